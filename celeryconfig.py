@@ -1,0 +1,96 @@
+"""Celery settings for bcrm: the reliable profile, every value from the environment.
+
+Celery over Redis is at-least-once. These settings make the "at least" small and bounded
+and leave exactly-once to our idempotent stages (see shared reference celery-reliability.md).
+"""
+
+from kombu import Exchange, Queue
+
+from pipeline.runtime import redis_url, settings
+
+_s = settings()
+
+# --- Broker ------------------------------------------------------------------------------
+broker_url = redis_url(_s)
+# Workers may start before Redis (compose, systemd); keep trying instead of exiting.
+broker_connection_retry_on_startup = True
+broker_transport_options = {
+    # An unacked message returns to its queue after this many seconds. Every task deadline
+    # and retry countdown below is shorter, so a live task is never handed out twice.
+    "visibility_timeout": _s.visibility_timeout,
+    # kombu sweeps unacked messages every interval x throttle seconds (~100 s by default);
+    # sweeping every few seconds is what brings a SIGKILLed worker's task back within ~30 s.
+    "unacked_restore_interval": _s.restore_interval,
+    "unacked_restore_throttle": 1,
+}
+# The visibility timeout must be set in all three places or the shortest default wins.
+visibility_timeout = _s.visibility_timeout
+result_backend_transport_options = {"visibility_timeout": _s.visibility_timeout}
+
+# --- Results -----------------------------------------------------------------------------
+# Our canvases are chains: each result travels in the next message, state lives in the
+# ledger. No canvas needs a result backend, so none is configured and results are ignored.
+result_backend = None
+task_ignore_result = True
+
+# --- Acknowledgement and redelivery ------------------------------------------------------
+# Ack after the task ran, so a crash mid-task means redelivery, not loss.
+task_acks_late = True
+# A killed pool process (SIGKILL, OOM) is re-sent like a retry, bounded by the task's
+# max_retries, instead of Celery's default ack (loss) or requeue-forever (poison loop).
+task_retry_on_worker_lost = True
+# A stage that raised has already been dead-lettered by us; ack it rather than redeliver.
+task_acks_on_failure_or_timeout = True
+# Delay before the worker-lost re-send; short, and well below the visibility timeout.
+task_default_retry_delay = 2
+# One message per pool process: nothing waits unacked in a busy worker's buffer.
+worker_prefetch_multiplier = 1
+
+# --- Time limits (below the visibility timeout) --------------------------------------------
+# Soft: the task gets SoftTimeLimitExceeded and is retried as a transient failure.
+task_soft_time_limit = _s.task_soft_time_limit
+# Hard: the pool process is killed and replaced; the task is dead-lettered with its context.
+task_time_limit = _s.task_time_limit
+
+# --- Shutdown and connection loss ----------------------------------------------------------
+# On SIGTERM, let in-flight tasks finish for up to 10 s, then restore unacked messages to
+# their queues at once instead of waiting out the visibility timeout.
+worker_soft_shutdown_timeout = 10.0
+worker_enable_soft_shutdown_on_idle = True
+# After a broker connection loss a late-ack task's message is redelivered anyway; cancel
+# the local copy rather than run the same task twice in parallel.
+worker_cancel_long_running_tasks_on_connection_loss = True
+
+# --- Serialization -------------------------------------------------------------------------
+# JSON only: messages carry references (ids, hashes), never pickled objects.
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+event_serializer = "json"
+
+# --- Queues and routes: one queue per stage ------------------------------------------------
+STAGE_QUEUES = ("fetch", "render", "classify", "declare", "control")
+_exchange = Exchange("bcrm", type="direct")
+task_queues = tuple(Queue(name, _exchange, routing_key=name) for name in STAGE_QUEUES)
+task_default_queue = "control"
+task_default_exchange = "bcrm"
+task_default_routing_key = "control"
+task_create_missing_queues = False
+# Task names are `bcrm.<stage>.<what>`; the stage names the queue.
+task_routes = {f"bcrm.{name}.*": {"queue": name, "routing_key": name} for name in STAGE_QUEUES}
+
+# --- Worker hygiene ------------------------------------------------------------------------
+# Recycle pool processes to bound slow leaks (celery #4843) and runaway memory.
+worker_max_tasks_per_child = _s.max_tasks_per_child
+worker_max_memory_per_child = _s.max_memory_per_child_kib
+worker_concurrency = _s.worker_concurrency
+# Hold few ETA (retry countdown) messages per worker; the rest wait in Redis.
+worker_eta_task_limit = 100
+
+# --- Monitoring ----------------------------------------------------------------------------
+# Task events feed Flower; sent events let it show queued tasks too.
+worker_send_task_events = True
+task_send_sent_event = True
+worker_hijack_root_logger = False
+# Our events are already one JSON line each; print them as they are.
+worker_redirect_stdouts = False

@@ -1,0 +1,32 @@
+"""The canvases producers enqueue, and how to resume one from any of its stages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import chain
+from celery.canvas import Signature
+
+from pipeline.celery import app
+
+# Each stage task and the one that follows it; a dead letter replays from its stage on.
+NEXT_STAGE: dict[str, str] = {
+    "bcrm.fetch.placeholder": "bcrm.render.placeholder",
+    "bcrm.render.placeholder": "bcrm.classify.placeholder",
+    "bcrm.classify.placeholder": "bcrm.declare.placeholder",
+}
+
+
+def chain_from(task_name: str, args: list[Any], kwargs: dict[str, Any]) -> Signature:
+    """The canvas from `task_name` (called with args/kwargs) to the end of its flow."""
+    steps = [app.signature(task_name, args=args, kwargs=kwargs)]
+    name = task_name
+    while name in NEXT_STAGE:
+        name = NEXT_STAGE[name]
+        steps.append(app.signature(name))
+    return chain(*steps) if len(steps) > 1 else steps[0]
+
+
+def skeleton_canvas(ref: dict[str, Any]) -> Signature:
+    """fetch → render → classify → declare for one placeholder item."""
+    return chain_from("bcrm.fetch.placeholder", [ref], {})

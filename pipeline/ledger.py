@@ -1,0 +1,141 @@
+"""The ledger: per record key, how far it got, how often each stage ran, and where it landed.
+
+It is what makes every stage idempotent (a stage that already finished returns its stored
+result instead of running again) and what reconciliation and `bcrm status` read. State is
+kept in Redis hashes with one set per state for cheap counts; transitions are atomic and
+never move a record backwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import redis
+
+from pipeline import keys
+
+STAGES = ("fetch", "render", "classify", "declare")
+# The state a record reaches when a stage completes; order = progress.
+STATE_AFTER = {"fetch": "fetched", "render": "rendered", "classify": "classified",
+               "declare": "declared"}  # fmt: skip
+STATES = ("pending", *STATE_AFTER.values(), "dead_lettered")
+
+# Record facts (ARGV[5..]) and move the record to ARGV[1] unless that would undo progress:
+# a declared record stays declared; a dead-lettered one moves on when a replay succeeds.
+_TRANSITION_SCRIPT = """
+local current = redis.call('HGET', KEYS[1], 'state')
+local new = ARGV[1]
+local rank = {pending = 0, fetched = 1, rendered = 2, classified = 3, declared = 4}
+for i = 4, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+local moves = current == false or current == 'dead_lettered'
+  or (new == 'dead_lettered' and current ~= 'declared')
+  or (rank[new] ~= nil and rank[new] > rank[current])
+if not moves then
+  return current
+end
+if current then
+  redis.call('SREM', ARGV[2] .. current, ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'state', new)
+redis.call('SADD', ARGV[2] .. new, ARGV[3])
+return new
+"""
+
+
+def _now() -> str:
+    return f"{time.time():.3f}"
+
+
+class Ledger:
+    """Record state in Redis; every method is one round trip or one script."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+        self._transition = client.register_script(_TRANSITION_SCRIPT)
+
+    def _move(self, record_key: str, state: str, fields: dict[str, str]) -> str:
+        flat: list[str] = []
+        for name, value in fields.items():
+            flat += [name, value]
+        result = self._transition(
+            keys=[keys.ledger_record(record_key)],
+            args=[state, keys.ledger_state(""), record_key, *flat],
+        )
+        return result.decode() if isinstance(result, bytes) else str(result)
+
+    def begin_stage(self, record_key: str, stage: str) -> int:
+        """Count one more attempt of `stage` and note which process runs it; return the count."""
+        record = keys.ledger_record(record_key)
+        pipe = self._client.pipeline()
+        pipe.hsetnx(record, "created_at", _now())
+        pipe.hsetnx(record, "state", "pending")
+        pipe.hincrby(record, f"attempts:{stage}", 1)
+        pipe.hset(record, mapping={f"started:{stage}": _now(), f"pid:{stage}": os.getpid(),
+                                   "updated_at": _now()})  # fmt: skip
+        _, created, attempts, _ = pipe.execute()
+        if created:
+            self._client.sadd(keys.ledger_state("pending"), record_key)
+        return int(attempts)
+
+    def stage_result(self, record_key: str, stage: str) -> dict[str, Any] | None:
+        """The stored result of a finished stage, or None if it has not finished."""
+        raw = self._client.hget(keys.ledger_record(record_key), f"done:{stage}")
+        return None if raw is None else json.loads(raw)
+
+    def complete_stage(
+        self, record_key: str, stage: str, result: dict[str, Any], **facts: str
+    ) -> str:
+        """Store a stage's result and advance the state; return the resulting state."""
+        fields = {f"done:{stage}": json.dumps(result, sort_keys=True),
+                  f"finished:{stage}": _now(), "updated_at": _now(), **facts}  # fmt: skip
+        return self._move(record_key, STATE_AFTER[stage], fields)
+
+    def mark_dead(self, record_key: str, stage: str, dead_letter_id: str) -> str:
+        """Note that `stage` gave up on the record; a declared record stays declared."""
+        fields = {"dead_stage": stage, "dead_letter_id": dead_letter_id, "updated_at": _now()}
+        return self._move(record_key, "dead_lettered", fields)
+
+    def get(self, record_key: str) -> dict[str, str]:
+        raw = self._client.hgetall(keys.ledger_record(record_key))
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def get_many(self, record_keys: Iterable[str]) -> list[dict[str, str]]:
+        pipe = self._client.pipeline(transaction=False)
+        for record_key in record_keys:
+            pipe.hgetall(keys.ledger_record(record_key))
+        return [{k.decode(): v.decode() for k, v in raw.items()} for raw in pipe.execute()]
+
+    def counts(self) -> dict[str, int]:
+        """Records per state across the whole ledger."""
+        pipe = self._client.pipeline(transaction=False)
+        for state in STATES:
+            pipe.scard(keys.ledger_state(state))
+        return dict(zip(STATES, (int(n) for n in pipe.execute()), strict=True))
+
+
+def retries_of(record: dict[str, str]) -> int:
+    """Attempts beyond the first, over all stages of one ledger record."""
+    return sum(max(int(v) - 1, 0) for k, v in record.items() if k.startswith("attempts:"))
+
+
+class AuditTrail:
+    """An append-only Redis stream of what happened to which record, for auditors."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+
+    def append(self, event: str, record_key: str, **fields: str | int) -> str:
+        entry = {"event": event, "record_key": record_key, **{k: str(v) for k, v in fields.items()}}
+        entry_id = self._client.xadd(keys.AUDIT_STREAM, entry)
+        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+    def read(self, count: int = 100) -> list[dict[str, str]]:
+        rows = self._client.xrange(keys.AUDIT_STREAM, count=count)
+        return [{"id": i.decode(), **{k.decode(): v.decode() for k, v in f.items()}}
+                for i, f in rows]  # fmt: skip

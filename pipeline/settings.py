@@ -1,0 +1,153 @@
+"""Settings from the environment (`BCRM_` prefix) and an optional `.env` file.
+
+Validated once at start-up so a bad value stops the process with a message naming the
+variable, instead of surfacing later as an obscure failure inside a worker.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from dotenv import dotenv_values
+from marshmallow import Schema, ValidationError, validate, validates_schema
+from marshmallow import fields as mf
+
+PREFIX = "BCRM_"
+SECRET_FIELDS = frozenset({"flower_basic_auth"})
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+class _SettingsSchema(Schema):
+    redis_url = mf.String(load_default=None, validate=validate.Regexp(r"^(redis|rediss|unix)://"))
+    data_dir = mf.String(load_default="var")
+    log_level = mf.String(
+        load_default="INFO",
+        validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR"]),
+    )
+    visibility_timeout = mf.Integer(load_default=25, validate=validate.Range(min=5))
+    restore_interval = mf.Float(load_default=5.0, validate=validate.Range(min=0.5))
+    task_soft_time_limit = mf.Integer(load_default=15, validate=validate.Range(min=1))
+    task_time_limit = mf.Integer(load_default=20, validate=validate.Range(min=2))
+    retry_backoff_max = mf.Integer(load_default=10, validate=validate.Range(min=1))
+    max_tasks_per_child = mf.Integer(load_default=1000, validate=validate.Range(min=1))
+    max_memory_per_child_kib = mf.Integer(load_default=400_000, validate=validate.Range(min=1))
+    worker_concurrency = mf.Integer(load_default=2, validate=validate.Range(min=1))
+    staging_ttl = mf.Integer(load_default=86_400, validate=validate.Range(min=60))
+    staging_max_bytes = mf.Integer(load_default=512 * 1024 * 1024, validate=validate.Range(min=1))
+    staging_max_blob_bytes = mf.Integer(
+        load_default=64 * 1024 * 1024, validate=validate.Range(min=1)
+    )
+    flower_basic_auth = mf.String(load_default=None)
+
+    @validates_schema
+    def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
+        """Redis redelivers anything unacked past the visibility timeout, so every task
+        deadline and retry delay must end before it or a task runs twice in parallel."""
+        vt = data["visibility_timeout"]
+        if data["task_time_limit"] >= vt:
+            raise ValidationError(
+                f"must be below BCRM_VISIBILITY_TIMEOUT ({vt})", "task_time_limit"
+            )
+        if data["task_soft_time_limit"] >= data["task_time_limit"]:
+            raise ValidationError(
+                f"must be below BCRM_TASK_TIME_LIMIT ({data['task_time_limit']})",
+                "task_soft_time_limit",
+            )
+        if data["retry_backoff_max"] >= vt:
+            raise ValidationError(
+                f"must be below BCRM_VISIBILITY_TIMEOUT ({vt})", "retry_backoff_max"
+            )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration; field names are the variable names without `BCRM_`."""
+
+    redis_url: str | None
+    data_dir: str
+    log_level: str
+    visibility_timeout: int
+    restore_interval: float
+    task_soft_time_limit: int
+    task_time_limit: int
+    retry_backoff_max: int
+    max_tasks_per_child: int
+    max_memory_per_child_kib: int
+    worker_concurrency: int
+    staging_ttl: int
+    staging_max_bytes: int
+    staging_max_blob_bytes: int
+    flower_basic_auth: str | None
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir).resolve()
+
+    def masked(self) -> dict[str, Any]:
+        """The configuration as printed to operators: secrets and URL passwords hidden."""
+        shown: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None and f.name in SECRET_FIELDS:
+                value = "****"
+            elif isinstance(value, str) and "://" in value:
+                value = mask_url(value)
+            shown[PREFIX + f.name.upper()] = value
+        return shown
+
+
+def mask_url(url: str) -> str:
+    """Hide the password of a URL such as redis://:secret@host:6379/0."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    netloc = f"{user}:****@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _raw_values(env: dict[str, str], env_file: Path | None) -> dict[str, str]:
+    """Process environment wins over `.env`, as with every twelve-factor tool."""
+    merged: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    merged.update(env)
+    known = {f.name for f in fields(Settings)}
+    raw: dict[str, str] = {}
+    for key, value in merged.items():
+        if not key.startswith(PREFIX):
+            continue
+        name = key[len(PREFIX) :].lower()
+        if name not in known:
+            raise SettingsError(f"{key}: unknown setting (known: {_known_names(known)})")
+        if value != "":
+            raw[name] = value
+    return raw
+
+
+def _known_names(known: set[str]) -> str:
+    return ", ".join(sorted(PREFIX + n.upper() for n in known))
+
+
+def load_settings(
+    env: dict[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Read and validate the configuration; raise SettingsError naming the bad variable."""
+    raw = _raw_values(dict(os.environ if env is None else env), env_file)
+    try:
+        data = _SettingsSchema().load(raw)
+    except ValidationError as exc:
+        problems = []
+        for name, messages in sorted(exc.normalized_messages().items()):
+            text = "; ".join(messages) if isinstance(messages, list) else str(messages)
+            problems.append(f"{PREFIX}{name.upper()}: {text}")
+        raise SettingsError(", ".join(problems)) from None
+    return Settings(**data)

@@ -1,0 +1,161 @@
+"""The one place that says how a stage runs: idempotency, retries and dead-lettering.
+
+Every stage task is declared with `@stage_task(...)`. Before running, the task looks up
+the ledger: a stage that already finished for this record returns its stored result, so a
+redelivered or duplicated message costs nothing. Transient errors retry with exponential
+backoff and full jitter, bounded per stage; permanent errors, unexpected exceptions, hard
+time limits and exhausted retries go to the dead-letter store with their context.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from celery import Task, signals
+from celery.exceptions import SoftTimeLimitExceeded
+
+from pipeline import services
+from pipeline.celery import app
+from pipeline.deadletters import DeadLetter
+from pipeline.errors import PermanentError, TransientError
+from pipeline.ledger import STAGES
+from pipeline.log import log_event
+from pipeline.runtime import settings
+
+# What may pass on a later try. Anything else is a permanent error or a bug: retrying a
+# KeyError five times only delays the dead letter an operator has to read anyway.
+TRANSIENT = (
+    TransientError,
+    ConnectionError,
+    TimeoutError,
+    SoftTimeLimitExceeded,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Backoff for one stage: base * 2**retry seconds, full jitter, capped, bounded count."""
+
+    max_retries: int
+    base_s: float = 1.0
+
+    def countdown(self, retries: int, retry_after: float | None = None) -> float:
+        """Seconds before the next try; never beyond BCRM_RETRY_BACKOFF_MAX, which the
+        settings keep below the visibility timeout (a longer countdown is redelivered)."""
+        cap = float(settings().retry_backoff_max)
+        backoff = random.uniform(0, min(cap, self.base_s * 2**retries))
+        return min(cap, max(backoff, retry_after or 0.0))
+
+
+# Result fields copied to the top of the ledger record, where reconciliation reads them.
+LEDGER_FACTS = ("target_id", "sha256")
+
+RETRY_POLICIES = {
+    "fetch": RetryPolicy(max_retries=8),
+    "render": RetryPolicy(max_retries=3),
+    "classify": RetryPolicy(max_retries=3),
+    "declare": RetryPolicy(max_retries=8),
+}
+
+
+class StageTask(Task):
+    """Base class of every stage task; see the module docstring."""
+
+    stage: str = ""
+
+    @property
+    def attempt(self) -> int:
+        """This run's attempt number for the record, redeliveries included (from the
+        ledger, not Celery's retry count, which a killed worker's redelivery resets)."""
+        return int(getattr(self.request, "stage_attempt", 0))
+
+    def __call__(self, ref: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        record_key = ref["record_key"]
+        ledger = services.ledger()
+        done = ledger.stage_result(record_key, self.stage)
+        if done is not None:
+            log_event("stage.skipped", stage=self.stage, record_key=record_key)
+            return done
+        self.request.stage_attempt = ledger.begin_stage(record_key, self.stage)
+        try:
+            result = super().__call__(ref, *args, **kwargs)
+        except PermanentError:
+            raise
+        except TRANSIENT as exc:
+            policy = RETRY_POLICIES[self.stage]
+            if self.request.retries >= policy.max_retries:
+                raise
+            retry_after = getattr(exc, "retry_after", None)
+            log_event("stage.retry", logging.WARNING, stage=self.stage, record_key=record_key,
+                      error=type(exc).__name__, attempt=self.attempt)  # fmt: skip
+            raise self.retry(
+                exc=exc,
+                countdown=policy.countdown(self.request.retries, retry_after),
+                max_retries=policy.max_retries,
+            ) from exc
+        facts = {k: str(result[k]) for k in LEDGER_FACTS if k in result}
+        state = ledger.complete_stage(record_key, self.stage, result, **facts)
+        services.audit().append(f"{self.stage}.completed", record_key, attempt=self.attempt)
+        log_event("stage.completed", stage=self.stage, record_key=record_key, state=state,
+                  attempt=self.attempt)  # fmt: skip
+        return result
+
+
+def stage_task(name: str) -> Callable[[Callable[..., Any]], StageTask]:
+    """Register a stage task under an explicit, stable name `bcrm.<stage>.<what>`."""
+    stage = name.split(".")[1]
+    if stage not in STAGES:
+        raise ValueError(f"{name}: the stage must be one of {STAGES}")
+    policy = RETRY_POLICIES[stage]
+
+    def register(fn: Callable[..., Any]) -> StageTask:
+        task = app.task(name=name, base=StageTask, bind=True, stage=stage,
+                        max_retries=policy.max_retries)(fn)  # fmt: skip
+        return task  # type: ignore[no-any-return]
+
+    return register
+
+
+@signals.task_failure.connect
+def dead_letter_failed_stage(
+    sender: Task | None = None,
+    task_id: str = "",
+    exception: BaseException | None = None,
+    args: tuple[Any, ...] = (),
+    kwargs: dict[str, Any] | None = None,
+    einfo: Any = None,
+    **_: Any,
+) -> None:
+    """File every final stage failure, wherever Celery reports it: in the pool process
+    (errors), or in the worker's main process (hard time limit, worker lost for good)."""
+    if not isinstance(sender, StageTask) or exception is None:
+        return
+    ref = args[0] if args and isinstance(args[0], dict) else {}
+    record_key = str(ref.get("record_key", ""))
+    attempts = int(services.ledger().get(record_key).get(f"attempts:{sender.stage}", 0) or 0)
+    entry = DeadLetter(
+        task_name=sender.name,
+        stage=sender.stage,
+        args=list(args),
+        kwargs=dict(kwargs or {}),
+        exception_type=type(exception).__name__,
+        exception=str(exception),
+        traceback=str(getattr(einfo, "traceback", "") or ""),
+        attempts=attempts,
+        task_id=task_id,
+        record_key=record_key,
+    )
+    services.dead_letters().add(entry)
+    if record_key:
+        services.ledger().mark_dead(record_key, sender.stage, entry.id)
+        services.audit().append("dead_lettered", record_key, stage=sender.stage,
+                                error=entry.exception_type)  # fmt: skip
+    log_event("stage.dead_lettered", logging.ERROR, stage=sender.stage, record_key=record_key,
+              error=entry.exception_type, dead_letter_id=entry.id, attempts=attempts)  # fmt: skip

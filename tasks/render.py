@@ -1,0 +1,11 @@
+"""The render stage tasks (queue `render`)."""
+
+from typing import Any
+
+from pipeline import skeleton
+from pipeline.stage import StageTask, stage_task
+
+
+@stage_task("bcrm.render.placeholder")
+def render_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
+    return skeleton.render(ref, self.attempt)
