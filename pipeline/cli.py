@@ -1,13 +1,266 @@
-"""The `bcrm` command line."""
+"""The `bcrm` command line.
+
+Every command validates the settings first and turns the errors an operator can fix
+(bad variable, no Redis, port in use) into one line on stderr and a non-zero exit.
+"""
 
 from __future__ import annotations
 
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
 import click
+import redis
+
+from pipeline.dlq_cli import dlq
+from pipeline.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from pipeline.runtime import NoRedisError
+from pipeline.session import connected
+from pipeline.settings import Settings, SettingsError, load_settings, mask_url
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+OPERATOR_ERRORS = (SettingsError, NoRedisError, EmbeddedRedisError, redis.ConnectionError)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Bcrm(click.Group):
+    """A group that reports operator errors as one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OPERATOR_ERRORS as exc:
+            click.echo(f"bcrm: {exc}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Bcrm, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """bcrm: BigCommerce commerce records into OpenText Extended ECM Records Management."""
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+# --- configuration and Redis ---------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def config(as_json: bool) -> None:
+    """Print the effective configuration, secrets masked."""
+    shown = _settings().masked()
+    if as_json:
+        click.echo(json.dumps(shown, indent=2))
+        return
+    width = max(len(k) for k in shown)
+    for name, value in shown.items():
+        click.echo(f"{name:<{width}}  {'(unset)' if value is None else value}")
+
+
+@main.group(name="redis")
+def redis_group() -> None:
+    """Manage the embedded Redis (used when BCRM_REDIS_URL is not set)."""
+
+
+@redis_group.command(name="start")
+def redis_start() -> None:
+    """Start the embedded Redis in the background (or report the running one)."""
+    embedded = EmbeddedRedis(_settings().data_path)
+    if not embedded.find_running():
+        embedded.start()
+    click.echo(json.dumps({"url": embedded.url, "pid": embedded.pid}))
+
+
+@redis_group.command(name="stop")
+def redis_stop() -> None:
+    """Stop the embedded Redis for this data dir, flushing its AOF."""
+    embedded = EmbeddedRedis(_settings().data_path)
+    if not embedded.find_running():
+        click.echo("no embedded Redis running")
+        return
+    embedded.stop(force=True)
+    click.echo(f"stopped {embedded.url}")
+
+
+@redis_group.command(name="status")
+def redis_status() -> None:
+    """Say whether the embedded Redis runs, and where."""
+    embedded = EmbeddedRedis(_settings().data_path)
+    running = embedded.find_running()
+    click.echo(json.dumps({"running": running, "url": embedded.url if running else None}))
+    sys.exit(0 if running else EXIT_FAILED)
+
+
+# --- fleet -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--group",
+    type=click.Choice(["io", "cpu", "all"]),
+    default="all",
+    help="Queue group: io = fetch,declare,control; cpu = render,classify.",
+)
+@click.option("-Q", "--queues", default=None, help="Explicit comma-separated queues.")
+@click.option("-c", "--concurrency", type=int, default=None, help="Pool size.")
+@click.option(
+    "-P",
+    "--pool",
+    type=click.Choice(["prefork", "threads", "solo"]),
+    default="prefork",
+    help="Pool implementation.",
+)
+@click.option("-l", "--loglevel", default="INFO", help="Celery log level.")
+@click.option("-n", "--hostname", default=None, help="Node name (default <group>@%h).")
+def worker(
+    group: str,
+    queues: str | None,
+    concurrency: int | None,
+    pool: str,
+    loglevel: str,
+    hostname: str | None,
+) -> None:
+    """Run one worker node: `celery -A pipeline worker -Q <queues>` on the configured Redis."""
+    from pipeline.fleet import WORKER_GROUPS
+
+    config = _settings()
+    if queues is None:
+        names = WORKER_GROUPS if group == "all" else {group: WORKER_GROUPS[group]}
+        queues = ",".join(q for qs in names.values() for q in qs)
+    with connected(config):
+        from pipeline.celery import app
+
+        argv = [
+            "worker",
+            "-Q",
+            queues,
+            "-P",
+            pool,
+            "-l",
+            loglevel,
+            "-n",
+            hostname or f"{group}@%h",
+            "-c",
+            str(concurrency or config.worker_concurrency),
+        ]
+        app.worker_main(argv)
+
+
+@main.command()
+@click.option("-l", "--loglevel", default="INFO", help="Celery log level.")
+def beat(loglevel: str) -> None:
+    """Run the Celery beat scheduler on the configured Redis (its schedule under the data dir)."""
+    config = _settings()
+    config.data_path.mkdir(parents=True, exist_ok=True)
+    with connected(config):
+        from pipeline.celery import app
+
+        schedule = str(config.data_path / "celerybeat-schedule")
+        app.start(["beat", "-l", loglevel, "-s", schedule])
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--items", default=300, show_default=True, help="Placeholder items to declare.")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the summary as JSON to this path.",
+)
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait for all items.")
+@click.option(
+    "--transient-every",
+    default=10,
+    show_default=True,
+    help="Every Nth item fails one stage's first attempt (0: none).",
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar (for logs and CI).")
+def demo(
+    items: int, report: Path | None, timeout: float, transient_every: int, no_progress: bool
+) -> None:
+    """Run the pipeline end to end on the embedded default and check every record.
+
+    Starts Redis (embedded unless BCRM_REDIS_URL is set) and one worker process per
+    stage group, pushes the skeleton canvas through fetch, render, classify and declare,
+    then verifies each item was declared exactly once. Exit 0 only if all were.
+    """
+    config = _settings()
+    signal.signal(signal.SIGTERM, _interrupt)
+    with connected(config) as url:
+        from pipeline.demo import run_demo
+        from pipeline.fleet import Fleet
+
+        fleet = Fleet(url, log_dir=config.data_path / "logs", concurrency=config.worker_concurrency)
+        try:
+            click.echo(f"starting workers on {mask_url(url)} ...", err=True)
+            fleet.start()
+            summary = run_demo(items, timeout, transient_every, show_progress=not no_progress)
+        except KeyboardInterrupt:
+            click.echo("bcrm: interrupted; workers stopped", err=True)
+            sys.exit(130)
+        finally:
+            fleet.stop()
+    _print_summary(summary.to_json())
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(summary.to_json(), indent=2) + "\n")
+    if not summary.ok:
+        first = summary.problems[0] if summary.problems else "not every item was declared"
+        click.echo(
+            f"bcrm: demo failed: {len(summary.problems)} problem(s); first: {first}", err=True
+        )
+        sys.exit(EXIT_FAILED)
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"bcrm demo {summary['run_id']}", show_header=False)
+    table.add_row("items", str(summary["items"]))
+    for state, count in summary["states"].items():
+        table.add_row(f"  {state}", str(count))
+    table.add_row("declared exactly once", str(summary["declared_exactly_once"]))
+    table.add_row("retries", str(summary["retries"]))
+    table.add_row("dead letters", str(summary["dead_letters"]))
+    table.add_row("elapsed", f"{summary['elapsed_s']:.1f} s")
+    table.add_row("result", "[green]ok" if summary["ok"] else "[red]FAILED")
+    Console(stderr=False).print(table)
+
+
+# --- status and dead letters -----------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def status(as_json: bool) -> None:
+    """Queue depths, unacknowledged messages, ledger counts and dead letters."""
+    with connected(_settings()):
+        from pipeline.status import collect_status
+
+        report = collect_status()
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    for section, values in report.items():
+        click.echo(f"{section}:")
+        for name, value in values.items():
+            click.echo(f"  {name:<16} {value}")
+
+
+main.add_command(dlq)
 
 
 @main.group()
@@ -15,10 +268,5 @@ def sandbox() -> None:
     """Run the local emulators (BigCommerce, OTCS) as real HTTP servers."""
 
 
-def _register_sandbox_commands() -> None:
-    """Each emulator package owns its command; the CLI only mounts it."""
-    from sandbox.bigcommerce.cli import command as bigcommerce_command
-    from sandbox.otcs.cli import command as otcs_command
-
-    sandbox.add_command(bigcommerce_command, "bigcommerce")
-    sandbox.add_command(otcs_command, "otcs")
+if __name__ == "__main__":
+    main()

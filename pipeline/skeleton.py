@@ -87,17 +87,22 @@ def declare(ref: dict[str, Any], attempt: int) -> dict[str, Any]:
     data = services.staging().get(ref["document"])
     sha256 = hashlib.sha256(data).hexdigest()
     name = document_name(ref)
-    node = json.dumps({"node_id": hashlib.sha1(name.encode()).hexdigest()[:12],
-                       "sha256": sha256, "size": len(data)})  # fmt: skip
+    node = json.dumps(
+        {
+            "node_id": hashlib.sha1(name.encode()).hexdigest()[:12],
+            "sha256": sha256,
+            "size": len(data),
+        }
+    )
     client = redis_client()
+    event = "declared"
     if not client.hsetnx(keys.SKELETON_TARGET, name, node):
         existing = json.loads(client.hget(keys.SKELETON_TARGET, name))
         if existing["sha256"] != sha256:
             raise PermanentError(f"{name} exists in the target with different content")
-        node = json.dumps(existing)
+        node, event = json.dumps(existing), "declare.adopted"
     stored = json.loads(node)
-    services.audit().append("declared", ref["record_key"], target_id=stored["node_id"],
-                            sha256=sha256)  # fmt: skip
+    services.audit().append(event, ref["record_key"], target_id=stored["node_id"], sha256=sha256)
     return {"record_key": ref["record_key"], "target_id": stored["node_id"], "sha256": sha256}
 
 

@@ -93,8 +93,14 @@ class StageTask(Task):
             if self.request.retries >= policy.max_retries:
                 raise
             retry_after = getattr(exc, "retry_after", None)
-            log_event("stage.retry", logging.WARNING, stage=self.stage, record_key=record_key,
-                      error=type(exc).__name__, attempt=self.attempt)  # fmt: skip
+            log_event(
+                "stage.retry",
+                logging.WARNING,
+                stage=self.stage,
+                record_key=record_key,
+                error=type(exc).__name__,
+                attempt=self.attempt,
+            )
             raise self.retry(
                 exc=exc,
                 countdown=policy.countdown(self.request.retries, retry_after),
@@ -103,8 +109,13 @@ class StageTask(Task):
         facts = {k: str(result[k]) for k in LEDGER_FACTS if k in result}
         state = ledger.complete_stage(record_key, self.stage, result, **facts)
         services.audit().append(f"{self.stage}.completed", record_key, attempt=self.attempt)
-        log_event("stage.completed", stage=self.stage, record_key=record_key, state=state,
-                  attempt=self.attempt)  # fmt: skip
+        log_event(
+            "stage.completed",
+            stage=self.stage,
+            record_key=record_key,
+            state=state,
+            attempt=self.attempt,
+        )
         return result
 
 
@@ -116,8 +127,9 @@ def stage_task(name: str) -> Callable[[Callable[..., Any]], StageTask]:
     policy = RETRY_POLICIES[stage]
 
     def register(fn: Callable[..., Any]) -> StageTask:
-        task = app.task(name=name, base=StageTask, bind=True, stage=stage,
-                        max_retries=policy.max_retries)(fn)  # fmt: skip
+        task = app.task(
+            name=name, base=StageTask, bind=True, stage=stage, max_retries=policy.max_retries
+        )(fn)
         return task  # type: ignore[no-any-return]
 
     return register
@@ -155,7 +167,15 @@ def dead_letter_failed_stage(
     services.dead_letters().add(entry)
     if record_key:
         services.ledger().mark_dead(record_key, sender.stage, entry.id)
-        services.audit().append("dead_lettered", record_key, stage=sender.stage,
-                                error=entry.exception_type)  # fmt: skip
-    log_event("stage.dead_lettered", logging.ERROR, stage=sender.stage, record_key=record_key,
-              error=entry.exception_type, dead_letter_id=entry.id, attempts=attempts)  # fmt: skip
+        services.audit().append(
+            "dead_lettered", record_key, stage=sender.stage, error=entry.exception_type
+        )
+    log_event(
+        "stage.dead_lettered",
+        logging.ERROR,
+        stage=sender.stage,
+        record_key=record_key,
+        error=entry.exception_type,
+        dead_letter_id=entry.id,
+        attempts=attempts,
+    )

@@ -1,0 +1,134 @@
+"""Worker processes started and stopped on behalf of a command (`bcrm demo`, tests).
+
+Each group is a real `celery -A pipeline worker` process consuming some stage queues, in
+its own process group so that stopping it also stops its pool children.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.celery import app
+
+# I/O-bound stages (BigCommerce and ECM calls) and CPU-bound ones scale differently.
+WORKER_GROUPS: dict[str, tuple[str, ...]] = {
+    "io": ("fetch", "declare", "control"),
+    "cpu": ("render", "classify"),
+}
+READY_DEADLINE_S = 60.0
+STOP_GRACE_S = 20.0
+
+
+@dataclass
+class WorkerProcess:
+    """One running worker node."""
+
+    group: str
+    node_name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
+@dataclass
+class Fleet:
+    """Start worker groups against one Redis; stop every process they spawned."""
+
+    redis_url: str
+    log_dir: Path
+    concurrency: int = 2
+    log_level: str = "WARNING"
+    extra_env: dict[str, str] = field(default_factory=dict)
+    workers: list[WorkerProcess] = field(default_factory=list)
+
+    def start_group(self, group: str) -> WorkerProcess:
+        queues = ",".join(WORKER_GROUPS[group])
+        node_name = f"{group}-{os.getpid()}-{len(self.workers)}@%h"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"worker-{group}-{len(self.workers)}.log"
+        env = {**os.environ, **self.extra_env, "BCRM_REDIS_URL": self.redis_url}
+        argv = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pipeline",
+            "worker",
+            "-Q",
+            queues,
+            "-n",
+            node_name,
+            "-c",
+            str(self.concurrency),
+            "-l",
+            self.log_level,
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                argv,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = WorkerProcess(
+            group, node_name.replace("%h", socket.gethostname()), process, log_path
+        )
+        self.workers.append(worker)
+        return worker
+
+    def start(self, groups: tuple[str, ...] = tuple(WORKER_GROUPS)) -> None:
+        for group in groups:
+            self.start_group(group)
+        self.wait_ready()
+
+    def wait_ready(self, deadline_s: float = READY_DEADLINE_S) -> None:
+        """Block until every node answers a broadcast ping (it is consuming by then)."""
+        pending = {w.node_name for w in self.workers if w.process.poll() is None}
+        deadline = time.monotonic() + deadline_s
+        while pending:
+            for worker in self.workers:
+                if worker.process.poll() is not None:
+                    raise RuntimeError(
+                        f"worker {worker.node_name} exited with {worker.process.returncode}; "
+                        f"see {worker.log_path}"
+                    )
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"workers not ready after {deadline_s:.0f}s: {sorted(pending)}")
+            replies = app.control.ping(destination=sorted(pending), timeout=0.5)
+            for reply in replies:
+                pending -= set(reply)
+
+    def kill(self, worker: WorkerProcess, sig: signal.Signals = signal.SIGKILL) -> None:
+        """Signal a whole worker node (main process and pool) at once."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.process.pid, sig)
+        worker.process.wait()
+
+    def stop(self) -> None:
+        """SIGTERM (soft shutdown returns unfinished work), then SIGKILL stragglers."""
+        for worker in self.workers:
+            if worker.process.poll() is None:
+                try:
+                    os.killpg(worker.process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    continue
+        deadline = time.monotonic() + STOP_GRACE_S
+        for worker in self.workers:
+            try:
+                worker.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                self.kill(worker)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(worker.process.pid, signal.SIGKILL)
+        self.workers.clear()
