@@ -1,0 +1,330 @@
+"""Which documents an order owes, what each one is called, and when it is dated.
+
+Rules follow the BigCommerce status ids (reference §4.5; map by id, merchants rename
+labels). A ``DocumentRef`` carries a fingerprint of exactly the facts its document shows,
+minus the fields that move on their own as an order progresses (status, shipped and
+refunded counters, ``date_modified``). That is what keeps an invoice the same record when
+the order later ships or is refunded, and makes it a new version when a line changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from schemas.bigcommerce import (
+    LineItemSchema,
+    OrderSchema,
+    RefundSchema,
+    ShipmentSchema,
+    ShippingAddressSchema,
+    TransactionSchema,
+)
+from schemas.snapshot import (
+    OrderSnapshot,
+    OrderSnapshotSchema,
+    SellerSchema,
+    TaxSummary,
+    canonical_json,
+)
+
+
+class DocumentKind(StrEnum):
+    ORDER_RECORD = "order_record"
+    INVOICE = "invoice"
+    PACKING_SLIP = "packing_slip"
+    SHIPPING_CONFIRMATION = "shipping_confirmation"
+    CREDIT_NOTE = "credit_note"
+    PAYMENT_RECORD = "payment_record"
+    TAX_BREAKDOWN = "tax_breakdown"
+    TAX_SUMMARY_MONTHLY = "tax_summary_monthly"
+
+
+class OrderStatus:
+    """BigCommerce order status ids (``GET /v2/order_statuses``)."""
+
+    INCOMPLETE = 0
+    PENDING = 1
+    SHIPPED = 2
+    PARTIALLY_SHIPPED = 3
+    REFUNDED = 4
+    CANCELLED = 5
+    DECLINED = 6
+    AWAITING_PAYMENT = 7
+    AWAITING_PICKUP = 8
+    AWAITING_SHIPMENT = 9
+    COMPLETED = 10
+    AWAITING_FULFILLMENT = 11
+    MANUAL_VERIFICATION_REQUIRED = 12
+    DISPUTED = 13
+    PARTIALLY_REFUNDED = 14
+
+
+# Statuses BigCommerce counts as paid, plus the two refund states: money was taken first.
+PAID_STATUSES = frozenset(
+    {
+        OrderStatus.SHIPPED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.REFUNDED,
+        OrderStatus.AWAITING_PICKUP,
+        OrderStatus.AWAITING_SHIPMENT,
+        OrderStatus.COMPLETED,
+        OrderStatus.AWAITING_FULFILLMENT,
+        OrderStatus.DISPUTED,
+        OrderStatus.PARTIALLY_REFUNDED,
+    }
+)
+FULFILMENT_STARTED_STATUSES = frozenset(
+    {
+        OrderStatus.SHIPPED,
+        OrderStatus.PARTIALLY_SHIPPED,
+        OrderStatus.AWAITING_PICKUP,
+        OrderStatus.AWAITING_SHIPMENT,
+        OrderStatus.COMPLETED,
+        OrderStatus.AWAITING_FULFILLMENT,
+    }
+)
+COMPLETED_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.COMPLETED})
+CANCELLED_STATUSES = frozenset({OrderStatus.CANCELLED, OrderStatus.REFUNDED})
+SETTLED_TRANSACTION_EVENTS = frozenset({"purchase", "capture", "settled"})
+
+# Fields that change as the order moves on without changing what a document says.
+VOLATILE_ORDER_FIELDS = frozenset(
+    {
+        "status",
+        "status_id",
+        "date_modified",
+        "date_shipped",
+        "payment_status",
+        "refunded_amount",
+        "items_shipped",
+    }
+)
+VOLATILE_LINE_FIELDS = frozenset({"quantity_shipped", "quantity_refunded", "refund_amount"})
+VOLATILE_CONSIGNMENT_FIELDS = frozenset({"items_shipped"})
+
+# What the sub-id of each per-part kind names, as it appears in file names.
+SUB_ID_LABELS = {
+    DocumentKind.PACKING_SLIP: "consignment",
+    DocumentKind.SHIPPING_CONFIRMATION: "shipment",
+    DocumentKind.CREDIT_NOTE: "refund",
+    DocumentKind.PAYMENT_RECORD: "transaction",
+}
+
+
+@dataclass(frozen=True)
+class DocumentRef:
+    """One document owed by a source: what it is, whose it is, and which version of the facts.
+
+    ``order_id`` is None for the monthly tax summary, whose ``sub_id`` is its period key
+    (``2024-03-EUR-DE``). ``fingerprint`` is the SHA-256 of the canonical facts.
+    """
+
+    kind: DocumentKind
+    store_hash: str
+    order_id: int | None
+    sub_id: str | None
+    fingerprint: str
+
+    @property
+    def filename(self) -> str:
+        """The deterministic ECM name: same document, same name, whichever worker renders it."""
+        if self.kind is DocumentKind.TAX_SUMMARY_MONTHLY:
+            return f"tax-summary-{self.sub_id}.pdf"
+        stem = f"order-{self.order_id}-{self.kind.value.replace('_', '-')}"
+        if self.sub_id is not None:
+            stem += f"-{SUB_ID_LABELS[self.kind]}-{self.sub_id}"
+        return f"{stem}.pdf"
+
+    @property
+    def record_key(self) -> str:
+        """Natural key for the ledger: store, document and fact version."""
+        return f"{self.store_hash}/{self.filename.removesuffix('.pdf')}/{self.fingerprint[:16]}"
+
+
+def _dump(schema: type, obj: Any, drop: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return {key: value for key, value in schema().dump(obj).items() if key not in drop}
+
+
+def _lines(lines: Any) -> list[dict[str, Any]]:
+    return [_dump(LineItemSchema, line, VOLATILE_LINE_FIELDS) for line in lines]
+
+
+def _header(snapshot: OrderSnapshot) -> dict[str, Any]:
+    return {
+        "seller": _dump(SellerSchema, snapshot.seller),
+        "order": _dump(OrderSchema, snapshot.order, VOLATILE_ORDER_FIELDS),
+    }
+
+
+def _commercial_facts(snapshot: OrderSnapshot, _: str | None) -> dict[str, Any]:
+    dumped = OrderSnapshotSchema().dump(snapshot)
+    return {
+        **_header(snapshot),
+        "products": _lines(snapshot.products),
+        "taxes": dumped["taxes"],
+        "coupons": dumped["coupons"],
+    }
+
+
+def _order_record_facts(snapshot: OrderSnapshot, _: str | None) -> dict[str, Any]:
+    dumped = OrderSnapshotSchema().dump(snapshot)
+    dumped["order"].pop("date_modified")
+    return dumped
+
+
+def _packing_slip_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str, Any]:
+    consignment = snapshot.shipping_address(int(str(sub_id)))
+    return {
+        **_header(snapshot),
+        "consignment": _dump(ShippingAddressSchema, consignment, VOLATILE_CONSIGNMENT_FIELDS),
+        "products": _lines(consignment_lines(snapshot, consignment.id)),
+    }
+
+
+def _shipping_confirmation_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str, Any]:
+    shipment = snapshot.shipment(int(str(sub_id)))
+    consignment = snapshot.shipping_address(shipment.order_address_id)
+    return {
+        **_header(snapshot),
+        "shipment": _dump(ShipmentSchema, shipment),
+        "consignment": _dump(ShippingAddressSchema, consignment, VOLATILE_CONSIGNMENT_FIELDS),
+        "products": _lines(snapshot.product(item.order_product_id) for item in shipment.items),
+    }
+
+
+def _credit_note_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str, Any]:
+    return {
+        **_header(snapshot),
+        "refund": _dump(RefundSchema, snapshot.refund(int(str(sub_id)))),
+        "products": _lines(snapshot.products),
+    }
+
+
+def _payment_record_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str, Any]:
+    return {
+        **_header(snapshot),
+        "transaction": _dump(TransactionSchema, snapshot.transaction(int(str(sub_id)))),
+    }
+
+
+_FACTS: Mapping[DocumentKind, Callable[[OrderSnapshot, str | None], dict[str, Any]]] = {
+    DocumentKind.ORDER_RECORD: _order_record_facts,
+    DocumentKind.INVOICE: _commercial_facts,
+    DocumentKind.TAX_BREAKDOWN: _commercial_facts,
+    DocumentKind.PACKING_SLIP: _packing_slip_facts,
+    DocumentKind.SHIPPING_CONFIRMATION: _shipping_confirmation_facts,
+    DocumentKind.CREDIT_NOTE: _credit_note_facts,
+    DocumentKind.PAYMENT_RECORD: _payment_record_facts,
+}
+
+
+def _fingerprint(kind: DocumentKind, sub_id: str | None, facts: Mapping[str, Any]) -> str:
+    framed = {"kind": kind.value, "sub_id": sub_id, "facts": facts}
+    return hashlib.sha256(canonical_json(framed)).hexdigest()
+
+
+def order_document_ref(
+    snapshot: OrderSnapshot, kind: DocumentKind, sub_id: str | None = None
+) -> DocumentRef:
+    """The ref for one document of an order, whether or not it is due yet."""
+    facts = _FACTS[kind](snapshot, sub_id)
+    return DocumentRef(
+        kind=kind,
+        store_hash=snapshot.store_hash,
+        order_id=snapshot.order.id,
+        sub_id=sub_id,
+        fingerprint=_fingerprint(kind, sub_id, facts),
+    )
+
+
+def tax_summary_ref(summary: TaxSummary) -> DocumentRef:
+    period = f"{summary.year:04d}-{summary.month:02d}-{summary.currency}-{summary.country_iso2}"
+    return DocumentRef(
+        kind=DocumentKind.TAX_SUMMARY_MONTHLY,
+        store_hash=summary.store_hash,
+        order_id=None,
+        sub_id=period,
+        fingerprint=hashlib.sha256(summary.to_json_bytes()).hexdigest(),
+    )
+
+
+def consignment_lines(snapshot: OrderSnapshot, address_id: int) -> list[Any]:
+    return [line for line in snapshot.products if line.order_address_id == address_id]
+
+
+def is_paid(snapshot: OrderSnapshot) -> bool:
+    """Paid by status, or by a successful settling transaction when the status lags."""
+    if snapshot.order.status_id in PAID_STATUSES:
+        return True
+    return any(
+        item.status == "ok" and item.event in SETTLED_TRANSACTION_EVENTS
+        for item in snapshot.transactions
+    )
+
+
+def is_closed(snapshot: OrderSnapshot) -> bool:
+    """Completed or cancelled; a partly refunded order counts once every item has shipped."""
+    order = snapshot.order
+    if order.status_id in COMPLETED_STATUSES | CANCELLED_STATUSES:
+        return True
+    return (
+        order.status_id == OrderStatus.PARTIALLY_REFUNDED
+        and order.items_total > 0
+        and order.items_shipped >= order.items_total
+    )
+
+
+def _consignments_in_fulfilment(snapshot: OrderSnapshot) -> list[int]:
+    shipped_to = {shipment.order_address_id for shipment in snapshot.shipments}
+    started = snapshot.order.status_id in FULFILMENT_STARTED_STATUSES
+    return [
+        address.id
+        for address in snapshot.shipping_addresses
+        if (started or address.id in shipped_to) and consignment_lines(snapshot, address.id)
+    ]
+
+
+def due_documents(snapshot: OrderSnapshot) -> list[DocumentRef]:
+    """Every document the snapshot's current state calls for, in a stable order."""
+    wanted: list[tuple[DocumentKind, str | None]] = []
+    if is_closed(snapshot):
+        wanted.append((DocumentKind.ORDER_RECORD, None))
+    if is_paid(snapshot):
+        wanted += [(DocumentKind.INVOICE, None), (DocumentKind.TAX_BREAKDOWN, None)]
+    wanted += [(DocumentKind.PACKING_SLIP, str(i)) for i in _consignments_in_fulfilment(snapshot)]
+    wanted += [(DocumentKind.SHIPPING_CONFIRMATION, str(s.id)) for s in snapshot.shipments]
+    wanted += [(DocumentKind.CREDIT_NOTE, str(r.id)) for r in snapshot.refunds]
+    wanted += [(DocumentKind.PAYMENT_RECORD, str(t.id)) for t in snapshot.transactions]
+    return [order_document_ref(snapshot, kind, sub_id) for kind, sub_id in wanted]
+
+
+def document_date(snapshot: OrderSnapshot, ref: DocumentRef) -> datetime:
+    """The date a document is issued as of; also its fixed PDF creation date."""
+    order = snapshot.order
+    sub_id = int(ref.sub_id) if ref.sub_id is not None else 0
+    match ref.kind:
+        case DocumentKind.SHIPPING_CONFIRMATION:
+            return snapshot.shipment(sub_id).date_created
+        case DocumentKind.CREDIT_NOTE:
+            return snapshot.refund(sub_id).created
+        case DocumentKind.PAYMENT_RECORD:
+            return snapshot.transaction(sub_id).date_created
+        case DocumentKind.ORDER_RECORD:
+            return last_business_event(snapshot)
+        case _:
+            return order.date_created
+
+
+def last_business_event(snapshot: OrderSnapshot) -> datetime:
+    """The latest dated event the snapshot knows: what an order record is 'as of'."""
+    dates = [snapshot.order.date_created]
+    dates += [snapshot.order.date_shipped] if snapshot.order.date_shipped else []
+    dates += [shipment.date_created for shipment in snapshot.shipments]
+    dates += [refund.created for refund in snapshot.refunds]
+    dates += [transaction.date_created for transaction in snapshot.transactions]
+    return max(dates)

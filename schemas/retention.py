@@ -1,0 +1,187 @@
+"""Schema of ``retention.toml``, the file plan that maps document kinds to records classes.
+
+The plan is validated when a worker starts, so a typo (an unknown kind, a jurisdiction
+that is not an ISO code, a record date that names no field) stops the fleet with the bad
+key named, instead of misfiling records for weeks.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates,
+    validates_schema,
+)
+
+from pipeline.documents import DocumentKind
+
+DEFAULT_JURISDICTION = "default"
+
+# Source fields a record date may be taken from; pipeline.classify resolves each one.
+RECORD_DATE_SOURCES = (
+    "order.date_created",
+    "order.closed_at",
+    "shipment.date_created",
+    "refund.created",
+    "transaction.date_created",
+    "summary.period_end",
+)
+# A record date must come from the part of the source the document is about.
+_ORDER_DATES = ("order.date_created", "order.closed_at")
+ALLOWED_RECORD_DATES: Mapping[DocumentKind, tuple[str, ...]] = {
+    DocumentKind.ORDER_RECORD: _ORDER_DATES,
+    DocumentKind.INVOICE: _ORDER_DATES,
+    DocumentKind.TAX_BREAKDOWN: _ORDER_DATES,
+    DocumentKind.PACKING_SLIP: _ORDER_DATES,
+    DocumentKind.SHIPPING_CONFIRMATION: (*_ORDER_DATES, "shipment.date_created"),
+    DocumentKind.CREDIT_NOTE: (*_ORDER_DATES, "refund.created"),
+    DocumentKind.PAYMENT_RECORD: (*_ORDER_DATES, "transaction.date_created"),
+    DocumentKind.TAX_SUMMARY_MONTHLY: ("summary.period_end",),
+}
+CUTOFFS = ("fiscal_year_end", "none")
+DISPOSITIONS = ("review", "destroy", "retain_permanently")
+
+
+class RetentionPlanError(ValueError):
+    """The file plan cannot be used; the message names every bad key."""
+
+
+@dataclass(frozen=True)
+class RecordClassRule:
+    """How one document kind is filed and kept."""
+
+    classification: str
+    rsi: str
+    record_date: str
+    trigger_event: str
+    cutoff: str
+    folder: str
+    vital: bool
+    disposition: str
+    mandate: str
+    retention_years: Mapping[str, int]
+
+    def years_for(self, jurisdiction: str) -> int:
+        return self.retention_years.get(
+            jurisdiction.upper(), self.retention_years[DEFAULT_JURISDICTION]
+        )
+
+
+@dataclass(frozen=True)
+class RetentionPlan:
+    version: str
+    category: str
+    classes: Mapping[DocumentKind, RecordClassRule]
+
+
+def _validate_jurisdiction(value: str) -> None:
+    if value != DEFAULT_JURISDICTION and not (
+        len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()
+    ):
+        raise ValidationError(
+            f"jurisdiction {value!r} must be '{DEFAULT_JURISDICTION}' or an ISO 3166-1 alpha-2 code"
+        )
+
+
+class RecordClassRuleSchema(Schema):
+    classification = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+)*$"))
+    rsi = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,31}$"))
+    record_date = fields.String(required=True, validate=validate.OneOf(RECORD_DATE_SOURCES))
+    trigger_event = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
+    cutoff = fields.String(required=True, validate=validate.OneOf(CUTOFFS))
+    folder = fields.String(required=True, validate=validate.Length(min=1))
+    vital = fields.Boolean(required=True, truthy={True}, falsy={False})
+    disposition = fields.String(required=True, validate=validate.OneOf(DISPOSITIONS))
+    mandate = fields.String(required=True, validate=validate.Length(min=1))
+    retention_years = fields.Dict(
+        required=True,
+        keys=fields.String(validate=_validate_jurisdiction),
+        values=fields.Integer(strict=True, validate=validate.Range(min=0, max=100)),
+    )
+
+    @validates("retention_years")
+    def _has_default(self, value: Mapping[str, int], **kwargs: Any) -> None:
+        if DEFAULT_JURISDICTION not in value:
+            raise ValidationError(f"needs a '{DEFAULT_JURISDICTION}' period")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> RecordClassRule:
+        return RecordClassRule(**data)
+
+
+def _validate_kind(value: str) -> None:
+    if value not in DocumentKind._value2member_map_:
+        raise ValidationError(f"{value!r} is not a document kind")
+
+
+class CategorySchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class RetentionPlanSchema(Schema):
+    version = fields.String(required=True, validate=validate.Length(min=1))
+    category = fields.Nested(CategorySchema, required=True)
+    classes = fields.Dict(
+        required=True,
+        keys=fields.String(validate=_validate_kind),
+        values=fields.Nested(RecordClassRuleSchema),
+    )
+
+    @validates_schema(skip_on_field_errors=True)
+    def _record_dates_fit(self, data: dict[str, Any], **kwargs: Any) -> None:
+        for kind, rule in data["classes"].items():
+            allowed = ALLOWED_RECORD_DATES[DocumentKind(kind)]
+            if rule.record_date not in allowed:
+                raise ValidationError(
+                    {"classes": {kind: {"record_date": [f"must be one of {', '.join(allowed)}"]}}}
+                )
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> RetentionPlan:
+        return RetentionPlan(
+            version=data["version"],
+            category=data["category"]["name"],
+            classes={DocumentKind(kind): rule for kind, rule in data["classes"].items()},
+        )
+
+
+def _flatten(messages: Any, path: tuple[str, ...] = ()) -> list[str]:
+    """Turn marshmallow's nested messages into ``classes.invoice.rsi: ...`` lines."""
+    if isinstance(messages, Mapping):
+        lines: list[str] = []
+        for key, value in messages.items():
+            # Dict fields nest errors under "key"/"value"; the user only knows the key itself.
+            step = () if key in ("key", "value") else (str(key),)
+            lines += _flatten(value, path + step)
+        return lines
+    if isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        return [f"{'.'.join(path) or '<plan>'}: {'; '.join(messages)}"]
+    return [f"{'.'.join(path) or '<plan>'}: {messages}"]
+
+
+def parse_retention_plan(text: str, source: str = "retention.toml") -> RetentionPlan:
+    """Validate the TOML text of a file plan; raises RetentionPlanError naming the bad keys."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RetentionPlanError(f"{source}: not valid TOML: {error}") from error
+    try:
+        plan: RetentionPlan = RetentionPlanSchema().load(raw)
+    except ValidationError as error:
+        details = "\n  ".join(sorted(_flatten(error.messages)))
+        raise RetentionPlanError(f"{source} is not a valid file plan:\n  {details}") from error
+    return plan
+
+
+def load_retention_plan(path: Path) -> RetentionPlan:
+    return parse_retention_plan(path.read_text(encoding="utf-8"), source=str(path))

@@ -1,0 +1,236 @@
+"""The order snapshot: everything the documents of one order are rendered from.
+
+A snapshot is validated once at fetch, staged as canonical JSON, embedded in every PDF
+rendered from it and hashed; so its JSON form must be a pure function of its content:
+sorted keys, Decimals as strings, dates as ISO 8601, collections ordered by id.
+The monthly tax summary is the one record that is not about a single order; its input,
+``TaxSummary``, follows the same rules.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from schemas.bigcommerce import (
+    Coupon,
+    CouponSchema,
+    LineItem,
+    LineItemSchema,
+    Money,
+    Order,
+    OrderSchema,
+    Refund,
+    RefundSchema,
+    Shipment,
+    ShipmentSchema,
+    ShippingAddress,
+    ShippingAddressSchema,
+    Tax,
+    TaxSchema,
+    Transaction,
+    TransactionSchema,
+)
+
+
+def canonical_json(data: Mapping[str, Any]) -> bytes:
+    """The one byte form of a dumped mapping that is staged, embedded and hashed."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True)
+class Seller:
+    """The merchant legal entity printed on documents; from store configuration, not orders."""
+
+    legal_name: str
+    address_lines: tuple[str, ...] = ()
+    country_iso2: str = ""
+    tax_id: str = ""
+    email: str = ""
+
+
+class SellerSchema(Schema):
+    legal_name = fields.String(required=True, validate=validate.Length(min=1))
+    address_lines = fields.List(fields.String(), load_default=list)
+    country_iso2 = fields.String(load_default="")
+    tax_id = fields.String(load_default="")
+    email = fields.String(load_default="")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> Seller:
+        return Seller(**{**data, "address_lines": tuple(data["address_lines"])})
+
+
+@dataclass(frozen=True)
+class OrderSnapshot:
+    """One order as fetched: header, lines, consignments, shipments, money movements, taxes."""
+
+    store_hash: str
+    seller: Seller
+    order: Order
+    products: tuple[LineItem, ...]
+    shipping_addresses: tuple[ShippingAddress, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+    refunds: tuple[Refund, ...] = ()
+    transactions: tuple[Transaction, ...] = ()
+    taxes: tuple[Tax, ...] = ()
+    coupons: tuple[Coupon, ...] = ()
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any]) -> OrderSnapshot:
+        """Validate API payloads (or a canonical dump) into a snapshot; raises ValidationError."""
+        snapshot: OrderSnapshot = OrderSnapshotSchema().load(data)
+        return snapshot
+
+    @classmethod
+    def from_json_bytes(cls, raw: bytes) -> OrderSnapshot:
+        return cls.load(json.loads(raw))
+
+    def to_json_bytes(self) -> bytes:
+        return canonical_json(OrderSnapshotSchema().dump(self))
+
+    def product(self, product_id: int) -> LineItem:
+        return next(line for line in self.products if line.id == product_id)
+
+    def shipping_address(self, address_id: int) -> ShippingAddress:
+        return next(address for address in self.shipping_addresses if address.id == address_id)
+
+    def shipment(self, shipment_id: int) -> Shipment:
+        return next(shipment for shipment in self.shipments if shipment.id == shipment_id)
+
+    def refund(self, refund_id: int) -> Refund:
+        return next(refund for refund in self.refunds if refund.id == refund_id)
+
+    def transaction(self, transaction_id: int) -> Transaction:
+        return next(item for item in self.transactions if item.id == transaction_id)
+
+
+def _by_id(schema: type[Schema]) -> fields.List:
+    return fields.List(fields.Nested(schema), load_default=list)
+
+
+class OrderSnapshotSchema(Schema):
+    store_hash = fields.String(required=True, validate=validate.Length(min=1))
+    seller = fields.Nested(SellerSchema, required=True)
+    order = fields.Nested(OrderSchema, required=True)
+    products = fields.List(fields.Nested(LineItemSchema), required=True)
+    shipping_addresses = _by_id(ShippingAddressSchema)
+    shipments = _by_id(ShipmentSchema)
+    refunds = _by_id(RefundSchema)
+    transactions = _by_id(TransactionSchema)
+    taxes = _by_id(TaxSchema)
+    coupons = _by_id(CouponSchema)
+
+    _collections = (
+        "products",
+        "shipping_addresses",
+        "shipments",
+        "refunds",
+        "transactions",
+        "taxes",
+        "coupons",
+    )
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check_references(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Refuse a snapshot whose parts point at lines or consignments it does not hold."""
+        for name in self._collections:
+            ids = [item.id for item in data.get(name, [])]
+            if len(ids) != len(set(ids)):
+                raise ValidationError(f"duplicate ids in {name}", name)
+        product_ids = {line.id for line in data["products"]}
+        address_ids = {address.id for address in data.get("shipping_addresses", [])}
+        for shipment in data.get("shipments", []):
+            if shipment.order_address_id not in address_ids:
+                raise ValidationError(
+                    f"shipment {shipment.id} names unknown consignment {shipment.order_address_id}",
+                    "shipments",
+                )
+            unknown = {item.order_product_id for item in shipment.items} - product_ids
+            if unknown:
+                raise ValidationError(
+                    f"shipment {shipment.id} names unknown products {sorted(unknown)}",
+                    "shipments",
+                )
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> OrderSnapshot:
+        ordered = {
+            name: tuple(sorted(data.get(name, []), key=lambda item: item.id))
+            for name in self._collections
+        }
+        return OrderSnapshot(
+            store_hash=data["store_hash"], seller=data["seller"], order=data["order"], **ordered
+        )
+
+
+@dataclass(frozen=True)
+class TaxSummaryRow:
+    """Tax collected at one rate under one tax name in the period."""
+
+    tax_name: str
+    rate: Decimal
+    taxable_amount: Decimal
+    tax_amount: Decimal
+    order_count: int
+
+
+class TaxSummaryRowSchema(Schema):
+    tax_name = fields.String(required=True)
+    rate = Money(required=True)
+    taxable_amount = Money(required=True)
+    tax_amount = Money(required=True)
+    order_count = fields.Integer(required=True, validate=validate.Range(min=0))
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummaryRow:
+        return TaxSummaryRow(**data)
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    """Tax collected by one store in one calendar month, for one currency and one country."""
+
+    store_hash: str
+    seller: Seller
+    year: int
+    month: int
+    currency: str
+    country_iso2: str
+    rows: tuple[TaxSummaryRow, ...]
+
+    @classmethod
+    def load(cls, data: Mapping[str, Any]) -> TaxSummary:
+        summary: TaxSummary = TaxSummarySchema().load(data)
+        return summary
+
+    def to_json_bytes(self) -> bytes:
+        return canonical_json(TaxSummarySchema().dump(self))
+
+    @property
+    def period_end(self) -> datetime:
+        """The last second of the month in UTC: the summary's record and document date."""
+        last_day = calendar.monthrange(self.year, self.month)[1]
+        return datetime(self.year, self.month, last_day, 23, 59, 59, tzinfo=UTC)
+
+
+class TaxSummarySchema(Schema):
+    store_hash = fields.String(required=True, validate=validate.Length(min=1))
+    seller = fields.Nested(SellerSchema, required=True)
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=9999))
+    month = fields.Integer(required=True, validate=validate.Range(min=1, max=12))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    country_iso2 = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    rows = fields.List(fields.Nested(TaxSummaryRowSchema), required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummary:
+        rows = tuple(sorted(data["rows"], key=lambda row: (row.tax_name, row.rate)))
+        return TaxSummary(**{**data, "rows": rows})
