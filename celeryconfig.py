@@ -38,11 +38,13 @@ task_ignore_result = True
 task_acks_late = True
 # A killed pool process (SIGKILL, OOM) is re-sent like a retry, bounded by the task's
 # max_retries, instead of Celery's default ack (loss) or requeue-forever (poison loop).
+# The re-send waits the task's default_retry_delay, which StageTask keeps short: Celery's
+# 180 s default is past the visibility timeout and would be redelivered in a loop.
 task_retry_on_worker_lost = True
-# A stage that raised has already been dead-lettered by us; ack it rather than redeliver.
-task_acks_on_failure_or_timeout = True
-# Delay before the worker-lost re-send; short, and well below the visibility timeout.
-task_default_retry_delay = 2
+# A stage that raised, or hit its hard time limit, has been dead-lettered by us: ack it
+# rather than redeliver it into a loop (Celery 5.7 names for acks_on_failure_or_timeout).
+task_acks_on_failure = True
+task_acks_on_timeout = True
 # One message per pool process: nothing waits unacked in a busy worker's buffer.
 worker_prefetch_multiplier = 1
 

@@ -110,25 +110,24 @@ class Fleet:
                 pending -= set(reply)
 
     def kill(self, worker: WorkerProcess, sig: signal.Signals = signal.SIGKILL) -> None:
-        """Signal a whole worker node (main process and pool) at once."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.process.pid, sig)
+        """Signal a whole worker node (main process and pool) at once and forget it."""
+        _signal_group(worker, sig)
         worker.process.wait()
+        self.workers.remove(worker)
 
     def stop(self) -> None:
         """SIGTERM (soft shutdown returns unfinished work), then SIGKILL stragglers."""
-        for worker in self.workers:
-            if worker.process.poll() is None:
-                try:
-                    os.killpg(worker.process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    continue
+        workers, self.workers = self.workers, []
+        for worker in workers:
+            _signal_group(worker, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
-        for worker in self.workers:
-            try:
+        for worker in workers:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 worker.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                self.kill(worker)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(worker.process.pid, signal.SIGKILL)
-        self.workers.clear()
+            _signal_group(worker, signal.SIGKILL)  # a stuck node or orphaned pool processes
+            worker.process.wait()
+
+
+def _signal_group(worker: WorkerProcess, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.process.pid, sig)

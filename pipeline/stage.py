@@ -69,6 +69,9 @@ class StageTask(Task):
     """Base class of every stage task; see the module docstring."""
 
     stage: str = ""
+    # Used by the worker-lost re-send (task_retry_on_worker_lost); must stay well below
+    # the visibility timeout, unlike Celery's 180 s default.
+    default_retry_delay = 1
 
     @property
     def attempt(self) -> int:

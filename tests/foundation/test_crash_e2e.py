@@ -1,0 +1,75 @@
+"""SIGKILL a worker mid-task: the item must still end declared exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+
+import pytest
+
+from pipeline import services
+from pipeline.canvas import skeleton_canvas
+from pipeline.fleet import Fleet
+from pipeline.skeleton import PlaceholderItem, document_name, target_inventory
+from tests.support import wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def _slow_render_item() -> PlaceholderItem:
+    return PlaceholderItem(f"crash-{uuid.uuid4().hex[:10]}", work_ms={"render": 4000})
+
+
+def _render_running(item: PlaceholderItem) -> int:
+    """The pid of the pool process running the item's render, once it has started."""
+    record = services.ledger().get(item.record_key)
+    if record.get("attempts:render") == "1" and "done:render" not in record:
+        return int(record["pid:render"])
+    return 0
+
+
+def _assert_declared_exactly_once(item: PlaceholderItem, started_ms: int) -> dict[str, str]:
+    wait_for(
+        lambda: services.ledger().get(item.record_key).get("state") == "declared",
+        what="the killed item to be declared",
+    )
+    record = services.ledger().get(item.record_key)
+    name = document_name({"record_key": item.record_key})
+    node = target_inventory([name])[name]
+    assert (node["node_id"], node["sha256"]) == (record["target_id"], record["sha256"])
+    creations = [
+        e for e in services.audit().read_since(started_ms)
+        if e["event"] == "declared" and e["record_key"] == item.record_key
+    ]  # fmt: skip
+    assert len(creations) == 1
+    return record
+
+
+def test_a_killed_pool_process_is_retried_and_declares_once(own_fleet: Fleet) -> None:
+    own_fleet.start()
+    started_ms = int(time.time() * 1000)
+    item = _slow_render_item()
+    skeleton_canvas(item.ref()).apply_async()
+    pid = wait_for(lambda: _render_running(item), what="render to start")
+    os.kill(pid, signal.SIGKILL)
+    record = _assert_declared_exactly_once(item, started_ms)
+    assert record["attempts:render"] == "2"
+    assert record["pid:render"] != str(pid)
+
+
+def test_a_killed_worker_node_is_redelivered_after_the_visibility_timeout(
+    own_fleet: Fleet,
+) -> None:
+    own_fleet.start()
+    started_ms = int(time.time() * 1000)
+    item = _slow_render_item()
+    skeleton_canvas(item.ref()).apply_async()
+    wait_for(lambda: _render_running(item), what="render to start")
+    [cpu_node] = [w for w in own_fleet.workers if w.group == "cpu"]
+    own_fleet.kill(cpu_node)  # main process and pool together: nobody to re-send it
+    own_fleet.start_group("cpu")
+    own_fleet.wait_ready()
+    record = _assert_declared_exactly_once(item, started_ms)
+    assert record["attempts:render"] == "2"
