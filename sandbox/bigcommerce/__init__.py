@@ -1,0 +1,53 @@
+"""BigCommerce emulator: a seeded store behind the REST Management API (v2 and v3), with
+rate limiting, webhooks, fault injection and an admin API, written from
+`reference/bigcommerce-api.md`.
+
+Run it with `bcrm sandbox bigcommerce` or in-process with `BigCommerceEmulator`.
+
+Choices where the reference says UNCONFIRMED (each follows what the cited clients expect,
+or is the stricter option so client bugs show up here rather than in production):
+
+- `limit` above 250 is **413** on every list, v2 orders included (DOC-STATUS lists 413 for
+  an over-limit `limit`; PY and Airbyte never send more than 250, so they are unaffected).
+- Date filters: v2 takes RFC 2822 or ISO 8601, v3 ISO 8601 or unix seconds. Bounds are
+  **inclusive**. A value that does not parse is **ignored** (the unfiltered set comes back),
+  matching what users of the PHP and Ruby clients report.
+- Unknown store hash with a valid token: **403**; missing or unknown token: **401**.
+- A real 429 carries `X-Rate-Limit-Requests-Left: 0`, `X-Rate-Limit-Time-Reset-Ms` and
+  `X-Retry-After` (seconds, rounded up). Unauthenticated requests do not spend quota.
+  The quota is a fixed window opened by the first request, shared by all tokens of the
+  store. Unlimited (`quota=0`/`None`) still sends the headers, quota 2147483647.
+- v2 error body is always the array `[{"status", "message"}]` (also for 404 on one order);
+  no `details` object.
+- `GET /v3/orders/payment_actions/refunds` returns `meta.pagination` like other v3 lists.
+- Refunds: the order moves to Refunded (4) when fully refunded, else Partially Refunded
+  (14); `refunded_amount` and `payment_status` follow; the events are refund/created,
+  transaction/created, statusUpdated and updated. Refunds on one order are serialised
+  (a per-order lock), not rejected. Order-level discounts are prorated over product lines.
+- Archived orders (`DELETE /v2/orders/{id}`) keep answering `GET` with `is_deleted: true`
+  and leave the list unless `is_deleted=true` is passed.
+- `include=consignments` yields a one-element array of `{pickups, shipping, downloads,
+  email}`; with `consignment_structure=object`, the object itself. `fees` appear only with
+  `include=fees`. `GET /orders/{id}/taxes` gives one row per address and line type; with
+  `details=true` one row per line item.
+- Webhooks: the payload `hash` is the SHA-1 of the event (scope, store_id, data,
+  created_at, producer) so retries share it; `created_at` is the event time. Deliveries are
+  signed (Standard Webhooks `webhook-id`/`webhook-timestamp`/`webhook-signature`) only for
+  API accounts created with a client secret; the HMAC key is the client secret's bytes, so
+  receivers verify with `whsec_` + base64(client_secret). Delivery timeout 10 s
+  (configurable). Destinations may be plain `http://` on any port (the real API demands
+  HTTPS on 443; loopback test receivers cannot). A duplicate hook (same token, scope and
+  destination) is **409**; more than 10 per scope is 422. `/v3/hooks` needs no particular
+  scope. `store/order/*` style wildcards match every scope below the prefix. The
+  success-ratio blocklist is not emulated.
+- Promotions: an ENABLED promotion reads as DISABLED once `max_uses` is reached or its
+  `end_date` has passed; INVALID cannot be written. No webhooks exist for promotions or
+  content pages, so admin edits to them fire none.
+- `order_terms_and_conditions_type` accepts `link` or `textarea` (the admin UI's choices).
+  Checkout settings need `store_v2_information`; customer settings and consent need
+  `store_v2_customers`.
+"""
+
+from .server import BigCommerceEmulator
+
+__all__ = ["BigCommerceEmulator"]
