@@ -49,7 +49,7 @@ FOLDERS = [
     (2103, "Campaigns"),
     (2104, "Recalls"),
     (2105, "Policies and Disclosures"),
-    (2106, "Tax Reports"),
+    (2106, "Tax Summaries"),
 ]
 
 
@@ -66,21 +66,21 @@ CATEGORIES: list[dict[str, Any]] = [
         "id": 9100,
         "name": "Commerce Record",
         "attributes": [
-            _attr(2, "Source System", required=True),
-            _attr(3, "Store Hash", required=True),
-            _attr(4, "Object Type", required=True),
-            _attr(5, "Object ID", required=True),
+            _attr(2, "Source System"),
+            _attr(3, "Store Hash"),
+            _attr(4, "Object Type"),
+            _attr(5, "Object ID"),
             _attr(6, "Order Number"),
             _attr(7, "Customer ID"),
             _attr(8, "Currency", max_length=3),
             _attr(9, "Amount", "Real"),
             _attr(10, "Document Date", "Date"),
-            _attr(11, "SHA-256", max_length=64, required=True),
+            _attr(11, "SHA-256", max_length=64),
             _attr(12, "Template Version"),
-            _attr(13, "Document Kind", required=True),
+            _attr(13, "Document Kind"),
             _attr(14, "Record Key"),
             _multi(15, "Related Object IDs", 100),
-            _multi(16, "Jurisdictions", 20),
+            _attr(16, "Jurisdiction", max_length=2),
             _attr(17, "Source Modified Date", "Date"),
             _attr(18, "Trigger Event"),
             _attr(19, "Trigger Date", "Date"),
@@ -96,13 +96,18 @@ CATEGORIES: list[dict[str, Any]] = [
                     _attr(24, "Tax Amount", "Real"),
                 ],
             ),
+            # Names used by pipeline/classify.py's category attributes.
+            _attr(25, "Order ID"),
+            _attr(26, "Source ID"),
+            _attr(27, "Source Fingerprint"),
+            _attr(28, "File Plan Version"),
         ],
     },
     {
         "id": 9200,
         "name": "Customer Case",
         "attributes": [
-            _attr(2, "Case ID", required=True),
+            _attr(2, "Case ID"),
             _attr(3, "Case Type"),
             _attr(4, "Case Status"),
             _multi(5, "Order Numbers", 100),
@@ -116,7 +121,7 @@ CATEGORIES: list[dict[str, Any]] = [
         "id": 9300,
         "name": "Approval",
         "attributes": [
-            _attr(2, "Approval ID", required=True),
+            _attr(2, "Approval ID"),
             _attr(3, "Change Type"),
             _attr(4, "Subject Object Type"),
             _attr(5, "Subject Object ID"),
@@ -132,7 +137,7 @@ CATEGORIES: list[dict[str, Any]] = [
         "id": 9400,
         "name": "Policy Version",
         "attributes": [
-            _attr(2, "Policy Type", required=True),
+            _attr(2, "Policy Type"),
             _attr(3, "Page ID"),
             _attr(4, "Version Number", "Integer"),
             _attr(5, "Published Date", "Date"),
@@ -146,7 +151,7 @@ CATEGORIES: list[dict[str, Any]] = [
         "id": 9500,
         "name": "Recall",
         "attributes": [
-            _attr(2, "Recall ID", required=True),
+            _attr(2, "Recall ID"),
             _multi(3, "Affected SKUs", 500),
             _multi(4, "Affected Product IDs", 500),
             _attr(5, "Supplier"),
@@ -160,7 +165,7 @@ CATEGORIES: list[dict[str, Any]] = [
         "id": 9600,
         "name": "Campaign",
         "attributes": [
-            _attr(2, "Campaign ID", required=True),
+            _attr(2, "Campaign ID"),
             _multi(3, "Promotion IDs", 100),
             _multi(4, "Coupon Codes", 100),
             _attr(5, "Start Date", "Date"),
@@ -172,66 +177,68 @@ CATEGORIES: list[dict[str, Any]] = [
 ]
 
 
-def _rsi(rsi_id: int, code: str, title: str, years: int, event: str, **kw: Any) -> dict[str, Any]:
-    """An RSI with one event-based stage: record date = trigger, fiscal-year-end cutoff."""
-    return {"id": rsi_id, "code": code, "title": title, "years": years, "event": event, **kw}
+INVOICE_OVERRIDES = {"DE": 8, "GB": 6, "US": 7, "NL": 7, "ES": 6}
 
 
-# Event based (EventType 3) on the record date (DateToUse 95), cutoff 31 Dec, then
-# destroy (ActionCode 32) under disposition review ("REVIEW"), as §A5 proposes.
+def _rsi(code: str, title: str, years: int, event: str, **overrides: int) -> dict[str, Any]:
+    """An RSI with one event-based stage; `overrides` add `{code}-{CC}` jurisdiction RSIs."""
+    return {"code": code, "title": title, "years": years, "event": event, "overrides": overrides}
+
+
+# Codes, periods and trigger events mirror the repository's `retention.toml` (flows 1
+# and 5) and extend it for flows 2, 3, 4, 6 and 7 along §A5. Each stage is event based
+# (EventType 3) on the record date (DateToUse 95), cut off at 31 December, then
+# destroy (ActionCode 32) under disposition review ("REVIEW").
 RSIS: list[dict[str, Any]] = [
-    _rsi(1, "BCRM-ORDER", "Order records", 7, "ORDER_CLOSED"),
-    _rsi(2, "BCRM-INVOICE", "Invoices, credit notes and refunds", 10, "INVOICE_ISSUED"),
-    _rsi(3, "BCRM-PAYMENT", "Payment records (booking vouchers)", 10, "PAYMENT_SETTLED"),
-    _rsi(4, "BCRM-FULFILMENT", "Packing slips and shipping proofs", 2, "ORDER_CLOSED"),
-    _rsi(5, "BCRM-TAX", "Tax breakdowns and tax summaries", 10, "PERIOD_FILED"),
-    _rsi(6, "BCRM-CASE", "Customer-service case files", 7, "CASE_CLOSED"),
-    _rsi(7, "BCRM-APPROVAL", "Approvals and publish receipts", 10, "PARENT_CUTOFF"),
-    _rsi(8, "BCRM-POLICY", "Policies and storefront disclosures", 6, "POLICY_SUPERSEDED"),
-    _rsi(9, "BCRM-RECALL", "Recalls, certifications and safety bulletins", 10, "PRODUCT_WITHDRAWN"),
-    _rsi(10, "BCRM-CAMPAIGN", "Campaign briefs, approvals and discount rules", 6, "CAMPAIGN_ENDED"),
-    # Jurisdiction overrides of §A5 (the pipeline picks the max over a store's jurisdictions).
-    _rsi(11, "BCRM-INVOICE-DE", "Invoices (Germany, §147 AO)", 8, "INVOICE_ISSUED"),
-    _rsi(12, "BCRM-INVOICE-UK", "Invoices (United Kingdom)", 6, "INVOICE_ISSUED"),
-    _rsi(13, "BCRM-INVOICE-US", "Invoices (United States)", 7, "INVOICE_ISSUED"),
-    _rsi(14, "BCRM-INVOICE-NL", "Invoices (Netherlands)", 7, "INVOICE_ISSUED"),
-    _rsi(15, "BCRM-INVOICE-ES", "Invoices (Spain)", 6, "INVOICE_ISSUED"),
-    _rsi(16, "BCRM-ORDER-DE", "Order records (Germany, business letters)", 6, "ORDER_CLOSED"),
-    _rsi(17, "BCRM-POLICY-US", "Policies (United States, UCC 2-725)", 4, "POLICY_SUPERSEDED"),
+    _rsi("BCRM-ORD-REC", "Order records", 7, "order_closed", DE=6, US=7),
+    _rsi("BCRM-FIN-INV", "Invoices", 10, "invoice_issued", **INVOICE_OVERRIDES),
+    _rsi("BCRM-FIN-CRN", "Credit notes and refunds", 10, "refund_settled", **INVOICE_OVERRIDES),
+    _rsi("BCRM-FIN-PAY", "Payment records", 10, "payment_settled", **INVOICE_OVERRIDES),
+    _rsi("BCRM-FUL-PCK", "Packing slips", 2, "order_closed"),
+    _rsi("BCRM-FUL-SHP", "Shipping proofs", 2, "order_closed"),
+    _rsi("BCRM-TAX-ORD", "Order tax breakdowns", 10, "invoice_issued", **INVOICE_OVERRIDES),
+    _rsi("BCRM-TAX-MON", "Monthly tax summaries", 10, "tax_period_filed"),
+    _rsi("BCRM-CS-CASE", "Customer-service case files", 7, "case_closed"),
+    _rsi("BCRM-GOV-APR", "Approvals and publish receipts", 10, "parent_cutoff"),
+    _rsi("BCRM-GOV-POL", "Policies and storefront disclosures", 6, "policy_superseded", US=4),
+    _rsi("BCRM-PS-RCL", "Recalls, certifications, safety bulletins", 10, "product_withdrawn"),
+    _rsi("BCRM-MKT-CMP", "Campaign briefs, approvals, discount rules", 6, "campaign_ended"),
 ]
 
+COMMERCE = 3000
 # File plan: (id, parent id, name, file number, RSI or None for grouping classes, vital).
 # A classification without an RSI groups others and cannot classify records (MoReq2010).
+# Paths below the "Classifications" volume equal `classification` in retention.toml.
 FILE_PLAN: list[tuple[int, int, str, str, str | None, bool]] = [
-    (3000, FILE_PLAN_ID, "Commerce", "COM", None, False),
-    (3001, 3000, "Sales", "COM-SAL", None, False),
-    (3010, 3001, "Order Records", "COM-SAL-ORD", "BCRM-ORDER", False),
-    (3002, 3000, "Finance", "COM-FIN", None, False),
-    (3020, 3002, "Invoices", "COM-FIN-INV", "BCRM-INVOICE", False),
-    (3021, 3002, "Credit Notes and Refunds", "COM-FIN-CRN", "BCRM-INVOICE", False),
-    (3022, 3002, "Payment Records", "COM-FIN-PAY", "BCRM-PAYMENT", False),
-    (3003, 3000, "Fulfilment", "COM-FUL", None, False),
-    (3030, 3003, "Packing Slips", "COM-FUL-PCK", "BCRM-FULFILMENT", False),
-    (3031, 3003, "Shipping Confirmations", "COM-FUL-SHP", "BCRM-FULFILMENT", False),
-    (3004, 3000, "Tax", "COM-TAX", None, False),
-    (3040, 3004, "Tax Breakdowns", "COM-TAX-BRK", "BCRM-TAX", True),
-    (3041, 3004, "Monthly Tax Summaries", "COM-TAX-SUM", "BCRM-TAX", True),
-    (3100, FILE_PLAN_ID, "Customer Service", "CS", None, False),
-    (3110, 3100, "Case Files", "CS-CASE", "BCRM-CASE", False),
-    (3111, 3100, "Communication Logs", "CS-COMM", "BCRM-CASE", False),
-    (3200, FILE_PLAN_ID, "Governance", "GOV", None, False),
-    (3210, 3200, "Approvals", "GOV-APR", "BCRM-APPROVAL", False),
-    (3211, 3200, "Publish Receipts", "GOV-PUB", "BCRM-APPROVAL", False),
-    (3220, 3200, "Policies and Disclosures", "GOV-POL", "BCRM-POLICY", False),
-    (3300, FILE_PLAN_ID, "Product Safety", "PS", None, False),
-    (3310, 3300, "Recall Notices", "PS-RCL", "BCRM-RECALL", True),
-    (3311, 3300, "Supplier Certifications", "PS-CRT", "BCRM-RECALL", False),
-    (3312, 3300, "Safety Bulletins", "PS-BUL", "BCRM-RECALL", True),
-    (3313, 3300, "Storefront Takedowns", "PS-TKD", "BCRM-RECALL", False),
-    (3400, FILE_PLAN_ID, "Marketing", "MKT", None, False),
-    (3410, 3400, "Campaign Briefs", "MKT-BRF", "BCRM-CAMPAIGN", False),
-    (3411, 3400, "Campaign Approvals", "MKT-APR", "BCRM-CAMPAIGN", False),
-    (3412, 3400, "Discount Rules", "MKT-DSC", "BCRM-CAMPAIGN", False),
+    (COMMERCE, FILE_PLAN_ID, "Commerce Records", "COM", None, False),
+    (3001, COMMERCE, "Orders", "COM-ORD", None, False),
+    (3010, 3001, "Order Records", "COM-ORD-REC", "BCRM-ORD-REC", False),
+    (3002, COMMERCE, "Finance", "COM-FIN", None, False),
+    (3020, 3002, "Invoices", "COM-FIN-INV", "BCRM-FIN-INV", False),
+    (3021, 3002, "Credit Notes", "COM-FIN-CRN", "BCRM-FIN-CRN", False),
+    (3022, 3002, "Payment Records", "COM-FIN-PAY", "BCRM-FIN-PAY", False),
+    (3003, COMMERCE, "Fulfilment", "COM-FUL", None, False),
+    (3030, 3003, "Packing Slips", "COM-FUL-PCK", "BCRM-FUL-PCK", False),
+    (3031, 3003, "Shipping Proofs", "COM-FUL-SHP", "BCRM-FUL-SHP", False),
+    (3004, COMMERCE, "Tax", "COM-TAX", None, False),
+    (3040, 3004, "Order Tax Breakdowns", "COM-TAX-ORD", "BCRM-TAX-ORD", False),
+    (3041, 3004, "Monthly Tax Summaries", "COM-TAX-MON", "BCRM-TAX-MON", True),
+    (3005, COMMERCE, "Customer Service", "COM-CS", None, False),
+    (3050, 3005, "Case Files", "COM-CS-CASE", "BCRM-CS-CASE", False),
+    (3051, 3005, "Communication Logs", "COM-CS-COM", "BCRM-CS-CASE", False),
+    (3006, COMMERCE, "Governance", "COM-GOV", None, False),
+    (3060, 3006, "Approvals", "COM-GOV-APR", "BCRM-GOV-APR", False),
+    (3061, 3006, "Publish Receipts", "COM-GOV-PUB", "BCRM-GOV-APR", False),
+    (3062, 3006, "Policies and Disclosures", "COM-GOV-POL", "BCRM-GOV-POL", False),
+    (3007, COMMERCE, "Product Safety", "COM-PS", None, False),
+    (3070, 3007, "Recall Notices", "COM-PS-RCL", "BCRM-PS-RCL", True),
+    (3071, 3007, "Supplier Certifications", "COM-PS-CRT", "BCRM-PS-RCL", False),
+    (3072, 3007, "Safety Bulletins", "COM-PS-BUL", "BCRM-PS-RCL", True),
+    (3073, 3007, "Storefront Takedowns", "COM-PS-TKD", "BCRM-PS-RCL", False),
+    (3008, COMMERCE, "Marketing", "COM-MKT", None, False),
+    (3080, 3008, "Campaign Briefs", "COM-MKT-BRF", "BCRM-MKT-CMP", False),
+    (3081, 3008, "Campaign Approvals", "COM-MKT-APR", "BCRM-MKT-CMP", False),
+    (3082, 3008, "Discount Rules", "COM-MKT-DSC", "BCRM-MKT-CMP", False),
 ]
 
 WORKSPACE_TYPES: list[dict[str, Any]] = [
@@ -246,7 +253,7 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
         "folders": [
             "Order Records",
             "Invoices",
-            "Credit Notes and Refunds",
+            "Credit Notes",
             "Payments",
             "Fulfilment",
             "Tax",
@@ -370,14 +377,18 @@ def build_repository() -> Repository:
         repo.category_defs[data["id"]] = CategoryDef.from_dict(data)
         seeded(CATEGORIES_VOLUME_ID, data["name"], CATEGORY, data["id"])
     for rsi in RSIS:
-        repo.rsis[rsi["code"]] = records.new_rsi(rsi["id"], rsi["code"], title=rsi["title"])
-        stage = {
-            "stage": "Retention",
-            "event_type": 3,
-            "years": rsi["years"],
-            "event_condition": rsi["event"],
-        }
-        repo.rsis[rsi["code"]]["stages"].append(records.new_stage(rsi["id"], stage))
+        variants = [("", rsi["years"]), *((f"-{cc}", y) for cc, y in rsi["overrides"].items())]
+        for suffix, years in variants:
+            code = rsi["code"] + suffix
+            rsi_id = len(repo.rsis) + 1
+            repo.rsis[code] = records.new_rsi(rsi_id, code, title=rsi["title"] + suffix)
+            stage = {
+                "stage": "Retention",
+                "event_type": 3,
+                "years": years,
+                "event_condition": rsi["event"],
+            }
+            repo.rsis[code]["stages"].append(records.new_stage(rsi_id, stage))
     repo.file_plan_id = FILE_PLAN_ID
     for node_id, parent, name, file_number, rsi, vital in FILE_PLAN:
         extra = {"file_number": file_number, "rsi": rsi, "essential": "VR" if vital else "NR"}

@@ -30,7 +30,7 @@ def test_roles_categories_flat_on_v2_create(api: Api, folder: int) -> None:
         "parent_id": folder,
         "name": unique("f"),
         "roles": {
-            "categories": {f"{CAT}_1": {}, f"{CAT}_10": "2024-02-29", f"{CAT}_16": ["DE", "FR"]}
+            "categories": {f"{CAT}_1": {}, f"{CAT}_10": "2024-02-29", f"{CAT}_15": ["101", "102"]}
         },
     }
     node = api.ok(api.post("/v2/nodes", data={"body": json.dumps(body)}))
@@ -39,7 +39,7 @@ def test_roles_categories_flat_on_v2_create(api: Api, folder: int) -> None:
         "categories"
     ]
     assert values[f"{CAT}_10"] == "2024-02-29T00:00:00"
-    assert values[f"{CAT}_16"] == ["DE", "FR"]
+    assert values[f"{CAT}_15"] == ["101", "102"]
 
 
 def test_apply_read_update_delete(api: Api, folder: int) -> None:
