@@ -25,7 +25,7 @@ from .auth import check_scope
 from .errors import ApiError, Dialect, error_response
 from .faults import Faults
 from .ratelimit import Decision, RateLimiter
-from .routing import STORE, Route
+from .routing import STORE, TOKEN, Route
 from .state import Store
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
             if faults.error_status == 429:
                 return error_response(ApiError(429), dialect)
             raise ApiError(faults.error_status)
-        request["token"] = token
+        request[TOKEN] = token
         response = await handler(request)
     except ApiError as err:
         response = error_response(err, dialect)

@@ -11,14 +11,14 @@ from aiohttp import web
 from .envelopes import Query, read_json, v3_list, v3_object
 from .errors import ApiError, Dialect
 from .model import Token
-from .routing import Route, RouteGroup, int_arg, store_of
+from .routing import TOKEN, Route, RouteGroup, int_arg, store_of
 
 HOOKS = RouteGroup("webhooks", Dialect.V3, ())
 MAX_PER_SCOPE = 10
 
 
 def token_of(request: web.Request) -> Token:
-    return request["token"]
+    return request[TOKEN]
 
 
 def own_hook(request: web.Request) -> dict[str, Any]:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from .errors import ApiError, Dialect
+from .model import Token
 from .state import Store
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STORE = web.AppKey("store", Store)
+TOKEN = web.RequestKey("token", Token)
 
 
 @dataclass(frozen=True)
