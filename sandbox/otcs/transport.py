@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
+from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 from multidict import MultiDict, MultiDictProxy
 
 JSON_BODY_ROUTES = ("/v2/businessworkspaces",)
@@ -163,15 +164,17 @@ async def read_params(request: web.Request, accept_json: bool) -> Params:
 
 
 async def _read_multipart(request: web.Request, params: Params) -> None:
+    """Parse each part's Content-Disposition once (aiohttp re-parses it per property)."""
     reader = await request.multipart()
     async for part in reader:
-        name = part.name or ""
-        if part.filename is not None:
-            data = await part.read()
+        _, disposition = parse_content_disposition(part.headers.get(hdrs.CONTENT_DISPOSITION))
+        name = disposition.get("name", "")
+        filename = content_disposition_filename(disposition, "filename")
+        if filename is not None:
             params.files[name] = UploadedFile(
-                filename=part.filename,
-                content_type=part.headers.get("Content-Type", "application/octet-stream"),
-                data=bytes(data),
+                filename=filename,
+                content_type=part.headers.get(hdrs.CONTENT_TYPE, "application/octet-stream"),
+                data=bytes(await part.read()),
             )
         else:
             _merge_field(params.values, params.multi, name, await part.text())
