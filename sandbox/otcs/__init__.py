@@ -22,6 +22,9 @@ clients pyxecm, xecm, cs-rest and otcs-mcp expect):
 - `where_name` on browse: case-insensitive substring (pyxecm re-filters for
   equality, so substring is the stricter test of a client). Default page size 25;
   default order: containers first, then name.
+- v2 `fields=categories` on a node returns `data.categories` as a list of flat value
+  objects, one per applied category (xecm reads a list); `GET /v2/volumes` lists the
+  top-level containers.
 - `Content-Disposition`: `attachment; filename="…"; filename*=UTF-8''…`;
   `action=download` forces `application/octet-stream`.
 - Timestamps: zone-less ISO-8601 (`2026-01-31T12:00:00`).

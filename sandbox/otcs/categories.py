@@ -15,14 +15,13 @@ from sandbox.otcs.context import Call, Route
 from sandbox.otcs.repository import Node, Repository, new_token
 from sandbox.otcs.transport import (
     ApiError,
+    edit_conflict,
     json_response,
     to_bool,
     to_int,
     to_iso_date,
     v2_item,
 )
-
-EDIT_CONFLICT = "Could not update metadata (edit conflict)."
 
 
 @dataclass(frozen=True)
@@ -237,10 +236,6 @@ def _updates_for(call: Call, defn: CategoryDef) -> dict[str, Any]:
     return updates
 
 
-def _node(call: Call) -> Node:
-    return call.repo.get(call.match_int("id"), status=500)
-
-
 def _category_result(call: Call, node: Node, defn: CategoryDef) -> dict[str, Any]:
     result: dict[str, Any] = {"data": {"categories": node.categories[defn.id]}}
     if "metadata" in call.params:
@@ -258,7 +253,7 @@ def _definitions(defn: CategoryDef) -> dict[str, Any]:
 
 
 def list_categories(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         defs = [definition(call.repo, cat_id) for cat_id in node.categories]
         if call.version == 1:
@@ -289,13 +284,13 @@ def _respond(call: Call, node: Node, defn: CategoryDef) -> web.Response:
 
 
 def get_category(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         return _respond(call, node, _applied(call, node))
 
 
 def add_category(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     category_id = call.params.int("category_id", required=True)
     assert category_id is not None
     defn = definition(call.repo, category_id)
@@ -314,11 +309,11 @@ def _check_token(call: Call, expected: str, own_key: str) -> None:
     if isinstance(own, dict):
         token = own.get("metadata_token", token)
     if token and token != expected:
-        raise ApiError(409, EDIT_CONFLICT)
+        raise edit_conflict()
 
 
 def update_category(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         defn = _applied(call, node)
         _check_token(call, node.category_tokens[defn.id], f"{defn.id}_1")
@@ -329,7 +324,7 @@ def update_category(call: Call) -> web.Response:
 
 
 def delete_category(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         defn = _applied(call, node)
         del node.categories[defn.id]

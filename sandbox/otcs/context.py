@@ -12,7 +12,7 @@ from aiohttp import web
 
 from sandbox.otcs.auth import Credentials, TicketStore, User
 from sandbox.otcs.faults import Faults
-from sandbox.otcs.repository import Repository
+from sandbox.otcs.repository import Node, Repository
 from sandbox.otcs.transport import Params
 
 
@@ -82,6 +82,10 @@ class Call:
 
     def match_int(self, name: str) -> int:
         return int(self.request.match_info[name])
+
+    def node(self, status: int = 500) -> Node:
+        """The `{id}` node of the URL; a missing one answers `status` (400 or 500, per S1)."""
+        return self.state.repo.get(self.match_int("id"), status=status)
 
 
 Handler = Callable[[Call], web.StreamResponse | Awaitable[web.StreamResponse]]

@@ -61,10 +61,6 @@ class Faults:
         self._settings = FaultSettings()
         self._random = random.Random()
 
-    @property
-    def settings(self) -> FaultSettings:
-        return self._settings
-
     def configure(self, values: dict[str, Any]) -> FaultSettings:
         settings = FaultSettings.from_dict(values)
         with self._lock:

@@ -159,18 +159,14 @@ def _hold_id_param(call: Call) -> int:
     raise ApiError(400, "Missing LLPARAMS_LIST")
 
 
-def _node(call: Call) -> Node:
-    return call.repo.get(call.match_int("id"), status=500)
-
-
 def post_node_hold(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     apply_hold(call.repo, node, _hold_id_param(call))
     return node_holds(call)
 
 
 def delete_node_hold(call: Call) -> web.Response:
-    remove_hold(call.repo, _node(call), call.match_int("hold_id"))
+    remove_hold(call.repo, call.node(), call.match_int("hold_id"))
     return json_response({})
 
 
@@ -202,7 +198,7 @@ def node_hold_rows(repo: Repository, node: Node) -> list[dict[str, Any]]:
 
 
 def node_holds(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         return json_response({"data": node_hold_rows(call.repo, node)})
 

@@ -22,6 +22,7 @@ from sandbox.otcs.repository import (
 from sandbox.otcs.transport import (
     ApiError,
     UploadedFile,
+    edit_conflict,
     json_response,
     paginate,
     v2_collection,
@@ -143,6 +144,8 @@ def v2_result(call: Call, node: Node) -> dict[str, Any]:
         data["properties"] = {k: v for k, v in props.items() if keys is None or k in keys}
     if filters is not None and "versions" in filters and node.latest is not None:
         data["versions"] = version_info(node, node.latest)
+    if filters is not None and "categories" in filters:
+        data["categories"] = [dict(values) for values in node.categories.values()]
     result: dict[str, Any] = {"data": data}
     if "actions" in call.params:
         result["actions"] = _actions(call, node)
@@ -246,7 +249,7 @@ def create_node(call: Call) -> web.Response:
 
 
 def get_node(call: Call) -> web.Response:
-    return node_response(call, call.repo.get(call.match_int("id"), status=400))
+    return node_response(call, call.node(status=400))
 
 
 def _sort_key(field: str) -> Any:
@@ -286,7 +289,7 @@ def list_children(call: Call) -> web.Response:
     """Browse; `where_name` is a case-insensitive substring match (choice, see package doc)."""
     repo = call.repo
     params = call.params
-    parent = repo.get(call.match_int("id"), status=500)
+    parent = call.node()
     where_name = params.text("where_name").lower()
     where_types = params.int_list("where_type")
     sort = params.text("sort")
@@ -317,11 +320,11 @@ def list_children(call: Call) -> web.Response:
 def update_node(call: Call) -> web.Response:
     repo = call.repo
     params = call.params
-    node = repo.get(call.match_int("id"), status=400)
+    node = call.node(status=400)
     with repo.lock:
         token = params.get("metadata_token")
         if token and token != node.metadata_token:
-            raise ApiError(409, categories.EDIT_CONFLICT)
+            raise edit_conflict()
         parent_id = params.int("parent_id")
         if params.get("name") is not None or parent_id is not None:
             repo.rename_or_move(node, params.get("name"), parent_id, collision_status(call))
@@ -334,7 +337,7 @@ def update_node(call: Call) -> web.Response:
 
 def delete_node(call: Call) -> web.Response:
     repo = call.repo
-    repo.delete(repo.get(call.match_int("id"), status=500))
+    repo.delete(call.node())
     if call.version == 1:
         return json_response({})
     return v2_item(call.request, {})
@@ -362,7 +365,7 @@ def version_info(node: Node, version: Version) -> dict[str, Any]:
 
 
 def _document(call: Call, status: int) -> Node:
-    node = call.repo.get(call.match_int("id"), status=status)
+    node = call.node(status)
     if node.type != DOCUMENT:
         raise ApiError(400, f"The node {node.id} has no versions")
     return node
@@ -418,7 +421,7 @@ def get_version(call: Call) -> web.Response:
 
 def content(call: Call) -> web.Response:
     try:
-        node = call.repo.get(call.match_int("id"), status=500)
+        node = call.node()
     except ApiError:
         raise ApiError(500, NO_ACCESS) from None
     if node.latest is None:
@@ -434,6 +437,16 @@ def content(call: Call) -> web.Response:
         body=version.data,
         headers={"Content-Type": mime, "Content-Disposition": disposition},
     )
+
+
+def list_volumes(call: Call) -> web.Response:
+    """Top-level containers (Enterprise Workspace, Categories, file plan, ...)."""
+    with call.repo.lock:
+        volumes = sorted(
+            (n for n in call.repo.nodes.values() if n.parent_id == -1), key=lambda n: n.id
+        )
+        results = [v2_result(call, n) for n in volumes]
+    return json_response({"links": {}, "results": results})
 
 
 def validate_names(call: Call) -> web.Response:
@@ -464,4 +477,5 @@ ROUTES = [
     Route("GET", NODE + "/versions/{number:latest|\\d+}/content", content),
     Route("GET", NODE + "/versions/{number:latest|\\d+}/content/{filename}", content),
     Route("POST", "/validation/nodes/names", validate_names),
+    Route("GET", "/volumes", list_volumes, versions=(2,)),
 ]

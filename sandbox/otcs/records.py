@@ -24,6 +24,7 @@ from sandbox.otcs.transport import (
     ApiError,
     Params,
     admin_ok,
+    edit_conflict,
     json_response,
     paginate,
     rm_collection,
@@ -32,7 +33,8 @@ from sandbox.otcs.transport import (
     v2_item,
 )
 
-EDIT_CONFLICT = "Could not update metadata (edit conflict)."
+STAGE_IDS = itertools.count(1)
+"""Schedule-stage ids only need to be unique, so one process-wide sequence serves all."""
 DATE_FIELDS = ("received_date", "status_date", "last_review_date", "next_review_date")
 TEXT_FIELDS = (
     "accession",
@@ -44,7 +46,6 @@ TEXT_FIELDS = (
     "record_officer_id",
     "records_manager_id",
 )
-_stage_ids = itertools.count(1)
 
 
 def _code_values(repo: Repository, table: str, column: str) -> set[str]:
@@ -203,10 +204,6 @@ def _rm_response(call: Call, node: Node) -> web.Response:
         )
 
 
-def _node(call: Call) -> Node:
-    return call.repo.get(call.match_int("id"), status=500)
-
-
 def _check_rm_token(params: Params, node: Node, required: bool) -> None:
     token = params.get("rm_metadataToken")
     if not token:
@@ -214,11 +211,11 @@ def _check_rm_token(params: Params, node: Node, required: bool) -> None:
             raise ApiError(400, "Missing required parameter 'rm_metadataToken'")
         return
     if token != node.rm_token:
-        raise ApiError(409, EDIT_CONFLICT)
+        raise edit_conflict()
 
 
 def get_classification(call: Call) -> web.Response:
-    return _rm_response(call, _node(call))
+    return _rm_response(call, call.node())
 
 
 def _fields(params: Params) -> dict[str, Any]:
@@ -227,7 +224,7 @@ def _fields(params: Params) -> dict[str, Any]:
 
 def post_classification(call: Call) -> web.Response:
     """Declare. A token is needed only to change an existing classification (S4)."""
-    node = _node(call)
+    node = call.node()
     class_id = call.params.int("class_id", required=True)
     assert class_id is not None
     with call.repo.lock:
@@ -241,7 +238,7 @@ def post_classification(call: Call) -> web.Response:
 
 
 def put_classification(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         _check_rm_token(call.params, node, required=True)
         if node.classification is None:
@@ -252,7 +249,7 @@ def put_classification(call: Call) -> web.Response:
 
 
 def delete_classification(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     class_id = call.match_int("class_id")
     with call.repo.lock:
         _check_rm_token(call.params, node, required=True)
@@ -266,7 +263,7 @@ def delete_classification(call: Call) -> web.Response:
 
 
 def assign_rsi(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         record = node.classification
         if record is None or record.class_id != call.match_int("class_id"):
@@ -277,7 +274,7 @@ def assign_rsi(call: Call) -> web.Response:
 
 
 def node_rsis(call: Call) -> web.Response:
-    record = _node(call).classification
+    record = call.node().classification
     rows = [{"class_id": record.class_id, "rsi": record.rsi}] if record else []
     return json_response({"data": rows})
 
@@ -361,7 +358,7 @@ def new_rsi(
 
 def new_stage(rsi_id: int, stage: dict[str, Any]) -> dict[str, Any]:
     return {
-        "RSIScheduleID": next(_stage_ids),
+        "RSIScheduleID": next(STAGE_IDS),
         "RSIID": rsi_id,
         "RetStage": stage["stage"],
         "ObjectType": stage.get("object_type", "LIV"),
@@ -509,13 +506,13 @@ def node_xref_rows(repo: Repository, node: Node) -> list[dict[str, Any]]:
 
 
 def list_node_xrefs(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     with call.repo.lock:
         return json_response({"data": node_xref_rows(call.repo, node)})
 
 
 def add_node_xref(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     xref_type = call.params.text("xref_type").upper()
     target_id = call.params.int("xref_id", required=True)
     with call.repo.lock:
@@ -535,7 +532,7 @@ def add_node_xref(call: Call) -> web.Response:
 
 
 def delete_node_xref(call: Call) -> web.Response:
-    node = _node(call)
+    node = call.node()
     xref_type, target_id = call.match("xref_type").upper(), call.match_int("xref_id")
     with call.repo.lock:
         kept = [x for x in node.xrefs if (x["xref_type"], x["xref_id"]) != (xref_type, target_id)]

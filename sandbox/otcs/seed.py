@@ -36,7 +36,7 @@ TEMPLATES_FOLDER_ID = 2200
 VOLUMES = [
     (ENTERPRISE_WORKSPACE_ID, "Enterprise Workspace", ENTERPRISE_VOLUME),
     (PERSONAL_WORKSPACE_ID, "Personal Workspace", PERSONAL_VOLUME),
-    (CATEGORIES_VOLUME_ID, "Categories", CATEGORY_VOLUME),
+    (CATEGORIES_VOLUME_ID, "Content Server Categories", CATEGORY_VOLUME),
     (FILE_PLAN_ID, "Classifications", CLASSIFICATION_VOLUME),
     (TEMPLATES_FOLDER_ID, "Business Workspace Templates", FOLDER),
 ]

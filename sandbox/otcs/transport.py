@@ -18,9 +18,6 @@ from aiohttp import hdrs, web
 from aiohttp.multipart import content_disposition_filename, parse_content_disposition
 from multidict import MultiDict, MultiDictProxy
 
-JSON_BODY_ROUTES = ("/v2/businessworkspaces",)
-"""Routes whose vendor spec declares `application/json` bodies (S3); all others ignore JSON."""
-
 
 class ApiError(Exception):
     """A refusal that the server reports in its own error shape."""
@@ -30,6 +27,11 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.detail = detail
+
+
+def edit_conflict() -> ApiError:
+    """Stale `metadata_token` / `rm_metadataToken` (S1)."""
+    return ApiError(409, "Could not update metadata (edit conflict).")
 
 
 def missing_parameter(name: str) -> ApiError:

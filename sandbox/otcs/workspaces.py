@@ -198,7 +198,7 @@ def by_business_object(call: Call) -> web.Response:
 
 
 def _workspace(call: Call) -> Node:
-    node = call.repo.get(call.match_int("id"), status=400)
+    node = call.node(status=400)
     if node.workspace is None:
         raise ApiError(400, f"The node {node.id} is not a business workspace")
     return node
@@ -232,7 +232,7 @@ def get_workspace(call: Call) -> web.Response:
 def workspace_of_node(call: Call) -> web.Response:
     """Nearest workspace at or above the node; 400 when there is none (choice)."""
     repo = call.repo
-    node = repo.get(call.match_int("id"), status=400)
+    node = call.node(status=400)
     with repo.lock:
         for candidate in [node, *repo.ancestors(node)]:
             if candidate.workspace is not None:

@@ -217,3 +217,21 @@ def test_chunked_upload(api: Api, emulator: OTCSEmulator, folder: int) -> None:
         assert reused.status_code == 500
     finally:
         emulator.state.uploads.part_size = 5 * 1024**2
+
+
+def test_volumes_and_fields_categories(api: Api, folder: int) -> None:
+    volumes = api.ok(api.get("/v2/volumes"))["results"]
+    names = {v["data"]["properties"]["name"] for v in volumes}
+    assert {"Enterprise Workspace", "Content Server Categories", "Classifications"} <= names
+    doc = api.document(folder, roles={"categories": {"9100_1": {}, "9100_3": "store-b"}})
+    data = api.ok(api.get(f"/v2/nodes/{doc}", params={"fields": ["properties{id}", "categories"]}))
+    categories = data["results"]["data"]["categories"]
+    assert [c["9100_3"] for c in categories] == ["store-b"]
+
+
+def test_head_content_reports_length(api: Api, folder: int) -> None:
+    doc = api.document(folder, data=PDF)
+    response = api.request("HEAD", f"/v2/nodes/{doc}/content")
+    assert response.status_code == 200
+    assert response.headers["Content-Length"] == str(len(PDF))
+    assert response.content == b""
