@@ -16,6 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from marshmallow import Schema
+
 from schemas.bigcommerce import (
     LineItemSchema,
     OrderSchema,
@@ -25,8 +27,8 @@ from schemas.bigcommerce import (
     TransactionSchema,
 )
 from schemas.snapshot import (
+    SNAPSHOT_SCHEMA,
     OrderSnapshot,
-    OrderSnapshotSchema,
     SellerSchema,
     TaxSummary,
     canonical_json,
@@ -146,23 +148,32 @@ class DocumentRef:
         return f"{self.store_hash}/{self.filename.removesuffix('.pdf')}/{self.fingerprint[:16]}"
 
 
-def _dump(schema: type, obj: Any, drop: frozenset[str] = frozenset()) -> dict[str, Any]:
-    return {key: value for key, value in schema().dump(obj).items() if key not in drop}
+_LINE = LineItemSchema()
+_SELLER = SellerSchema()
+_ORDER = OrderSchema()
+_CONSIGNMENT = ShippingAddressSchema()
+_SHIPMENT = ShipmentSchema()
+_REFUND = RefundSchema()
+_TRANSACTION = TransactionSchema()
+
+
+def _dump(schema: Schema, obj: Any, drop: frozenset[str] = frozenset()) -> dict[str, Any]:
+    return {key: value for key, value in schema.dump(obj).items() if key not in drop}
 
 
 def _lines(lines: Any) -> list[dict[str, Any]]:
-    return [_dump(LineItemSchema, line, VOLATILE_LINE_FIELDS) for line in lines]
+    return [_dump(_LINE, line, VOLATILE_LINE_FIELDS) for line in lines]
 
 
 def _header(snapshot: OrderSnapshot) -> dict[str, Any]:
     return {
-        "seller": _dump(SellerSchema, snapshot.seller),
-        "order": _dump(OrderSchema, snapshot.order, VOLATILE_ORDER_FIELDS),
+        "seller": _dump(_SELLER, snapshot.seller),
+        "order": _dump(_ORDER, snapshot.order, VOLATILE_ORDER_FIELDS),
     }
 
 
 def _commercial_facts(snapshot: OrderSnapshot, _: str | None) -> dict[str, Any]:
-    dumped = OrderSnapshotSchema().dump(snapshot)
+    dumped = SNAPSHOT_SCHEMA.dump(snapshot)
     return {
         **_header(snapshot),
         "products": _lines(snapshot.products),
@@ -172,7 +183,7 @@ def _commercial_facts(snapshot: OrderSnapshot, _: str | None) -> dict[str, Any]:
 
 
 def _order_record_facts(snapshot: OrderSnapshot, _: str | None) -> dict[str, Any]:
-    dumped = OrderSnapshotSchema().dump(snapshot)
+    dumped = SNAPSHOT_SCHEMA.dump(snapshot)
     dumped["order"].pop("date_modified")
     return dumped
 
@@ -181,7 +192,7 @@ def _packing_slip_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str
     consignment = snapshot.shipping_address(int(str(sub_id)))
     return {
         **_header(snapshot),
-        "consignment": _dump(ShippingAddressSchema, consignment, VOLATILE_CONSIGNMENT_FIELDS),
+        "consignment": _dump(_CONSIGNMENT, consignment, VOLATILE_CONSIGNMENT_FIELDS),
         "products": _lines(consignment_lines(snapshot, consignment.id)),
     }
 
@@ -191,8 +202,8 @@ def _shipping_confirmation_facts(snapshot: OrderSnapshot, sub_id: str | None) ->
     consignment = snapshot.shipping_address(shipment.order_address_id)
     return {
         **_header(snapshot),
-        "shipment": _dump(ShipmentSchema, shipment),
-        "consignment": _dump(ShippingAddressSchema, consignment, VOLATILE_CONSIGNMENT_FIELDS),
+        "shipment": _dump(_SHIPMENT, shipment),
+        "consignment": _dump(_CONSIGNMENT, consignment, VOLATILE_CONSIGNMENT_FIELDS),
         "products": _lines(snapshot.product(item.order_product_id) for item in shipment.items),
     }
 
@@ -200,7 +211,7 @@ def _shipping_confirmation_facts(snapshot: OrderSnapshot, sub_id: str | None) ->
 def _credit_note_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str, Any]:
     return {
         **_header(snapshot),
-        "refund": _dump(RefundSchema, snapshot.refund(int(str(sub_id)))),
+        "refund": _dump(_REFUND, snapshot.refund(int(str(sub_id)))),
         "products": _lines(snapshot.products),
     }
 
@@ -208,7 +219,7 @@ def _credit_note_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str,
 def _payment_record_facts(snapshot: OrderSnapshot, sub_id: str | None) -> dict[str, Any]:
     return {
         **_header(snapshot),
-        "transaction": _dump(TransactionSchema, snapshot.transaction(int(str(sub_id)))),
+        "transaction": _dump(_TRANSACTION, snapshot.transaction(int(str(sub_id)))),
     }
 
 

@@ -86,7 +86,7 @@ class OrderSnapshot:
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> OrderSnapshot:
         """Validate API payloads (or a canonical dump) into a snapshot; raises ValidationError."""
-        snapshot: OrderSnapshot = OrderSnapshotSchema().load(data)
+        snapshot: OrderSnapshot = SNAPSHOT_SCHEMA.load(data)
         return snapshot
 
     @classmethod
@@ -94,7 +94,7 @@ class OrderSnapshot:
         return cls.load(json.loads(raw))
 
     def to_json_bytes(self) -> bytes:
-        return canonical_json(OrderSnapshotSchema().dump(self))
+        return canonical_json(SNAPSHOT_SCHEMA.dump(self))
 
     def product(self, product_id: int) -> LineItem:
         return next(line for line in self.products if line.id == product_id)
@@ -208,11 +208,11 @@ class TaxSummary:
 
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> TaxSummary:
-        summary: TaxSummary = TaxSummarySchema().load(data)
+        summary: TaxSummary = TAX_SUMMARY_SCHEMA.load(data)
         return summary
 
     def to_json_bytes(self) -> bytes:
-        return canonical_json(TaxSummarySchema().dump(self))
+        return canonical_json(TAX_SUMMARY_SCHEMA.dump(self))
 
     @property
     def period_end(self) -> datetime:
@@ -234,3 +234,8 @@ class TaxSummarySchema(Schema):
     def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummary:
         rows = tuple(sorted(data["rows"], key=lambda row: (row.tax_name, row.rate)))
         return TaxSummary(**{**data, "rows": rows})
+
+
+# Schemas hold no per-call state; building one costs more than a dump, so share them.
+SNAPSHOT_SCHEMA = OrderSnapshotSchema()
+TAX_SUMMARY_SCHEMA = TaxSummarySchema()
