@@ -13,9 +13,11 @@ from aiohttp import web
 
 from sandbox.otcs.context import EmulatorState
 from sandbox.otcs.holds import hold_row, node_hold_rows
-from sandbox.otcs.records import node_xref_rows, record_row, rsi_rows
+from sandbox.otcs.records import record_row
 from sandbox.otcs.repository import TYPE_NAMES, Node, Repository
+from sandbox.otcs.rsis import rsi_rows
 from sandbox.otcs.transport import json_response
+from sandbox.otcs.xrefs import node_xref_rows
 
 
 def _node_entry(repo: Repository, node: Node) -> dict[str, Any]:

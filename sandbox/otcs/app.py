@@ -18,9 +18,13 @@ from sandbox.otcs import (
     holds,
     nodes,
     records,
+    rmcodes,
+    rsis,
     system,
     uploads,
+    versions,
     workspaces,
+    xrefs,
 )
 from sandbox.otcs.auth import authenticate
 from sandbox.otcs.context import Call, EmulatorState, Route
@@ -33,9 +37,13 @@ UNMAPPED = "The REST API URL could not be found in the mappings registry"
 ALL_ROUTES: list[Route] = [
     *system.ROUTES,
     *nodes.ROUTES,
+    *versions.ROUTES,
     *uploads.ROUTES,
     *categories.ROUTES,
     *records.ROUTES,
+    *rsis.ROUTES,
+    *rmcodes.ROUTES,
+    *xrefs.ROUTES,
     *holds.ROUTES,
     *workspaces.ROUTES,
 ]

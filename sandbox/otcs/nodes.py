@@ -1,11 +1,10 @@
-"""Nodes: create, read, browse, update, delete, versions, content (reference §5)."""
+"""Nodes: create, read, browse, update, move, delete, name validation (reference §5)."""
 
 from __future__ import annotations
 
 import math
 import re
 from typing import Any
-from urllib.parse import quote
 
 from aiohttp import web
 
@@ -29,10 +28,6 @@ from sandbox.otcs.transport import (
     v2_item,
 )
 
-NO_ACCESS = (
-    "Sorry, the item you requested could not be accessed. Either it does not exist "
-    "or you do not have permission to access it."
-)
 FIELD_SPEC = re.compile(r"^(\w+)(?:\{([^}]*)\})?$")
 
 
@@ -181,7 +176,7 @@ def collision_status(call: Call) -> int:
     return 400 if call.version == 1 else 500
 
 
-def _upload(call: Call) -> UploadedFile | None:
+def uploaded_file(call: Call) -> UploadedFile | None:
     upload = call.params.files.get("file")
     if upload is None and call.version == 2 and call.params.get("upload_key"):
         upload = uploads.take(call.state, call.params.text("upload_key"))
@@ -219,7 +214,7 @@ def create_node(call: Call) -> web.Response:
     if node_type not in CREATABLE_TYPES:
         raise ApiError(400, f"Subtype {node_type} not registered")
     assert parent_id is not None
-    upload = _upload(call) if node_type == DOCUMENT else None
+    upload = uploaded_file(call) if node_type == DOCUMENT else None
     if node_type == DOCUMENT and upload is None:
         if call.version == 2 and params.get("upload_key"):
             raise ApiError(500, "Error: File could not be found within the upload directory.")
@@ -364,81 +359,6 @@ def version_info(node: Node, version: Version) -> dict[str, Any]:
     }
 
 
-def _document(call: Call, status: int) -> Node:
-    node = call.node(status)
-    if node.type != DOCUMENT:
-        raise ApiError(400, f"The node {node.id} has no versions")
-    return node
-
-
-def add_version(call: Call) -> web.Response:
-    node = _document(call, status=400)
-    upload = _upload(call)
-    if upload is None:
-        raise ApiError(400, "Missing required parameter 'File'")
-    version = call.repo.add_version(node, upload, call.params.text("description"))
-    apply_roles(call, node)
-    if call.version == 1:
-        return json_response({"id": node.id, "version_number": version.number})
-    return v2_item(
-        call.request,
-        {
-            "data": {
-                "properties": properties(call.repo, node),
-                "versions": version_info(node, version),
-            }
-        },
-    )
-
-
-def list_versions(call: Call) -> web.Response:
-    node = _document(call, status=500)
-    with call.repo.lock:
-        infos = [version_info(node, v) for v in node.versions]
-    if call.version == 1:
-        return json_response({"data": infos})
-    return json_response({"links": {}, "results": [{"data": {"versions": i}} for i in infos]})
-
-
-def _version(call: Call, node: Node) -> Version:
-    number = call.match("number")
-    if number == "latest":
-        assert node.latest is not None
-        return node.latest
-    index = int(number)
-    if not 1 <= index <= len(node.versions):
-        raise ApiError(400, f"Version {number} of node {node.id} does not exist")
-    return node.versions[index - 1]
-
-
-def get_version(call: Call) -> web.Response:
-    node = _document(call, status=400)
-    info = version_info(node, _version(call, node))
-    if call.version == 1:
-        return json_response({"data": info})
-    return v2_item(call.request, {"data": {"versions": info}})
-
-
-def content(call: Call) -> web.Response:
-    try:
-        node = call.node()
-    except ApiError:
-        raise ApiError(500, NO_ACCESS) from None
-    if node.latest is None:
-        raise ApiError(500, NO_ACCESS)
-    version = _version(call, node) if "number" in call.request.match_info else node.latest
-    download = call.params.text("action") == "download"
-    mime = "application/octet-stream" if download else version.mime_type
-    ascii_name = version.file_name.encode("ascii", "replace").decode().replace('"', "")
-    disposition = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(version.file_name)}"
-    )
-    return web.Response(
-        body=version.data,
-        headers={"Content-Type": mime, "Content-Disposition": disposition},
-    )
-
-
 def list_volumes(call: Call) -> web.Response:
     """Top-level containers (Enterprise Workspace, Categories, file plan, ...)."""
     with call.repo.lock:
@@ -469,13 +389,6 @@ ROUTES = [
     Route("PUT", NODE, update_node),
     Route("DELETE", NODE, delete_node),
     Route("GET", NODE + "/nodes", list_children),
-    Route("GET", NODE + "/versions", list_versions),
-    Route("POST", NODE + "/versions", add_version),
-    Route("GET", NODE + "/versions/{number:latest|\\d+}", get_version),
-    Route("GET", NODE + "/content", content),
-    Route("GET", NODE + "/content/{filename}", content),
-    Route("GET", NODE + "/versions/{number:latest|\\d+}/content", content),
-    Route("GET", NODE + "/versions/{number:latest|\\d+}/content/{filename}", content),
     Route("POST", "/validation/nodes/names", validate_names),
     Route("GET", "/volumes", list_volumes, versions=(2,)),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.otcs import records
+from sandbox.otcs import rsis, xrefs
 from sandbox.otcs.categories import CategoryDef
 from sandbox.otcs.repository import (
     BUSINESS_WORKSPACE,
@@ -381,21 +381,21 @@ def build_repository() -> Repository:
         for suffix, years in variants:
             code = rsi["code"] + suffix
             rsi_id = len(repo.rsis) + 1
-            repo.rsis[code] = records.new_rsi(rsi_id, code, title=rsi["title"] + suffix)
+            repo.rsis[code] = rsis.new_rsi(rsi_id, code, title=rsi["title"] + suffix)
             stage = {
                 "stage": "Retention",
                 "event_type": 3,
                 "years": years,
                 "event_condition": rsi["event"],
             }
-            repo.rsis[code]["stages"].append(records.new_stage(rsi_id, stage))
+            repo.rsis[code]["stages"].append(rsis.new_stage(rsi_id, stage))
     repo.file_plan_id = FILE_PLAN_ID
     for node_id, parent, name, file_number, rsi, vital in FILE_PLAN:
         extra = {"file_number": file_number, "rsi": rsi, "essential": "VR" if vital else "NR"}
         seeded(parent, name, RM_CLASSIFICATION, node_id, extra=extra)
     repo.codes = {table: list(rows) for table, rows in RM_CODES.items()}
     for code, desc, related in XREF_TYPES:
-        repo.xref_types[code] = records.xref_type_row(code, desc, related, "")
+        repo.xref_types[code] = xrefs.xref_type_row(code, desc, related, "")
     for wtype in WORKSPACE_TYPES:
         template_name = f"{wtype['name']} Workspace Template"
         seeded(TEMPLATES_FOLDER_ID, template_name, BUSINESS_WORKSPACE, wtype["template_id"])
