@@ -154,14 +154,14 @@ def worker(
 @main.command()
 @click.option("-l", "--loglevel", default="INFO", help="Celery log level.")
 def beat(loglevel: str) -> None:
-    """Run the Celery beat scheduler on the configured Redis (its schedule under the data dir)."""
+    """Run Celery beat on the configured Redis; a second one waits as a standby (lock)."""
     config = _settings()
     config.data_path.mkdir(parents=True, exist_ok=True)
     with connected(config):
         from pipeline.celery import app
 
         schedule = str(config.data_path / "celerybeat-schedule")
-        app.start(["beat", "-l", loglevel, "-s", schedule])
+        app.start(["beat", "-l", loglevel, "-s", schedule, "-S", "pipeline.beat:LockedScheduler"])
 
 
 # --- demo --------------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""The `bcrm` command as a user runs it: a real process, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import redis
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.support import wait_for
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix]
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+        else:
+            found.append((*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("path", _commands(main), ids=lambda p: " ".join(p) or "bcrm")
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def _bcrm(
+    *args: str, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def _embedded_env(data_dir: Path) -> dict[str, str]:
+    """The user's default: no BCRM_REDIS_URL, so bcrm runs its own Redis."""
+    env = {k: v for k, v in os.environ.items() if k != "BCRM_REDIS_URL"}
+    env["BCRM_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def test_config_prints_masked_settings() -> None:
+    env = {**os.environ, "BCRM_REDIS_URL": "redis://:topsecret@127.0.0.1:1/0",
+           "BCRM_FLOWER_BASIC_AUTH": "admin:pw123"}  # fmt: skip
+    result = _bcrm("config", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown["BCRM_REDIS_URL"] == "redis://:****@127.0.0.1:1/0"
+    assert "topsecret" not in result.stdout and "pw123" not in result.stdout
+
+
+def test_a_bad_setting_exits_non_zero_with_one_line_and_no_traceback() -> None:
+    result = _bcrm("config", env={**os.environ, "BCRM_TASK_TIME_LIMIT": "many"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "bcrm: BCRM_TASK_TIME_LIMIT: Not a valid integer."
+
+
+def test_an_unreachable_redis_is_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "BCRM_REDIS_URL": "redis://127.0.0.1:1/0"}
+    result = _bcrm("status", env=env)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def _bcrm_processes(data_dir: Path) -> list[int]:
+    """Processes whose environment names this data dir (workers, Redis children)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"BCRM_DATA_DIR={data_dir}".encode() in environ.split(b"\0"):
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.e2e
+def test_demo_declares_every_item_once_on_the_embedded_default(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    report = tmp_path / "report.json"
+    result = _bcrm("demo", "--items", "60", "--report", str(report), "--no-progress",
+                   env=_embedded_env(data_dir))  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(report.read_text())
+    assert summary["ok"] is True
+    assert summary["items"] == summary["declared_exactly_once"] == 60
+    assert summary["states"] == {"declared": 60}
+    assert summary["retries"] == 6  # every 10th item fails one stage's first attempt
+    assert summary["dead_letters"] == 0
+    assert "declared exactly once" in result.stdout
+    assert not (data_dir / "redis" / "redis.json").exists()
+    assert _bcrm_processes(data_dir) == []
+
+
+@pytest.mark.e2e
+def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
+    data_dir = tmp_path / "var"
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "demo", "--items", "5000", "--no-progress"],
+        env=_embedded_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        runtime = data_dir / "redis" / "redis.json"
+        wait_for(runtime.exists, what="the embedded Redis")
+        client = redis.Redis(port=json.loads(runtime.read_text())["port"])
+        wait_for(lambda: client.scard("bcrm:ledger:state:declared"), what="first declaration")
+        demo.send_signal(signal.SIGINT)
+        _, stderr = demo.communicate(timeout=120)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+    assert demo.returncode == 130
+    assert "interrupted" in stderr
+    assert not runtime.exists()
+    assert _bcrm_processes(data_dir) == []
