@@ -175,7 +175,7 @@ class CategoryDef:
             key = f"{self.id}_{attr.id}"
             meta[key] = _attr_meta(key, attr)
             for child in attr.children:
-                child_key = f"{self.id}_{attr.id}_x_{child.id}"
+                child_key = f"{self.id}_{attr.id}_1_{child.id}"
                 meta[child_key] = _attr_meta(child_key, child)
         return meta
 

@@ -101,6 +101,7 @@ def test_metadata_describes_attributes(api: Api, folder: int) -> None:
     meta = result["metadata"]["categories"]
     assert meta[f"{CAT}_11"]["name"] == "SHA-256"
     assert meta[f"{CAT}_15"]["multi_value"] is True
+    assert meta[f"{CAT}_20_1_21"]["name"] == "SKU"
     form = api.ok(api.get("/v1/forms/nodes/categories/create", params={"category_id": CAT}))
     assert form["forms"][0]["schema"]["properties"][f"{CAT}_3"]["title"] == "Store Hash"
 
