@@ -6,11 +6,12 @@ Every command validates the settings first and turns the errors an operator can 
 
 from __future__ import annotations
 
+import importlib
 import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 import redis
@@ -263,7 +264,25 @@ def status(as_json: bool) -> None:
 main.add_command(dlq)
 
 
-@main.group()
+class _Sandbox(click.Group):
+    """Each emulator owns its command; import it only when asked (aiohttp is slow to load)."""
+
+    modules: ClassVar[dict[str, str]] = {
+        "bigcommerce": "sandbox.bigcommerce.cli",
+        "otcs": "sandbox.otcs.cli",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.modules)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.modules:
+            return None
+        command: click.Command = importlib.import_module(self.modules[name]).command
+        return command
+
+
+@main.group(cls=_Sandbox)
 def sandbox() -> None:
     """Run the local emulators (BigCommerce, OTCS) as real HTTP servers."""
 
