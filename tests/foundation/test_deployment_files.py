@@ -1,0 +1,52 @@
+"""docker-compose.yml and the README must match the commands that exist."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import click
+import yaml
+
+from pipeline.cli import main
+from pipeline.settings import PREFIX, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _parses(argv: list[str]) -> None:
+    """Resolve a bcrm command line down to its leaf command and parse its options."""
+    command: click.Command = main
+    ctx = main.make_context("bcrm", list(argv[1:]), resilient_parsing=False)
+    args = ctx.protected_args + ctx.args
+    while isinstance(command, click.Group) and args:
+        name, *args = args
+        sub = command.get_command(ctx, name)
+        assert sub is not None, f"{' '.join(argv)}: no command {name!r}"
+        command, ctx = sub, sub.make_context(name, list(args), parent=ctx)
+        args = getattr(ctx, "protected_args", []) + ctx.args
+
+
+def test_every_compose_service_runs_an_existing_command() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"redis", "worker-io", "worker-cpu", "beat", "flower"} <= set(services)
+    for name, service in services.items():
+        command = service.get("command")
+        if isinstance(command, list) and command[0] == "bcrm":
+            _parses(command)
+        if name != "redis":
+            assert service["environment"]["BCRM_REDIS_URL"] == "redis://redis:6379/0"
+    redis_command = services["redis"]["command"]
+    assert "--appendonly yes" in redis_command
+    assert "--maxmemory-policy noeviction" in redis_command
+    assert "FLOWER_BASIC_AUTH" in services["flower"]["environment"]
+
+
+def test_the_readme_documents_every_setting_and_both_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for f in fields(Settings):
+        assert f"`{PREFIX}{f.name.upper()}`" in readme, f"README lacks {PREFIX}{f.name.upper()}"
+    assert "bcrm demo" in readme
+    assert "python -m pytest" in readme
+    assert "python -m pytest" in (ROOT / ".ci" / "run").read_text()
