@@ -19,6 +19,8 @@ clients pyxecm, xecm, cs-rest and otcs-mcp expect):
   `LLCookie` cookie alone does not authenticate. `/v2/auth` (GET/HEAD/DELETE, used
   by otcs-mcp) behaves like `/v1/auth`. OTDS tickets / bearer tokens are accepted
   directly or exchanged via `GET /v1/auth` when configured.
+- Names are unique per container case-insensitively (`Invoice.pdf` clashes with
+  `invoice.pdf`).
 - `where_name` on browse: case-insensitive substring (pyxecm re-filters for
   equality, so substring is the stricter test of a client). Default page size 25;
   default order: containers first, then name.
@@ -28,6 +30,8 @@ clients pyxecm, xecm, cs-rest and otcs-mcp expect):
 - `Content-Disposition`: `attachment; filename="…"; filename*=UTF-8''…`;
   `action=download` forces `application/octet-stream`.
 - Timestamps: zone-less ISO-8601 (`2026-01-31T12:00:00`).
+- An unexpected emulator bug answers 500 `{"error": "Internal emulator error"}` and
+  is logged; request logs never carry tickets or passwords.
 - `/v2/multipart` is enabled; settings/start/part/complete answer in the v2
   envelope under `results.data`. The `upload_key` is single-use.
 - RM subtypes: RM Classification = 551; holds are table rows, not nodes.
@@ -47,6 +51,8 @@ clients pyxecm, xecm, cs-rest and otcs-mcp expect):
   container), or a container holding such items cannot be deleted, moved, given a
   new version or unclassified → 400 `{"error": "'<name>' cannot be <action>: ..."}`.
   A classification without an RSI (a grouping class) cannot classify records.
+  Metadata (categories, record details) stays editable on records and held items,
+  as records-and-rendering.md §A1 describes for RM systems.
 - Holds on a container apply to everything beneath it; `GET /v1/nodes/{id}/holds`
   lists them with `hold_appliedmethod` `Direct` or `Inherited` (removable only
   where applied). `GET /v1/holds` answers `{"data": [...]}`.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import re
 
 from aiohttp import web
@@ -30,6 +31,7 @@ from sandbox.otcs.auth import authenticate
 from sandbox.otcs.context import Call, EmulatorState, Route
 from sandbox.otcs.transport import ApiError, error_payload, json_response, read_params
 
+LOG = logging.getLogger(__name__)
 ROUTE_REGEX = re.compile(r"\{(\w+):[^}]*\}")
 STATE_KEY = web.AppKey("otcs_state", EmulatorState)
 UNMAPPED = "The REST API URL could not be found in the mappings registry"
@@ -78,6 +80,9 @@ def _endpoint(route: Route, version: int, key: str) -> web.Handler:
                 response = await result if inspect.isawaitable(result) else result
             except ApiError as error:
                 response = json_response(error_payload(error), error.status)
+            except Exception:  # a bug here must still answer in the server's error shape
+                LOG.exception("unhandled error in %s", key)
+                response = json_response({"error": "Internal emulator error"}, 500)
         if ticket is not None:
             response.headers["OTCSTicket"] = ticket
         if suppress and isinstance(response, web.Response):

@@ -102,7 +102,10 @@ class Params:
         if isinstance(value, str):
             stripped = value.strip()
             if stripped.startswith("["):
-                parsed = json.loads(stripped)
+                try:
+                    parsed = json.loads(stripped)
+                except json.JSONDecodeError:
+                    raise ApiError(400, f"Invalid value for parameter '{key}'") from None
                 return parsed if isinstance(parsed, list) else [parsed]
             return [part for part in (p.strip() for p in stripped.split(",")) if part]
         return [value]
