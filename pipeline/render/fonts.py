@@ -147,7 +147,10 @@ class FontBook:
 
     @lru_cache(maxsize=256)  # noqa: B019 - one FontBook lives as long as the process
     def _page_subset(self, fontkey: str, pages: frozenset[int]) -> bytes:
-        font = ttLib.TTFont(io.BytesIO(self._program(fontkey)), recalcTimestamp=False)
+        font = ttLib.TTFont(io.BytesIO(self._program(fontkey)), recalcTimestamp=False, lazy=True)
+        for tag in UNUSED_TABLES:
+            if tag in font:
+                del font[tag]  # before the subsetter decompiles them only to drop them
         options = ftsubset.Options(
             notdef_outline=True,
             recommended_glyphs=True,
@@ -155,11 +158,9 @@ class FontBook:
             hinting=False,
             layout_features=[],
         )
-        options.drop_tables += list(UNUSED_TABLES)
         subsetter = ftsubset.Subsetter(options)
-        subsetter.populate(
-            unicodes=[code for code in font.getBestCmap() if code >> PAGE_SHIFT in pages]
-        )
+        cmap = self._prototype(fontkey).cmap
+        subsetter.populate(unicodes=[code for code in cmap if code >> PAGE_SHIFT in pages])
         subsetter.subset(font)
         program = io.BytesIO()
         font.save(program)

@@ -1,0 +1,79 @@
+"""The file plan is validated at load, and every error names the key that is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.classify import DEFAULT_RETENTION_FILE, RECORD_DATE_RESOLVERS
+from pipeline.documents import DocumentKind
+from schemas.retention import (
+    RECORD_DATE_SOURCES,
+    RetentionPlanError,
+    load_retention_plan,
+    parse_retention_plan,
+)
+
+SHIPPED_PLAN = DEFAULT_RETENTION_FILE.read_text(encoding="utf-8")
+
+
+def test_shipped_plan_maps_every_document_kind() -> None:
+    plan = load_retention_plan(DEFAULT_RETENTION_FILE)
+    assert set(plan.classes) == set(DocumentKind)
+    assert plan.version == "2026.1"
+    assert plan.category == "Commerce Record"
+
+
+def test_shipped_plan_uses_distinct_rsi_codes() -> None:
+    plan = load_retention_plan(DEFAULT_RETENTION_FILE)
+    rsis = [rule.rsi for rule in plan.classes.values()]
+    assert len(rsis) == len(set(rsis))
+
+
+def test_every_record_date_source_has_a_resolver() -> None:
+    assert set(RECORD_DATE_RESOLVERS) == set(RECORD_DATE_SOURCES)
+
+
+def _broken(old: str, new: str) -> str:
+    assert old in SHIPPED_PLAN
+    return SHIPPED_PLAN.replace(old, new, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (_broken("[classes.invoice]", "[classes.invoce]"), "classes.invoce: 'invoce' is not"),
+        (_broken('rsi = "BCRM-FIN-INV"', 'rsi = "fin inv"'), "classes.invoice.rsi"),
+        (_broken("DE = 8,", "Germany = 8,"), "classes.invoice.retention_years.Germany"),
+        (
+            _broken("retention_years = { default = 2 }", "retention_years = { US = 2 }"),
+            "classes.packing_slip.retention_years: needs a 'default' period",
+        ),
+        (_broken("vital = true", 'vital = "yes"'), "classes.tax_summary_monthly.vital"),
+        (
+            _broken('record_date = "refund.created"', 'record_date = "shipment.date_created"'),
+            "classes.credit_note.record_date: must be one of",
+        ),
+        (
+            _broken('cutoff = "fiscal_year_end"', 'cutoff = "someday"'),
+            "classes.order_record.cutoff",
+        ),
+        (_broken('version = "2026.1"', ""), "version: Missing data"),
+        (
+            _broken("retention_years = { default = 10 }", "retention_years = { default = -1 }"),
+            "classes.tax_summary_monthly.retention_years",
+        ),
+    ],
+)
+def test_invalid_plan_is_refused_naming_the_bad_key(text: str, named: str) -> None:
+    with pytest.raises(RetentionPlanError, match="not a valid file plan") as error:
+        parse_retention_plan(text)
+    assert named in str(error.value)
+
+
+def test_invalid_toml_is_refused_with_the_file_name(tmp_path: Path) -> None:
+    plan = tmp_path / "retention.toml"
+    plan.write_text("version = \n", encoding="utf-8")
+    with pytest.raises(RetentionPlanError, match=f"{plan}: not valid TOML"):
+        load_retention_plan(plan)
