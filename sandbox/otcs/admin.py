@@ -16,6 +16,7 @@ from sandbox.otcs.holds import hold_row, node_hold_rows
 from sandbox.otcs.records import record_row
 from sandbox.otcs.repository import TYPE_NAMES, Node, Repository
 from sandbox.otcs.rsis import rsi_rows
+from sandbox.otcs.seed import build_repository
 from sandbox.otcs.transport import json_response
 from sandbox.otcs.xrefs import node_xref_rows
 
@@ -67,6 +68,12 @@ def inventory(repo: Repository) -> dict[str, Any]:
         }
 
 
+def reset_repository(state: EmulatorState) -> None:
+    """Back to the seed: a fresh repository, no pending uploads (tickets stay valid)."""
+    state.repo = build_repository()
+    state.pending_uploads.clear()
+
+
 def register(app: web.Application, admin_path: str, state: EmulatorState) -> None:
     base = "/" + admin_path.strip("/")
 
@@ -95,6 +102,10 @@ def register(app: web.Application, admin_path: str, state: EmulatorState) -> Non
         state.faults.configure({})
         return json_response(state.faults.describe())
 
+    async def reset(_: web.Request) -> web.Response:
+        reset_repository(state)
+        return json_response({"nodes": len(state.repo.nodes)})
+
     async def expire_tickets(_: web.Request) -> web.Response:
         return json_response({"expired": state.tickets.expire_all()})
 
@@ -105,3 +116,4 @@ def register(app: web.Application, admin_path: str, state: EmulatorState) -> Non
     app.router.add_put(base + "/faults", put_faults)
     app.router.add_delete(base + "/faults", clear_faults)
     app.router.add_post(base + "/expire-tickets", expire_tickets)
+    app.router.add_post(base + "/reset", reset)

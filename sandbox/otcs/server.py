@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox.otcs.admin import inventory
+from sandbox.otcs.admin import inventory, reset_repository
 from sandbox.otcs.app import build_app
 from sandbox.otcs.auth import Credentials, TicketStore, User
 from sandbox.otcs.context import EmulatorState, UploadSettings
@@ -148,6 +148,10 @@ class OTCSEmulator:
         """Replace the fault settings (see `FaultSettings`); no arguments clears them."""
         self.state.faults.configure(settings)
         return self.state.faults.describe()
+
+    def reset(self) -> None:
+        """Restore the seeded repository, e.g. between demo runs."""
+        reset_repository(self.state)
 
     def expire_tickets(self) -> int:
         return self.state.tickets.expire_all()

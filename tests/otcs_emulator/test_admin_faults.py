@@ -91,3 +91,21 @@ def test_invalid_fault_settings_are_rejected(faulty: OTCSEmulator) -> None:
 def test_faults_do_not_touch_the_admin_api(faulty: OTCSEmulator) -> None:
     faulty.set_faults(error_rate=1.0)
     assert requests.get(faulty.admin_url + "/faults", timeout=10).json()["error_rate"] == 1.0
+
+
+def test_reset_restores_the_seed() -> None:
+    with OTCSEmulator(password="pw") as own:
+        api = Api(own).login()
+        seeded = len(own.inventory()["nodes"])
+        api.folder(2000, "temporary")
+        assert len(own.inventory()["nodes"]) == seeded + 1
+        assert requests.post(own.admin_url + "/reset", timeout=10).json() == {"nodes": seeded}
+        assert (
+            api.get("/v1/nodes/2000/nodes", params={"where_name": "temporary"}).json()[
+                "total_count"
+            ]
+            == 0
+        )
+        api.folder(2000, "another")
+        own.reset()
+        assert all(n["seeded"] for n in own.inventory()["nodes"])
