@@ -7,9 +7,10 @@ query strings that keep the caller's filters.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -102,12 +103,15 @@ class Query:
 
 def v2_list(
     request: web.Request,
-    rows: Sequence[Any],
+    rows: Iterable[Any],
     render: Callable[[Any], dict[str, Any]],
 ) -> web.Response:
-    """A v2 page: bare array, or 204 with an empty body when the page holds nothing."""
+    """A v2 page: bare array, or 204 with an empty body when the page holds nothing.
+
+    v2 has no totals, so `rows` may be a lazy filter that is only run up to the page.
+    """
     page, limit = Query(request).page_limit()
-    chunk = rows[(page - 1) * limit : page * limit]
+    chunk = list(itertools.islice(rows, (page - 1) * limit, page * limit))
     if not chunk:
         return no_content()
     return json_response([render(row) for row in chunk])

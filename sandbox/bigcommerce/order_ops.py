@@ -228,7 +228,9 @@ def updated(store: Store, order: Order) -> None:
 
 
 def archive(store: Store, order: Order) -> None:
-    order.is_deleted = True
+    if not order.is_deleted:
+        order.is_deleted = True
+        store.archived += 1
     store.touch(order)
     store.emit("store/order/archived", {"type": "order", "id": order.id})
 

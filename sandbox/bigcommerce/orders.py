@@ -3,7 +3,7 @@ and the order statuses."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from aiohttp import web
@@ -45,7 +45,7 @@ def get_order(store: Store, order_id: int) -> Order:
     return order
 
 
-def filtered_orders(store: Store, q: Query) -> list[Order]:
+def filtered_orders(store: Store, q: Query) -> Iterator[Order]:
     """Apply the list filters; dates accept RFC 2822 or ISO 8601 and bounds are inclusive."""
     min_id, max_id = q.int("min_id"), q.int("max_id")
     preds: list[Callable[[Order], bool]] = []
@@ -67,18 +67,23 @@ def filtered_orders(store: Store, q: Query) -> list[Order]:
     add(q.date("max_date_created"), lambda o, v: o.created <= v)
     add(q.date("min_date_modified"), lambda o, v: o.modified >= v)
     add(q.date("max_date_modified"), lambda o, v: o.modified <= v)
-    add(bool(q.bool("is_deleted")), lambda o, v: o.is_deleted == v)
+    wants_archived = bool(q.bool("is_deleted"))
+    if wants_archived or store.archived:
+        add(wants_archived, lambda o, v: o.is_deleted == v)
     field, _, direction = (q.get("sort") or "id").partition(":")
     attr = SORT_ATTRS.get(field, "id")
     descending = direction.lower() == "desc"
+    rows: Iterable[Order]
     if attr == "id":
         ids = store.orders_in_id_range(min_id, max_id)
-        rows = [store.orders[i] for i in (reversed(ids) if descending else ids)]
+        rows = map(store.orders.__getitem__, reversed(ids) if descending else ids)
     else:
         rows = store.orders_sorted_by(attr, descending)
         add(min_id, lambda o, v: o.id >= v)
         add(max_id, lambda o, v: o.id <= v)
-    return [o for o in rows if all(p(o) for p in preds)]
+    if not preds:
+        return iter(rows)
+    return (o for o in rows if all(p(o) for p in preds))
 
 
 async def list_orders(request: web.Request) -> web.Response:
@@ -100,12 +105,11 @@ def _array_consignments(store: Store, o: Order, includes: set[str]) -> dict[str,
 
 async def count_orders(request: web.Request) -> web.Response:
     store = store_of(request)
-    rows = filtered_orders(store, Query(request))
     counts = dict.fromkeys(STATUS_NAMES, 0)
-    for o in rows:
+    for o in filtered_orders(store, Query(request)):
         counts[o.status_id] += 1
     statuses = [{**render_status(sid), "count": counts[sid]} for sid, _, _ in ORDER_STATUSES]
-    return json_response({"count": len(rows), "statuses": statuses})
+    return json_response({"count": sum(counts.values()), "statuses": statuses})
 
 
 async def get_one(request: web.Request) -> web.Response:

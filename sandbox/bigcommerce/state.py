@@ -52,6 +52,7 @@ class Store:
     _seq: dict[str, Iterator[int]] = field(default_factory=dict)
     _sorted: dict[tuple[str, bool], tuple[int, list[Order]]] = field(default_factory=dict)
     version: int = 0
+    archived: int = 0
 
     def now(self) -> int:
         return int(self.clock())
