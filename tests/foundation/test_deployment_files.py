@@ -15,16 +15,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _parses(argv: list[str]) -> None:
-    """Resolve a bcrm command line down to its leaf command and parse its options."""
+    """Resolve a bcrm command line to its leaf command and parse that command's options
+    (our groups take no options of their own, so each leading word names a subcommand)."""
     command: click.Command = main
-    ctx = main.make_context("bcrm", list(argv[1:]), resilient_parsing=False)
-    args = ctx.protected_args + ctx.args
-    while isinstance(command, click.Group) and args:
+    ctx = click.Context(main, info_name="bcrm")
+    args = argv[1:]
+    while isinstance(command, click.Group):
         name, *args = args
         sub = command.get_command(ctx, name)
         assert sub is not None, f"{' '.join(argv)}: no command {name!r}"
-        command, ctx = sub, sub.make_context(name, list(args), parent=ctx)
-        args = getattr(ctx, "protected_args", []) + ctx.args
+        command, ctx = sub, click.Context(sub, info_name=name, parent=ctx)
+    command.make_context(ctx.info_name, list(args), parent=ctx.parent)
 
 
 def test_every_compose_service_runs_an_existing_command() -> None:
