@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from pipeline.documents import DocumentKind, DocumentRef
-from pipeline.render.commercial import (
-    render_credit_note,
-    render_invoice,
-    render_order_record,
-    render_payment_record,
-    render_tax_breakdown,
-)
 from pipeline.render.fonts import FONT_BOOK
 from pipeline.render.fulfilment import render_packing_slip, render_shipping_confirmation
+from pipeline.render.invoice import render_invoice, render_tax_breakdown
+from pipeline.render.order_record import render_order_record
+from pipeline.render.payments import render_credit_note, render_payment_record
 from pipeline.render.sheet import RenderedDocument
 from pipeline.render.tax_summary import render_tax_summary
 from schemas.snapshot import OrderSnapshot

@@ -108,7 +108,7 @@ class FontBook:
 
     def is_primary(self, text: str) -> bool:
         """True when the primary family draws every character of ``text``."""
-        return all(ord(char) in self._primary_coverage for char in text)
+        return self._primary_coverage.issuperset(map(ord, text))
 
     def printable(self, pdf: FPDF, text: str) -> str:
         """``text`` as the document can draw it; installs the fallback font on first need."""

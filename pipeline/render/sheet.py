@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from html import escape
 from importlib.metadata import version
 from pathlib import Path
@@ -76,6 +77,11 @@ class Column:
     align: str = "L"
 
 
+@cache
+def _srgb_profile() -> bytes:
+    return ICC_PROFILE.read_bytes()
+
+
 def _xmp(meta: DocumentMeta, creator: str) -> str:
     """XMP mirroring the Info dictionary, as PDF/A requires, with every date fixed."""
     stamp = meta.date.astimezone(UTC).isoformat(timespec="seconds")
@@ -126,23 +132,16 @@ class Sheet(FPDF):
         self.add_page()
 
     def _describe(self) -> None:
-        creator = f"bcrm {self.meta.template_version}"
+        # Under PDF/A fpdf2 writes no Info dictionary: the XMP packet is the metadata.
         self.set_creation_date(self.meta.date)
-        self.set_title(self.meta.title)
-        self.set_subject(self.meta.subject)
-        self.set_author(self.meta.author)
-        self.set_creator(creator)
-        self.set_producer(PRODUCER)
         self.set_lang("en")
-        self.set_xmp_metadata(_xmp(self.meta, creator))
+        self.set_xmp_metadata(_xmp(self.meta, f"bcrm {self.meta.template_version}"))
         self.add_output_intent(
             OutputIntentSubType.PDFA,
             output_condition_identifier="sRGB",
             output_condition="IEC 61966-2-1:1999",
             registry_name="http://www.color.org",
-            dest_output_profile=PDFICCProfile(
-                contents=ICC_PROFILE.read_bytes(), n=3, alternate="DeviceRGB"
-            ),
+            dest_output_profile=PDFICCProfile(contents=_srgb_profile(), n=3, alternate="DeviceRGB"),
             info="sRGB2014 (v2)",
         )
 
