@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
-
 from pipeline.documents import DocumentRef
 from pipeline.render import format as fmt
 from pipeline.render.order_sheet import (
@@ -17,40 +14,21 @@ from pipeline.render.order_sheet import (
     ship_to,
 )
 from pipeline.render.sheet import Column, RenderedDocument, Sheet
-from schemas.bigcommerce import ZERO, Tax
+from pipeline.taxes import tax_rates
+from schemas.bigcommerce import Tax
 from schemas.snapshot import OrderSnapshot
-
-
-def _taxable_base(snapshot: OrderSnapshot, tax: Tax) -> Decimal:
-    """The net amount a tax line was charged on, from the line it belongs to."""
-    order = snapshot.order
-    if tax.line_item_type == "item" and tax.order_product_id is not None:
-        return snapshot.product(tax.order_product_id).total_ex_tax
-    if tax.line_item_type == "shipping":
-        consignment = next(
-            (a for a in snapshot.shipping_addresses if a.id == tax.order_address_id), None
-        )
-        return consignment.cost_ex_tax if consignment else order.shipping_cost_ex_tax
-    if tax.line_item_type == "handling":
-        return order.handling_cost_ex_tax
-    return order.wrapping_cost_ex_tax
-
-
-def tax_rates(snapshot: OrderSnapshot) -> list[tuple[str, Decimal, Decimal, Decimal]]:
-    """(tax name, rate, taxable amount, tax amount) per distinct tax name and rate."""
-    totals: dict[tuple[str, Decimal], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for tax in snapshot.taxes:
-        entry = totals[(tax.name, tax.rate)]
-        entry[0] += _taxable_base(snapshot, tax)
-        entry[1] += tax.line_amount
-    return [(name, rate, base, amount) for (name, rate), (base, amount) in sorted(totals.items())]
 
 
 def _tax_rate_table(sheet: Sheet, snapshot: OrderSnapshot) -> None:
     money = snapshot.order.currency_code
     rows = [
-        [name, fmt.rate(rate), fmt.money(base, money), fmt.money(amount, money)]
-        for name, rate, base, amount in tax_rates(snapshot)
+        [
+            total.tax_name,
+            fmt.rate(total.rate),
+            fmt.money(total.taxable_amount, money),
+            fmt.money(total.tax_amount, money),
+        ]
+        for total in tax_rates(snapshot)
     ]
     if not rows:
         sheet.note("No tax was charged on this order.")
