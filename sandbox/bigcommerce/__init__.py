@@ -22,8 +22,9 @@ or is the stricter option so client bugs show up here rather than in production)
 - `GET /v3/orders/payment_actions/refunds` returns `meta.pagination` like other v3 lists.
 - Refunds: the order moves to Refunded (4) when fully refunded, else Partially Refunded
   (14); `refunded_amount` and `payment_status` follow; the events are refund/created,
-  transaction/created, statusUpdated and updated. Refunds on one order are serialised
-  (a per-order lock), not rejected. Order-level discounts are prorated over product lines.
+  transaction/created, statusUpdated and updated. Concurrent refunds on one order are
+  applied one after the other (validation and mutation never yield to the event loop),
+  not rejected. Order-level discounts are prorated over product lines.
 - Archived orders (`DELETE /v2/orders/{id}`) keep answering `GET` with `is_deleted: true`
   and leave the list unless `is_deleted=true` is passed.
 - `include=consignments` yields a one-element array of `{pickups, shipping, downloads,

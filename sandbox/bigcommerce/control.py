@@ -84,7 +84,7 @@ class Control:
         )
         return render_shipment(order, shipment)
 
-    async def refund(
+    def refund(
         self,
         order_id: int,
         *,
@@ -94,13 +94,12 @@ class Control:
     ) -> dict[str, Any]:
         """Refund `items` (refund API shape), or `amount` at order level, or what is left."""
         order = self._order(order_id)
-        async with self.store.refund_locks[order.id]:
-            if items:
-                requested, reasons = parse_items({"items": items})
-            else:
-                cents = order.total_inc - order.refunded if amount is None else round(amount * 100)
-                requested, reasons = [("ORDER", order.id, None, cents)], []
-            refund = apply_refund(self.store, order, requested, reasons=reasons, reason=reason)
+        if items:
+            requested, reasons = parse_items({"items": items})
+        else:
+            cents = order.total_inc - order.refunded if amount is None else round(amount * 100)
+            requested, reasons = [("ORDER", order.id, None, cents)], []
+        refund = apply_refund(self.store, order, requested, reasons=reasons, reason=reason)
         return render_refund(refund)
 
     def post_message(

@@ -60,10 +60,6 @@ class ApiError(Exception):
         self.errors = errors
 
 
-def not_found(what: str = "") -> ApiError:
-    return ApiError(404, what or None)
-
-
 def error_response(err: ApiError, dialect: Dialect) -> web.Response:
     """Render `err` the way the real endpoint family does."""
     content_type = "application/json"

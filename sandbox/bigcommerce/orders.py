@@ -132,7 +132,7 @@ async def update_order(request: web.Request) -> web.Response:
     if "billing_address" in body:
         if not isinstance(body["billing_address"], dict):
             raise ApiError(400, "The field 'billing_address' must be an object.")
-        order.billing.update(body["billing_address"])
+        order.billing = {**order.billing, **body["billing_address"]}
     order.staff_notes = body.get("staff_notes", order.staff_notes)
     order.customer_message = body.get("customer_message", order.customer_message)
     order.payment_method = body.get("payment_method", order.payment_method)

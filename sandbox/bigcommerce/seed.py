@@ -156,6 +156,8 @@ def seed_orders(store: Store, rng: random.Random, count: int) -> None:
         product = store.products[variant["product_id"]]
         if product["availability"] != "disabled":
             variants_by_type[product["type"]].append(variant)
+    # One billing dict per customer, shared by their orders (never mutated in place).
+    billings: dict[int, dict[str, Any]] = {}
     step = SEED_SPAN / max(count, 1)
     for n in range(count):
         created = int(SEED_END - SEED_SPAN + n * step + rng.random() * step)
@@ -166,7 +168,9 @@ def seed_orders(store: Store, rng: random.Random, count: int) -> None:
             country = next(
                 c for c in COUNTRIES if c.iso2 == customer["addresses"][0]["country_iso2"]
             )
-            billing = {**customer["addresses"][0], "email": customer["email"]}
+            billing = billings.setdefault(
+                customer["id"], {**customer["addresses"][0], "email": customer["email"]}
+            )
         else:
             customer = None
             country = rng.choice(COUNTRIES)

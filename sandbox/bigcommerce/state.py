@@ -1,16 +1,14 @@
 """The store: every record the emulator serves, the indexes filters need, and the event sink.
 
 One `Store` belongs to one emulator and is only touched from the emulator's event loop,
-so no locking is needed; refunds take a per-order asyncio lock because they await.
+so no locking is needed: a handler that mutates without awaiting is atomic.
 """
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import itertools
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,9 +44,6 @@ class Store:
     customer_settings: dict[int, dict[str, Any]] = field(default_factory=dict)
     consents: dict[int, dict[str, Any]] = field(default_factory=dict)
     hooks: dict[int, dict[str, Any]] = field(default_factory=dict)
-    refund_locks: defaultdict[int, asyncio.Lock] = field(
-        default_factory=lambda: defaultdict(asyncio.Lock)
-    )
     _seq: dict[str, Iterator[int]] = field(default_factory=dict)
     _sorted: dict[tuple[str, bool], tuple[int, list[Order]]] = field(default_factory=dict)
     version: int = 0

@@ -178,3 +178,15 @@ def test_customer_privacy_settings_and_consent(make_emulator) -> None:
         bad = api.put("/v3/customers/1/consent", json={"allow": ["marketing"]})
         assert bad.status_code == 422 and "allow" in bad.json()["errors"]
         assert api.get("/v3/customers/999999/consent").status_code == 404
+
+
+def test_store_information_reports_consent_tracking(make_emulator) -> None:
+    emu = make_emulator(quota=None)
+    with Api(emu.base_url, emu.access_token) as api:
+        assert api.get("/v2/store").json()["features"] == {"shopper_consent_tracking_enabled": True}
+        api.put(
+            "/v3/customers/settings",
+            json={"privacy_settings": {"ask_shopper_for_tracking_consent": False}},
+        )
+        flag = api.get("/v2/store").json()["features"]["shopper_consent_tracking_enabled"]
+        assert flag is False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sandbox.bigcommerce import BigCommerceEmulator
 from tests.bigcommerce_emulator.conftest import Api
 
@@ -115,3 +117,26 @@ def test_store_wide_refund_list_filters_and_paging(api: Api) -> None:
     assert paged["meta"]["pagination"]["links"]["previous"] == "?page=1&limit=2"
     partial = next(r for r in rows if r["items"])
     assert {"item_type", "item_id"} <= set(partial["items"][0])
+
+
+def test_concurrent_refunds_on_one_order_are_applied_one_after_the_other(make_emulator) -> None:
+    emu = make_emulator(quota=None)
+    with Api(emu.base_url, emu.access_token) as api:
+        order = paid_order(api)
+        oid = order["id"]
+        share = round(float(order["total_inc_tax"]) * 0.6, 2)
+        body = {
+            "items": [{"item_type": "ORDER", "item_id": oid, "amount": share}],
+            "payments": [{"provider_id": "stripe", "amount": share}],
+        }
+
+        def refund(_: int) -> int:
+            with Api(emu.base_url, emu.access_token) as session:
+                return session.post(
+                    f"/v3/orders/{oid}/payment_actions/refunds", json=body
+                ).status_code
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            codes = sorted(pool.map(refund, range(4)))
+        assert codes == [201, 422, 422, 422]
+        assert float(api.get(f"/v2/orders/{oid}").json()["refunded_amount"]) == share
