@@ -234,11 +234,21 @@ class Sheet(FPDF):
         value_width = PAGE_WIDTH - MARGIN - x - label_width
         self.style()
         for label, value in rows:
-            self.ensure_space(LINE)
-            y = self.get_y()
-            self.put(x, y, label_width, label)
-            self.put(x + label_width, y, value_width, value, "R" if x > MARGIN else "L")
-            self.set_y(y + LINE)
+            self._pair(x, label_width, label, value_width, value, "R" if x > MARGIN else "L")
+
+    def _pair(
+        self, x: float, label_width: float, label: str, value_width: float, value: str, align: str
+    ) -> None:
+        """A label and its value side by side, both wrapped, kept together on one page."""
+        labels, values = self.wrap(label, label_width), self.wrap(value, value_width)
+        height = max(len(labels), len(values)) * LINE
+        self.ensure_space(height)
+        y = self.get_y()
+        for offset, piece in enumerate(labels):
+            self.put(x, y + offset * LINE, label_width, piece)
+        for offset, piece in enumerate(values):
+            self.put(x + label_width, y + offset * LINE, value_width, piece, align)
+        self.set_y(y + height)
 
     def party(
         self, heading: str, lines: Sequence[str], x: float = MARGIN, bold_first: bool = False
@@ -340,17 +350,14 @@ class Sheet(FPDF):
         """Right-hand label/amount pairs; the last one (the total) ruled and bold."""
         self.ensure_space(len(rows) * LINE + 2)
         x = MARGIN + CONTENT_WIDTH - 95
-        y = self.get_y()
         for index, (label, amount) in enumerate(rows):
             strong = emphasise_last and index == len(rows) - 1
             if strong:
-                self.rule(x, y, MARGIN + CONTENT_WIDTH, y)
-                y += 0.5
+                self.rule(x, self.get_y(), MARGIN + CONTENT_WIDTH, self.get_y())
+                self.set_y(self.get_y() + 0.5)
             self.style(bold=strong)
-            self.put(x, y, 60, label)
-            self.put(x + 60, y, 35, amount, "R")
-            y += LINE
-        self.set_y(y + 2)
+            self._pair(x, 60, label, 35, amount, "R")
+        self.set_y(self.get_y() + 2)
 
     def finish(self, source_json: bytes, attachment_name: str) -> RenderedDocument:
         """Attach the source, close the document, and hash the bytes."""

@@ -211,3 +211,24 @@ def test_tax_summary_kind_is_not_rendered_from_an_order(shipped_order: OrderSnap
     ref = DocumentRef(DocumentKind.TAX_SUMMARY_MONTHLY, "s4mpl3", None, "2024-03-EUR-DE", "")
     with pytest.raises(ValueError, match="not rendered from an order snapshot"):
         render_document(shipped_order, ref)
+
+
+def test_overlong_values_wrap_instead_of_crashing(shipped_order: OrderSnapshot) -> None:
+    shipment = replace(
+        shipped_order.shipments[0],
+        tracking_link="https://tracking.example/" + "x" * 400,
+        tracking_number="1Z" * 60,
+    )
+    name = "Grinder " + "with an unusually verbose description " * 12
+    snapshot = replace(
+        shipped_order,
+        shipments=(shipment,),
+        products=(
+            replace(shipped_order.products[0], name=name, sku="S" * 80),
+            *shipped_order.products[1:],
+        ),
+    )
+    for kind, sub_id in ((DocumentKind.SHIPPING_CONFIRMATION, "401"), (DocumentKind.INVOICE, None)):
+        ref = order_document_ref(snapshot, kind, sub_id)
+        document = render_document(snapshot, ref)
+        assert_archival(document, snapshot.to_json_bytes(), document_date(snapshot, ref))
