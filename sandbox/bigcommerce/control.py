@@ -17,8 +17,9 @@ from .catalog import commit_product, get_product, update_variant_fields, validat
 from .delivery import WebhookDispatcher
 from .errors import ApiError
 from .faults import Faults
+from .filters import public
 from .model import Order
-from .order_views import render_order, render_shipment
+from .order_views import render_message, render_order, render_shipment
 from .refund_ops import apply_refund
 from .refunds import parse_items, render_refund
 
@@ -105,10 +106,11 @@ class Control:
     def post_message(
         self, order_id: int, message: str, *, subject: str = "", from_customer: bool = True
     ) -> dict[str, Any]:
+        order = self._order(order_id)
         msg = order_ops.post_message(
-            self.store, self._order(order_id), message, subject=subject, from_customer=from_customer
+            self.store, order, message, subject=subject, from_customer=from_customer
         )
-        return {**msg}
+        return render_message(order, msg, self.store)
 
     def edit_page(self, page_id: int, **changes: Any) -> dict[str, Any]:
         return dict(content.edit_page(self.store, int(page_id), changes))
@@ -124,7 +126,7 @@ class Control:
                 raise ApiError(404, f"Variant {variant_id} is not on product {product_id}.")
             return dict(update_variant_fields(self.store, variant, {"price": price}))
         updated = commit_product(self.store, validated(self.store, product, {"price": price}))
-        return {k: v for k, v in updated.items() if not k.startswith("_")}
+        return public(updated)
 
     def create_promotion(self, **body: Any) -> dict[str, Any]:
         return promotions.render(self.store, promotions.create(self.store, body))
