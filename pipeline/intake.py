@@ -1,0 +1,38 @@
+"""How producers hand work to the pipeline: a reference to what changed, never a payload.
+
+Pollers and the webhook receiver both end here. The message names the store, the order
+and why; the fetch stage reads the current state from BigCommerce itself, so a stale or
+reordered event can never carry stale data into a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pipeline.celery import app
+
+FETCH_ORDER_TASK = "bcrm.fetch.order"
+
+
+def order_event_ref(store_hash: str, order_id: int, reason: str, event_id: str) -> dict[str, Any]:
+    """The fetch message for one order event. `event_id` makes redelivered or duplicated
+    copies of the same event share one ledger entry (and so run fetch once)."""
+    digest = hashlib.sha256(f"{reason}\0{event_id}".encode()).hexdigest()[:16]
+    return {
+        "record_key": f"{store_hash}:order:{order_id}:fetch:{digest}",
+        "store_hash": store_hash,
+        "order_id": int(order_id),
+        "reason": reason,
+    }
+
+
+def enqueue_order_event(store_hash: str, order_id: int, reason: str, event_id: str) -> str:
+    """Publish the fetch task for an order event; returns the Celery task id.
+
+    Returns only once Redis accepted the message, so a caller that answers a webhook
+    after this call has handed the event over durably (Redis runs with AOF).
+    """
+    ref = order_event_ref(store_hash, order_id, reason, event_id)
+    result = app.send_task(FETCH_ORDER_TASK, args=[ref], queue="fetch", routing_key="fetch")
+    return str(result.id)
