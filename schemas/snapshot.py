@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
@@ -97,19 +97,34 @@ class OrderSnapshot:
         return canonical_json(SNAPSHOT_SCHEMA.dump(self))
 
     def product(self, product_id: int) -> LineItem:
-        return next(line for line in self.products if line.id == product_id)
+        return _find(self.products, product_id, "product line", self.order.id)
 
     def shipping_address(self, address_id: int) -> ShippingAddress:
-        return next(address for address in self.shipping_addresses if address.id == address_id)
+        return _find(self.shipping_addresses, address_id, "consignment", self.order.id)
 
     def shipment(self, shipment_id: int) -> Shipment:
-        return next(shipment for shipment in self.shipments if shipment.id == shipment_id)
+        return _find(self.shipments, shipment_id, "shipment", self.order.id)
 
     def refund(self, refund_id: int) -> Refund:
-        return next(refund for refund in self.refunds if refund.id == refund_id)
+        return _find(self.refunds, refund_id, "refund", self.order.id)
 
     def transaction(self, transaction_id: int) -> Transaction:
-        return next(item for item in self.transactions if item.id == transaction_id)
+        return _find(self.transactions, transaction_id, "transaction", self.order.id)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+_Part = TypeVar("_Part", bound=_HasId)
+
+
+def _find(items: tuple[_Part, ...], item_id: int, what: str, order_id: int) -> _Part:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise LookupError(f"order {order_id} has no {what} {item_id}")
 
 
 def _by_id(schema: type[Schema]) -> fields.List:

@@ -193,3 +193,8 @@ def test_documents_are_dated_by_the_event_they_record(shipped_order: OrderSnapsh
     assert dates[DocumentKind.CREDIT_NOTE] == shipped_order.refunds[0].created
     assert dates[DocumentKind.ORDER_RECORD] == shipped_order.transactions[1].date_created
     assert dates[DocumentKind.ORDER_RECORD] - order.date_created > timedelta(days=5)
+
+
+def test_ref_to_a_part_the_order_does_not_have_is_refused(shipped_order: OrderSnapshot) -> None:
+    with pytest.raises(LookupError, match="order 100 has no shipment 999"):
+        order_document_ref(shipped_order, DocumentKind.SHIPPING_CONFIRMATION, "999")
