@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -29,6 +30,10 @@ from fontTools import subset as ftsubset
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
+
+# fontTools logs the glyph names of every subset at INFO; for the fonts of a rendered
+# document those names spell out customer names and addresses ("uni7530"...).
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FAMILY = "dejavusans"

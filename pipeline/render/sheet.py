@@ -83,7 +83,7 @@ def _srgb_profile() -> bytes:
 
 
 def _xmp(meta: DocumentMeta, creator: str) -> str:
-    """XMP mirroring the Info dictionary, as PDF/A requires, with every date fixed."""
+    """The document's only metadata (no Info dictionary under PDF/A), every date fixed."""
     stamp = meta.date.astimezone(UTC).isoformat(timespec="seconds")
     return "\n".join(
         [

@@ -232,3 +232,15 @@ def test_overlong_values_wrap_instead_of_crashing(shipped_order: OrderSnapshot) 
         ref = order_document_ref(snapshot, kind, sub_id)
         document = render_document(snapshot, ref)
         assert_archival(document, snapshot.to_json_bytes(), document_date(snapshot, ref))
+
+
+def test_rendering_logs_nothing_about_the_text_even_at_debug(
+    international_order: OrderSnapshot, caplog: pytest.LogCaptureFixture
+) -> None:
+    ref = order_document_ref(international_order, DocumentKind.INVOICE)
+    with caplog.at_level(logging.DEBUG):
+        render_document(international_order, ref)
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "Glyph names" not in logged
+    for fragment in ("uni7530", "田中", "Tanaka", "sakura"):
+        assert fragment not in logged
