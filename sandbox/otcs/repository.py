@@ -147,6 +147,7 @@ class Repository:
         self.category_defs: dict[int, Any] = {}
         self.workspace_types: dict[int, dict[str, Any]] = {}
         self.file_plan_id = 0
+        self._workspace_ids: set[int] = set()
         self._ids = itertools.count(first_dynamic_id)
         self._hold_ids = itertools.count(1)
         self._seq = itertools.count(1)
@@ -195,6 +196,8 @@ class Repository:
                 **attrs,
             )
             self.nodes[node.id] = node
+            if node.workspace is not None:
+                self._workspace_ids.add(node.id)
             if parent is not None:
                 parent.children[name.lower()] = node.id
                 parent.touch()
@@ -204,6 +207,11 @@ class Repository:
         if name.lower() in parent.children:
             suffix = "." if status == 500 else ""
             raise ApiError(status, f"An item with the name '{name}' already exists{suffix}")
+
+    def workspaces(self) -> list[Node]:
+        """Business workspaces only, so searches do not scan every document."""
+        with self.lock:
+            return [self.nodes[node_id] for node_id in self._workspace_ids]
 
     def child_named(self, parent_id: int, name: str) -> Node | None:
         with self.lock:
@@ -267,6 +275,7 @@ class Repository:
         with self.lock:
             for item in [node, *self.descendants(node)]:
                 self.nodes.pop(item.id, None)
+                self._workspace_ids.discard(item.id)
             parent = self.nodes.get(node.parent_id)
             if parent is not None:
                 parent.children.pop(node.name.lower(), None)

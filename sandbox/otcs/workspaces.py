@@ -6,6 +6,7 @@ are filed into it (or its template folders) with ordinary `POST /v2/nodes`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +14,14 @@ from aiohttp import web
 from sandbox.otcs import categories, nodes, records
 from sandbox.otcs.context import Call, Route
 from sandbox.otcs.repository import BUSINESS_WORKSPACE, Node, Repository
-from sandbox.otcs.transport import ApiError, json_response, paginate, self_links, v2_item
+from sandbox.otcs.transport import (
+    ApiError,
+    json_response,
+    paginate,
+    self_links,
+    to_int,
+    v2_item,
+)
 
 
 def _type_properties(repo: Repository, wtype: dict[str, Any]) -> dict[str, Any]:
@@ -67,9 +75,9 @@ def _resolve_type(call: Call) -> dict[str, Any]:
     params = call.params
     types = call.repo.workspace_types.values()
     candidates = [
-        ("wksp_type_id", lambda t, v: t["id"] == int(v)),
-        ("template_id", lambda t, v: t["template_id"] == int(v)),
-        ("bo_type_id", lambda t, v: t["bo_type_id"] == int(v)),
+        ("wksp_type_id", lambda t, v: t["id"] == to_int(v, "wksp_type_id")),
+        ("template_id", lambda t, v: t["template_id"] == to_int(v, "template_id")),
+        ("bo_type_id", lambda t, v: t["bo_type_id"] == to_int(v, "bo_type_id")),
         (
             "bo_type",
             lambda t, v: (
@@ -95,15 +103,14 @@ def _copy_template(repo: Repository, source: Node, target: Node, user_id: int) -
 
 
 def find_workspaces(repo: Repository, filters: dict[str, Any]) -> list[Node]:
-    def matches(node: Node) -> bool:
-        link = node.workspace or {}
-        return all(
-            value in (None, "") or str(link.get(key)) == str(value)
-            for key, value in filters.items()
-        )
-
+    """Workspaces whose link matches every non-empty filter, oldest first."""
+    wanted = {key: str(value) for key, value in filters.items() if value not in (None, "")}
     with repo.lock:
-        found = [n for n in repo.nodes.values() if n.workspace is not None and matches(n)]
+        found = [
+            node
+            for node in repo.workspaces()
+            if all(str((node.workspace or {}).get(k)) == v for k, v in wanted.items())
+        ]
     return sorted(found, key=lambda n: n.created_seq)
 
 
@@ -149,22 +156,22 @@ def create_workspace(call: Call) -> web.Response:
     return v2_item(call.request, {"direct_open": True, "id": node.id, "sub_folder_id": 0})
 
 
+def _name_matcher(where_name: str) -> Callable[[str], bool]:
+    """`startswith_X`, `contains_X` or a bare `X` (contains), case-insensitive (S3)."""
+    mode, _, text = where_name.partition("_")
+    if mode == "startswith":
+        return lambda name: name.startswith(text.lower())
+    needle = (text if mode == "contains" else where_name).lower()
+    return lambda name: needle in name
+
+
 def _listing(call: Call, filters: dict[str, Any]) -> web.Response:
     """BW search: `results[]` with top-level `paging` (S3, S7), not `collection.paging`."""
-    where_name = call.params.text("where_name")
     found = find_workspaces(call.repo, filters)
+    where_name = call.params.text("where_name")
     if where_name:
-        mode, _, text = (
-            where_name.partition("_")
-            if where_name.startswith(("contains_", "startswith_"))
-            else ("contains", "", where_name)
-        )
-        text = text.lower()
-        found = [
-            n
-            for n in found
-            if (n.name.lower().startswith(text) if mode == "startswith" else text in n.name.lower())
-        ]
+        matches = _name_matcher(where_name)
+        found = [n for n in found if matches(n.name.lower())]
     page = paginate(found, call.params)
     with call.repo.lock:
         results = [{"data": {"properties": nodes.properties(call.repo, n)}} for n in page.items]
