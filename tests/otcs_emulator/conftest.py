@@ -21,7 +21,9 @@ PDF = b"%PDF-1.7\n" + b"0" * 2048 + b"\n%%EOF\n"
 DEADLINE_S = 10.0
 
 
-def wait_until(condition: Callable[[], bool], deadline_s: float = DEADLINE_S) -> None:
+def wait_until(
+    condition: Callable[[], bool], deadline_s: float = DEADLINE_S, max_interval_s: float = 0.5
+) -> None:
     """Poll a condition with a generous deadline instead of sleeping a fixed time.
 
     The interval backs off exponentially: polling a sliding ticket with a fixed short
@@ -33,7 +35,7 @@ def wait_until(condition: Callable[[], bool], deadline_s: float = DEADLINE_S) ->
         if time.monotonic() > end:
             raise AssertionError("condition not met before the deadline")
         time.sleep(interval)
-        interval = min(interval * 2, 0.5)
+        interval = min(interval * 2, max_interval_s)
 
 
 class Api:

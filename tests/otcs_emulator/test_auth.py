@@ -11,13 +11,14 @@ from sandbox.otcs import OTCSEmulator
 from tests.otcs_emulator.conftest import Api, wait_until
 
 AUTH_REQUIRED = {"error": "Authentication Required"}
+IDLE_S = 1.0  # long enough for login → first call on a loaded machine
 
 
 @pytest.fixture(scope="module")
 def short_lived() -> Iterator[OTCSEmulator]:
     with OTCSEmulator(
         password="pw",
-        ticket_idle_s=0.3,
+        ticket_idle_s=IDLE_S,
         ticket_absolute_s=60,
         otds_tickets=("*OTDSSSO*abc",),
         bearer_tokens=("token-123",),
@@ -85,7 +86,9 @@ def test_get_head_delete_auth(api: Api) -> None:
 def test_idle_expiry(short_lived: OTCSEmulator) -> None:
     api = Api(short_lived).login()
     assert api.get("/v2/nodes/2000").status_code == 200
-    wait_until(lambda: api.request("HEAD", "/v1/auth").status_code == 401)
+    wait_until(
+        lambda: api.request("HEAD", "/v1/auth").status_code == 401, max_interval_s=2 * IDLE_S
+    )
     response = api.get("/v2/nodes/2000")
     assert (response.status_code, response.json()) == (401, AUTH_REQUIRED)
 
@@ -94,6 +97,7 @@ def test_absolute_expiry() -> None:
     with OTCSEmulator(password="pw", ticket_idle_s=60, ticket_absolute_s=0.3) as running:
         api = Api(running).login()
         wait_until(lambda: api.get("/v2/nodes/2000").status_code == 401)
+        running.state.tickets.absolute_s = 60
         assert api.login().get("/v2/nodes/2000").status_code == 200
 
 
@@ -108,7 +112,7 @@ def test_expire_all_tickets_now(short_lived: OTCSEmulator) -> None:
         assert requests.post(short_lived.admin_url + "/expire-tickets", timeout=10).ok
         assert api.get("/v2/nodes/2000").status_code == 401
     finally:
-        short_lived.state.tickets.idle_s = 0.3
+        short_lived.state.tickets.idle_s = IDLE_S
 
 
 def test_otds_ticket_is_accepted_and_exchanged(short_lived: OTCSEmulator) -> None:

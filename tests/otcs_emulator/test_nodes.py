@@ -235,3 +235,10 @@ def test_head_content_reports_length(api: Api, folder: int) -> None:
     assert response.status_code == 200
     assert response.headers["Content-Length"] == str(len(PDF))
     assert response.content == b""
+
+
+def test_non_ascii_file_name_disposition(api: Api, folder: int) -> None:
+    doc = api.document(folder, "Rechnung-Größe.pdf")
+    disposition = api.get(f"/v2/nodes/{doc}/content").headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert "filename*=UTF-8''Rechnung-Gr%C3%B6%C3%9Fe.pdf" in disposition

@@ -98,3 +98,13 @@ def test_roles_categories_nested_on_create(api: Api) -> None:
 def test_missing_type_is_refused(api: Api) -> None:
     response = api.post("/v2/businessworkspaces", data={"name": "x"})
     assert response.json() == {"error": "Missing required parameter 'template_id'"}
+
+
+def test_where_name_contains_forms(api: Api) -> None:
+    bo_id = unique("order")
+    workspace = create(api, bo_id)
+    for where_name in (f"contains_{bo_id}", bo_id.upper(), f"startswith_order {bo_id}"):
+        found = api.ok(api.get("/v2/businessworkspaces", params={"where_name": where_name}))
+        assert [r["data"]["properties"]["id"] for r in found["results"]] == [workspace], where_name
+    missing = api.get("/v2/businessworkspaces", params={"where_name": f"startswith_{bo_id}"})
+    assert api.ok(missing)["results"] == []
