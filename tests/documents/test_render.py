@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -244,3 +248,33 @@ def test_rendering_logs_nothing_about_the_text_even_at_debug(
     assert "Glyph names" not in logged
     for fragment in ("uni7530", "田中", "Tanaka", "sakura"):
         assert fragment not in logged
+
+
+def test_another_process_with_another_hash_seed_renders_the_same_bytes(
+    international_order: OrderSnapshot,
+) -> None:
+    """Workers are separate processes: nothing may hang on set order or cache state."""
+    script = (
+        "import sys\n"
+        "from pipeline.documents import due_documents\n"
+        "from pipeline.render import render_document\n"
+        "from schemas.snapshot import OrderSnapshot\n"
+        "snapshot = OrderSnapshot.from_json_bytes(sys.stdin.buffer.read())\n"
+        "for ref in reversed(due_documents(snapshot)):\n"
+        "    print(ref.filename, render_document(snapshot, ref).sha256)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=international_order.to_json_bytes(),
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": "."},
+        timeout=120,
+    )
+    here = {
+        ref.filename: render_document(international_order, ref).sha256
+        for ref in due_documents(international_order)
+    }
+    there = dict(line.split() for line in result.stdout.decode().splitlines())
+    assert there == here
