@@ -6,6 +6,7 @@ from aiohttp import web
 
 from sandbox.otcs.auth import AUTH_REQUIRED, authenticate
 from sandbox.otcs.context import Call, Route
+from sandbox.otcs.repository import now_iso
 from sandbox.otcs.transport import ApiError, json_response
 
 BUILD = 2451
@@ -23,7 +24,7 @@ def serverinfo(call: Call) -> web.Response:
             "server": {
                 "advanced_versioning": True,
                 "character_encoding": 1,
-                "current_date": call.request.headers.get("Date", ""),
+                "current_date": now_iso(),
                 "domain_access_enabled": False,
                 "enhanced_metadata": True,
                 "languages": [{"active": True, "default": True, "language_code": "en"}],
