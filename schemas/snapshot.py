@@ -39,6 +39,23 @@ from schemas.bigcommerce import (
     TransactionSchema,
 )
 
+ORDER_SNAPSHOT_FORMAT = "bcrm-order-snapshot/1"
+TAX_SUMMARY_FORMAT = "bcrm-tax-summary/1"
+
+
+def _format_field(name: str) -> fields.Function:
+    """A constant ``format`` key: archived JSON says what it is without our code at hand.
+
+    Raw payload assemblies may omit it; any other value is refused.
+    """
+
+    def check(value: Any) -> str:
+        if value != name:
+            raise ValidationError(f"expected {name!r}")
+        return name
+
+    return fields.Function(serialize=lambda _: name, deserialize=check, load_default=name)
+
 
 def canonical_json(data: Mapping[str, Any]) -> bytes:
     """The one byte form of a dumped mapping that is staged, embedded and hashed."""
@@ -132,6 +149,7 @@ def _by_id(schema: type[Schema]) -> fields.List:
 
 
 class OrderSnapshotSchema(Schema):
+    format = _format_field(ORDER_SNAPSHOT_FORMAT)
     store_hash = fields.String(required=True, validate=validate.Length(min=1))
     seller = fields.Nested(SellerSchema, required=True)
     order = fields.Nested(OrderSchema, required=True)
@@ -237,6 +255,7 @@ class TaxSummary:
 
 
 class TaxSummarySchema(Schema):
+    format = _format_field(TAX_SUMMARY_FORMAT)
     store_hash = fields.String(required=True, validate=validate.Length(min=1))
     seller = fields.Nested(SellerSchema, required=True)
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=9999))
@@ -247,8 +266,9 @@ class TaxSummarySchema(Schema):
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummary:
-        rows = tuple(sorted(data["rows"], key=lambda row: (row.tax_name, row.rate)))
-        return TaxSummary(**{**data, "rows": rows})
+        rows = tuple(sorted(data.pop("rows"), key=lambda row: (row.tax_name, row.rate)))
+        data.pop("format")
+        return TaxSummary(**data, rows=rows)
 
 
 # Schemas hold no per-call state; building one costs more than a dump, so share them.

@@ -121,3 +121,11 @@ def test_tax_summary_refuses_bad_period_keys(field: str, bad: object) -> None:
     with pytest.raises(ValidationError) as error:
         TaxSummary.load({**_summary_payload(), field: bad})
     assert field in error.value.messages
+
+
+def test_canonical_json_names_its_format_and_refuses_another(shipped_order: OrderSnapshot) -> None:
+    data = json.loads(shipped_order.to_json_bytes())
+    assert data["format"] == "bcrm-order-snapshot/1"
+    with pytest.raises(ValidationError) as error:
+        OrderSnapshot.load({**data, "format": "bcrm-order-snapshot/2"})
+    assert "format" in error.value.messages
