@@ -38,7 +38,8 @@ class Faults:
     `rate_limit_mode`: how quota exhaustion is answered: `standard` (429 with headers),
     `headerless` (429 without any rate-limit header, like platform load), `as_500` (the
     occasional "rate limit surfacing as 500").
-    `error_rate`/`error_status`: random failures; `reset_rate`: random connection resets;
+    `error_rate`/`error_status`: random failures (a 429 drawn this way carries no rate-limit
+    headers: that is how platform load looks); `reset_rate`: random connection resets;
     both restricted to `families` when given.
     """
 

@@ -15,10 +15,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def money4(cents: int) -> str:
-    """v2 money: a string with four decimals, e.g. ``"336.3200"``."""
-    sign = "-" if cents < 0 else ""
-    whole, frac = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{frac:02d}00"
+    """v2 money: a string with four decimals, e.g. ``"336.3200"``.
+
+    Float formatting is exact here: any cent amount below 2**53 / 100 rounds back to itself.
+    """
+    return f"{cents / 100:.2f}00"
 
 
 def money_num(cents: int) -> float:
