@@ -27,6 +27,7 @@ from fpdf.enums import (
 from fpdf.fonts import TTFFont
 from fpdf.output import PDFICCProfile
 
+from pipeline.render import rtl
 from pipeline.render.fonts import FAMILY, FONT_BOOK, FontBook
 
 ICC_PROFILE = Path(__file__).parent / "sRGB2014.icc"
@@ -180,8 +181,11 @@ class Sheet(FPDF):
 
         ``text()`` is several times cheaper than ``cell()``; only text that needs the
         fallback font goes through ``cell()``, which switches fonts glyph by glyph.
+        Right-to-left text is shaped and put in visual order here, once per drawn line.
         """
         text = self.normalize_text(text)
+        if rtl.has_rtl(text):
+            text = rtl.visual_line(text)
         if not self._font_book.is_primary(text):
             self.set_xy(x, y)
             self.cell(width, LINE, text, align=align)
