@@ -129,6 +129,7 @@ def main() -> None:
     parser.add_argument("--baseline-renders", type=int, default=40)
     args = parser.parse_args()
     context = multiprocessing.get_context("spawn")
+    load_at_start = os.getloadavg()
     results = []
     for name in SCENARIOS:
         renders = args.baseline_renders if name.startswith("baseline") else args.renders
@@ -156,7 +157,8 @@ def main() -> None:
                 "python": platform.python_version(),
                 "fpdf2": _fpdf2_version(),
                 "cpus": multiprocessing.cpu_count(),
-                "load_average_at_start": os.getloadavg(),
+                "load_average_at_start": load_at_start,
+                "load_average_at_end": os.getloadavg(),
                 "results": results,
             },
             indent=2,
