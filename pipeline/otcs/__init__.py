@@ -1,0 +1,36 @@
+"""Content Server (OpenText Extended ECM) REST client: see `client.OTCSClient`."""
+
+from pipeline.otcs.client import OTCSClient
+from pipeline.otcs.envelopes import Node
+from pipeline.otcs.errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    EditConflict,
+    NameCollision,
+    NodeNotFound,
+    NotConfigured,
+    OTCSRefused,
+    OTCSUnavailable,
+    RecordLocked,
+    TicketRejected,
+)
+from pipeline.otcs.tickets import MemoryTicketStore, RedisTicketStore, TicketStore, account_scope
+
+__all__ = [
+    "AlreadyExists",
+    "AuthenticationFailed",
+    "EditConflict",
+    "MemoryTicketStore",
+    "NameCollision",
+    "Node",
+    "NodeNotFound",
+    "NotConfigured",
+    "OTCSClient",
+    "OTCSRefused",
+    "OTCSUnavailable",
+    "RecordLocked",
+    "RedisTicketStore",
+    "TicketRejected",
+    "TicketStore",
+    "account_scope",
+]

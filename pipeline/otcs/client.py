@@ -1,0 +1,31 @@
+"""`OTCSClient`: the Content Server REST client the declare stage uses.
+
+Each family of operations lives in its own module; this class only puts them
+together over the one transport (session, tickets, error translation).
+"""
+
+from __future__ import annotations
+
+from pipeline.otcs.categories import CategoryOperations
+from pipeline.otcs.documents import DocumentOperations
+from pipeline.otcs.holds import HoldOperations
+from pipeline.otcs.records import RecordOperations
+from pipeline.otcs.workspaces import WorkspaceOperations
+from pipeline.otcs.xrefs import CrossReferenceOperations
+
+
+class OTCSClient(
+    DocumentOperations,
+    CategoryOperations,
+    RecordOperations,
+    HoldOperations,
+    CrossReferenceOperations,
+    WorkspaceOperations,
+):
+    """One per worker process is enough; threads may share it (see `Transport`).
+
+    `OTCSClient(base_url, username, password, *, domain=None, ticket_store=None,
+    timeout_s=60, verify=True, chunk_threshold_bytes=16 MiB, categories_volume_id=2006,
+    enterprise_workspace_id=2000)`; pass a `RedisTicketStore` to share the session
+    across the worker fleet.
+    """
