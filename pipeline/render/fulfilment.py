@@ -32,7 +32,7 @@ def render_packing_slip(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDo
     sheet.party("Ship to", address_lines(consignment))
     sheet.set_y(sheet.get_y() + 4)
     lines = consignment_lines(snapshot, consignment.id)
-    sheet.table(
+    sheet.ruled_table(
         ITEM_COLUMNS,
         [[line.name, line.sku, fmt.quantity(line.quantity)] for line in lines],
     )
@@ -73,7 +73,7 @@ def render_shipping_confirmation(snapshot: OrderSnapshot, ref: DocumentRef) -> R
         ]
     )
     sheet.set_y(sheet.get_y() + 2)
-    sheet.table(
+    sheet.ruled_table(
         ITEM_COLUMNS,
         [
             [line.name, line.sku, fmt.quantity(item.quantity)]

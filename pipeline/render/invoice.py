@@ -33,7 +33,7 @@ def _tax_rate_table(sheet: Sheet, snapshot: OrderSnapshot) -> None:
     if not rows:
         sheet.note("No tax was charged on this order.")
         return
-    sheet.table(
+    sheet.ruled_table(
         [
             Column("Tax", 80),
             Column("Rate", 25, "R"),
@@ -63,7 +63,7 @@ def render_invoice(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocumen
     sheet.parties(bill_to(snapshot), ship_to(snapshot))
     money = order.currency_code
     unit_price = "Unit price" + (" (gross)" if order.is_tax_inclusive_pricing else " (net)")
-    sheet.table(
+    sheet.ruled_table(
         [
             Column("Item", 66),
             Column("SKU", 28),
@@ -105,7 +105,7 @@ def render_tax_breakdown(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedD
     money = order.currency_code
     if snapshot.taxes:
         sheet.section("Tax by line")
-        sheet.table(
+        sheet.ruled_table(
             [
                 Column("Line", 70),
                 Column("Type", 22),

@@ -30,7 +30,7 @@ def render_order_record(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDo
     )
     sheet.parties(bill_to(snapshot), ship_to(snapshot))
     money = order.currency_code
-    sheet.table(
+    sheet.ruled_table(
         [
             Column("Item", 70),
             Column("SKU", 28),
@@ -63,7 +63,7 @@ def _order_history(sheet: Sheet, snapshot: OrderSnapshot) -> None:
     money = snapshot.order.currency_code
     if snapshot.shipments:
         sheet.section("Shipments")
-        sheet.table(
+        sheet.ruled_table(
             [
                 Column("Shipment", 22),
                 Column("Date", 24),
@@ -84,7 +84,7 @@ def _order_history(sheet: Sheet, snapshot: OrderSnapshot) -> None:
         )
     if snapshot.refunds:
         sheet.section("Refunds")
-        sheet.table(
+        sheet.ruled_table(
             [
                 Column("Refund", 22),
                 Column("Date", 24),
@@ -98,7 +98,7 @@ def _order_history(sheet: Sheet, snapshot: OrderSnapshot) -> None:
         )
     if snapshot.transactions:
         sheet.section("Payments")
-        sheet.table(
+        sheet.ruled_table(
             [
                 Column("Transaction", 24),
                 Column("Date", 24),

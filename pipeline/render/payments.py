@@ -41,7 +41,7 @@ def render_credit_note(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDoc
     if refund.reason:
         sheet.key_values([("Reason", refund.reason)])
     money = order.currency_code
-    sheet.table(
+    sheet.ruled_table(
         [
             Column("Refunded item", 90),
             Column("Reason", 50),
@@ -66,7 +66,7 @@ def render_credit_note(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDoc
     )
     if refund.payments:
         sheet.section("Refund payments")
-        sheet.table(
+        sheet.ruled_table(
             [Column("Provider", 70), Column("Status", 70), Column("Amount", 40, "R")],
             [
                 [

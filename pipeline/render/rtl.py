@@ -66,8 +66,7 @@ def shape_arabic(text: str) -> str:
         before = _neighbour(text, index, -1)
         after = _neighbour(text, index, 1)
         joins_before = _joins_forward(before) and "final" in forms.get(char, {})
-        ligature = forms.get(f"{char}{after}") if char == LAM and after else None
-        if ligature:
+        if char == LAM and after is not None and (ligature := forms.get(char + after)):
             shaped.append(ligature["final" if joins_before and "final" in ligature else "isolated"])
             index = text.index(after, index + 1) + 1
             continue

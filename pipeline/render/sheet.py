@@ -317,7 +317,7 @@ class Sheet(FPDF):
                 current = current[cut:]
         return [*lines, current] if current else lines or [""]
 
-    def table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
+    def ruled_table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
         """A ruled table whose header repeats on every page it runs onto."""
         self._table_columns = columns
         self.ensure_space(3 * LINE)

@@ -37,7 +37,7 @@ def render_tax_summary(summary: TaxSummary) -> RenderedDocument:
         ],
     )
     money = summary.currency
-    sheet.table(
+    sheet.ruled_table(
         [
             Column("Tax", 70),
             Column("Rate", 20, "R"),

@@ -18,7 +18,7 @@ def open_pdf(document: RenderedDocument) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(document.bytes))
 
 
-def fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+def fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
     """Every font dictionary used on any page, descendant fonts included."""
     for page in pdf.pages:
         for font in page.Resources.get("/Font", {}).values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def _names(snapshot: OrderSnapshot) -> list[str]:
     return [ref.filename for ref in due_documents(snapshot)]
 
 
-def _with_status(snapshot: OrderSnapshot, status_id: int, **order_changes: object) -> OrderSnapshot:
+def _with_status(snapshot: OrderSnapshot, status_id: int, **order_changes: Any) -> OrderSnapshot:
     return replace(snapshot, order=replace(snapshot.order, status_id=status_id, **order_changes))
 
 

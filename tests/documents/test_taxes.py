@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from pipeline.documents import OrderStatus
 from pipeline.taxes import summarise_month, tax_country, tax_rates
@@ -27,19 +28,18 @@ def test_tax_country_is_the_destination_then_the_buyer_then_the_seller(
 ) -> None:
     assert tax_country(shipped_order) == "DE"
     no_destination = replace(shipped_order, shipping_addresses=())
+    billing = shipped_order.order.billing_address
+    assert billing is not None
     abroad = replace(
         no_destination,
-        order=replace(
-            shipped_order.order,
-            billing_address=replace(shipped_order.order.billing_address, country_iso2="at"),
-        ),
+        order=replace(shipped_order.order, billing_address=replace(billing, country_iso2="at")),
     )
     assert tax_country(abroad) == "AT"
     nobody = replace(no_destination, order=replace(shipped_order.order, billing_address=None))
     assert tax_country(nobody) == shipped_order.seller.country_iso2
 
 
-def _another(snapshot: OrderSnapshot, order_id: int, **changes: object) -> OrderSnapshot:
+def _another(snapshot: OrderSnapshot, order_id: int, **changes: Any) -> OrderSnapshot:
     return replace(snapshot, order=replace(snapshot.order, id=order_id, **changes))
 
 
