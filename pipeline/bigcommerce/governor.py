@@ -1,0 +1,144 @@
+"""One request quota per store, shared by every worker process through Redis.
+
+BigCommerce counts requests per store in fixed windows (150 per 30 s on Standard/Plus)
+and answers every request with how much of the window is left (reference §2). A worker
+alone cannot keep a fleet under that quota, so each process asks the governor before
+every request and reports every answer's headers back to it:
+
+- `acquire()` grants a request while the window's count (ours, or the server's when that
+  is higher) is below quota minus a small reserve, and not in the last `guard_ms` of the
+  window, where a request could arrive after the reset and count against the next one.
+  Past the window's end (+ guard) the count starts again at zero. With nothing known (first
+  use, or idle for a whole window) one probe request goes first and its headers seed
+  the state.
+- `observe()` feeds back `X-Rate-Limit-*`: the window end only ever moves earlier within a
+  window (each answer's `now + reset` is an upper bound) and the count only up.
+- A 429 pauses the fleet for the longer of `X-Retry-After` and `Reset-Ms`; a header-less
+  429 pauses it for `backoff_base_ms`, doubling per 429 in a row up to `backoff_max_ms`.
+
+Both steps are Lua scripts on Redis TIME, so N processes on any hosts act as one client.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+
+import redis
+
+from pipeline.bigcommerce.errors import RateLimited
+from pipeline.bigcommerce.governor_scripts import ACQUIRE, OBSERVE
+from pipeline.keys import PREFIX
+from pipeline.log import log_event
+
+_QUOTA = "x-rate-limit-requests-quota"
+_LEFT = "x-rate-limit-requests-left"
+_WINDOW = "x-rate-limit-time-window-ms"
+_RESET = "x-rate-limit-time-reset-ms"
+_RETRY_AFTER = "x-retry-after"
+_STATE_TTL_MS = 86_400_000
+
+
+def governor_key(store_hash: str) -> str:
+    return f"{PREFIX}:bigcommerce:ratelimit:{store_hash}"
+
+
+class RateGovernor:
+    """The fleet-wide gate in front of one store's API quota.
+
+    Contract: every `acquire()` that returns is followed by exactly one `observe()` with
+    the answer's headers and status (status None when no answer came), so the probe
+    lease is released and the model stays fed.
+    """
+
+    def __init__(
+        self,
+        redis_client: redis.Redis,
+        store_hash: str,
+        *,
+        default_quota: int = 150,
+        default_window_ms: int = 30_000,
+        guard_ms: int = 100,
+        reserve_fraction: float = 0.01,
+        max_wait_s: float = 60.0,
+        backoff_base_ms: int = 1_000,
+        backoff_max_ms: int = 60_000,
+        probe_lease_ms: int = 30_000,
+        poll_ms: int = 20,
+    ) -> None:
+        self.store_hash = store_hash
+        self.key = governor_key(store_hash)
+        self.max_wait_s = max_wait_s
+        self._acquire_args = (
+            default_quota,
+            default_window_ms,
+            guard_ms,
+            reserve_fraction,
+            probe_lease_ms,
+            poll_ms,
+            _STATE_TTL_MS,
+        )
+        self._backoff = (backoff_base_ms, backoff_max_ms, guard_ms, _STATE_TTL_MS)
+        self._acquire = redis_client.register_script(ACQUIRE)
+        self._observe = redis_client.register_script(OBSERVE)
+
+    def acquire(self) -> None:
+        """Block until the fleet may send one more request to this store.
+
+        Raises RateLimited (with the wait as `retry_after`) instead of blocking past
+        `max_wait_s`, so a task gives its worker slot back during a long pause.
+        """
+        deadline = time.monotonic() + self.max_wait_s
+        while True:
+            wait_s = int(self._acquire(keys=[self.key], args=self._acquire_args)) / 1000
+            if wait_s <= 0:
+                return
+            if wait_s > deadline - time.monotonic():
+                raise RateLimited(f"store {self.store_hash}: fleet must wait", wait_s)
+            time.sleep(wait_s)
+
+    def observe(self, headers: Mapping[str, str], status: int | None) -> float | None:
+        """Feed one answer back; returns the seconds the fleet now pauses because of it."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        limits = _rate_headers(lowered)
+        retry_after_ms = _retry_after_ms(lowered)
+        args = (
+            1 if limits else 0,
+            *(limits or (0, 0, 0, 0)),
+            retry_after_ms,
+            status or 0,
+            *self._backoff,
+        )
+        wait_ms = int(self._observe(keys=[self.key], args=args))
+        if wait_ms <= 0:
+            return None
+        log_event(
+            "bigcommerce.rate_limited",
+            logging.WARNING,
+            store_hash=self.store_hash,
+            status=status,
+            wait_ms=wait_ms,
+            headerless=limits is None,
+        )
+        return wait_ms / 1000
+
+
+def _rate_headers(headers: Mapping[str, str]) -> tuple[int, int, int, int] | None:
+    """(quota, window ms, left, reset ms), or None when the answer did not carry them."""
+    try:
+        return (
+            int(headers[_QUOTA]),
+            int(headers[_WINDOW]),
+            int(headers[_LEFT]),
+            int(headers[_RESET]),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _retry_after_ms(headers: Mapping[str, str]) -> int:
+    try:
+        return max(0, round(float(headers.get(_RETRY_AFTER, "0")) * 1000))
+    except ValueError:
+        return 0
