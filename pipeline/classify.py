@@ -92,7 +92,7 @@ def default_plan() -> RetentionPlan:
 
 
 def _category_attributes(
-    ref: DocumentRef, source: Source, jurisdiction: str, plan_version: str
+    ref: DocumentRef, source: Source, jurisdiction: str, trigger_event: str, plan_version: str
 ) -> dict[str, str]:
     """Commerce Record attribute values: identifiers only, never a customer's name or address."""
     if isinstance(source, OrderSnapshot):
@@ -108,6 +108,8 @@ def _category_attributes(
         "Currency": currency,
         "Jurisdiction": jurisdiction,
         "Source Fingerprint": ref.fingerprint,
+        "Record Key": ref.record_key,
+        "Trigger Event": trigger_event,
         "File Plan Version": plan_version,
     }
 
@@ -151,5 +153,7 @@ def classify(
         folder=rule.folder,
         file_plan_version=plan.version,
         category=plan.category,
-        category_attributes=_category_attributes(ref, source, jurisdiction, plan.version),
+        category_attributes=_category_attributes(
+            ref, source, jurisdiction, rule.trigger_event, plan.version
+        ),
     )

@@ -19,6 +19,7 @@ from typing import Any
 from marshmallow import Schema
 
 from schemas.bigcommerce import (
+    LineItem,
     LineItemSchema,
     OrderSchema,
     RefundSchema,
@@ -264,7 +265,7 @@ def tax_summary_ref(summary: TaxSummary) -> DocumentRef:
     )
 
 
-def consignment_lines(snapshot: OrderSnapshot, address_id: int) -> list[Any]:
+def consignment_lines(snapshot: OrderSnapshot, address_id: int) -> list[LineItem]:
     return [line for line in snapshot.products if line.order_address_id == address_id]
 
 

@@ -114,6 +114,8 @@ def test_category_attributes_identify_without_personal_data(shipped_order: Order
     assert attributes["Order ID"] == "100"
     assert attributes["Source ID"] == "7"
     assert attributes["Source Fingerprint"] == ref.fingerprint
+    assert attributes["Record Key"] == ref.record_key
+    assert attributes["Trigger Event"] == "refund_settled"
     values = " ".join(attributes.values())
     for personal in ("Erika", "Mustermann", "example.com", "Musterstraße"):
         assert personal not in values
