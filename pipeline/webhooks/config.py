@@ -1,0 +1,92 @@
+"""The receiver's configuration: a plain value passed to the app factory.
+
+Tests and the benchmark build it directly; `from_env` reads the `BCRM_WEBHOOK_*` variables
+until they join `pipeline.settings.Settings`. Serving without any authentication is
+refused, because an open endpoint lets anyone make us hammer the BigCommerce API.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_SECRET_HEADER = "X-Bcrm-Webhook-Secret"
+
+
+class WebhookConfigError(ValueError):
+    """A webhook setting is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    shared_secret: str | None = None
+    secret_header: str = DEFAULT_SECRET_HEADER
+    # Standard Webhooks keys (the bytes behind `whsec_...`); any one may have signed.
+    signing_keys: tuple[bytes, ...] = ()
+    timestamp_tolerance_s: int = 300
+    max_body_bytes: int = 16 * 1024
+    read_timeout_s: float = 10.0
+    # Longer than BigCommerce's ~48 h retry span, so a late retry is still recognised.
+    dedup_ttl_s: int = 72 * 3600
+    # Only these store hashes are served; empty means any authenticated store.
+    stores: frozenset[str] = frozenset()
+    publish_threads: int = 4
+
+    def __post_init__(self) -> None:
+        if not self.shared_secret and not self.signing_keys:
+            raise WebhookConfigError(
+                "set BCRM_WEBHOOK_SECRET and/or BCRM_WEBHOOK_SIGNING_SECRETS: "
+                "the receiver does not accept unauthenticated deliveries"
+            )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WebhookConfig:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            return env.get(f"BCRM_WEBHOOK_{name}") or None
+
+        def number(name: str, default: float, kind: type[int] | type[float] = int) -> float:
+            raw = get(name)
+            try:
+                value = kind(raw) if raw is not None else default
+            except ValueError:
+                raise WebhookConfigError(f"BCRM_WEBHOOK_{name}: not a number: {raw!r}") from None
+            if value <= 0:
+                raise WebhookConfigError(f"BCRM_WEBHOOK_{name}: must be positive")
+            return value
+
+        defaults = cls.__dataclass_fields__
+        return cls(
+            shared_secret=get("SECRET"),
+            secret_header=get("SECRET_HEADER") or DEFAULT_SECRET_HEADER,
+            signing_keys=tuple(signing_key(s) for s in _items(get("SIGNING_SECRETS"))),
+            timestamp_tolerance_s=int(
+                number("TOLERANCE", defaults["timestamp_tolerance_s"].default)
+            ),
+            max_body_bytes=int(number("MAX_BODY_BYTES", defaults["max_body_bytes"].default)),
+            read_timeout_s=number("READ_TIMEOUT", defaults["read_timeout_s"].default, float),
+            dedup_ttl_s=int(number("DEDUP_TTL", defaults["dedup_ttl_s"].default)),
+            stores=frozenset(_items(get("STORES"))),
+            publish_threads=int(number("PUBLISH_THREADS", defaults["publish_threads"].default)),
+        )
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: base64 after an optional `whsec_`."""
+    try:
+        key = base64.b64decode(secret.strip().removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        raise WebhookConfigError(
+            "BCRM_WEBHOOK_SIGNING_SECRETS: each entry is whsec_<base64>"
+        ) from None
+    if not key:
+        raise WebhookConfigError("BCRM_WEBHOOK_SIGNING_SECRETS: empty key")
+    return key
+
+
+def _items(raw: str | None) -> list[str]:
+    return [item.strip() for item in (raw or "").split(",") if item.strip()]

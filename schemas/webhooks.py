@@ -1,0 +1,103 @@
+"""The BigCommerce webhook callback, and which order a delivery is about.
+
+A callback is thin (`{scope, store_id, data, hash, created_at, producer}`); `data` differs
+per scope and names the order under a different key per family (reference §9.2, §9.3).
+Unknown top-level keys are dropped (``EXCLUDE``): BigCommerce adds fields such as
+`channel_id` without notice, and refusing them would make it retry a good event for 48 h.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+# Where each accepted scope keeps the order id inside `data`. `store/order/*` hooks also
+# deliver transaction and metafield events, so those must be accepted too: a 4xx would
+# count against the hook's success ratio and end in deactivation.
+ORDER_ID_KEY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "store/order/created",
+            "store/order/updated",
+            "store/order/archived",
+            "store/order/statusUpdated",
+            "store/order/message/created",
+            "store/order/refund/created",
+        ),
+        "id",
+    ),
+    "store/order/transaction/created": "order_id",
+    "store/order/transaction/updated": "order_id",
+    # `resource_id` is a string holding the order id for order metafields.
+    "store/order/metafield/created": "resource_id",
+    "store/order/metafield/updated": "resource_id",
+    "store/order/metafield/deleted": "resource_id",
+    "store/shipment/created": "orderId",
+    "store/shipment/updated": "orderId",
+    "store/shipment/deleted": "orderId",
+}
+
+# The hook scopes `bcrm webhooks register` creates: together they cover ORDER_ID_KEY.
+REGISTERED_SCOPES = ("store/order/*", "store/shipment/*")
+
+
+class UnknownScopeError(ValueError):
+    """A well-formed delivery for a scope we neither registered nor know how to archive."""
+
+
+class _Delivery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    scope = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    store_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    data = fields.Dict(required=True)
+    hash = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{40}$"))
+    created_at = fields.Integer(required=True, strict=True)
+    producer = fields.String(required=True, validate=validate.Regexp(r"^stores/[0-9a-z]{1,32}$"))
+
+
+_DATA_SCHEMAS: dict[str, Schema] = {
+    key: Schema.from_dict(
+        {key: fields.Integer(required=True, validate=validate.Range(min=1))},
+        name=f"_Data_{key}",
+    )(unknown=EXCLUDE)
+    for key in set(ORDER_ID_KEY.values())
+}
+_DELIVERY = _Delivery()
+
+
+@dataclass(frozen=True)
+class OrderEvent:
+    """What the receiver enqueues: the order a delivery is about, and why."""
+
+    store_hash: str
+    order_id: int
+    scope: str
+    hash: str
+
+
+def load_order_event(payload: Any) -> OrderEvent:
+    """Validate a decoded callback body.
+
+    Raises ValidationError (messages keyed by field) for a malformed delivery and
+    UnknownScopeError for a well-formed one whose scope we do not handle.
+    """
+    if not isinstance(payload, dict):
+        raise ValidationError("A webhook delivery is a JSON object.")
+    delivery = _DELIVERY.load(payload)
+    key = ORDER_ID_KEY.get(delivery["scope"])
+    if key is None:
+        raise UnknownScopeError(delivery["scope"])
+    try:
+        data = _DATA_SCHEMAS[key].load(delivery["data"])
+    except ValidationError as exc:
+        raise ValidationError({"data": exc.messages}) from None
+    return OrderEvent(
+        store_hash=delivery["producer"].removeprefix("stores/"),
+        order_id=data[key],
+        scope=delivery["scope"],
+        hash=delivery["hash"],
+    )
