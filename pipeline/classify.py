@@ -140,7 +140,7 @@ def classify(
     return RecordClass(
         kind=ref.kind,
         classification=rule.classification,
-        rsi=rule.rsi,
+        rsi=rule.rsi_for(jurisdiction),
         record_date=record_date,
         trigger_event=rule.trigger_event,
         cutoff=rule.cutoff,

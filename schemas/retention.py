@@ -76,6 +76,15 @@ class RecordClassRule:
             jurisdiction.upper(), self.retention_years[DEFAULT_JURISDICTION]
         )
 
+    def rsi_for(self, jurisdiction: str) -> str:
+        """The RSI whose schedule the ECM runs: ``{rsi}-{CC}`` where the period is overridden.
+
+        The ECM owns the retention clock, so a jurisdiction's period must be its own RSI
+        (the file plan seeds one per override), not just a number we keep.
+        """
+        code = jurisdiction.upper()
+        return f"{self.rsi}-{code}" if code in self.retention_years else self.rsi
+
 
 @dataclass(frozen=True)
 class RetentionPlan:

@@ -42,10 +42,22 @@ def test_retention_follows_the_jurisdiction(
     assert record.jurisdiction == jurisdiction.upper()
 
 
+@pytest.mark.parametrize(
+    ("jurisdiction", "rsi"),
+    [("DE", "BCRM-FIN-INV-DE"), ("gb", "BCRM-FIN-INV-GB"), ("FR", "BCRM-FIN-INV")],
+)
+def test_overridden_jurisdiction_gets_its_own_rsi(
+    shipped_order: OrderSnapshot, jurisdiction: str, rsi: str
+) -> None:
+    assert (
+        classify(_ref(shipped_order, DocumentKind.INVOICE), shipped_order, jurisdiction).rsi == rsi
+    )
+
+
 def test_invoice_class_carries_file_plan_facts(shipped_order: OrderSnapshot) -> None:
     record = classify(_ref(shipped_order, DocumentKind.INVOICE), shipped_order, "DE")
     assert (record.rsi, record.classification, record.trigger_event) == (
-        "BCRM-FIN-INV",
+        "BCRM-FIN-INV-DE",
         "Commerce Records/Finance/Invoices",
         "invoice_issued",
     )
