@@ -34,18 +34,18 @@ def test_expired_ticket_costs_exactly_one_relogin(
 
 
 def test_wrong_password_is_permanent(emulator: OTCSEmulator) -> None:
-    with OTCSClient(emulator.base_url, "admin", "wrong") as client:
-        with pytest.raises(AuthenticationFailed) as failure:
-            client.node(ENTERPRISE)
+    client = OTCSClient(emulator.base_url, "admin", "wrong")
+    with client, pytest.raises(AuthenticationFailed) as failure:
+        client.node(ENTERPRISE)
     assert isinstance(failure.value, PermanentError)
     assert "wrong" not in str(failure.value)
 
 
 def test_still_401_after_relogin_is_transient() -> None:
     with OTCSEmulator(password=PASSWORD, ticket_idle_s=0) as emulator:
-        with OTCSClient(emulator.base_url, "admin", PASSWORD) as client:
-            with pytest.raises(TicketRejected) as failure:
-                client.node(ENTERPRISE)
+        client = OTCSClient(emulator.base_url, "admin", PASSWORD)
+        with client, pytest.raises(TicketRejected) as failure:
+            client.node(ENTERPRISE)
         assert isinstance(failure.value, TransientError)
         assert logins(emulator) == 2, "the first login and exactly one re-login, no loop"
 
