@@ -16,6 +16,7 @@ from pipeline.webhooks.config import WebhookConfig
 from pipeline.webhooks.receiver import build_app
 
 DRAIN_S = 10.0
+LINGER_S = 1.0
 
 
 async def serve(
@@ -33,6 +34,8 @@ async def serve(
         access_log=None,
         handle_signals=False,
         keepalive_timeout=config.read_timeout_s,
+        # A refused body is drained this long (so the client reads our 4xx), not 10 s.
+        lingering_time=LINGER_S,
         shutdown_timeout=DRAIN_S,
     )
     await runner.setup()

@@ -29,8 +29,8 @@ class RunningReceiver:
     """`serve()` on its own event loop in a daemon thread, like `bcrm webhooks serve`."""
 
     def __init__(self, config: WebhookConfig, redis_url: str) -> None:
-        self.loop = asyncio.new_event_loop()
         self.url = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         ready = threading.Event()
         failure: list[BaseException] = []
@@ -39,13 +39,14 @@ class RunningReceiver:
             self.url = url + PATH
             ready.set()
 
-        def run() -> None:
-            asyncio.set_event_loop(self.loop)
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
+            await serve(config, redis_url, "127.0.0.1", 0, self._stop, announce)
+
+        def run() -> None:
             try:
-                self.loop.run_until_complete(
-                    serve(config, redis_url, "127.0.0.1", 0, self._stop, announce)
-                )
+                asyncio.run(main())
             except BaseException as exc:
                 failure.append(exc)
                 ready.set()
@@ -61,8 +62,8 @@ class RunningReceiver:
         return int(self.url.split(":")[2].split("/")[0])
 
     def close(self) -> None:
-        if self._stop is not None:
-            self.loop.call_soon_threadsafe(self._stop.set)
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
         self.thread.join(60)
 
 
