@@ -45,6 +45,7 @@ class _SettingsSchema(Schema):
         load_default=64 * 1024 * 1024, validate=validate.Range(min=1)
     )
     flower_basic_auth = mf.String(load_default=None)
+    retention_file = mf.String(load_default=None)
 
     @validates_schema
     def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
@@ -85,6 +86,7 @@ class Settings:
     staging_max_bytes: int
     staging_max_blob_bytes: int
     flower_basic_auth: str | None
+    retention_file: str | None
 
     @property
     def data_path(self) -> Path:
