@@ -1,6 +1,6 @@
 """Content Server (OpenText Extended ECM) REST client: see `client.OTCSClient`."""
 
-from pipeline.otcs.client import OTCSClient
+from pipeline.otcs.client import OTCSClient, fleet_client
 from pipeline.otcs.envelopes import Node
 from pipeline.otcs.errors import (
     AlreadyExists,
@@ -33,4 +33,5 @@ __all__ = [
     "TicketRejected",
     "TicketStore",
     "account_scope",
+    "fleet_client",
 ]

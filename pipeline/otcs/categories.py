@@ -88,8 +88,7 @@ class CategoryOperations(NodeOperations):
         payload = self.request(
             "GET", f"v2/nodes/{node_id}/categories/{category_id}/", params={"state": ""}
         )
-        values = dict(envelopes.category_values({"results": [payload.get("results") or {}]}))
-        return CategoryState(values.get(category_id, {}), envelopes.metadata_token(payload))
+        return CategoryState(envelopes.single_category(payload), envelopes.metadata_token(payload))
 
     def update_category(
         self,

@@ -6,12 +6,16 @@ together over the one transport (session, tickets, error translation).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pipeline.otcs.categories import CategoryOperations
 from pipeline.otcs.documents import DocumentOperations
 from pipeline.otcs.holds import HoldOperations
 from pipeline.otcs.records import RecordOperations
+from pipeline.otcs.tickets import RedisTicketStore, account_scope
 from pipeline.otcs.workspaces import WorkspaceOperations
 from pipeline.otcs.xrefs import CrossReferenceOperations
+from pipeline.runtime import redis_client
 
 
 class OTCSClient(
@@ -29,3 +33,11 @@ class OTCSClient(
     enterprise_workspace_id=2000)`; pass a `RedisTicketStore` to share the session
     across the worker fleet.
     """
+
+
+def fleet_client(
+    base_url: str, username: str, password: str, *, domain: str | None = None, **options: Any
+) -> OTCSClient:
+    """A client whose ticket is shared, through Redis, by every worker using this account."""
+    store = RedisTicketStore(redis_client(), account_scope(base_url, username, domain))
+    return OTCSClient(base_url, username, password, domain=domain, ticket_store=store, **options)

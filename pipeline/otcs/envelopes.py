@@ -137,6 +137,12 @@ def category_values(payload: Json) -> Iterator[tuple[int, dict[str, Any]]]:
             yield category_id, dict(values)
 
 
+def single_category(payload: Json) -> dict[str, Any]:
+    """One category's flat values: v2 `results.data.categories`."""
+    values = _object(_object(payload.get("results")).get("data")).get("categories")
+    return dict(values) if isinstance(values, Mapping) else {}
+
+
 def metadata_token(payload: Json) -> str | None:
     """The optimistic-lock token under v2 `results.state` (`?state` was requested)."""
     state = _object(_object(payload.get("results")).get("state"))

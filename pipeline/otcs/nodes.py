@@ -68,8 +68,7 @@ class NodeOperations(Transport):
     def find_child(self, parent_id: int, name: str) -> Node | None:
         """`where_name` is not an exact match (substring on some servers), so re-filter."""
         matches = [n for n in self.children(parent_id, where_name=name) if same_name(n.name, name)]
-        exact = [n for n in matches if n.name == name]
-        return (exact or matches or [None])[0]
+        return next((n for n in matches if n.name == name), matches[0] if matches else None)
 
     def validate_names(self, parent_id: int, names: Iterable[str]) -> dict[str, int]:
         """Which of `names` are taken under `parent_id`: name → existing node id."""

@@ -11,6 +11,7 @@ it; otherwise exactly one caller (the lock holder) logs in and publishes the res
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -75,8 +76,9 @@ class RedisTicketStore:
     Waiters poll the ticket key instead of queueing on the lock, so the moment the
     holder publishes a new ticket all of them proceed with it in parallel. The lock
     expires on its own (`lock_s`) if its holder dies mid-login; a waiter then takes
-    over. The ticket key expires after `ticket_ttl_s` so a credential does not linger
-    in Redis once the fleet stops using it.
+    over (so a login slower than `lock_s` may be joined by one more, never a storm).
+    The ticket key expires after `ticket_ttl_s` so a credential does not linger in
+    Redis once the fleet stops using it.
     """
 
     def __init__(
@@ -122,7 +124,7 @@ class RedisTicketStore:
             if self._redis.set(self.lock_key, owner, nx=True, px=self._lock_ms):
                 return self._login_holding_lock(stale, login, owner)
             if not waited:
-                log_event("otcs.login_wait", key=self.ticket_key)
+                log_event("otcs.login_wait", logging.DEBUG, key=self.ticket_key)
                 waited = True
             if time.monotonic() > deadline:
                 raise TransientError("timed out waiting for another worker's OTCS login")

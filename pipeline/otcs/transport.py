@@ -72,6 +72,18 @@ def encode_form(
     return form
 
 
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _error_text(response: requests.Response) -> str:
+    payload = _json_or_none(response)
+    return envelopes.error_message(payload if payload is not None else response.text)
+
+
 def _retry_after(response: requests.Response) -> float | None:
     try:
         return float(response.headers["Retry-After"])
@@ -137,8 +149,7 @@ class Transport:
         )
         response = self._http("POST", "v1/auth", None, data=form)
         if response.status_code == 401:
-            message = envelopes.error_message(self._payload(response, route, check=False))
-            raise AuthenticationFailed(401, message, route)
+            raise AuthenticationFailed(401, _error_text(response), route)
         ticket = self._payload(response, route).get("ticket")
         if not isinstance(ticket, str) or not ticket:
             raise OTCSUnavailable(f"{route}: answer carried no ticket")
@@ -182,21 +193,16 @@ class Transport:
             raise TicketRejected(f"{method} /{path}: 401 again with a fresh ticket")
         return response
 
-    def _payload(
-        self, response: requests.Response, route: str, *, check: bool = True
-    ) -> dict[str, Any]:
+    def _payload(self, response: requests.Response, route: str) -> dict[str, Any]:
         """The JSON object of an answer; errors translated by `errors.from_status`.
 
         A 200 carrying HTML is a proxy or restart page (reference §4), not an answer.
         """
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        ok = response.status_code < 400
-        if check and not ok:
-            message = envelopes.error_message(payload if payload is not None else response.text)
-            raise from_status(response.status_code, message, route, _retry_after(response))
+        if response.status_code >= 400:
+            raise from_status(
+                response.status_code, _error_text(response), route, _retry_after(response)
+            )
+        payload = _json_or_none(response)
         if not isinstance(payload, dict):
             kind = response.headers.get("Content-Type", "no content type")
             raise OTCSUnavailable(f"{route} → {response.status_code}: {kind} instead of JSON")

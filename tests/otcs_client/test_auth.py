@@ -9,7 +9,14 @@ from threading import Barrier
 import pytest
 
 from pipeline.errors import PermanentError, TransientError
-from pipeline.otcs import AuthenticationFailed, OTCSClient, TicketRejected
+from pipeline.otcs import (
+    AuthenticationFailed,
+    OTCSClient,
+    TicketRejected,
+    account_scope,
+    fleet_client,
+)
+from pipeline.runtime import redis_client
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import ENTERPRISE, PASSWORD, logins, redis_store
 from tests.otcs_client.fleet import run_fleet
@@ -93,3 +100,19 @@ def test_login_storm_across_processes(
     assert len(results) == 2 * 8 + 5
     assert all(getattr(r, "id", r) == ENTERPRISE for r in results), results
     assert logins(emulator) == 2
+
+
+def test_fleet_clients_of_one_account_share_a_ticket(emulator: OTCSEmulator) -> None:
+    first = fleet_client(emulator.base_url, "admin", PASSWORD)
+    second = fleet_client(emulator.base_url, "admin", PASSWORD)
+    scope = account_scope(emulator.base_url, "admin")
+    assert scope == account_scope(emulator.base_url + "/", "ADMIN")
+    assert scope != account_scope(emulator.base_url.replace("127.0.0.1", "localhost"), "admin")
+    try:
+        assert first.node(ENTERPRISE).id == second.node(ENTERPRISE).id == ENTERPRISE
+        assert logins(emulator) == 1
+    finally:
+        store = redis_store(scope)
+        redis_client().delete(store.ticket_key, store.lock_key)
+        first.close()
+        second.close()
