@@ -112,9 +112,13 @@ class RecordOperations(NodeOperations):
             try:
                 if current.classification_id != classification_id:
                     self._declare(node_id, classification_id, current.metadata_token, wanted)
-                elif changes := current.differences(wanted):
+                    current = self.record_details(node_id)
+                # pyxecm sends only the class on POST (S4): whatever a server ignored
+                # there is set by the PUT that record-detail changes go through anyway.
+                if changes := current.differences(wanted):
                     self.update_record(node_id, current.metadata_token, changes)
-                return self.record_details(node_id)
+                    current = self.record_details(node_id)
+                return current
             except EditConflict:
                 if attempt == _TOKEN_ATTEMPTS:
                     raise
