@@ -1,0 +1,83 @@
+"""`WebhookConfig.from_env` and the refusals of `bcrm webhooks serve|register`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.webhooks.config import WebhookConfig, WebhookConfigError
+from pipeline.webhooks.register import StoreAccount, store_accounts_from_env
+from tests.webhooks.support import CLIENT_SECRET, WHSEC
+
+
+def test_from_env_reads_every_variable() -> None:
+    config = WebhookConfig.from_env(
+        {
+            "BCRM_WEBHOOK_SECRET": "s",
+            "BCRM_WEBHOOK_SECRET_HEADER": "X-Hook-Auth",
+            "BCRM_WEBHOOK_SIGNING_SECRETS": f"{WHSEC}, whsec_b2xk",
+            "BCRM_WEBHOOK_TOLERANCE": "60",
+            "BCRM_WEBHOOK_MAX_BODY_BYTES": "4096",
+            "BCRM_WEBHOOK_READ_TIMEOUT": "2.5",
+            "BCRM_WEBHOOK_DEDUP_TTL": "3600",
+            "BCRM_WEBHOOK_STORES": "abc123, def456",
+            "BCRM_WEBHOOK_PUBLISH_THREADS": "2",
+        }
+    )
+    assert config == WebhookConfig(
+        shared_secret="s",
+        secret_header="X-Hook-Auth",
+        signing_keys=(CLIENT_SECRET.encode(), b"old"),
+        timestamp_tolerance_s=60,
+        max_body_bytes=4096,
+        read_timeout_s=2.5,
+        dedup_ttl_s=3600,
+        stores=frozenset({"abc123", "def456"}),
+        publish_threads=2,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({}, "BCRM_WEBHOOK_SECRET"),
+        ({"BCRM_WEBHOOK_SIGNING_SECRETS": "whsec_***"}, "BCRM_WEBHOOK_SIGNING_SECRETS"),
+        ({"BCRM_WEBHOOK_SECRET": "s", "BCRM_WEBHOOK_TOLERANCE": "soon"}, "BCRM_WEBHOOK_TOLERANCE"),
+        (
+            {"BCRM_WEBHOOK_SECRET": "s", "BCRM_WEBHOOK_READ_TIMEOUT": "0"},
+            "BCRM_WEBHOOK_READ_TIMEOUT",
+        ),
+    ],
+)
+def test_bad_or_missing_settings_name_the_variable(env: dict[str, str], names: str) -> None:
+    with pytest.raises(WebhookConfigError, match=names):
+        WebhookConfig.from_env(env)
+
+
+def test_store_accounts() -> None:
+    env = {"BCRM_BIGCOMMERCE_STORES": "abc=tok1, def=tok2"}
+    assert store_accounts_from_env(env) == [
+        StoreAccount("abc", "tok1"),
+        StoreAccount("def", "tok2"),
+    ]
+    with pytest.raises(ValueError, match="BCRM_BIGCOMMERCE_STORES"):
+        store_accounts_from_env({"BCRM_BIGCOMMERCE_STORES": "abc"})
+
+
+@pytest.mark.parametrize(
+    "command", [["serve", "--port", "0"], ["register", "--destination", "https://x"]]
+)
+def test_commands_refuse_to_run_without_authentication(command: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BCRM_WEBHOOK_")}
+    done = subprocess.run(
+        [sys.executable, "-c", "from pipeline.webhooks.cli import webhooks; webhooks()", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "BCRM_WEBHOOK_SECRET" in done.stderr and "Traceback" not in done.stderr
