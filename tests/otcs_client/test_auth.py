@@ -116,3 +116,21 @@ def test_fleet_clients_of_one_account_share_a_ticket(emulator: OTCSEmulator) -> 
         redis_client().delete(store.ticket_key, store.lock_key)
         first.close()
         second.close()
+
+
+def test_a_login_lock_left_by_a_dead_worker_expires(
+    emulator: OTCSEmulator, new_client: Callable[..., OTCSClient], scope: str
+) -> None:
+    store = redis_store(scope)
+    redis_client().set(store.lock_key, "dead-worker", px=300)
+    assert new_client(store).node(ENTERPRISE).id == ENTERPRISE
+    assert logins(emulator) == 1
+
+
+def test_a_failed_login_releases_the_lock(emulator: OTCSEmulator, scope: str) -> None:
+    store = redis_store(scope)
+    client = OTCSClient(emulator.base_url, "admin", "wrong", ticket_store=store)
+    with client, pytest.raises(AuthenticationFailed):
+        client.node(ENTERPRISE)
+    assert redis_client().get(store.lock_key) is None
+    assert store.current() is None

@@ -9,7 +9,8 @@ from threading import Barrier
 import pytest
 import requests
 
-from pipeline.otcs import NameCollision, OTCSClient
+from pipeline.otcs import NameCollision, OTCSClient, OTCSRefused, OTCSUnavailable
+from pipeline.otcs.nodes import find_or_create
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import ENTERPRISE, PASSWORD, unique
 from tests.otcs_client.fleet import run_fleet
@@ -96,3 +97,22 @@ def test_ensure_folder_adopts_the_folder_a_racer_created_after_our_lookup(
     client.session.hooks["response"].append(race_after_first_lookup)
     assert client.ensure_folder(folder, "Contested") == created[0]
     assert emulator.request_counters()["POST /v2/nodes"]["status"]["500"] == 1
+
+
+def test_find_or_create_reports_an_unseen_winner_as_transient() -> None:
+    def collide() -> int:
+        raise NameCollision(500, "An item with the name 'x' already exists.", "POST /v2/nodes")
+
+    with pytest.raises(OTCSUnavailable):
+        find_or_create("x", lambda: None, collide)
+
+
+def test_find_or_create_reraises_a_refusal_that_was_no_collision() -> None:
+    refusal = OTCSRefused(400, "Could not insert into the Hold Disposition table", "POST /v1/holds")
+
+    def refuse() -> int:
+        raise refusal
+
+    with pytest.raises(OTCSRefused) as raised:
+        find_or_create("hold", lambda: None, refuse, collision=OTCSRefused)
+    assert raised.value is refusal
