@@ -96,3 +96,17 @@ task_send_sent_event = True
 worker_hijack_root_logger = False
 # Our events are already one JSON line each; print them as they are.
 worker_redirect_stdouts = False
+
+# --- Beat: pollers per configured store ----------------------------------------------------
+# Each poll resumes from its checkpoint; a tick's message expires with the next one, so a
+# backlog of ticks never piles up behind a slow poll.
+beat_schedule = {
+    f"poll-{resource}-{store_hash}": {
+        "task": f"bcrm.control.poll_{resource}",
+        "schedule": _s.poll_interval_s,
+        "args": [store_hash],
+        "options": {"expires": _s.poll_interval_s},
+    }
+    for store_hash in _s.store_tokens
+    for resource in ("orders", "refunds")
+}

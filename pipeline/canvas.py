@@ -14,6 +14,8 @@ NEXT_STAGE: dict[str, str] = {
     "bcrm.fetch.placeholder": "bcrm.render.placeholder",
     "bcrm.render.placeholder": "bcrm.classify.placeholder",
     "bcrm.classify.placeholder": "bcrm.declare.placeholder",
+    "bcrm.render.document": "bcrm.classify.document",
+    "bcrm.classify.document": "bcrm.declare.document",
 }
 
 
@@ -30,3 +32,8 @@ def chain_from(task_name: str, args: list[Any], kwargs: dict[str, Any]) -> Signa
 def skeleton_canvas(ref: dict[str, Any]) -> Signature:
     """fetch → render → classify → declare for one placeholder item."""
     return chain_from("bcrm.fetch.placeholder", [ref], {})
+
+
+def document_canvas(message: dict[str, Any]) -> Signature:
+    """render → classify → declare for one due document."""
+    return chain_from("bcrm.render.document", [message], {})

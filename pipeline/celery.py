@@ -7,7 +7,13 @@ from celery import Celery, signals
 from pipeline.log import configure_logging
 from pipeline.runtime import settings
 
-STAGE_MODULES = ["tasks.fetch", "tasks.render", "tasks.classify", "tasks.declare"]
+STAGE_MODULES = [
+    "tasks.fetch",
+    "tasks.render",
+    "tasks.classify",
+    "tasks.declare",
+    "tasks.control",
+]
 
 app = Celery("bcrm", include=STAGE_MODULES)
 app.config_from_object("celeryconfig")

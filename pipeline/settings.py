@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError, validate, validates_schema
 from marshmallow import fields as mf
 
 PREFIX = "BCRM_"
-SECRET_FIELDS = frozenset({"flower_basic_auth"})
+SECRET_FIELDS = frozenset({"flower_basic_auth", "bigcommerce_stores", "otcs_password"})
 
 
 class SettingsError(ValueError):
@@ -46,6 +46,18 @@ class _SettingsSchema(Schema):
     )
     flower_basic_auth = mf.String(load_default=None)
     retention_file = mf.String(load_default=None)
+    bigcommerce_api_url = mf.String(
+        load_default="https://api.bigcommerce.com", validate=validate.Regexp(r"^https?://")
+    )
+    bigcommerce_stores = mf.String(
+        load_default=None, validate=validate.Regexp(r"^[a-z0-9]+:[^,:]+(,[a-z0-9]+:[^,:]+)*$")
+    )
+    otcs_url = mf.String(load_default=None, validate=validate.Regexp(r"^https?://.+/api$"))
+    otcs_username = mf.String(load_default=None)
+    otcs_password = mf.String(load_default=None)
+    otcs_root_id = mf.Integer(load_default=2000, validate=validate.Range(min=1))
+    tls_ca_bundle = mf.String(load_default=None)
+    poll_interval_s = mf.Float(load_default=60.0, validate=validate.Range(min=1))
 
     @validates_schema
     def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
@@ -87,10 +99,30 @@ class Settings:
     staging_max_blob_bytes: int
     flower_basic_auth: str | None
     retention_file: str | None
+    bigcommerce_api_url: str
+    bigcommerce_stores: str | None
+    otcs_url: str | None
+    otcs_username: str | None
+    otcs_password: str | None
+    otcs_root_id: int
+    tls_ca_bundle: str | None
+    poll_interval_s: float
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir).resolve()
+
+    @property
+    def store_tokens(self) -> dict[str, str]:
+        """Store hash -> access token, from `BCRM_BIGCOMMERCE_STORES=hash:token,...`."""
+        if not self.bigcommerce_stores:
+            return {}
+        return dict(pair.split(":", 1) for pair in self.bigcommerce_stores.split(","))
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """What requests' `verify` takes: a CA bundle path, else the system store."""
+        return self.tls_ca_bundle or True
 
     def masked(self) -> dict[str, Any]:
         """The configuration as printed to operators: secrets and URL passwords hidden."""

@@ -2,10 +2,25 @@
 
 from typing import Any
 
-from pipeline import skeleton
+from pipeline import clients, order_fetch, services, skeleton
+from pipeline.canvas import document_canvas
+from pipeline.document_stages import document_message
+from pipeline.documents import due_documents
 from pipeline.stage import StageTask, stage_task
 
 
 @stage_task("bcrm.fetch.placeholder")
 def fetch_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
     return skeleton.fetch(ref, self.attempt)
+
+
+@stage_task("bcrm.fetch.order")
+def fetch_order(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
+    """Snapshot the order, stage it, and start one canvas per due document."""
+    client = clients.bigcommerce(ref["store_hash"])
+    snapshot = order_fetch.fetch_order_snapshot(client, ref["store_hash"], ref["order_id"])
+    digest = services.staging().put(snapshot.to_json_bytes())
+    messages = [document_message(digest, doc) for doc in due_documents(snapshot)]
+    for message in messages:
+        document_canvas(message).apply_async()
+    return {**ref, "snapshot": digest, "documents": [m["record_key"] for m in messages]}

@@ -1,0 +1,82 @@
+"""Render and classify for one document message: references in, references out.
+
+A document message names its snapshot (a staging digest) and its `DocumentRef`; each
+stage loads what it needs from staging, calls the domain function, and returns the
+message for the next stage with one more reference or fact added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from pipeline import services
+from pipeline.classify import RecordClass, UnmappedDocumentKind, classify
+from pipeline.documents import DocumentKind, DocumentRef
+from pipeline.errors import PermanentError
+from pipeline.render import render_document
+from pipeline.taxes import tax_country
+from schemas.snapshot import OrderSnapshot
+
+
+class UnmappedKind(PermanentError):
+    """The file plan has no records class for a document kind."""
+
+
+def document_message(snapshot_digest: str, ref: DocumentRef) -> dict[str, Any]:
+    """The render message for one due document."""
+    return {
+        "record_key": ref.record_key,
+        "snapshot": snapshot_digest,
+        "document": {**asdict(ref), "kind": ref.kind.value},
+    }
+
+
+def document_ref(message: dict[str, Any]) -> DocumentRef:
+    data = message["document"]
+    return DocumentRef(**{**data, "kind": DocumentKind(data["kind"])})
+
+
+@lru_cache(maxsize=8)
+def _snapshot(digest: str) -> OrderSnapshot:
+    """The documents of one order are rendered from one snapshot; parse it once."""
+    return OrderSnapshot.from_json_bytes(services.staging().get(digest))
+
+
+def render(message: dict[str, Any]) -> dict[str, Any]:
+    """Render the PDF/A document and stage its bytes."""
+    rendered = render_document(_snapshot(message["snapshot"]), document_ref(message))
+    digest = services.staging().put(rendered.bytes)
+    return {
+        **message,
+        "rendered": digest,
+        "sha256": rendered.sha256,
+        "filename": rendered.filename,
+        "template_version": rendered.template_version,
+    }
+
+
+def record_class_to_json(record_class: RecordClass) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(record_class):
+        value = getattr(record_class, f.name)
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif f.name == "kind":
+            value = value.value
+        elif f.name == "category_attributes":
+            value = dict(value)
+        out[f.name] = value
+    return out
+
+
+def classify_document(message: dict[str, Any]) -> dict[str, Any]:
+    """Attach the records class from the file plan, for the order's tax jurisdiction."""
+    snapshot = _snapshot(message["snapshot"])
+    try:
+        record_class = classify(document_ref(message), snapshot, tax_country(snapshot))
+    except UnmappedDocumentKind as exc:
+        raise UnmappedKind(str(exc)) from exc
+    return {**message, "record_class": record_class_to_json(record_class)}
