@@ -79,8 +79,7 @@ class BigCommerceClient:
     ) -> Any:
         """One call through the governor; the JSON answer, or None for 204 No Content."""
         route = f"{method} {path}"
-        if self.governor is not None:
-            self.governor.acquire()
+        ticket = self.governor.acquire() if self.governor is not None else 0
         response: requests.Response | None = None
         try:
             response = self.session.request(
@@ -93,7 +92,7 @@ class BigCommerceClient:
         except requests.RequestException as error:
             raise from_transport(error, route) from error
         finally:
-            pause = self._observe(response)
+            pause = self._observe(ticket, response)
         if response.status_code >= 400:
             advised = header_retry_after(response.headers, response.status_code)
             waits = [w for w in (pause, advised) if w is not None]
@@ -105,12 +104,12 @@ class BigCommerceClient:
         except ValueError as error:
             raise BigCommerceUnavailable(f"{route}: answer is not JSON") from error
 
-    def _observe(self, response: requests.Response | None) -> float | None:
+    def _observe(self, ticket: int, response: requests.Response | None) -> float | None:
         if self.governor is None:
             return None
         if response is None:
-            return self.governor.observe({}, None)
-        return self.governor.observe(response.headers, response.status_code)
+            return self.governor.observe(ticket, {}, None)
+        return self.governor.observe(ticket, response.headers, response.status_code)
 
     def get_v2(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.request("GET", "/v2" + path, params=params)

@@ -3,18 +3,20 @@
 BigCommerce counts requests per store in fixed windows (150 per 30 s on Standard/Plus)
 and answers every request with how much of the window is left (reference §2). A worker
 alone cannot keep a fleet under that quota, so each process asks the governor before
-every request and reports every answer's headers back to it:
+every request and reports every answer back to it:
 
-- `acquire()` grants a request while the window's count (ours, or the server's when that
-  is higher) is below quota minus a small reserve, and not in the last `guard_ms` of the
-  window, where a request could arrive after the reset and count against the next one.
-  Past the window's end (+ guard) the count starts again at zero. With nothing known (first
-  use, or idle for a whole window) one probe request goes first and its headers seed
-  the state.
-- `observe()` feeds back `X-Rate-Limit-*`: the window end only ever moves earlier within a
-  window (each answer's `now + reset` is an upper bound) and the count only up.
+- `acquire()` grants a request while the window's count is below quota minus a small
+  reserve (1 %, at least 1). The count is the larger of the grants we made in it and the
+  server's own count (`Quota - Requests-Left`), so other apps on the store are seen.
+- The window's end is an upper bound: every answer's receive time + `Reset-Ms` is one,
+  and the smallest is kept. Only after it does the count restart, and then at the number
+  of requests still in flight, since they may land in the new window; an answer showing
+  one landed in the old window gives its unit back.
+- No grant in the last `guard_ms` of a window (it would likely land in the next one), and
+  with nothing known (first use, or idle for a whole window) one probe goes first.
 - A 429 pauses the fleet for the longer of `X-Retry-After` and `Reset-Ms`; a header-less
-  429 pauses it for `backoff_base_ms`, doubling per 429 in a row up to `backoff_max_ms`.
+  429 pauses it for `backoff_base_ms`, doubling per 429 in a row up to `backoff_max_ms`; a
+  500 with no requests left (a rate limit in disguise) holds it until the window ends.
 
 Both steps are Lua scripts on Redis TIME, so N processes on any hosts act as one client.
 """
@@ -40,16 +42,18 @@ _RETRY_AFTER = "x-retry-after"
 _STATE_TTL_MS = 86_400_000
 
 
-def governor_key(store_hash: str) -> str:
-    return f"{PREFIX}:bigcommerce:ratelimit:{store_hash}"
+def governor_keys(store_hash: str) -> list[str]:
+    """State hash and in-flight set; the hash tag keeps both on one Redis Cluster slot."""
+    base = f"{PREFIX}:bigcommerce:ratelimit:{{{store_hash}}}"
+    return [base, f"{base}:inflight"]
 
 
 class RateGovernor:
     """The fleet-wide gate in front of one store's API quota.
 
-    Contract: every `acquire()` that returns is followed by exactly one `observe()` with
-    the answer's headers and status (status None when no answer came), so the probe
-    lease is released and the model stays fed.
+    Contract: every `acquire()` returns a ticket, and the request it allowed is reported
+    with exactly one `observe(ticket, headers, status)` (status None when no answer came):
+    the ticket is how an answer is matched to the window its request was counted in.
     """
 
     def __init__(
@@ -64,53 +68,54 @@ class RateGovernor:
         max_wait_s: float = 60.0,
         backoff_base_ms: int = 1_000,
         backoff_max_ms: int = 60_000,
-        probe_lease_ms: int = 30_000,
+        lease_ms: int = 30_000,
         poll_ms: int = 20,
     ) -> None:
         self.store_hash = store_hash
-        self.key = governor_key(store_hash)
+        self.keys = governor_keys(store_hash)
         self.max_wait_s = max_wait_s
         self._acquire_args = (
             default_quota,
             default_window_ms,
             guard_ms,
             reserve_fraction,
-            probe_lease_ms,
+            lease_ms,
             poll_ms,
             _STATE_TTL_MS,
         )
-        self._backoff = (backoff_base_ms, backoff_max_ms, guard_ms, _STATE_TTL_MS)
+        self._backoff = (backoff_base_ms, backoff_max_ms, _STATE_TTL_MS)
         self._acquire = redis_client.register_script(ACQUIRE)
         self._observe = redis_client.register_script(OBSERVE)
 
-    def acquire(self) -> None:
-        """Block until the fleet may send one more request to this store.
+    def acquire(self) -> int:
+        """Block until the fleet may send one more request to this store; its ticket.
 
         Raises RateLimited (with the wait as `retry_after`) instead of blocking past
         `max_wait_s`, so a task gives its worker slot back during a long pause.
         """
         deadline = time.monotonic() + self.max_wait_s
         while True:
-            wait_s = int(self._acquire(keys=[self.key], args=self._acquire_args)) / 1000
-            if wait_s <= 0:
-                return
+            wait_ms, ticket = self._acquire(keys=self.keys, args=self._acquire_args)
+            if int(wait_ms) <= 0:
+                return int(ticket)
+            wait_s = int(wait_ms) / 1000
             if wait_s > deadline - time.monotonic():
                 raise RateLimited(f"store {self.store_hash}: fleet must wait", wait_s)
             time.sleep(wait_s)
 
-    def observe(self, headers: Mapping[str, str], status: int | None) -> float | None:
-        """Feed one answer back; returns the seconds the fleet now pauses because of it."""
+    def observe(self, ticket: int, headers: Mapping[str, str], status: int | None) -> float | None:
+        """Report the answer to a granted request; the seconds the fleet now pauses."""
         lowered = {k.lower(): v for k, v in headers.items()}
         limits = _rate_headers(lowered)
-        retry_after_ms = _retry_after_ms(lowered)
         args = (
+            ticket,
             1 if limits else 0,
             *(limits or (0, 0, 0, 0)),
-            retry_after_ms,
+            _retry_after_ms(lowered),
             status or 0,
             *self._backoff,
         )
-        wait_ms = int(self._observe(keys=[self.key], args=args))
+        wait_ms = int(self._observe(keys=self.keys, args=args))
         if wait_ms <= 0:
             return None
         log_event(
