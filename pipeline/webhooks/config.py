@@ -33,7 +33,6 @@ class WebhookConfig:
     dedup_ttl_s: int = 72 * 3600
     # Only these store hashes are served; empty means any authenticated store.
     stores: frozenset[str] = frozenset()
-    publish_threads: int = 4
 
     def __post_init__(self) -> None:
         if not self.shared_secret and not self.signing_keys:
@@ -71,7 +70,6 @@ class WebhookConfig:
             read_timeout_s=number("READ_TIMEOUT", defaults["read_timeout_s"].default, float),
             dedup_ttl_s=int(number("DEDUP_TTL", defaults["dedup_ttl_s"].default)),
             stores=frozenset(_items(get("STORES"))),
-            publish_threads=int(number("PUBLISH_THREADS", defaults["publish_threads"].default)),
         )
 
 

@@ -13,17 +13,18 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
 from marshmallow import ValidationError
 
+from pipeline.celery import app as celery_app
 from pipeline.log import log_event
 from pipeline.webhooks.config import WebhookConfig
-from pipeline.webhooks.dedup import Deduplicator
+from pipeline.webhooks.dedup import EnqueueOnce
 from pipeline.webhooks.errors import Rejected
+from pipeline.webhooks.fetch_message import FetchMessageFactory
 from pipeline.webhooks.handoff import Handoff, HandoffUnavailableError
 from pipeline.webhooks.verify import check_shared_secret, check_signature
 from schemas.webhooks import OrderEvent, UnknownScopeError, load_order_event
@@ -50,11 +51,11 @@ def _resources(redis_url: str) -> Any:
         config = app[CONFIG]
         # Bounded socket timeouts: a hung Redis must become a 503, not a hung request.
         client = aioredis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
-        executor = ThreadPoolExecutor(config.publish_threads, thread_name_prefix="publish")
         app[REDIS] = client
-        app[HANDOFF] = Handoff(Deduplicator(client, config.dedup_ttl_s), executor)
+        app[HANDOFF] = Handoff(
+            EnqueueOnce(client, config.dedup_ttl_s), FetchMessageFactory(celery_app)
+        )
         yield
-        executor.shutdown(wait=True)
         await client.aclose()
 
     return resources

@@ -24,7 +24,6 @@ def test_from_env_reads_every_variable() -> None:
             "BCRM_WEBHOOK_READ_TIMEOUT": "2.5",
             "BCRM_WEBHOOK_DEDUP_TTL": "3600",
             "BCRM_WEBHOOK_STORES": "abc123, def456",
-            "BCRM_WEBHOOK_PUBLISH_THREADS": "2",
         }
     )
     assert config == WebhookConfig(
@@ -36,7 +35,6 @@ def test_from_env_reads_every_variable() -> None:
         read_timeout_s=2.5,
         dedup_ttl_s=3600,
         stores=frozenset({"abc123", "def456"}),
-        publish_threads=2,
     )
 
 
