@@ -175,13 +175,17 @@ def seed_orders(store: Store, rng: random.Random, count: int) -> None:
             customer = None
             country = rng.choice(COUNTRIES)
             billing = {**_person(rng, country), "email": f"guest{n}@example.net"}
+        count_lines = rng.choice((1, 1, 2, 2, 3, 4))
+        # 8% all-digital orders, 7% mixed (first line digital), the rest physical.
         kind = rng.random()
-        lines = []
-        for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
-            pool = variants_by_type["digital" if kind < 0.08 else "physical"]
-            if 0.08 <= kind < 0.15 and not lines:
-                pool = variants_by_type["digital"]
-            lines.append((rng.choice(pool), rng.choice((1, 1, 1, 2, 3))))
+        digital = count_lines if kind < 0.08 else (1 if kind < 0.15 else 0)
+        lines = [
+            (
+                rng.choice(variants_by_type["digital" if k < digital else "physical"]),
+                rng.choice((1, 1, 1, 2, 3)),
+            )
+            for k in range(count_lines)
+        ]
         order = _seed_order(
             store,
             rng,
@@ -202,7 +206,7 @@ def _seed_order(
     customer: dict[str, Any] | None,
     country: Country,
     billing: dict[str, Any],
-    lines: list,
+    lines: list[tuple[dict[str, Any], int]],
     status_id: int,
     created: int,
     payment_method: str,

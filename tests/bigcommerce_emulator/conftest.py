@@ -16,6 +16,8 @@ import requests
 from sandbox.bigcommerce import BigCommerceEmulator
 
 SEED_ORDERS = 400
+# Upper bound for paging loops, so a paging regression fails instead of hanging.
+MAX_PAGES = 200
 
 
 class Api(requests.Session):

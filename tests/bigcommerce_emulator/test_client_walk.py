@@ -6,7 +6,7 @@ from __future__ import annotations
 import requests
 
 from sandbox.bigcommerce import BigCommerceEmulator
-from tests.bigcommerce_emulator.conftest import SEED_ORDERS
+from tests.bigcommerce_emulator.conftest import MAX_PAGES, SEED_ORDERS
 
 
 def test_client_walks_orders_subresources_products_pages_and_refunds(
@@ -22,12 +22,12 @@ def test_client_walks_orders_subresources_products_pages_and_refunds(
     )
     v2, v3 = f"{emulator.base_url}/v2", f"{emulator.base_url}/v3"
 
-    orders, page = [], 1
-    while (
-        response := session.get(f"{v2}/orders", params={"limit": 250, "page": page}, timeout=30)
-    ).status_code == 200:
+    orders: list[dict] = []
+    for page in range(1, MAX_PAGES):
+        response = session.get(f"{v2}/orders", params={"limit": 250, "page": page}, timeout=30)
+        if response.status_code != 200:
+            break
         orders.extend(response.json())
-        page += 1
     assert response.status_code == 204 and len(orders) >= SEED_ORDERS - 5
 
     for order in orders[:25]:
@@ -38,13 +38,15 @@ def test_client_walks_orders_subresources_products_pages_and_refunds(
                 assert sum(p["quantity"] for p in sub.json()) == order["items_total"]
 
     def walk_v3(url: str) -> list[dict]:
-        rows = []
-        while url:
+        rows: list[dict] = []
+        for _ in range(MAX_PAGES):
+            if not url:
+                return rows
             body = session.get(url, timeout=30).json()
             rows.extend(body["data"])
             nxt = body["meta"]["pagination"]["links"].get("next")
             url = f"{url.split('?')[0]}{nxt}" if nxt else ""
-        return rows
+        raise AssertionError(f"links.next never ran out for {url}")
 
     products = walk_v3(f"{v3}/catalog/products?limit=25&include=variants")
     assert len(products) == len({p["id"] for p in products}) == 120

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from sandbox.bigcommerce import BigCommerceEmulator
-from tests.bigcommerce_emulator.conftest import SEED_ORDERS, Api
+from tests.bigcommerce_emulator.conftest import MAX_PAGES, SEED_ORDERS, Api
 
 MONEY = re.compile(r"^-?\d+\.\d{4}$")
 RFC2822 = re.compile(
@@ -19,15 +19,15 @@ RFC2822 = re.compile(
 
 def all_orders(api: Api, query: str = "") -> list[dict]:
     """Page with limit=250 until 204, as the official client's `iterall` does."""
-    rows, page = [], 1
-    while True:
+    rows: list[dict] = []
+    for page in range(1, MAX_PAGES):
         response = api.get(f"/v2/orders?limit=250&page={page}{query}")
         if response.status_code == 204:
             assert response.content == b""
             return rows
         assert response.status_code == 200
         rows.extend(response.json())
-        page += 1
+    raise AssertionError("paging never ended with 204")
 
 
 def test_list_is_a_bare_array_with_default_page_size_50(api: Api) -> None:
