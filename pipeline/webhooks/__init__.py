@@ -13,7 +13,8 @@ Answers, in the order the checks run:
 - 422 `unknown_scope`: a valid callback for a scope we do not archive. 422 rather than 400
   because the request is well-formed; the content is what we refuse.
 - 403 `unknown_store`: authenticated, but for a store this receiver does not serve.
-- 503 `unavailable` + `Retry-After`: Redis or the broker failed; nothing was marked seen.
+- 503 `unavailable` + `Retry-After: 60`: Redis (the broker) failed; nothing was marked
+  seen, so BigCommerce's retry is enqueued.
 - 200 `{"status": "enqueued"}` once the fetch task is in Redis, or `"duplicate"` when the
-  same `hash` was enqueued before.
+  same store and `hash` were enqueued within the dedup TTL (nothing queued again).
 """

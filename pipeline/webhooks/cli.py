@@ -9,7 +9,6 @@ import click
 
 from pipeline.settings import load_settings
 from pipeline.webhooks.config import WebhookConfig, WebhookConfigError
-from pipeline.webhooks.receiver import PATH
 from schemas.webhooks import REGISTERED_SCOPES
 
 EXIT_USAGE = 2
@@ -40,6 +39,7 @@ def serve(host: str, port: int) -> None:
     so run it behind a TLS-terminating proxy.
     """
     from pipeline.session import connected
+    from pipeline.webhooks.receiver import PATH
     from pipeline.webhooks.server import run_until_signalled
 
     config = _config()

@@ -3,8 +3,8 @@
 Checks run cheapest first, so junk costs little: the secret header, content type and
 declared size before a byte of body is read; the body within a deadline; then signature,
 JSON, schema, scope and store. Anything refused gets a 4xx naming the reason and touches
-neither the dedup marks nor the queue. Only after the enqueue returned does BigCommerce
-get its 200; when Redis or the broker fails it gets 503, which it retries on schedule.
+neither the dedup marks nor the queue. BigCommerce gets its 200 only once the fetch task
+is in Redis (the broker); when Redis fails it gets 503 and retries on its schedule.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -46,7 +45,7 @@ def build_app(config: WebhookConfig, redis_url: str) -> web.Application:
     return app
 
 
-def _resources(redis_url: str) -> Any:
+def _resources(redis_url: str) -> Callable[[web.Application], AsyncIterator[None]]:
     async def resources(app: web.Application) -> AsyncIterator[None]:
         config = app[CONFIG]
         # Bounded socket timeouts: a hung Redis must become a 503, not a hung request.
