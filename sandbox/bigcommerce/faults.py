@@ -17,7 +17,12 @@ FAMILIES = ("orders", "refunds", "catalog", "marketing", "content", "settings", 
 
 @dataclass
 class Latency:
-    """Uniform delay between `min_ms` and `max_ms`, plus an occasional `spike_ms` tail."""
+    """Uniform delay between `min_ms` and `max_ms`, plus an occasional `spike_ms` tail.
+
+    The delay happens before auth and the quota, like network or queueing delay: a request
+    sent late in one window may be counted in the next, which a fleet-wide governor has to
+    survive.
+    """
 
     min_ms: float = 0.0
     max_ms: float = 0.0
