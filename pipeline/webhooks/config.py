@@ -58,17 +58,14 @@ class WebhookConfig:
                 raise WebhookConfigError(f"BCRM_WEBHOOK_{name}: must be positive")
             return value
 
-        defaults = cls.__dataclass_fields__
         return cls(
             shared_secret=get("SECRET"),
             secret_header=get("SECRET_HEADER") or DEFAULT_SECRET_HEADER,
             signing_keys=tuple(signing_key(s) for s in _items(get("SIGNING_SECRETS"))),
-            timestamp_tolerance_s=int(
-                number("TOLERANCE", defaults["timestamp_tolerance_s"].default)
-            ),
-            max_body_bytes=int(number("MAX_BODY_BYTES", defaults["max_body_bytes"].default)),
-            read_timeout_s=number("READ_TIMEOUT", defaults["read_timeout_s"].default, float),
-            dedup_ttl_s=int(number("DEDUP_TTL", defaults["dedup_ttl_s"].default)),
+            timestamp_tolerance_s=int(number("TOLERANCE", cls.timestamp_tolerance_s)),
+            max_body_bytes=int(number("MAX_BODY_BYTES", cls.max_body_bytes)),
+            read_timeout_s=number("READ_TIMEOUT", cls.read_timeout_s, float),
+            dedup_ttl_s=int(number("DEDUP_TTL", cls.dedup_ttl_s)),
             stores=frozenset(_items(get("STORES"))),
         )
 

@@ -9,7 +9,7 @@ class Rejected(Exception):
     """A delivery refused with `status`; `error` is a stable code, `detail` for humans
     (never a secret: it is sent back to whoever posted)."""
 
-    def __init__(self, status: int, error: str, detail: str | dict[str, Any]) -> None:
+    def __init__(self, status: int, error: str, detail: str | dict[str, Any] | list[Any]) -> None:
         super().__init__(error)
         self.status = status
         self.error = error

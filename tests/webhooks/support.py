@@ -11,7 +11,7 @@ import json
 import secrets
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -101,10 +101,15 @@ def signed_headers(
     }
 
 
+def queued(client: redis.Redis) -> list[bytes]:
+    """The raw messages in `fetch` (the client does not decode responses)."""
+    return cast(list[bytes], client.lrange("fetch", 0, -1))
+
+
 def fetch_refs(client: redis.Redis, store_hash: str) -> list[dict[str, Any]]:
     """The refs (args[0]) of the Celery messages in `fetch` for this store."""
     refs = []
-    for raw in client.lrange("fetch", 0, -1):
+    for raw in queued(client):
         message = json.loads(raw)
         args = json.loads(base64.b64decode(message["body"]))[0]
         if args and args[0].get("store_hash") == store_hash:
@@ -119,8 +124,8 @@ def seen_marks(client: redis.Redis, store_hash: str) -> list[bytes]:
 
 def forget_store(client: redis.Redis, store_hash: str) -> None:
     """Remove this store's messages and marks from the shared Redis."""
-    for raw in client.lrange("fetch", 0, -1):
+    for raw in queued(client):
         if store_hash.encode() in base64.b64decode(json.loads(raw)["body"]):
-            client.lrem("fetch", 0, raw)
+            client.lrem("fetch", 0, raw.decode())
     for key in seen_marks(client, store_hash):
         client.delete(key)

@@ -12,6 +12,7 @@ import redis
 from pipeline.celery import app
 from pipeline.intake import enqueue_order_event
 from pipeline.webhooks.fetch_message import FetchMessageFactory
+from tests.webhooks.support import queued
 
 EVENT = (250, "store/order/refund/created", "c0ffee" * 6 + "abcd")
 
@@ -30,7 +31,7 @@ def test_built_message_equals_what_celery_publishes(rclient: redis.Redis, store:
     enqueue_order_event(store, *EVENT)
     published = next(
         raw
-        for raw in rclient.lrange("fetch", 0, -1)
+        for raw in queued(rclient)
         if store.encode() in base64.b64decode(json.loads(raw)["body"])
     )
     built = FetchMessageFactory(app).build(store, *EVENT)
