@@ -11,7 +11,7 @@ import base64
 import binascii
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_SECRET_HEADER = "X-Bcrm-Webhook-Secret"
 
@@ -22,10 +22,11 @@ class WebhookConfigError(ValueError):
 
 @dataclass(frozen=True)
 class WebhookConfig:
-    shared_secret: str | None = None
+    # Secrets stay out of repr, so a logged or printed config cannot leak them.
+    shared_secret: str | None = field(default=None, repr=False)
     secret_header: str = DEFAULT_SECRET_HEADER
     # Standard Webhooks keys (the bytes behind `whsec_...`); any one may have signed.
-    signing_keys: tuple[bytes, ...] = ()
+    signing_keys: tuple[bytes, ...] = field(default=(), repr=False)
     timestamp_tolerance_s: int = 300
     max_body_bytes: int = 16 * 1024
     read_timeout_s: float = 10.0

@@ -1,7 +1,7 @@
 """Running the receiver: bind, announce the URL, serve until told to stop, drain.
 
 On stop the listener closes first, requests in flight finish (their enqueue included)
-for up to `DRAIN_S`, then the publish threads and the Redis pool are shut down.
+for up to `DRAIN_S`, then the Redis pool is closed.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from tests.webhooks.support import CLIENT_SECRET, WHSEC
 def test_from_env_reads_every_variable() -> None:
     config = WebhookConfig.from_env(
         {
-            "BCRM_WEBHOOK_SECRET": "s",
+            "BCRM_WEBHOOK_SECRET": "topsecret",
             "BCRM_WEBHOOK_SECRET_HEADER": "X-Hook-Auth",
             "BCRM_WEBHOOK_SIGNING_SECRETS": f"{WHSEC}, whsec_b2xk",
             "BCRM_WEBHOOK_TOLERANCE": "60",
@@ -27,7 +27,7 @@ def test_from_env_reads_every_variable() -> None:
         }
     )
     assert config == WebhookConfig(
-        shared_secret="s",
+        shared_secret="topsecret",
         secret_header="X-Hook-Auth",
         signing_keys=(CLIENT_SECRET.encode(), b"old"),
         timestamp_tolerance_s=60,
@@ -36,6 +36,7 @@ def test_from_env_reads_every_variable() -> None:
         dedup_ttl_s=3600,
         stores=frozenset({"abc123", "def456"}),
     )
+    assert "topsecret" not in repr(config) and "client-secret" not in repr(config)
 
 
 @pytest.mark.parametrize(
