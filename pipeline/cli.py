@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import importlib
 import json
-import signal
 import sys
-from pathlib import Path
 from typing import Any, ClassVar
 
 import click
 import redis
 
+from pipeline.demo_cli import demo
 from pipeline.dlq_cli import dlq
 from pipeline.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from pipeline.runtime import NoRedisError
 from pipeline.session import connected
-from pipeline.settings import Settings, SettingsError, load_settings, mask_url
+from pipeline.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -113,8 +112,8 @@ def redis_status() -> None:
     "-P",
     "--pool",
     type=click.Choice(["prefork", "threads", "solo"]),
-    default="prefork",
-    help="Pool implementation.",
+    default=None,
+    help="Pool (default: threads for io, prefork for cpu and all).",
 )
 @click.option("-l", "--loglevel", default="INFO", help="Celery log level.")
 @click.option("-n", "--hostname", default=None, help="Node name (default <group>@%h).")
@@ -122,7 +121,7 @@ def worker(
     group: str,
     queues: str | None,
     concurrency: int | None,
-    pool: str,
+    pool: str | None,
     loglevel: str,
     hostname: str | None,
 ) -> None:
@@ -130,9 +129,10 @@ def worker(
     from pipeline.fleet import WORKER_GROUPS
 
     config = _settings()
-    if queues is None:
-        names = WORKER_GROUPS if group == "all" else {group: WORKER_GROUPS[group]}
-        queues = ",".join(q for qs in names.values() for q in qs)
+    groups = list(WORKER_GROUPS.values()) if group == "all" else [WORKER_GROUPS[group]]
+    queues = queues or ",".join(q for g in groups for q in g.queues)
+    pool = pool or (groups[0].pool if group != "all" else "prefork")
+    concurrency = concurrency or (groups[0].concurrency if group != "all" else None)
     with connected(config):
         from pipeline.celery import app
 
@@ -165,82 +165,6 @@ def beat(loglevel: str) -> None:
         app.start(["beat", "-l", loglevel, "-s", schedule, "-S", "pipeline.beat:LockedScheduler"])
 
 
-# --- demo --------------------------------------------------------------------------------------
-
-
-@main.command()
-@click.option("--items", default=300, show_default=True, help="Placeholder items to declare.")
-@click.option(
-    "--report",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the summary as JSON to this path.",
-)
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait for all items.")
-@click.option(
-    "--transient-every",
-    default=10,
-    show_default=True,
-    help="Every Nth item fails one stage's first attempt (0: none).",
-)
-@click.option("--no-progress", is_flag=True, help="No progress bar (for logs and CI).")
-def demo(
-    items: int, report: Path | None, timeout: float, transient_every: int, no_progress: bool
-) -> None:
-    """Run the pipeline end to end on the embedded default and check every record.
-
-    Starts Redis (embedded unless BCRM_REDIS_URL is set) and one worker process per
-    stage group, pushes the skeleton canvas through fetch, render, classify and declare,
-    then verifies each item was declared exactly once. Exit 0 only if all were.
-    """
-    config = _settings()
-    signal.signal(signal.SIGTERM, _interrupt)
-    with connected(config) as url:
-        from pipeline.demo import run_demo
-        from pipeline.fleet import Fleet
-
-        fleet = Fleet(url, log_dir=config.data_path / "logs", concurrency=config.worker_concurrency)
-        try:
-            click.echo(f"starting workers on {mask_url(url)} ...", err=True)
-            fleet.start()
-            summary = run_demo(items, timeout, transient_every, show_progress=not no_progress)
-        except KeyboardInterrupt:
-            click.echo("bcrm: interrupted; workers stopped", err=True)
-            sys.exit(130)
-        finally:
-            fleet.stop()
-    _print_summary(summary.to_json())
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(summary.to_json(), indent=2) + "\n")
-    if not summary.ok:
-        first = summary.problems[0] if summary.problems else "not every item was declared"
-        click.echo(
-            f"bcrm: demo failed: {len(summary.problems)} problem(s); first: {first}", err=True
-        )
-        sys.exit(EXIT_FAILED)
-
-
-def _interrupt(signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"bcrm demo {summary['run_id']}", show_header=False)
-    table.add_row("items", str(summary["items"]))
-    for state, count in summary["states"].items():
-        table.add_row(f"  {state}", str(count))
-    table.add_row("declared exactly once", str(summary["declared_exactly_once"]))
-    table.add_row("retries", str(summary["retries"]))
-    table.add_row("dead letters", str(summary["dead_letters"]))
-    table.add_row("elapsed", f"{summary['elapsed_s']:.1f} s")
-    table.add_row("result", "[green]ok" if summary["ok"] else "[red]FAILED")
-    Console(stderr=False).print(table)
-
-
 # --- status and dead letters -----------------------------------------------------------------
 
 
@@ -262,6 +186,7 @@ def status(as_json: bool) -> None:
 
 
 main.add_command(dlq)
+main.add_command(demo)
 
 
 class _Sandbox(click.Group):

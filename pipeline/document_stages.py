@@ -45,9 +45,13 @@ def _snapshot(digest: str) -> OrderSnapshot:
     return OrderSnapshot.from_json_bytes(services.staging().get(digest))
 
 
+def snapshot_of(message: dict[str, Any]) -> OrderSnapshot:
+    return _snapshot(message["snapshot"])
+
+
 def render(message: dict[str, Any]) -> dict[str, Any]:
     """Render the PDF/A document and stage its bytes."""
-    rendered = render_document(_snapshot(message["snapshot"]), document_ref(message))
+    rendered = render_document(snapshot_of(message), document_ref(message))
     digest = services.staging().put(rendered.bytes)
     return {
         **message,
@@ -74,7 +78,7 @@ def record_class_to_json(record_class: RecordClass) -> dict[str, Any]:
 
 def classify_document(message: dict[str, Any]) -> dict[str, Any]:
     """Attach the records class from the file plan, for the order's tax jurisdiction."""
-    snapshot = _snapshot(message["snapshot"])
+    snapshot = snapshot_of(message)
     try:
         record_class = classify(document_ref(message), snapshot, tax_country(snapshot))
     except UnmappedDocumentKind as exc:

@@ -18,10 +18,20 @@ from pathlib import Path
 
 from pipeline.celery import app
 
-# I/O-bound stages (BigCommerce and ECM calls) and CPU-bound ones scale differently.
-WORKER_GROUPS: dict[str, tuple[str, ...]] = {
-    "io": ("fetch", "declare", "control"),
-    "cpu": ("render", "classify"),
+
+@dataclass(frozen=True)
+class WorkerGroup:
+    """Queues that share a pool. I/O-bound stages wait on BigCommerce and the ECM, so
+    many threads hide that latency; rendering is CPU-bound, so one process per core."""
+
+    queues: tuple[str, ...]
+    pool: str
+    concurrency: int
+
+
+WORKER_GROUPS: dict[str, WorkerGroup] = {
+    "io": WorkerGroup(("fetch", "declare", "control"), "threads", 8),
+    "cpu": WorkerGroup(("render", "classify"), "prefork", 2),
 }
 READY_DEADLINE_S = 60.0
 STOP_GRACE_S = 20.0
@@ -43,13 +53,12 @@ class Fleet:
 
     redis_url: str
     log_dir: Path
-    concurrency: int = 2
     log_level: str = "WARNING"
     extra_env: dict[str, str] = field(default_factory=dict)
     workers: list[WorkerProcess] = field(default_factory=list)
 
     def start_group(self, group: str) -> WorkerProcess:
-        queues = ",".join(WORKER_GROUPS[group])
+        spec = WORKER_GROUPS[group]
         node_name = f"{group}-{os.getpid()}-{len(self.workers)}@%h"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"worker-{group}-{len(self.workers)}.log"
@@ -62,11 +71,13 @@ class Fleet:
             "pipeline",
             "worker",
             "-Q",
-            queues,
+            ",".join(spec.queues),
             "-n",
             node_name,
+            "-P",
+            spec.pool,
             "-c",
-            str(self.concurrency),
+            str(spec.concurrency),
             "-l",
             self.log_level,
             "--without-gossip",

@@ -121,6 +121,16 @@ class Ledger:
             pipe.hgetall(keys.ledger_record(record_key))
         return [{k.decode(): v.decode() for k, v in raw.items()} for raw in pipe.execute()]
 
+    def states_with_prefix(self, prefix: str) -> dict[str, set[str]]:
+        """Record keys starting with `prefix`, per state (a scan: for demos and reports)."""
+        found: dict[str, set[str]] = {}
+        for state in STATES:
+            members = self._client.sscan_iter(
+                keys.ledger_state(state), match=f"{prefix}*", count=1000
+            )
+            found[state] = {m.decode() for m in members}
+        return found
+
     def counts(self) -> dict[str, int]:
         """Records per state across the whole ledger."""
         pipe = self._client.pipeline(transaction=False)

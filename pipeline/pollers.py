@@ -40,6 +40,11 @@ def checkpoint_key(store_hash: str, resource: str) -> str:
     return f"bcrm:checkpoint:{store_hash}:{resource}"
 
 
+def poll_runs_key(store_hash: str, resource: str) -> str:
+    """How many polls completed: lets an operator (and the demo) see polling advance."""
+    return f"bcrm:poll:runs:{store_hash}:{resource}"
+
+
 @dataclass
 class PollResult:
     """What one poll enqueued and where it leaves the checkpoint."""

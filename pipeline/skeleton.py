@@ -95,15 +95,18 @@ def declare(ref: dict[str, Any], attempt: int) -> dict[str, Any]:
         }
     )
     client = redis_client()
-    event = "declared"
-    if not client.hsetnx(keys.SKELETON_TARGET, name, node):
+    adopted = not client.hsetnx(keys.SKELETON_TARGET, name, node)
+    if adopted:
         existing = json.loads(client.hget(keys.SKELETON_TARGET, name))
         if existing["sha256"] != sha256:
             raise PermanentError(f"{name} exists in the target with different content")
-        node, event = json.dumps(existing), "declare.adopted"
-    stored = json.loads(node)
-    services.audit().append(event, ref["record_key"], target_id=stored["node_id"], sha256=sha256)
-    return {"record_key": ref["record_key"], "target_id": stored["node_id"], "sha256": sha256}
+        node = json.dumps(existing)
+    return {
+        "record_key": ref["record_key"],
+        "target_id": json.loads(node)["node_id"],
+        "sha256": sha256,
+        "adopted": adopted,
+    }
 
 
 def target_inventory(names: list[str]) -> dict[str, dict[str, Any]]:

@@ -111,7 +111,7 @@ class StageTask(Task):
             ) from exc
         facts = {k: str(result[k]) for k in LEDGER_FACTS if k in result}
         state = ledger.complete_stage(record_key, self.stage, result, **facts)
-        services.audit().append(f"{self.stage}.completed", record_key, attempt=self.attempt)
+        services.audit().append(_audit_event(self.stage, result), record_key, attempt=self.attempt)
         log_event(
             "stage.completed",
             stage=self.stage,
@@ -120,6 +120,13 @@ class StageTask(Task):
             attempt=self.attempt,
         )
         return result
+
+
+def _audit_event(stage: str, result: dict[str, Any]) -> str:
+    """What auditors look for: a record created in the ECM, or an existing one adopted."""
+    if stage == "declare":
+        return "declare.adopted" if result.get("adopted") else "declared"
+    return f"{stage}.completed"
 
 
 def stage_task(name: str) -> Callable[[Callable[..., Any]], StageTask]:

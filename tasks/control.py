@@ -3,7 +3,7 @@ and a failed poll is simply repeated by the next tick from the same checkpoint."
 
 from pipeline import clients
 from pipeline.celery import app
-from pipeline.pollers import POLLERS, Checkpoints
+from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.runtime import redis_client
 
 POLL_LOCK_TTL_S = 300
@@ -16,9 +16,9 @@ def _poll(store_hash: str, resource: str) -> int:
         return 0
     try:
         poll = POLLERS[resource]
-        return poll(
-            clients.bigcommerce(store_hash), Checkpoints(redis_client()), store_hash
-        ).enqueued
+        result = poll(clients.bigcommerce(store_hash), Checkpoints(redis_client()), store_hash)
+        redis_client().incr(poll_runs_key(store_hash, resource))
+        return result.enqueued
     finally:
         lock.release()
 

@@ -2,6 +2,7 @@
 
 KEYS[1], a hash per store: `quota`, `window` (ms, from the headers); `end`, an upper
 bound of when the server's current window ends; `opened`, when we counted it as begun;
+`guessed`, 1 while `end` is our guess, before any answer from the window came back;
 `used`, requests counted against it (ours granted, plus those still in flight from
 before it began, which may land in it); `seen`, the highest count the server itself
 reported for it; `paused` (no request before this instant); `stage` (header-less 429s in
@@ -58,7 +59,7 @@ if now >= wend then
   -- Requests still in flight may land in it, so they count until their answers say not.
   wend = now + window + guard
   used = redis.call('ZCARD', inflight)
-  redis.call('HSET', key, 'end', wend, 'opened', now, 'seen', 0, 'used', used)
+  redis.call('HSET', key, 'end', wend, 'opened', now, 'seen', 0, 'used', used, 'guessed', 1)
 end
 local reserve = math.max(1, math.ceil(quota * tonumber(ARGV[4])))
 if used >= quota - reserve or now > wend - guard then
@@ -78,12 +79,13 @@ OBSERVE = (
     + """
 local key, inflight = KEYS[1], KEYS[2]
 local status = tonumber(ARGV[8])
-local s = redis.call('HMGET', key, 'end', 'used', 'paused', 'opened', 'seen')
+local s = redis.call('HMGET', key, 'end', 'used', 'paused', 'opened', 'seen', 'guessed')
 local wend = tonumber(s[1]) or 0
 local used = tonumber(s[2]) or 0
 local paused = tonumber(s[3]) or 0
 local opened = tonumber(s[4]) or 0
 local seen = tonumber(s[5]) or 0
+local guessed = s[6] == '1'
 local granted = tonumber(redis.call('ZSCORE', inflight, ARGV[1]))
 redis.call('ZREM', inflight, ARGV[1])
 redis.call('HDEL', key, 'probe')
@@ -104,10 +106,14 @@ local left, reset = tonumber(ARGV[5]), tonumber(ARGV[6])
 -- The answer left the server before now, so now + reset is an upper bound of its end.
 local seen_end = now + reset
 if seen_end > wend + window / 2 then
-  -- A window we had not modelled: first contact, or other clients opened it.
-  wend, seen, used, opened = seen_end, quota - left, quota - left, 0
+  -- A window we had not modelled: first contact, or opened early by a request of ours
+  -- that crossed the reset, or by another app. Whatever is still in flight may land in it.
+  wend, seen, opened, guessed = seen_end, quota - left, now, false
+  used = seen + redis.call('ZCARD', inflight)
 elseif seen_end >= wend - window / 2 then
-  wend, seen = math.min(wend, seen_end), math.max(seen, quota - left)
+  -- The guess made at the reset assumed a quick trip to the server; an answer knows.
+  wend = guessed and seen_end or math.min(wend, seen_end)
+  seen, guessed = math.max(seen, quota - left), false
   used = math.max(used, seen)
 elseif granted and granted < opened then
   -- Sent before this window began and counted in it, but it landed in the last one.
@@ -125,7 +131,7 @@ elseif now >= paused then
   redis.call('HDEL', key, 'stage')
 end
 redis.call('HSET', key, 'quota', quota, 'window', window, 'end', wend, 'used', used,
-  'seen', seen, 'opened', opened, 'paused', paused)
+  'seen', seen, 'opened', opened, 'paused', paused, 'guessed', guessed and 1 or 0)
 redis.call('PEXPIRE', key, ARGV[11])
 return wait
 """

@@ -18,7 +18,7 @@ def fake_redis() -> fakeredis.FakeRedis:
 
 
 def _fleet(redis_url: str, log_dir: Path) -> Fleet:
-    return Fleet(redis_url, log_dir=log_dir, concurrency=2, log_level="WARNING")
+    return Fleet(redis_url, log_dir=log_dir, log_level="WARNING")
 
 
 @pytest.fixture(scope="module")
