@@ -197,3 +197,11 @@ def test_bad_signatures_are_401(
     response = post(signing_receiver.url, body, {**JSON, **headers})
     assert response.status_code == 401 and response.json()["error"] == "unauthenticated"
     assert fetch_refs(rclient, store) == [] and seen_marks(rclient, store) == []
+
+
+def test_json_with_a_charset_parameter_is_json(
+    receiver: RunningReceiver, rclient: redis.Redis, store: str
+) -> None:
+    headers = {**AUTH, "Content-Type": "application/json; charset=utf-8"}
+    response = post(receiver.url, encode(delivery(store, "store/order/created", ORDER)), headers)
+    assert response.status_code == 200 and len(fetch_refs(rclient, store)) == 1
