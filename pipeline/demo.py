@@ -49,6 +49,7 @@ class DemoSummary:
     orders_seen: int
     live_changes: list[str]
     records_declared: int
+    earlier_versions: int
     records_per_kind: dict[str, int]
     records_per_rsi: dict[str, int]
     due_documents: int
@@ -201,6 +202,7 @@ def _verify(sandbox: Sandbox, summary_base: dict[str, Any]) -> DemoSummary:
     return DemoSummary(
         orders_seen=orders,
         records_declared=len(documents),
+        earlier_versions=len(set(by_name) - set(expected)),
         records_per_kind=dict(sorted(kinds.items())),
         records_per_rsi=dict(sorted(rsis.items())),
         due_documents=len(expected),
