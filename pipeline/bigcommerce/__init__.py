@@ -1,6 +1,7 @@
 """BigCommerce REST client and the fleet-wide rate governor (reference/bigcommerce-api.md)."""
 
 from pipeline.bigcommerce.client import BigCommerceClient
+from pipeline.bigcommerce.consignments import order_parts
 from pipeline.bigcommerce.errors import (
     AccessDenied,
     BigCommerceRefused,
@@ -18,4 +19,5 @@ __all__ = [
     "NotFound",
     "RateGovernor",
     "RateLimited",
+    "order_parts",
 ]

@@ -33,7 +33,7 @@ def test_processes_share_one_quota_without_429s(
     key, budget_key = f"fleet-{uuid.uuid4().hex[:8]}", f"test:budget:{uuid.uuid4().hex}"
     requests_total = WINDOWS * (QUOTA - RESERVE)
     redis_conn.set(budget_key, requests_total)
-    args = (emu.base_url, emu.access_token, redis_url, key, budget_key, 4)
+    args = (emu.base_url, emu.access_token, redis_url, key, budget_key, 6)
     with multiprocessing.get_context("spawn").Pool(4) as pool:
         reports = pool.starmap(run_worker, [args] * 4)
 
@@ -154,3 +154,21 @@ def test_transport_failure_releases_the_probe(
         emulator.base_url, emulator.access_token, governor=make_governor(max_wait_s=0)
     )
     assert live.store_information()["id"]
+
+
+def test_requests_crossing_the_window_reset_are_counted(
+    make_emulator: Callable[..., BigCommerceEmulator],
+    redis_url: str,
+    redis_conn: redis.Redis,
+) -> None:
+    """A slow server (latency before its quota check, up to nearly a window) takes
+    requests sent late in one window into the next; with demand close to the quota, that
+    window overflows unless it counts them from the start. Five threads keep demand there."""
+    emu = make_emulator(quota=10, window_ms=300)
+    emu.set_faults(latency={"orders": {"min_ms": 0, "max_ms": 280}})
+    key, budget_key = f"slow-{uuid.uuid4().hex[:8]}", f"test:budget:{uuid.uuid4().hex}"
+    redis_conn.set(budget_key, 120)
+    report = run_worker(emu.base_url, emu.access_token, redis_url, key, budget_key, 5)
+    assert report["errors"] == []
+    assert Counter(report["statuses"]) == {200: 120}
+    assert emu.request_counters()["total"] == 120

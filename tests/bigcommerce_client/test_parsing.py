@@ -3,9 +3,13 @@ dates become aware datetimes, v2 money strings and v3 money numbers exact Decima
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
+import pytest
+
 from pipeline.bigcommerce import BigCommerceClient
+from pipeline.bigcommerce.consignments import order_parts
 from sandbox.bigcommerce import BigCommerceEmulator
 from schemas.bigcommerce import (
     CouponSchema,
@@ -82,3 +86,13 @@ def test_single_order_and_store(emulator: BigCommerceEmulator, client: BigCommer
     listed = next(client.iter_orders())
     assert client.get_order(listed["id"]) == listed
     assert client.store_information()["id"]
+
+
+def test_listed_order_holds_its_products_and_addresses(client: BigCommerceClient) -> None:
+    listed = list(itertools.islice(client.iter_orders(limit=25), 25))
+    for order in listed:
+        products, addresses = order_parts(order)
+        assert products == client.order_products(order["id"])
+        assert addresses == client.order_shipping_addresses(order["id"])
+    with pytest.raises(KeyError):
+        order_parts(next(client.iter_orders(include=("consignments",))))
