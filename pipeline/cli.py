@@ -17,6 +17,7 @@ import redis
 from pipeline.demo_cli import demo
 from pipeline.dlq_cli import dlq
 from pipeline.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from pipeline.ops_cli import backfill, retention
 from pipeline.runtime import NoRedisError
 from pipeline.session import connected
 from pipeline.settings import Settings, SettingsError, load_settings
@@ -171,7 +172,8 @@ def beat(loglevel: str) -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
-    """Queue depths, unacknowledged messages, ledger counts and dead letters."""
+    """Queue depths, unacknowledged messages, ledger counts, dead letters and, per store,
+    how far polling lags behind (seconds since each checkpoint) and how many polls ran."""
     with connected(_settings()):
         from pipeline.status import collect_status
 
@@ -182,11 +184,16 @@ def status(as_json: bool) -> None:
     for section, values in report.items():
         click.echo(f"{section}:")
         for name, value in values.items():
-            click.echo(f"  {name:<16} {value}")
+            shown = (
+                " ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else value
+            )
+            click.echo(f"  {name:<16} {shown}")
 
 
 main.add_command(dlq)
 main.add_command(demo)
+main.add_command(retention)
+main.add_command(backfill)
 
 
 class _Sandbox(click.Group):

@@ -36,6 +36,12 @@ def _source_time(text: str) -> datetime:
     return moment
 
 
+def order_version_id(order: dict[str, object]) -> str:
+    """The event id of one order version: polls and backfills of the same version agree,
+    so the fetch ledger runs it once."""
+    return f"modified:{_source_time(str(order['date_modified'])).isoformat()}"
+
+
 def checkpoint_key(store_hash: str, resource: str) -> str:
     return f"bcrm:checkpoint:{store_hash}:{resource}"
 
@@ -92,7 +98,7 @@ def poll_orders(
     enqueued, newest = 0, None
     for order in client.iter_orders(min_date_modified=since, include=()):
         modified = _source_time(order["date_modified"])
-        enqueue(store_hash, int(order["id"]), "poll", f"modified:{modified.isoformat()}")
+        enqueue(store_hash, int(order["id"]), "poll", order_version_id(order))
         enqueued += 1
         newest = modified if newest is None or modified > newest else newest
         checkpoints.advance(store_hash, "orders", modified)

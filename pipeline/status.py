@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline import services
-from pipeline.runtime import redis_client
+from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
+from pipeline.runtime import redis_client, settings
 
 STAGE_QUEUES = ("fetch", "render", "classify", "declare", "control")
 # kombu's Redis transport keeps delivered-but-unacknowledged messages in this hash.
 UNACKED_HASH = "unacked"
+
+
+def _store_lag(store_hash: str) -> dict[str, Any]:
+    """Seconds between now and each checkpoint: how far behind the store polling is."""
+    checkpoints = Checkpoints(redis_client())
+    now = datetime.now(UTC)
+    report: dict[str, Any] = {}
+    for resource in POLLERS:
+        lag = checkpoints.lag_s(store_hash, resource, now)
+        report[f"{resource}_lag_s"] = None if lag is None else round(lag)
+        report[f"{resource}_polls"] = int(
+            redis_client().get(poll_runs_key(store_hash, resource)) or 0
+        )
+    return report
 
 
 def collect_status() -> dict[str, dict[str, Any]]:
@@ -19,11 +35,13 @@ def collect_status() -> dict[str, dict[str, Any]]:
         pipe.llen(queue)
     pipe.hlen(UNACKED_HASH)
     *depths, unacked = pipe.execute()
+    dead_letters = services.dead_letters()
     return {
         "queues": {**dict(zip(STAGE_QUEUES, depths, strict=True)), "unacknowledged": unacked},
         "ledger": services.ledger().counts(),
         "dead_letters": {
-            "dead": services.dead_letters().count("dead"),
-            "replayed": services.dead_letters().count("replayed"),
+            "dead": dead_letters.count("dead"),
+            "replayed": dead_letters.count("replayed"),
         },
+        "stores": {store: _store_lag(store) for store in sorted(settings().store_tokens)},
     }
