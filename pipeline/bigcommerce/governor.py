@@ -65,7 +65,7 @@ class RateGovernor:
         default_window_ms: int = 30_000,
         guard_ms: int = 100,
         reserve_fraction: float = 0.01,
-        max_wait_s: float = 60.0,
+        max_wait_s: float = 10.0,
         backoff_base_ms: int = 1_000,
         backoff_max_ms: int = 60_000,
         lease_ms: int = 30_000,
@@ -91,7 +91,8 @@ class RateGovernor:
         """Block until the fleet may send one more request to this store; its ticket.
 
         Raises RateLimited (with the wait as `retry_after`) instead of blocking past
-        `max_wait_s`, so a task gives its worker slot back during a long pause.
+        `max_wait_s`, so a task gives its worker slot back during a long pause; keep it
+        below the task's soft time limit.
         """
         deadline = time.monotonic() + self.max_wait_s
         while True:

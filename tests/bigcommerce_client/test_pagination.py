@@ -96,3 +96,11 @@ def test_v3_transactions_one_page_and_204_is_empty(
     assert len(client.order_transactions(with_some.id)) == len(with_some.transactions)
     assert client.order_transactions(with_none.id) == []
     assert _calls(emulator, route) - before == 2
+
+
+def test_hooks_created_are_listed(client: BigCommerceClient) -> None:
+    destination = "https://hooks.example.invalid/bigcommerce"
+    created = client.create_hook("store/order/created", destination, headers={"X-Key": "k"})
+    listed = list(client.iter_hooks(destination=destination))
+    assert [h["id"] for h in listed] == [created["id"]]
+    assert listed[0]["scope"] == "store/order/created" and listed[0]["is_active"] is True
