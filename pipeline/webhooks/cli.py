@@ -7,18 +7,19 @@ import sys
 
 import click
 
-from pipeline.settings import load_settings
-from pipeline.webhooks.config import WebhookConfig, WebhookConfigError
+from pipeline.log import configure_logging
+from pipeline.settings import Settings, SettingsError, load_settings
+from pipeline.webhooks.config import WebhookConfig, WebhookConfigError, settings_env
 from schemas.webhooks import REGISTERED_SCOPES
 
 EXIT_USAGE = 2
-DEFAULT_API_URL = "https://api.bigcommerce.com"
 
 
-def _config() -> WebhookConfig:
+def _configuration() -> tuple[Settings, WebhookConfig]:
+    """Both halves of the configuration, or one line on stderr and exit 2."""
     try:
-        return WebhookConfig.from_env()
-    except WebhookConfigError as exc:
+        return load_settings(settings_env()), WebhookConfig.from_env()
+    except (SettingsError, WebhookConfigError) as exc:
         click.echo(f"bcrm: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
@@ -34,21 +35,22 @@ def webhooks() -> None:
 def serve(host: str, port: int) -> None:
     """Serve POST /webhooks/bigcommerce until SIGINT or SIGTERM.
 
-    Prints one JSON line with the URL once listening. Each accepted delivery is enqueued
-    for fetch before the 2xx goes out; BigCommerce must reach it over HTTPS on port 443,
+    Prints one JSON line with the URL once listening. Each accepted delivery is queued
+    for fetch before the 2xx goes out. BigCommerce only delivers over HTTPS to port 443,
     so run it behind a TLS-terminating proxy.
     """
     from pipeline.session import connected
     from pipeline.webhooks.receiver import PATH
     from pipeline.webhooks.server import run_until_signalled
 
-    config = _config()
+    settings, config = _configuration()
+    configure_logging(settings.log_level)
 
     def announce(url: str) -> None:
-        click.echo(json.dumps({"event": "webhooks.listening", "url": url + PATH}), nl=True)
+        click.echo(json.dumps({"event": "webhooks.listening", "url": url + PATH}))
         sys.stdout.flush()
 
-    with connected(load_settings()) as redis_url:
+    with connected(settings) as redis_url:
         try:
             run_until_signalled(config, redis_url, host, port, announce)
         except OSError as exc:
@@ -66,36 +68,26 @@ def serve(host: str, port: int) -> None:
     show_default=True,
     help="Hook scope (repeatable).",
 )
-@click.option(
-    "--api-url",
-    envvar="BCRM_BIGCOMMERCE_API_URL",
-    default=DEFAULT_API_URL,
-    show_default=True,
-    help="API root (an emulator's for tests).",
-)
-def register(destination: str, scopes: tuple[str, ...], api_url: str) -> None:
-    """Create or update the hooks of every configured store (BCRM_BIGCOMMERCE_STORES).
+def register(destination: str, scopes: tuple[str, ...]) -> None:
+    """Create or update the hooks of every store in BCRM_BIGCOMMERCE_STORES.
 
     Idempotent: one hook per scope and destination; re-running only re-activates hooks
     BigCommerce deactivated and rotates the shared-secret header. Prints one JSON line
     per hook.
     """
     from pipeline.bigcommerce import BigCommerceClient
-    from pipeline.webhooks.register import register_hooks, store_accounts_from_env
+    from pipeline.webhooks.register import register_hooks
 
-    config = _config()
+    settings, config = _configuration()
     headers = {config.secret_header: config.shared_secret} if config.shared_secret else {}
-    try:
-        accounts = store_accounts_from_env()
-    except ValueError as exc:
-        click.echo(f"bcrm: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    if not accounts:
+    if not settings.store_tokens:
         click.echo("bcrm: no stores configured (BCRM_BIGCOMMERCE_STORES)", err=True)
         sys.exit(EXIT_USAGE)
-    for account in accounts:
+    api_url = settings.bigcommerce_api_url.rstrip("/")
+    for store_hash, token in settings.store_tokens.items():
+        # No rate governor: a handful of calls, and no Redis needed to register.
         with BigCommerceClient(
-            account.base_url(api_url), account.access_token, governor=None
+            f"{api_url}/stores/{store_hash}", token, governor=None, verify=settings.tls_verify
         ) as client:
-            for change in register_hooks(client, account.store_hash, destination, scopes, headers):
+            for change in register_hooks(client, store_hash, destination, scopes, headers):
                 click.echo(json.dumps(change.to_json()))

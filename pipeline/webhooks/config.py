@@ -1,8 +1,10 @@
 """The receiver's configuration: a plain value passed to the app factory.
 
 Tests and the benchmark build it directly; `from_env` reads the `BCRM_WEBHOOK_*` variables
-until they join `pipeline.settings.Settings`. Serving without any authentication is
-refused, because an open endpoint lets anyone make us hammer the BigCommerce API.
+until they join `pipeline.settings.Settings` (which refuses names it does not know, so
+`settings_env` hides them from it meanwhile, and `from_env` refuses unknown ones itself).
+Serving without any authentication is refused, because an open endpoint lets anyone make
+us hammer the BigCommerce API.
 """
 
 from __future__ import annotations
@@ -14,6 +16,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_SECRET_HEADER = "X-Bcrm-Webhook-Secret"
+ENV_PREFIX = "BCRM_WEBHOOK_"
+NAMES = frozenset(
+    ENV_PREFIX + name
+    for name in (
+        "SECRET",
+        "SECRET_HEADER",
+        "SIGNING_SECRETS",
+        "TOLERANCE",
+        "MAX_BODY_BYTES",
+        "READ_TIMEOUT",
+        "DEDUP_TTL",
+        "STORES",
+    )
+)
 
 
 class WebhookConfigError(ValueError):
@@ -45,18 +61,23 @@ class WebhookConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebhookConfig:
         env = os.environ if env is None else env
+        unknown = sorted(k for k in env if k.startswith(ENV_PREFIX) and k not in NAMES)
+        if unknown:
+            raise WebhookConfigError(
+                f"{unknown[0]}: unknown setting (known: {', '.join(sorted(NAMES))})"
+            )
 
         def get(name: str) -> str | None:
-            return env.get(f"BCRM_WEBHOOK_{name}") or None
+            return env.get(f"{ENV_PREFIX}{name}") or None
 
         def number(name: str, default: float, kind: type[int] | type[float] = int) -> float:
             raw = get(name)
             try:
                 value = kind(raw) if raw is not None else default
             except ValueError:
-                raise WebhookConfigError(f"BCRM_WEBHOOK_{name}: not a number: {raw!r}") from None
+                raise WebhookConfigError(f"{ENV_PREFIX}{name}: not a number: {raw!r}") from None
             if value <= 0:
-                raise WebhookConfigError(f"BCRM_WEBHOOK_{name}: must be positive")
+                raise WebhookConfigError(f"{ENV_PREFIX}{name}: must be positive")
             return value
 
         return cls(
@@ -82,6 +103,12 @@ def signing_key(secret: str) -> bytes:
     if not key:
         raise WebhookConfigError("BCRM_WEBHOOK_SIGNING_SECRETS: empty key")
     return key
+
+
+def settings_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment without `BCRM_WEBHOOK_*`, for `load_settings` until it knows them."""
+    env = os.environ if env is None else env
+    return {k: v for k, v in env.items() if not k.startswith(ENV_PREFIX)}
 
 
 def _items(raw: str | None) -> list[str]:

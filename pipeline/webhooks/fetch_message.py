@@ -27,8 +27,17 @@ FETCH_QUEUE = "fetch"
 
 class FetchMessageFactory:
     def __init__(self, app: Celery) -> None:
+        # The reprs are given (argsrepr is per message anyway), so building the template
+        # reads no Celery configuration.
         template = app.amqp.as_task_v2(
-            "", FETCH_ORDER_TASK, args=[], kwargs={}, reply_to=app.thread_oid, ignore_result=None
+            "",
+            FETCH_ORDER_TASK,
+            args=[],
+            kwargs={},
+            reply_to=app.thread_oid,
+            ignore_result=None,
+            argsrepr="",
+            kwargsrepr="{}",
         )
         self._headers: dict[str, Any] = template.headers
         self._embed: dict[str, Any] = template.body[2]

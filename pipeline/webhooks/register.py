@@ -8,21 +8,11 @@ changes nothing. Hooks of other destinations are left alone.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.bigcommerce import BigCommerceClient
-
-
-@dataclass(frozen=True)
-class StoreAccount:
-    store_hash: str
-    access_token: str
-
-    def base_url(self, api_url: str) -> str:
-        return f"{api_url.rstrip('/')}/stores/{self.store_hash}"
 
 
 @dataclass(frozen=True)
@@ -39,19 +29,6 @@ class HookChange:
             "hook_id": self.hook_id,
             "action": self.action,
         }
-
-
-def store_accounts_from_env(env: Mapping[str, str] | None = None) -> list[StoreAccount]:
-    """`BCRM_BIGCOMMERCE_STORES=hash1=token1,hash2=token2` until Settings carries stores."""
-    env = os.environ if env is None else env
-    accounts = []
-    for item in (env.get("BCRM_BIGCOMMERCE_STORES") or "").split(","):
-        store_hash, sep, token = item.strip().partition("=")
-        if item.strip() and (not sep or not store_hash or not token):
-            raise ValueError("BCRM_BIGCOMMERCE_STORES: each entry is <store_hash>=<access_token>")
-        if sep:
-            accounts.append(StoreAccount(store_hash.strip(), token.strip()))
-    return accounts
 
 
 def register_hooks(

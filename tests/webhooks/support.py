@@ -8,7 +8,9 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import sys
 import threading
 import time
 from typing import Any, cast
@@ -20,6 +22,7 @@ from pipeline.webhooks.dedup import seen_key
 from pipeline.webhooks.receiver import PATH
 from pipeline.webhooks.server import serve
 
+WEBHOOKS = [sys.executable, "-c", "from pipeline.webhooks.cli import webhooks; webhooks()"]
 SECRET = "s3cret-header-value"
 CLIENT_SECRET = "client-secret-for-signing"
 WHSEC = "whsec_" + base64.b64encode(CLIENT_SECRET.encode()).decode()
@@ -65,6 +68,12 @@ class RunningReceiver:
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self.thread.join(60)
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """This process's environment for a `bcrm webhooks` child, webhook settings replaced."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BCRM_WEBHOOK_")}
+    return {**env, **extra}
 
 
 def new_store_hash() -> str:

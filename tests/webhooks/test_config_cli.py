@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
 
-from pipeline.webhooks.config import WebhookConfig, WebhookConfigError
-from pipeline.webhooks.register import StoreAccount, store_accounts_from_env
-from tests.webhooks.support import CLIENT_SECRET, WHSEC
+from pipeline.webhooks.config import WebhookConfig, WebhookConfigError, settings_env
+from tests.webhooks.support import CLIENT_SECRET, WEBHOOKS, WHSEC, environment
 
 
 def test_from_env_reads_every_variable() -> None:
@@ -56,24 +53,20 @@ def test_bad_or_missing_settings_name_the_variable(env: dict[str, str], names: s
         WebhookConfig.from_env(env)
 
 
-def test_store_accounts() -> None:
-    env = {"BCRM_BIGCOMMERCE_STORES": "abc=tok1, def=tok2"}
-    assert store_accounts_from_env(env) == [
-        StoreAccount("abc", "tok1"),
-        StoreAccount("def", "tok2"),
-    ]
-    with pytest.raises(ValueError, match="BCRM_BIGCOMMERCE_STORES"):
-        store_accounts_from_env({"BCRM_BIGCOMMERCE_STORES": "abc"})
+def test_unknown_webhook_variable_is_refused_and_hidden_from_settings() -> None:
+    env = {"BCRM_WEBHOOK_SECRET": "s", "BCRM_WEBHOOK_SECRT": "typo", "BCRM_LOG_LEVEL": "INFO"}
+    with pytest.raises(WebhookConfigError, match="BCRM_WEBHOOK_SECRT"):
+        WebhookConfig.from_env(env)
+    assert settings_env(env) == {"BCRM_LOG_LEVEL": "INFO"}
 
 
 @pytest.mark.parametrize(
     "command", [["serve", "--port", "0"], ["register", "--destination", "https://x"]]
 )
 def test_commands_refuse_to_run_without_authentication(command: list[str]) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BCRM_WEBHOOK_")}
     done = subprocess.run(
-        [sys.executable, "-c", "from pipeline.webhooks.cli import webhooks; webhooks()", *command],
-        env=env,
+        [*WEBHOOKS, *command],
+        env=environment(),
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,13 +1,11 @@
-"""The receiver and `register` as real processes: the start-up line, a clean stop on
-SIGINT/SIGTERM, and idempotent registration against the emulator."""
+"""`bcrm webhooks serve` and `register` as real processes: the start-up line, a clean
+stop on SIGINT/SIGTERM, and idempotent registration against the emulator."""
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -15,34 +13,22 @@ import redis
 import requests
 
 from sandbox.bigcommerce import BigCommerceEmulator
-from tests.webhooks.support import SECRET, delivery, encode, fetch_refs
-
-
-# Until the BCRM_WEBHOOK_* settings join pipeline.settings (which refuses unknown BCRM_
-# variables), the serving process gets its config in code rather than from the env.
-def serve_code(redis_url: str) -> str:
-    return f"""
-import json
-from pipeline.webhooks.config import WebhookConfig
-from pipeline.webhooks.receiver import PATH
-from pipeline.webhooks.server import run_until_signalled
-run_until_signalled(
-    WebhookConfig(shared_secret={SECRET!r}), {redis_url!r}, "127.0.0.1", 0,
-    lambda url: print(json.dumps({{"url": url + PATH}}), flush=True),
-)
-print("stopped", flush=True)
-"""
+from tests.webhooks.support import SECRET, WEBHOOKS, delivery, encode, environment, fetch_refs
 
 
 @pytest.fixture
-def served(redis_url: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`bcrm webhooks serve` on a free port of the session's Redis."""
     process = subprocess.Popen(
-        [sys.executable, "-c", serve_code(redis_url)],
+        [*WEBHOOKS, "serve", "--port", "0"],
+        env=environment(BCRM_WEBHOOK_SECRET=SECRET),
         stdout=subprocess.PIPE,
         text=True,
     )
     assert process.stdout is not None
-    url = json.loads(process.stdout.readline())["url"]
+    started = json.loads(process.stdout.readline())
+    assert started["event"] == "webhooks.listening"
+    url = started["url"]
     yield process, url
     if process.poll() is None:
         process.kill()
@@ -59,26 +45,18 @@ def test_serves_then_stops_cleanly_on_signal(
     assert requests.post(url, data=body, headers=headers, timeout=60).status_code == 200
     process.send_signal(sig)
     out, _ = process.communicate(timeout=60)
-    assert process.returncode == 0 and out.strip() == "stopped"
+    assert process.returncode == 0 and out == ""
     assert len(fetch_refs(rclient, store)) == 1
 
 
 def test_register_command_is_idempotent(store: str) -> None:
     with BigCommerceEmulator(orders=1, quota=None, store_hash=store) as emu:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BCRM_WEBHOOK_")}
-        env.update(
+        env = environment(
             BCRM_WEBHOOK_SECRET=SECRET,
-            BCRM_BIGCOMMERCE_STORES=f"{store}={emu.access_token}",
+            BCRM_BIGCOMMERCE_STORES=f"{store}:{emu.access_token}",
             BCRM_BIGCOMMERCE_API_URL=emu.root_url,
         )
-        command = [
-            sys.executable,
-            "-c",
-            "from pipeline.webhooks.cli import webhooks; webhooks()",
-            "register",
-            "--destination",
-            "https://hooks.example.com/webhooks/bigcommerce",
-        ]
+        command = [*WEBHOOKS, "register", "--destination", "https://hooks.example.com/hooks"]
 
         def run() -> list[dict[str, object]]:
             done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
