@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from pipeline import clients, services
+from pipeline import services
+from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.intake import enqueue_order_event, order_event_ref
 from pipeline.pollers import order_version_id
 
 
 def enqueue_window(
+    client: BigCommerceClient,
     store_hash: str,
     since: datetime,
     until: datetime,
@@ -21,7 +23,6 @@ def enqueue_window(
     The event id is the order version (`date_modified`), as the poller's, so a backfill
     over a window the poller already covered fetches nothing twice.
     """
-    client = clients.bigcommerce(store_hash)
     bounds = {"min_date_modified": since.isoformat(), "max_date_modified": until.isoformat()}
     total = int(client.get_v2("/orders/count", bounds)["count"])
     keys = []

@@ -96,12 +96,14 @@ def backfill(
     window = (_moment(since), _moment(until) if until else datetime.now(UTC))
     with connected(config):
         from pipeline.backfill import enqueue_window, settled_fetches
+        from pipeline.clients import bigcommerce
 
         with Progress(*PROGRESS_COLUMNS) as progress:
             record_prefixes = []
             for store in stores:
                 bar = progress.add_task(f"enqueue {store}", total=None, detail="")
                 run = enqueue_window(
+                    bigcommerce(store),
                     store,
                     *window,
                     on_progress=lambda n, total, b=bar: progress.update(

@@ -168,3 +168,21 @@ def test_a_store_we_hold_no_token_for_is_dead_lettered(world: World, tmp_path: P
         what="a dead letter for the unknown store",
     )
     assert entries[0].exception_type == "StoreNotConfigured"
+
+
+def test_a_backfill_over_archived_orders_fetches_each_version_once(world: World) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from pipeline.backfill import enqueue_window, settled_fetches
+
+    before = sorted((n["name"], n["sha256"]) for n in _documents(world))
+    now = datetime.now(UTC)
+    progress: list[tuple[int, int]] = []
+    keys = enqueue_window(world.client, world.store.store_hash, now - timedelta(days=3650), now,
+                          on_progress=lambda n, total: progress.append((n, total)))  # fmt: skip
+    orders = list(world.client.iter_orders(include=()))
+    assert len(keys) == len(set(keys)) == len(orders)
+    assert progress[-1] == (len(orders), len(orders))
+    wait_for(lambda: settled_fetches(keys) == len(keys), timeout=300, what="backfill fetched")
+    wait_for(lambda: _settled(world.store.store_hash), timeout=300, what="backfill settled")
+    assert sorted((n["name"], n["sha256"]) for n in _documents(world)) == before
