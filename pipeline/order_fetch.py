@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from marshmallow import ValidationError
 
 from pipeline.bigcommerce.client import BigCommerceClient
+from pipeline.bigcommerce.consignments import order_parts
 from pipeline.errors import PermanentError
 from schemas.snapshot import OrderSnapshot
 
@@ -36,18 +38,27 @@ def _seller(client: BigCommerceClient) -> dict[str, Any]:
 def fetch_order_snapshot(
     client: BigCommerceClient, store_hash: str, order_id: int
 ) -> OrderSnapshot:
-    """Read the order and its parts and validate them into a snapshot."""
+    """Read the order and its parts in as few calls as the API allows, and validate them.
+
+    The order comes with its consignments and line items (one call for the order, its
+    lines and addresses); each other part is asked for only when the order says it has
+    some: shipments when items shipped, transactions when a payment status is set,
+    refunds when money was refunded, coupons when a coupon discount applies. Taxes are
+    always read: every document with money on it shows them.
+    """
+    order = client.get_order(order_id)
+    products, shipping_addresses = order_parts(order)
     payload = {
         "store_hash": store_hash,
         "seller": _seller(client),
-        "order": client.get_order(order_id, include=()),
-        "products": client.order_products(order_id),
-        "shipping_addresses": client.order_shipping_addresses(order_id),
-        "shipments": client.order_shipments(order_id),
+        "order": order,
+        "products": products,
+        "shipping_addresses": shipping_addresses,
+        "shipments": client.order_shipments(order_id) if _count(order, "items_shipped") else [],
         "taxes": client.order_taxes(order_id),
-        "coupons": client.order_coupons(order_id),
-        "transactions": client.order_transactions(order_id),
-        "refunds": client.order_refunds(order_id),
+        "coupons": client.order_coupons(order_id) if _amount(order, "coupon_discount") else [],
+        "transactions": client.order_transactions(order_id) if order.get("payment_status") else [],
+        "refunds": client.order_refunds(order_id) if _amount(order, "refunded_amount") else [],
     }
     try:
         return OrderSnapshot.load(payload)
@@ -55,3 +66,15 @@ def fetch_order_snapshot(
         raise InvalidSnapshot(
             f"order {order_id} of {store_hash}: {exc.normalized_messages()}"
         ) from exc
+
+
+def _count(order: dict[str, Any], name: str) -> int:
+    return int(order.get(name) or 0)
+
+
+def _amount(order: dict[str, Any], name: str) -> Decimal:
+    """A v2 money string; an unparseable one counts as "some", so the part is fetched."""
+    try:
+        return Decimal(str(order.get(name) or 0))
+    except InvalidOperation:
+        return Decimal(1)
