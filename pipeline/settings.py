@@ -17,7 +17,15 @@ from marshmallow import Schema, ValidationError, validate, validates_schema
 from marshmallow import fields as mf
 
 PREFIX = "BCRM_"
-SECRET_FIELDS = frozenset({"flower_basic_auth", "bigcommerce_stores", "otcs_password"})
+SECRET_FIELDS = frozenset(
+    {
+        "flower_basic_auth",
+        "bigcommerce_stores",
+        "otcs_password",
+        "webhook_secret",
+        "webhook_signing_secrets",
+    }
+)
 
 
 class SettingsError(ValueError):
@@ -58,6 +66,16 @@ class _SettingsSchema(Schema):
     otcs_root_id = mf.Integer(load_default=2000, validate=validate.Range(min=1))
     tls_ca_bundle = mf.String(load_default=None)
     poll_interval_s = mf.Float(load_default=60.0, validate=validate.Range(min=1))
+    webhook_secret = mf.String(load_default=None)
+    webhook_secret_header = mf.String(load_default="X-Bcrm-Webhook-Secret")
+    webhook_signing_secrets = mf.String(load_default=None)
+    webhook_tolerance = mf.Integer(load_default=300, validate=validate.Range(min=1))
+    webhook_max_body_bytes = mf.Integer(load_default=16 * 1024, validate=validate.Range(min=1))
+    webhook_read_timeout = mf.Float(
+        load_default=10.0, validate=validate.Range(min=0, min_inclusive=False)
+    )
+    webhook_dedup_ttl = mf.Integer(load_default=72 * 3600, validate=validate.Range(min=1))
+    webhook_stores = mf.String(load_default=None)
 
     @validates_schema
     def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
@@ -107,6 +125,14 @@ class Settings:
     otcs_root_id: int
     tls_ca_bundle: str | None
     poll_interval_s: float
+    webhook_secret: str | None
+    webhook_secret_header: str
+    webhook_signing_secrets: str | None
+    webhook_tolerance: int
+    webhook_max_body_bytes: int
+    webhook_read_timeout: float
+    webhook_dedup_ttl: int
+    webhook_stores: str | None
 
     @property
     def data_path(self) -> Path:

@@ -9,7 +9,7 @@ import click
 
 from pipeline.log import configure_logging
 from pipeline.settings import Settings, SettingsError, load_settings
-from pipeline.webhooks.config import WebhookConfig, WebhookConfigError, settings_env
+from pipeline.webhooks.config import WebhookConfig, WebhookConfigError
 from schemas.webhooks import REGISTERED_SCOPES
 
 EXIT_USAGE = 2
@@ -18,7 +18,8 @@ EXIT_USAGE = 2
 def _configuration() -> tuple[Settings, WebhookConfig]:
     """Both halves of the configuration, or one line on stderr and exit 2."""
     try:
-        return load_settings(settings_env()), WebhookConfig.from_env()
+        settings = load_settings()
+        return settings, WebhookConfig.from_settings(settings)
     except (SettingsError, WebhookConfigError) as exc:
         click.echo(f"bcrm: {exc}", err=True)
         sys.exit(EXIT_USAGE)

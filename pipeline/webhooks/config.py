@@ -1,35 +1,20 @@
 """The receiver's configuration: a plain value passed to the app factory.
 
-Tests and the benchmark build it directly; `from_env` reads the `BCRM_WEBHOOK_*` variables
-until they join `pipeline.settings.Settings` (which refuses names it does not know, so
-`settings_env` hides them from it meanwhile, and `from_env` refuses unknown ones itself).
-Serving without any authentication is refused, because an open endpoint lets anyone make
-us hammer the BigCommerce API.
+Tests and the benchmark build it directly; commands take it from the `BCRM_WEBHOOK_*`
+settings. Serving without any authentication is refused, because an open endpoint lets
+anyone make us hammer the BigCommerce API.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pipeline.settings import Settings, SettingsError, load_settings
+
 DEFAULT_SECRET_HEADER = "X-Bcrm-Webhook-Secret"
-ENV_PREFIX = "BCRM_WEBHOOK_"
-NAMES = frozenset(
-    ENV_PREFIX + name
-    for name in (
-        "SECRET",
-        "SECRET_HEADER",
-        "SIGNING_SECRETS",
-        "TOLERANCE",
-        "MAX_BODY_BYTES",
-        "READ_TIMEOUT",
-        "DEDUP_TTL",
-        "STORES",
-    )
-)
 
 
 class WebhookConfigError(ValueError):
@@ -59,37 +44,25 @@ class WebhookConfig:
             )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WebhookConfig:
-        env = os.environ if env is None else env
-        unknown = sorted(k for k in env if k.startswith(ENV_PREFIX) and k not in NAMES)
-        if unknown:
-            raise WebhookConfigError(
-                f"{unknown[0]}: unknown setting (known: {', '.join(sorted(NAMES))})"
-            )
-
-        def get(name: str) -> str | None:
-            return env.get(f"{ENV_PREFIX}{name}") or None
-
-        def number(name: str, default: float, kind: type[int] | type[float] = int) -> float:
-            raw = get(name)
-            try:
-                value = kind(raw) if raw is not None else default
-            except ValueError:
-                raise WebhookConfigError(f"{ENV_PREFIX}{name}: not a number: {raw!r}") from None
-            if value <= 0:
-                raise WebhookConfigError(f"{ENV_PREFIX}{name}: must be positive")
-            return value
-
+    def from_settings(cls, settings: Settings) -> WebhookConfig:
         return cls(
-            shared_secret=get("SECRET"),
-            secret_header=get("SECRET_HEADER") or DEFAULT_SECRET_HEADER,
-            signing_keys=tuple(signing_key(s) for s in _items(get("SIGNING_SECRETS"))),
-            timestamp_tolerance_s=int(number("TOLERANCE", cls.timestamp_tolerance_s)),
-            max_body_bytes=int(number("MAX_BODY_BYTES", cls.max_body_bytes)),
-            read_timeout_s=number("READ_TIMEOUT", cls.read_timeout_s, float),
-            dedup_ttl_s=int(number("DEDUP_TTL", cls.dedup_ttl_s)),
-            stores=frozenset(_items(get("STORES"))),
+            shared_secret=settings.webhook_secret,
+            secret_header=settings.webhook_secret_header,
+            signing_keys=tuple(signing_key(s) for s in _items(settings.webhook_signing_secrets)),
+            timestamp_tolerance_s=settings.webhook_tolerance,
+            max_body_bytes=settings.webhook_max_body_bytes,
+            read_timeout_s=settings.webhook_read_timeout,
+            dedup_ttl_s=settings.webhook_dedup_ttl,
+            stores=frozenset(_items(settings.webhook_stores)),
         )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WebhookConfig:
+        """From the environment alone (no `.env`), with errors naming the variable."""
+        try:
+            return cls.from_settings(load_settings(env, env_file=None))
+        except SettingsError as exc:
+            raise WebhookConfigError(str(exc)) from None
 
 
 def signing_key(secret: str) -> bytes:
@@ -103,12 +76,6 @@ def signing_key(secret: str) -> bytes:
     if not key:
         raise WebhookConfigError("BCRM_WEBHOOK_SIGNING_SECRETS: empty key")
     return key
-
-
-def settings_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment without `BCRM_WEBHOOK_*`, for `load_settings` until it knows them."""
-    env = os.environ if env is None else env
-    return {k: v for k, v in env.items() if not k.startswith(ENV_PREFIX)}
 
 
 def _items(raw: str | None) -> list[str]:
