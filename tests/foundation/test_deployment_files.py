@@ -31,7 +31,7 @@ def _parses(argv: list[str]) -> None:
 def test_every_compose_service_runs_an_existing_command() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"redis", "worker-io", "worker-cpu", "beat", "flower"} <= set(services)
+    assert {"redis", "worker-io", "worker-cpu", "beat", "webhooks", "flower"} <= set(services)
     for name, service in services.items():
         command = service.get("command")
         if isinstance(command, list) and command[0] == "bcrm":
