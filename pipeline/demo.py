@@ -21,7 +21,7 @@ from pipeline import clients, services
 from pipeline.declare import ecm_name
 from pipeline.demo_sandbox import Sandbox
 from pipeline.documents import DocumentRef, due_documents
-from pipeline.ledger import retries_of
+from pipeline.ledger import repeated_attempts_of, retries_of
 from pipeline.order_fetch import fetch_order_snapshot
 from pipeline.pollers import poll_runs_key
 from pipeline.runtime import redis_client
@@ -48,6 +48,7 @@ class DemoSummary:
     store_hash: str
     orders_seen: int
     live_changes: list[str]
+    webhooks_delivered: int
     records_declared: int
     earlier_versions: int
     records_per_kind: dict[str, int]
@@ -57,6 +58,7 @@ class DemoSummary:
     api_calls: int
     api_calls_per_order: float
     retries: int
+    repeated_runs_absorbed: int
     dead_letters: int
     elapsed_s: float
     problems: list[str] = field(default_factory=list)
@@ -163,6 +165,18 @@ def _admin(admin_url: str, method: str, path: str, body: dict[str, Any]) -> dict
     return dict(response.json())
 
 
+def register_demo_hooks(sandbox: Sandbox, destination: str, secret: str) -> None:
+    """Point the emulated store's webhooks at our receiver, as `bcrm webhooks register`."""
+    from pipeline.webhooks.config import DEFAULT_SECRET_HEADER
+    from pipeline.webhooks.register import register_hooks
+    from schemas.webhooks import REGISTERED_SCOPES
+
+    client = clients.bigcommerce(sandbox.store_hash)
+    register_hooks(
+        client, sandbox.store_hash, destination, REGISTERED_SCOPES, {DEFAULT_SECRET_HEADER: secret}
+    )
+
+
 def _expected(store_hash: str) -> tuple[dict[str, DocumentRef], int]:
     """ECM name → reference of every document the store owes now, and the order count."""
     client = clients.bigcommerce(store_hash)
@@ -239,6 +253,9 @@ def run_demo(
             progress.update(bar, description="live changes")
             _wait_until_settled(sandbox.store_hash, deadline, progress, bar)
     counters = requests.get(sandbox.bigcommerce["admin_url"] + "/counters", timeout=30).json()
+    deliveries = requests.get(
+        sandbox.bigcommerce["admin_url"] + "/webhooks/attempts", timeout=30
+    ).json()
     seen = _look(sandbox.store_hash)
     records = services.ledger().get_many(
         sorted(set().union(*seen.documents.values(), *seen.fetches.values()))
@@ -247,9 +264,11 @@ def run_demo(
     base = {
         "store_hash": sandbox.store_hash,
         "live_changes": changes,
+        "webhooks_delivered": sum(1 for attempt in deliveries if attempt["ok"]),
         "api_calls": int(counters["total"]),
         "api_calls_per_order": round(int(counters["total"]) / max(orders_fetched, 1), 2),
         "retries": sum(retries_of(r) for r in records),
+        "repeated_runs_absorbed": sum(repeated_attempts_of(r) - retries_of(r) for r in records),
         "dead_letters": len(seen.documents["dead_lettered"]) + len(seen.fetches["dead_lettered"]),
         "elapsed_s": round(time.monotonic() - started, 1),
     }

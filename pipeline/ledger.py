@@ -89,6 +89,9 @@ class Ledger:
             self._client.sadd(keys.ledger_state("pending"), record_key)
         return int(attempts)
 
+    def note_retry(self, record_key: str) -> None:
+        self._client.hincrby(keys.ledger_record(record_key), "retries", 1)
+
     def stage_result(self, record_key: str, stage: str) -> dict[str, Any] | None:
         """The stored result of a finished stage, or None if it has not finished."""
         raw = self._client.hget(keys.ledger_record(record_key), f"done:{stage}")
@@ -140,7 +143,12 @@ class Ledger:
 
 
 def retries_of(record: dict[str, str]) -> int:
-    """Attempts beyond the first, over all stages of one ledger record."""
+    """Retries scheduled for one record after transient errors (not redeliveries)."""
+    return int(record.get("retries", 0))
+
+
+def repeated_attempts_of(record: dict[str, str]) -> int:
+    """Runs beyond the first of each stage: retries, redeliveries and duplicate events."""
     return sum(max(int(v) - 1, 0) for k, v in record.items() if k.startswith("attempts:"))
 
 

@@ -96,6 +96,7 @@ class StageTask(Task):
             if self.request.retries >= policy.max_retries:
                 raise
             retry_after = getattr(exc, "retry_after", None)
+            ledger.note_retry(record_key)
             log_event(
                 "stage.retry",
                 logging.WARNING,

@@ -3,7 +3,7 @@ import time
 
 import fakeredis
 
-from pipeline.ledger import AuditTrail, Ledger, retries_of
+from pipeline.ledger import AuditTrail, Ledger, repeated_attempts_of, retries_of
 
 
 def test_attempts_are_counted_per_stage(fake_redis: fakeredis.FakeRedis) -> None:
@@ -13,7 +13,10 @@ def test_attempts_are_counted_per_stage(fake_redis: fakeredis.FakeRedis) -> None
     assert ledger.begin_stage("r1", "render") == 1
     record = ledger.get("r1")
     assert record["state"] == "pending"
-    assert retries_of(record) == 1
+    assert repeated_attempts_of(record) == 1
+    assert retries_of(record) == 0
+    ledger.note_retry("r1")
+    assert retries_of(ledger.get("r1")) == 1
 
 
 def test_completing_stages_advances_and_stores_results(fake_redis: fakeredis.FakeRedis) -> None:
