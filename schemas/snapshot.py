@@ -244,6 +244,10 @@ class TaxSummary:
         summary: TaxSummary = TAX_SUMMARY_SCHEMA.load(data)
         return summary
 
+    @classmethod
+    def from_json_bytes(cls, raw: bytes) -> TaxSummary:
+        return cls.load(json.loads(raw))
+
     def to_json_bytes(self) -> bytes:
         return canonical_json(TAX_SUMMARY_SCHEMA.dump(self))
 
