@@ -114,22 +114,21 @@ def _link_related(
                 otcs.add_cross_reference(*pair, xref_type)
 
 
-def declare_document(otcs: OTCSClient, message: dict[str, Any]) -> DeclaredRecord:
-    """Workspace, folder, upload (or adopt), category, official record, links, fixity."""
-    ref = document_ref(message)
+def file_record(
+    otcs: OTCSClient, folder_id: int, ref: DocumentRef, message: dict[str, Any]
+) -> tuple[int, bool]:
+    """Upload (or adopt) under the deterministic name, with its category, as an official
+    record, linked to the earlier versions it supersedes; returns (node id, adopted)."""
     record_class = message["record_class"]
     data = services.staging().get(message["rendered"])
-    workspace_id = order_workspace(otcs, ref)
-    folder_id = otcs.ensure_folder(workspace_id, record_class["folder"])
     category = otcs.category(record_class["category"])
     attributes = {
         **record_class["category_attributes"],
         "SHA-256": message["sha256"],
         "Template Version": message["template_version"],
     }
-    name = ecm_name(ref)
     node_id, adopted = _upload_or_adopt(
-        otcs, folder_id, name, data, {category.id: category.values(attributes)}
+        otcs, folder_id, ecm_name(ref), data, {category.id: category.values(attributes)}
     )
     otcs.classify_record(
         node_id,
@@ -141,8 +140,25 @@ def declare_document(otcs: OTCSClient, message: dict[str, Any]) -> DeclaredRecor
     for older in _versions(otcs, folder_id, ref.filename):
         if older.id != node_id:
             otcs.add_cross_reference(node_id, older.id, "SUPERSEDES")
-    _link_related(otcs, workspace_id, node_id, ref, snapshot_of(message))
+    return node_id, adopted
+
+
+def verify_fixity(
+    otcs: OTCSClient, node_id: int, adopted: bool, ref: DocumentRef, message: dict[str, Any]
+) -> DeclaredRecord:
+    """The ECM's hash of what it holds is the record's proof. Only a fresh upload can be
+    compared with our bytes: an adopted node was uploaded by an earlier run."""
     held = otcs.content_sha256(node_id)
     if not adopted and held != message["sha256"]:
-        raise FixityMismatch(f"{name}: ECM holds {held}, uploaded {message['sha256']}")
+        raise FixityMismatch(f"{ecm_name(ref)}: ECM holds {held}, uploaded {message['sha256']}")
     return DeclaredRecord(node_id, held, adopted)
+
+
+def declare_document(otcs: OTCSClient, message: dict[str, Any]) -> DeclaredRecord:
+    """Workspace, folder, upload (or adopt), category, official record, links, fixity."""
+    ref = document_ref(message)
+    workspace_id = order_workspace(otcs, ref)
+    folder_id = otcs.ensure_folder(workspace_id, message["record_class"]["folder"])
+    node_id, adopted = file_record(otcs, folder_id, ref, message)
+    _link_related(otcs, workspace_id, node_id, ref, snapshot_of(message))
+    return verify_fixity(otcs, node_id, adopted, ref, message)

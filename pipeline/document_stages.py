@@ -13,10 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline import services
-from pipeline.classify import RecordClass, UnmappedDocumentKind, classify
+from pipeline.classify import RecordClass, Source, UnmappedDocumentKind, classify
 from pipeline.documents import DocumentKind, DocumentRef
 from pipeline.errors import PermanentError
-from pipeline.render import render_document
+from pipeline.render import RenderedDocument, render_document
 from pipeline.taxes import tax_country
 from schemas.snapshot import OrderSnapshot
 
@@ -51,7 +51,11 @@ def snapshot_of(message: dict[str, Any]) -> OrderSnapshot:
 
 def render(message: dict[str, Any]) -> dict[str, Any]:
     """Render the PDF/A document and stage its bytes."""
-    rendered = render_document(snapshot_of(message), document_ref(message))
+    return with_rendering(message, render_document(snapshot_of(message), document_ref(message)))
+
+
+def with_rendering(message: dict[str, Any], rendered: RenderedDocument) -> dict[str, Any]:
+    """Stage the bytes; the next stages find them, and their hash, in the message."""
     digest = services.staging().put(rendered.bytes)
     return {
         **message,
@@ -79,8 +83,13 @@ def record_class_to_json(record_class: RecordClass) -> dict[str, Any]:
 def classify_document(message: dict[str, Any]) -> dict[str, Any]:
     """Attach the records class from the file plan, for the order's tax jurisdiction."""
     snapshot = snapshot_of(message)
+    return with_record_class(message, snapshot, tax_country(snapshot))
+
+
+def with_record_class(message: dict[str, Any], source: Source, jurisdiction: str) -> dict[str, Any]:
+    """A kind the file plan does not know fails for good: retrying cannot add a class."""
     try:
-        record_class = classify(document_ref(message), snapshot, tax_country(snapshot))
+        record_class = classify(document_ref(message), source, jurisdiction)
     except UnmappedDocumentKind as exc:
         raise UnmappedKind(str(exc)) from exc
     return {**message, "record_class": record_class_to_json(record_class)}
