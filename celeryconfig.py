@@ -4,6 +4,7 @@ Celery over Redis is at-least-once. These settings make the "at least" small and
 and leave exactly-once to our idempotent stages (see shared reference celery-reliability.md).
 """
 
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 from pipeline.runtime import redis_url, settings
@@ -110,3 +111,15 @@ beat_schedule = {
     for store_hash in _s.store_tokens
     for resource in ("orders", "refunds")
 }
+# Monthly tax summaries per store, for the month just ended. A re-run (a beat restarted
+# within the hour, a manual `bcrm summaries run`) declares nothing new.
+beat_schedule.update(
+    {
+        f"tax-summaries-{store_hash}": {
+            "task": "bcrm.control.tax_summaries",
+            "schedule": crontab(minute=0, hour=2, day_of_month=1),
+            "args": [store_hash],
+        }
+        for store_hash in _s.store_tokens
+    }
+)

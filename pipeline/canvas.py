@@ -16,6 +16,8 @@ NEXT_STAGE: dict[str, str] = {
     "bcrm.classify.placeholder": "bcrm.declare.placeholder",
     "bcrm.render.document": "bcrm.classify.document",
     "bcrm.classify.document": "bcrm.declare.document",
+    "bcrm.render.tax_summary": "bcrm.classify.tax_summary",
+    "bcrm.classify.tax_summary": "bcrm.declare.tax_summary",
 }
 
 

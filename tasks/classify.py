@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pipeline import document_stages, skeleton
+from pipeline import document_stages, skeleton, tax_summaries
 from pipeline.stage import StageTask, stage_task
 
 
@@ -14,3 +14,8 @@ def classify_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]
 @stage_task("bcrm.classify.document")
 def classify_document(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
     return document_stages.classify_document(message)
+
+
+@stage_task("bcrm.classify.tax_summary")
+def classify_tax_summary(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
+    return tax_summaries.classify_summary(message)

@@ -1,10 +1,13 @@
-"""Control tasks (queue `control`): pollers run by beat. Not stages: they own no record,
-and a failed poll is simply repeated by the next tick from the same checkpoint."""
+"""Control tasks (queue `control`): pollers and monthly jobs run by beat. Not stages: they
+own no record, and a failed poll is simply repeated by the next tick from the same checkpoint."""
 
-from pipeline import clients
+from datetime import UTC, datetime
+
+from pipeline import clients, tax_summaries
 from pipeline.celery import app
 from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
-from pipeline.runtime import redis_client
+from pipeline.runtime import redis_client, settings
+from pipeline.stage import RETRY_POLICIES, TRANSIENT
 
 POLL_LOCK_TTL_S = 300
 
@@ -31,3 +34,22 @@ def poll_store_orders(store_hash: str) -> int:
 @app.task(name="bcrm.control.poll_refunds", ignore_result=True)
 def poll_store_refunds(store_hash: str) -> int:
     return _poll(store_hash, "refunds")
+
+
+# The next tick of a monthly job is a month away, so unlike a poll it retries on its own.
+@app.task(
+    name="bcrm.control.tax_summaries",
+    ignore_result=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=settings().retry_backoff_max,
+    max_retries=RETRY_POLICIES["fetch"].max_retries,
+)
+def summarise_store_month(
+    store_hash: str, year: int | None = None, month: int | None = None
+) -> int:
+    """Start one chain per tax summary of the month (by default the previous one)."""
+    if year is None or month is None:
+        year, month = tax_summaries.previous_month(datetime.now(UTC).date())
+    client = clients.bigcommerce(store_hash)
+    return len(tax_summaries.enqueue_month(client, store_hash, year, month))

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from pipeline import clients, declare, skeleton
+from pipeline import clients, declare, skeleton, tax_summaries
+from pipeline.runtime import settings
 from pipeline.stage import StageTask, stage_task
 
 
@@ -13,7 +14,16 @@ def declare_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
 
 @stage_task("bcrm.declare.document")
 def declare_document(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
-    record = declare.declare_document(clients.otcs(), message)
+    return _declared(message, declare.declare_document(clients.otcs(), message))
+
+
+@stage_task("bcrm.declare.tax_summary")
+def declare_tax_summary(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
+    record = tax_summaries.declare_summary(clients.otcs(), message, settings().otcs_root_id)
+    return _declared(message, record)
+
+
+def _declared(message: dict[str, Any], record: declare.DeclaredRecord) -> dict[str, Any]:
     return {
         "record_key": message["record_key"],
         "target_id": record.node_id,

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pipeline import document_stages, skeleton
+from pipeline import document_stages, skeleton, tax_summaries
 from pipeline.stage import StageTask, stage_task
 
 
@@ -14,3 +14,8 @@ def render_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
 @stage_task("bcrm.render.document")
 def render_document(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
     return document_stages.render(message)
+
+
+@stage_task("bcrm.render.tax_summary")
+def render_tax_summary(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
+    return tax_summaries.render_summary(message)

@@ -1,0 +1,129 @@
+"""The monthly tax summary: the one record about a store's month rather than one order.
+
+A job per store and month reads the orders created in the month through the list
+endpoint, snapshots them as fetch does and sums their tax per currency and destination
+country (`pipeline.taxes.summarise_month`). Each summary is staged as canonical JSON and
+runs its own render → classify → declare chain. Its record key carries the fingerprint
+of that JSON, so running a month again whose numbers did not change adds nothing, and a
+month whose numbers changed (an order paid late) becomes a new record that supersedes
+the earlier one.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pipeline import services
+from pipeline.bigcommerce.client import BigCommerceClient
+from pipeline.canvas import chain_from
+from pipeline.declare import DeclaredRecord, file_record, verify_fixity
+from pipeline.document_stages import (
+    document_message,
+    document_ref,
+    with_record_class,
+    with_rendering,
+)
+from pipeline.documents import DocumentRef, tax_summary_ref
+from pipeline.errors import PermanentError
+from pipeline.order_fetch import fetch_order_snapshot, seller_of
+from pipeline.otcs.client import OTCSClient
+from pipeline.render import render_tax_summary
+from pipeline.taxes import summarise_month
+from schemas.snapshot import SellerSchema, TaxSummary
+
+RENDER_TASK = "bcrm.render.tax_summary"
+
+
+class SummaryFolderMissing(PermanentError):
+    """The ECM has no folder for tax summaries under the root: its set-up is incomplete,
+    and creating a top-level records folder is a records manager's decision, not ours."""
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """First and last second of the month in UTC, as the list endpoint's inclusive bounds
+    (BigCommerce dates have whole seconds)."""
+    last_day = calendar.monthrange(year, month)[1]
+    return (
+        datetime(year, month, 1, tzinfo=UTC),
+        datetime(year, month, last_day, 23, 59, 59, tzinfo=UTC),
+    )
+
+
+def previous_month(today: date) -> tuple[int, int]:
+    """The month a run on `today` summarises by default: the last one that is over."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def month_summaries(
+    client: BigCommerceClient, store_hash: str, year: int, month: int
+) -> list[TaxSummary]:
+    """One summary per currency and country for the paid orders created in the month.
+
+    Orders are snapshotted one by one as they are listed, so a month is never held in
+    memory as raw snapshots, only as running totals.
+    """
+    first, last = month_bounds(year, month)
+    orders = client.iter_orders(
+        min_date_created=first.isoformat(),
+        max_date_created=last.isoformat(),
+        include=(),
+        sort="id:asc",
+    )
+    snapshots = (fetch_order_snapshot(client, store_hash, int(order["id"])) for order in orders)
+    seller = SellerSchema().load(seller_of(client.store_information()))
+    return summarise_month(store_hash, seller, year, month, snapshots)
+
+
+def summary_message(summary_digest: str, ref: DocumentRef) -> dict[str, Any]:
+    """The render message for one summary: an order document's envelope (so the shared
+    stage helpers read its `DocumentRef`) naming the staged summary instead of a snapshot."""
+    envelope = document_message(summary_digest, ref)
+    return {
+        "record_key": ref.record_key,
+        "summary": summary_digest,
+        "document": envelope["document"],
+    }
+
+
+def enqueue_month(client: BigCommerceClient, store_hash: str, year: int, month: int) -> list[str]:
+    """Stage each summary of the month and start its chain; returns their record keys."""
+    keys = []
+    for summary in month_summaries(client, store_hash, year, month):
+        digest = services.staging().put(summary.to_json_bytes())
+        message = summary_message(digest, tax_summary_ref(summary))
+        chain_from(RENDER_TASK, [message], {}).apply_async()
+        keys.append(message["record_key"])
+    return keys
+
+
+def summary_of(message: dict[str, Any]) -> TaxSummary:
+    return TaxSummary.from_json_bytes(services.staging().get(message["summary"]))
+
+
+def render_summary(message: dict[str, Any]) -> dict[str, Any]:
+    return with_rendering(message, render_tax_summary(summary_of(message)))
+
+
+def classify_summary(message: dict[str, Any]) -> dict[str, Any]:
+    """The summary's own country is its jurisdiction: it reports that country's tax."""
+    summary = summary_of(message)
+    return with_record_class(message, summary, summary.country_iso2)
+
+
+def summary_folder(otcs: OTCSClient, root_id: int, folder: str, store_hash: str) -> int:
+    """`<folder>/<store_hash>` under the root: one deterministic folder per store, so a
+    second run finds what the first one filed."""
+    parent = otcs.resolve_path(root_id, folder)
+    if parent is None:
+        raise SummaryFolderMissing(f"no folder {folder!r} under node {root_id} in the ECM")
+    return otcs.ensure_folder(parent.id, store_hash)
+
+
+def declare_summary(otcs: OTCSClient, message: dict[str, Any], root_id: int) -> DeclaredRecord:
+    """Folder, upload (or adopt), category, official record, supersedes, fixity."""
+    ref = document_ref(message)
+    folder_id = summary_folder(otcs, root_id, message["record_class"]["folder"], ref.store_hash)
+    node_id, adopted = file_record(otcs, folder_id, ref, message)
+    return verify_fixity(otcs, node_id, adopted, ref, message)
