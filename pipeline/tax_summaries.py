@@ -2,7 +2,8 @@
 
 A job per store and month reads the orders created in the month through the list
 endpoint, snapshots them as fetch does and sums their tax per currency and destination
-country (`pipeline.taxes.summarise_month`). Each summary is staged as canonical JSON and
+country (`pipeline.taxes.summarise_month`). It runs in bounded steps that hand on how far
+they got, each within the task time limit. Each summary is staged as canonical JSON and
 runs its own render → classify → declare chain. Its record key carries the fingerprint
 of that JSON, so running a month again whose numbers did not change adds nothing, and a
 month whose numbers changed (an order paid late) becomes a new record that supersedes
@@ -12,6 +13,9 @@ the earlier one.
 from __future__ import annotations
 
 import calendar
+import math
+import time
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,13 +29,13 @@ from pipeline.document_stages import (
     with_record_class,
     with_rendering,
 )
-from pipeline.documents import DocumentRef, tax_summary_ref
+from pipeline.documents import DocumentRef, is_paid, tax_summary_ref
 from pipeline.errors import PermanentError
-from pipeline.order_fetch import fetch_order_snapshot, seller_of
+from pipeline.order_fetch import fetch_order_snapshot
 from pipeline.otcs.client import OTCSClient
 from pipeline.render import render_tax_summary
 from pipeline.taxes import summarise_month
-from schemas.snapshot import SellerSchema, TaxSummary
+from schemas.snapshot import OrderSnapshot, TaxSummary
 
 RENDER_TASK = "bcrm.render.tax_summary"
 
@@ -56,24 +60,62 @@ def previous_month(today: date) -> tuple[int, int]:
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
-def month_summaries(
-    client: BigCommerceClient, store_hash: str, year: int, month: int
-) -> list[TaxSummary]:
-    """One summary per currency and country for the paid orders created in the month.
+@dataclass(frozen=True)
+class MonthJob:
+    """How far a store's month has got: its orders up to `after_id` are snapshotted and the
+    paid ones staged. Small enough to travel in the message of the job's next step."""
 
-    Orders are snapshotted one by one as they are listed, so a month is never held in
-    memory as raw snapshots, only as running totals.
-    """
-    first, last = month_bounds(year, month)
+    store_hash: str
+    year: int
+    month: int
+    after_id: int = 0
+    snapshots: tuple[str, ...] = ()
+
+
+def snapshot_orders(
+    client: BigCommerceClient, job: MonthJob, deadline: float
+) -> tuple[MonthJob, bool]:
+    """Snapshot the month's next orders, by id, until all are done (True) or the deadline
+    on `time.monotonic()` has passed: a month of a busy store takes thousands of calls,
+    far more than one task may spend before Redis hands its message out again."""
+    first, last = month_bounds(job.year, job.month)
     orders = client.iter_orders(
         min_date_created=first.isoformat(),
         max_date_created=last.isoformat(),
+        min_id=job.after_id + 1,
         include=(),
         sort="id:asc",
     )
-    snapshots = (fetch_order_snapshot(client, store_hash, int(order["id"])) for order in orders)
-    seller = SellerSchema().load(seller_of(client.store_information()))
-    return summarise_month(store_hash, seller, year, month, snapshots)
+    staged = list(job.snapshots)
+    for order in orders:
+        snapshot = fetch_order_snapshot(client, job.store_hash, int(order["id"]))
+        if is_paid(snapshot):  # the only ones a summary counts; the rest need no staging
+            staged.append(services.staging().put(snapshot.to_json_bytes()))
+        job = replace(job, after_id=snapshot.order.id, snapshots=tuple(staged))
+        if time.monotonic() >= deadline:
+            return job, False
+    return job, True
+
+
+def summaries_of(job: MonthJob) -> list[TaxSummary]:
+    """Sum the staged snapshots of a month whose orders are all snapshotted."""
+
+    def load(digest: str) -> OrderSnapshot:
+        return OrderSnapshot.from_json_bytes(services.staging().get(digest))
+
+    if not job.snapshots:
+        return []
+    seller = load(job.snapshots[0]).seller
+    return summarise_month(job.store_hash, seller, job.year, job.month, map(load, job.snapshots))
+
+
+def month_summaries(
+    client: BigCommerceClient, store_hash: str, year: int, month: int
+) -> list[TaxSummary]:
+    """One summary per currency and country for the paid orders created in the month, in
+    one go; the beat job takes the same steps in bounded tasks (`run_step`)."""
+    job, _ = snapshot_orders(client, MonthJob(store_hash, year, month), deadline=math.inf)
+    return summaries_of(job)
 
 
 def summary_message(summary_digest: str, ref: DocumentRef) -> dict[str, Any]:
@@ -87,15 +129,26 @@ def summary_message(summary_digest: str, ref: DocumentRef) -> dict[str, Any]:
     }
 
 
-def enqueue_month(client: BigCommerceClient, store_hash: str, year: int, month: int) -> list[str]:
-    """Stage each summary of the month and start its chain; returns their record keys."""
+def start_chains(summaries: list[TaxSummary]) -> list[str]:
+    """Stage each summary and start its render → classify → declare chain; returns the
+    record keys."""
     keys = []
-    for summary in month_summaries(client, store_hash, year, month):
+    for summary in summaries:
         digest = services.staging().put(summary.to_json_bytes())
         message = summary_message(digest, tax_summary_ref(summary))
         chain_from(RENDER_TASK, [message], {}).apply_async()
         keys.append(message["record_key"])
     return keys
+
+
+def run_step(client: BigCommerceClient, job: MonthJob, deadline: float) -> MonthJob | None:
+    """One bounded step of a month's job: the job to continue with, or None once every
+    summary's chain has started."""
+    job, done = snapshot_orders(client, job, deadline)
+    if not done:
+        return job
+    start_chains(summaries_of(job))
+    return None
 
 
 def summary_of(message: dict[str, Any]) -> TaxSummary:

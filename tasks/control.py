@@ -1,7 +1,12 @@
 """Control tasks (queue `control`): pollers and monthly jobs run by beat. Not stages: they
 own no record, and a failed poll is simply repeated by the next tick from the same checkpoint."""
 
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
+
+from celery import Task
 
 from pipeline import clients, tax_summaries
 from pipeline.celery import app
@@ -39,6 +44,7 @@ def poll_store_refunds(store_hash: str) -> int:
 # The next tick of a monthly job is a month away, so unlike a poll it retries on its own.
 @app.task(
     name="bcrm.control.tax_summaries",
+    bind=True,
     ignore_result=True,
     autoretry_for=TRANSIENT,
     retry_backoff=True,
@@ -46,10 +52,20 @@ def poll_store_refunds(store_hash: str) -> int:
     max_retries=RETRY_POLICIES["fetch"].max_retries,
 )
 def summarise_store_month(
-    store_hash: str, year: int | None = None, month: int | None = None
-) -> int:
-    """Start one chain per tax summary of the month (by default the previous one)."""
+    self: Task,
+    store_hash: str,
+    year: int | None = None,
+    month: int | None = None,
+    after_id: int = 0,
+    snapshots: Sequence[str] = (),
+) -> None:
+    """One step of a store's month (by default the previous one); it sends the next step
+    itself, and the last one starts a chain per summary. A third of the soft time limit
+    leaves room for the order in hand when the budget runs out, and for the last step."""
     if year is None or month is None:
         year, month = tax_summaries.previous_month(datetime.now(UTC).date())
-    client = clients.bigcommerce(store_hash)
-    return len(tax_summaries.enqueue_month(client, store_hash, year, month))
+    job = tax_summaries.MonthJob(store_hash, year, month, after_id, tuple(snapshots))
+    deadline = time.monotonic() + settings().task_soft_time_limit / 3
+    following = tax_summaries.run_step(clients.bigcommerce(store_hash), job, deadline)
+    if following is not None:
+        self.apply_async(kwargs=asdict(following))

@@ -27,7 +27,14 @@ from pipeline.order_fetch import fetch_order_snapshot
 from pipeline.runtime import redis_client
 from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 from pipeline.summaries_cli import summaries
-from pipeline.tax_summaries import enqueue_month, month_summaries, previous_month
+from pipeline.tax_summaries import (
+    MonthJob,
+    month_summaries,
+    previous_month,
+    snapshot_orders,
+    start_chains,
+    summaries_of,
+)
 from pipeline.taxes import summarise_month, tax_country
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
@@ -94,6 +101,21 @@ def test_each_month_sums_exactly_the_orders_created_in_it(store: Store) -> None:
     assert month_summaries(store.client, store.store_hash, 2023, 6) == []
 
 
+def test_a_month_taken_one_order_per_step_sums_the_same(store: Store) -> None:
+    year, month = store.busiest_month()
+    job, done, steps = MonthJob(store.store_hash, year, month), False, 0
+    while not done:
+        job, done = snapshot_orders(store.client, job, deadline=0.0)
+        steps += 1
+    in_month = [
+        s
+        for s in store.snapshots
+        if (s.order.date_created.year, s.order.date_created.month) == (year, month)
+    ]
+    assert steps == len(in_month) + 1
+    assert summaries_of(job) == store.expected(year, month)
+
+
 def test_the_default_month_is_the_last_one_that_is_over() -> None:
     assert previous_month(date(2024, 3, 1)) == (2024, 2)
     assert previous_month(date(2024, 1, 31)) == (2023, 12)
@@ -137,16 +159,26 @@ def _summary_records(ecm: OTCSEmulator, store_hash: str) -> list[dict[str, Any]]
     return [n for n in ecm.inventory()["nodes"] if n["type"] == DOCUMENT and folder in n["path"]]
 
 
-def test_a_month_is_declared_once_per_currency_and_country(store: Store, ecm: OTCSEmulator) -> None:
-    year, month = store.busiest_month()
+def _run_command(store: Store, year: int, month: int) -> dict[str, TaxSummary]:
+    """`bcrm summaries run` for the month, until its summaries are declared: ECM name →
+    summary of each one the month owes."""
     expected = {ecm_name(tax_summary_ref(s)): s for s in store.expected(year, month)}
     keys = {tax_summary_ref(s).record_key for s in expected.values()}
-
     result = CliRunner().invoke(
         summaries, ["run", "--store", store.store_hash, "--month", f"{year}-{month:02d}"]
     )
     assert result.exit_code == 0, result.output
     wait_for(lambda: _settled(store.store_hash, keys), timeout=120, what="the summaries declared")
+    return expected
+
+
+def _period(year: int, month: int) -> str:
+    return f"tax-summary-{year:04d}-{month:02d}-"
+
+
+def test_a_month_is_declared_once_per_currency_and_country(store: Store, ecm: OTCSEmulator) -> None:
+    year, month = store.busiest_month()
+    expected = _run_command(store, year, month)
 
     records = _summary_records(ecm, store.store_hash)
     assert sorted(n["name"] for n in records) == sorted(expected)
@@ -172,10 +204,29 @@ def test_running_a_month_again_adds_nothing(store: Store, ecm: OTCSEmulator) -> 
     before = sorted((n["name"], n["sha256"]) for n in _summary_records(ecm, store.store_hash))
     assert before
 
-    keys = enqueue_month(store.client, store.store_hash, year, month)
+    keys = start_chains(month_summaries(store.client, store.store_hash, year, month))
     wait_for(lambda: _settled(store.store_hash, set(keys)), timeout=120, what="the re-run settled")
     after = sorted((n["name"], n["sha256"]) for n in _summary_records(ecm, store.store_hash))
     assert after == before
+
+
+def test_a_slow_store_is_summarised_in_steps(store: Store, ecm: OTCSEmulator) -> None:
+    """At 0.3 s a call an order takes about a second, so the job runs in several steps,
+    each within its budget of a third of the soft time limit (2 s here)."""
+    late = store.unpaid_order_beside_paid_ones()
+    taken = {store.busiest_month(), (late.order.date_created.year, late.order.date_created.month)}
+    year, month = max(
+        (ym for ym in SEEDED_MONTHS if ym not in taken), key=lambda ym: len(store.expected(*ym))
+    )
+    store.emulator.set_faults(latency={"*": {"min_ms": 300, "max_ms": 300}})
+    try:
+        expected = _run_command(store, year, month)
+    finally:
+        store.emulator.set_faults()
+    records = _summary_records(ecm, store.store_hash)
+    assert sorted(
+        n["name"] for n in records if n["name"].startswith(_period(year, month))
+    ) == sorted(expected)
 
 
 def test_an_order_paid_late_makes_a_new_record_superseding_the_old(
@@ -183,17 +234,17 @@ def test_an_order_paid_late_makes_a_new_record_superseding_the_old(
 ) -> None:
     late = store.unpaid_order_beside_paid_ones()
     year, month = late.order.date_created.year, late.order.date_created.month
-    keys = enqueue_month(store.client, store.store_hash, year, month)
+    keys = start_chains(month_summaries(store.client, store.store_hash, year, month))
     wait_for(lambda: _settled(store.store_hash, set(keys)), timeout=120, what="the month declared")
     before = {n["name"]: n for n in _summary_records(ecm, store.store_hash)}
 
     store.emulator.set_status(late.order.id, OrderStatus.COMPLETED)
-    keys = enqueue_month(store.client, store.store_hash, year, month)
+    keys = start_chains(month_summaries(store.client, store.store_hash, year, month))
     wait_for(lambda: _settled(store.store_hash, set(keys)), timeout=120, what="the re-run settled")
 
     after = {n["name"]: n for n in _summary_records(ecm, store.store_hash)}
     [added] = set(after) - set(before)
-    period = f"tax-summary-{year:04d}-{month:02d}-{late.order.currency_code}-{tax_country(late)}-"
+    period = f"{_period(year, month)}{late.order.currency_code}-{tax_country(late)}-"
     assert added.startswith(period)
     [earlier] = [n for name, n in before.items() if name.startswith(period)]
     xrefs = {(x["xref_type"], x["xref_id"]) for x in after[added]["xrefs"]}
