@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
 from collections.abc import Callable, Coroutine
-from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from aiohttp import web
+
+from sandbox.threaded_server import ThreadedServer
 
 from .admin import add_admin_routes
 from .app import Runtime, build_app
@@ -33,7 +33,7 @@ def default_store_hash(seed: int) -> str:
     return hashlib.sha1(f"bcrm-store-{seed}".encode()).hexdigest()[:10]
 
 
-class BigCommerceEmulator:
+class BigCommerceEmulator(ThreadedServer):
     """A seeded BigCommerce store served over real HTTP on loopback."""
 
     def __init__(
@@ -51,11 +51,10 @@ class BigCommerceEmulator:
         webhook_time_scale: float = 1.0,
         webhook_timeout_s: float = 10.0,
     ) -> None:
+        super().__init__(host, port)
         self.orders = orders
         self.seed = seed
         self.store_hash = store_hash or default_store_hash(seed)
-        self.host = host
-        self.port = port
         store_id = str(
             1_000_000 + int(hashlib.sha1(self.store_hash.encode()).hexdigest(), 16) % 9_000_000
         )
@@ -72,80 +71,33 @@ class BigCommerceEmulator:
         }
         self.control: Control | None = None
         self.base_url = self.admin_url = self.root_url = ""
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
         self._dispatcher: WebhookDispatcher | None = None
+        self._info: dict[str, Any] = {}
+
+    thread_name = "bigcommerce-emulator"
 
     def start(self) -> Self:
         seed_store(self.store, orders=self.orders, seed=self.seed)
-        started = threading.Event()
-        failure: list[BaseException] = []
+        return super().start()
 
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                loop.run_until_complete(self._serve())
-            except BaseException as exc:
-                failure.append(exc)
-                started.set()
-                return
-            started.set()
-            loop.run_forever()
-            loop.run_until_complete(self._shutdown())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="bigcommerce-emulator", daemon=True)
-        self._thread.start()
-        started.wait()
-        if failure:
-            raise failure[0]
-        return self
-
-    async def _serve(self) -> None:
-        dispatcher = WebhookDispatcher(self.store, **self._dispatcher_options)
-        self.store.emit = dispatcher.emit
-        self.control = Control(self.runtime, dispatcher)
+    async def build_app(self) -> web.Application:
+        self._dispatcher = WebhookDispatcher(self.store, **self._dispatcher_options)
+        self.store.emit = self._dispatcher.emit
+        self.control = Control(self.runtime, self._dispatcher)
         app = build_app(self.runtime)
-        info: dict[str, Any] = {}
-        add_admin_routes(app, self.control, info)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        add_admin_routes(app, self.control, self._info)
+        return app
+
+    def on_listening(self) -> None:
         self.root_url = f"http://{self.host}:{self.port}"
         self.base_url = f"{self.root_url}/stores/{self.store_hash}"
         self.admin_url = f"{self.root_url}/admin"
         self.store.base_url = self.base_url
-        info.update(self.info())
-        self._dispatcher = dispatcher
+        self._info.update(self.info())
 
-    async def _shutdown(self) -> None:
+    async def on_shutdown(self) -> None:
         if self._dispatcher is not None:
             await self._dispatcher.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def stop(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        self._loop = None
-        self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def info(self) -> dict[str, Any]:
         """The start-up line: where the API is and how to authenticate against it."""

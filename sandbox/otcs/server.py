@@ -6,10 +6,7 @@ paths serve identical behaviour.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import threading
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
@@ -20,11 +17,12 @@ from sandbox.otcs.auth import Credentials, TicketStore, User
 from sandbox.otcs.context import EmulatorState, UploadSettings
 from sandbox.otcs.faults import Faults
 from sandbox.otcs.seed import ADMIN_USER_ID, build_repository
+from sandbox.threaded_server import ThreadedServer
 
 ADMIN_PATH = "/otcs-admin"
 
 
-class OTCSEmulator:
+class OTCSEmulator(ThreadedServer):
     """An OpenText Content Server REST API emulator listening on a real socket."""
 
     def __init__(
@@ -40,8 +38,7 @@ class OTCSEmulator:
         bearer_tokens: tuple[str, ...] = (),
         uploads: UploadSettings | None = None,
     ) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self.base_path = "/" + base_path.strip("/")
         self.username = username
         self.password = password or secrets.token_urlsafe(12)
@@ -58,9 +55,6 @@ class OTCSEmulator:
             faults=Faults(),
             uploads=uploads or UploadSettings(),
         )
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._runner: web.AppRunner | None = None
 
     @property
     def origin(self) -> str:
@@ -74,66 +68,10 @@ class OTCSEmulator:
     def admin_url(self) -> str:
         return self.origin + ADMIN_PATH
 
-    def start(self) -> OTCSEmulator:
-        """Start serving; returns once the socket is listening (port 0 → a free port)."""
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._serve, args=(ready, failure), name="otcs-emulator", daemon=True
-        )
-        self._thread.start()
-        ready.wait()
-        if failure:
-            raise failure[0]
-        return self
+    thread_name = "otcs-emulator"
 
-    def _serve(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        loop = self._loop
-        assert loop is not None
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self._listen())
-        except BaseException as error:  # reported to the starting thread, not swallowed
-            failure.append(error)
-            ready.set()
-            return
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(self._shutdown())
-        loop.close()
-
-    async def _listen(self) -> None:
-        app = build_app(self.state, self.base_path, ADMIN_PATH)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
-        await site.start()
-        server = site._server  # aiohttp exposes the bound port only through the server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-
-    async def _shutdown(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    def stop(self) -> None:
-        if self._loop is None or self._thread is None:
-            return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        self._loop = self._thread = None
-
-    def __enter__(self) -> OTCSEmulator:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+    async def build_app(self) -> web.Application:
+        return build_app(self.state, self.base_path, ADMIN_PATH)
 
     def inventory(self) -> dict[str, Any]:
         return inventory(self.state.repo)
