@@ -21,6 +21,7 @@ from pipeline.ops_cli import backfill, retention
 from pipeline.runtime import NoRedisError
 from pipeline.session import connected
 from pipeline.settings import Settings, SettingsError, load_settings
+from pipeline.summaries_cli import summaries
 from pipeline.webhooks.cli import webhooks
 
 EXIT_USAGE = 2
@@ -194,6 +195,7 @@ def status(as_json: bool) -> None:
 main.add_command(dlq)
 main.add_command(demo)
 main.add_command(webhooks)
+main.add_command(summaries)
 main.add_command(retention)
 main.add_command(backfill)
 
