@@ -17,10 +17,11 @@ from typing import Any
 
 from celery.beat import PersistentScheduler
 
+from pipeline import keys
 from pipeline.log import log_event
 from pipeline.runtime import redis_client
 
-LOCK_KEY = "bcrm:beat:lock"
+LOCK_KEY = keys.BEAT_LOCK
 LOCK_TTL_MS = 30_000
 WAIT_POLL_S = 2.0
 # beat must wake up well inside the TTL to renew the lock.

@@ -29,3 +29,35 @@ def dead_letter(entry_id: str) -> str:
 
 DEAD_LETTER_INDEX = f"{PREFIX}:dlq:index"
 SKELETON_TARGET = f"{PREFIX}:skeleton:target"
+
+
+BEAT_LOCK = f"{PREFIX}:beat:lock"
+
+
+def checkpoint(store_hash: str, resource: str) -> str:
+    return f"{PREFIX}:checkpoint:{store_hash}:{resource}"
+
+
+def poll_runs(store_hash: str, resource: str) -> str:
+    return f"{PREFIX}:poll:runs:{store_hash}:{resource}"
+
+
+def poll_lock(store_hash: str, resource: str) -> str:
+    return f"{PREFIX}:poll-lock:{store_hash}:{resource}"
+
+
+def webhook_seen(store_hash: str, event_hash: str) -> str:
+    return f"{PREFIX}:webhooks:seen:{store_hash}:{event_hash}"
+
+
+def rate_governor(store_hash: str) -> str:
+    """Braces make a Redis Cluster hash tag: the governor's keys share one slot."""
+    return f"{PREFIX}:bigcommerce:ratelimit:{{{store_hash}}}"
+
+
+def otcs_ticket(scope: str) -> str:
+    return f"{PREFIX}:otcs:ticket:{scope}"
+
+
+def otcs_login_lock(scope: str) -> str:
+    return f"{PREFIX}:otcs:login-lock:{scope}"

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 
+from pipeline import keys
 from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.intake import enqueue_order_event
 from pipeline.log import log_event
@@ -43,12 +44,12 @@ def order_version_id(order: dict[str, object]) -> str:
 
 
 def checkpoint_key(store_hash: str, resource: str) -> str:
-    return f"bcrm:checkpoint:{store_hash}:{resource}"
+    return keys.checkpoint(store_hash, resource)
 
 
 def poll_runs_key(store_hash: str, resource: str) -> str:
     """How many polls completed: lets an operator (and the demo) see polling advance."""
-    return f"bcrm:poll:runs:{store_hash}:{resource}"
+    return keys.poll_runs(store_hash, resource)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from celery import Task
 
-from pipeline import clients, tax_summaries
+from pipeline import clients, keys, tax_summaries
 from pipeline.celery import app
 from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.runtime import redis_client, settings
@@ -19,7 +19,7 @@ POLL_LOCK_TTL_S = 300
 
 def _poll(store_hash: str, resource: str) -> int:
     """One poll per store and resource at a time, even if a tick outlives its interval."""
-    lock = redis_client().lock(f"bcrm:poll-lock:{store_hash}:{resource}", timeout=POLL_LOCK_TTL_S)
+    lock = redis_client().lock(keys.poll_lock(store_hash, resource), timeout=POLL_LOCK_TTL_S)
     if not lock.acquire(blocking=False):
         return 0
     try:

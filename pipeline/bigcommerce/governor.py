@@ -29,9 +29,9 @@ from collections.abc import Mapping
 
 import redis
 
+from pipeline import keys
 from pipeline.bigcommerce.errors import RateLimited
 from pipeline.bigcommerce.governor_scripts import ACQUIRE, OBSERVE
-from pipeline.keys import PREFIX
 from pipeline.log import log_event
 
 _QUOTA = "x-rate-limit-requests-quota"
@@ -44,7 +44,7 @@ _STATE_TTL_MS = 86_400_000
 
 def governor_keys(store_hash: str) -> list[str]:
     """State hash and in-flight set; the hash tag keeps both on one Redis Cluster slot."""
-    base = f"{PREFIX}:bigcommerce:ratelimit:{{{store_hash}}}"
+    base = keys.rate_governor(store_hash)
     return [base, f"{base}:inflight"]
 
 

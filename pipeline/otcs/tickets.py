@@ -20,8 +20,8 @@ from typing import Protocol
 
 import redis
 
+from pipeline import keys
 from pipeline.errors import TransientError
-from pipeline.keys import PREFIX
 from pipeline.log import log_event
 
 Login = Callable[[], str]
@@ -92,8 +92,8 @@ class RedisTicketStore:
         ticket_ttl_s: float = 8 * 3600,
     ) -> None:
         self._redis = client
-        self.ticket_key = f"{PREFIX}:otcs:ticket:{scope}"
-        self.lock_key = f"{PREFIX}:otcs:login-lock:{scope}"
+        self.ticket_key = keys.otcs_ticket(scope)
+        self.lock_key = keys.otcs_login_lock(scope)
         self._lock_ms = int(lock_s * 1000)
         self._wait_s = wait_s
         self._poll_s = poll_s

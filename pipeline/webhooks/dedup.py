@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from pipeline.keys import PREFIX
+from pipeline import keys
 
 _PUSH_THEN_MARK = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
@@ -23,7 +23,7 @@ return 1
 
 
 def seen_key(store_hash: str, event_hash: str) -> str:
-    return f"{PREFIX}:webhooks:seen:{store_hash}:{event_hash}"
+    return keys.webhook_seen(store_hash, event_hash)
 
 
 class EnqueueOnce:

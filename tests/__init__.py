@@ -1,0 +1,1 @@
+"""bcrm tests (a regular package, so a dependency that ships a top-level `tests` cannot shadow it)."""
