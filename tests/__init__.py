@@ -1,1 +1,5 @@
-"""bcrm tests (a regular package, so a dependency that ships a top-level `tests` cannot shadow it)."""
+"""bcrm tests.
+
+A regular package, so that a dependency shipping a top-level `tests` package (the
+`bigcommerce` wheel does) cannot shadow ours in spawned processes.
+"""
