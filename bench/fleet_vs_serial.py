@@ -1,0 +1,168 @@
+"""P3 and P4: records per second through the Celery fleet against the same stage functions
+called one after another in one process.
+
+Both modes run against the same emulators (separate processes) and the same private
+Redis: serial first, then the ECM is reset and Redis flushed so that the fleet declares
+every record anew rather than adopting the serial run's. The serial path is
+fetch → stage → (render → classify → declare) per due document, exactly the functions the
+tasks call, including staging and the shared rate governor; the fleet gets one event per
+order through `enqueue_order_event`, timed from the first enqueue until the ledger has
+every order fetched, every document declared and every queue empty.
+
+- `p3`: no injected latency; the fleet's gain is its second core (render runs on two
+  prefork processes) against Celery's per-message cost.
+- `p4`: 80 ms on every BigCommerce call, 150 ms on every Content Server call, no quota;
+  the fleet hides the waits behind threads (`--io-nodes` I/O nodes of 8 threads). The
+  serial mode would take minutes per hundred orders, so it runs on the first
+  `--serial-orders` orders only: its rate, not its size, is compared.
+
+    python bench/fleet_vs_serial.py p3 [--orders 300]
+    python bench/fleet_vs_serial.py p4 [--orders 200] [--serial-orders 10] [--io-nodes 6]
+
+Prints a table and writes bench/results/fleet_vs_serial_<mode>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from harness import (
+    emulators,
+    fleet,
+    print_table,
+    private_redis,
+    tree_cpu_s,
+    wait_settled,
+    write_results,
+)
+
+MODES: dict[str, dict[str, Any]] = {
+    "p3": {"target": 1.6, "orders": 300, "serial_orders": None, "latency": None, "io_nodes": 1},
+    "p4": {"target": 20.0, "orders": 200, "serial_orders": 10, "latency": (80, 150), "io_nodes": 6},
+}
+SETTLE_TIMEOUT_S = 1800.0
+
+
+@dataclass
+class Run:
+    mode: str
+    orders: int
+    documents: int
+    elapsed_s: float
+    records_per_s: float
+    cpu_ms_per_record: float
+    cores_busy: float
+    ratio_vs_serial: float
+    target: str
+
+    @classmethod
+    def of(cls, mode: str, orders: int, documents: int, elapsed_s: float, cpu_s: float) -> Run:
+        """`cpu_s`: CPU of every process in the run (us, emulators, Redis, workers)."""
+        return cls(
+            mode, orders, documents, round(elapsed_s, 2), documents / elapsed_s,
+            1000 * cpu_s / documents, cpu_s / elapsed_s, 1.0, "",
+        )  # fmt: skip
+
+
+def order_ids(store_hash: str) -> list[int]:
+    from pipeline import clients
+
+    return [int(o["id"]) for o in clients.bigcommerce(store_hash).iter_orders(include=())]
+
+
+def run_serial(store_hash: str, orders: list[int]) -> Run:
+    """Every stage function in turn, in this one process."""
+    from pipeline import clients, services
+    from pipeline.declare import declare_document
+    from pipeline.document_stages import classify_document, document_message, render
+    from pipeline.documents import due_documents
+    from pipeline.order_fetch import fetch_order_snapshot
+
+    client, otcs, staging = clients.bigcommerce(store_hash), clients.otcs(), services.staging()
+    documents = 0
+    started, cpu = time.perf_counter(), tree_cpu_s()
+    for order_id in orders:
+        snapshot = fetch_order_snapshot(client, store_hash, order_id)
+        digest = staging.put(snapshot.to_json_bytes())
+        for ref in due_documents(snapshot):
+            declare_document(otcs, classify_document(render(document_message(digest, ref))))
+            documents += 1
+    elapsed = time.perf_counter() - started
+    return Run.of("serial", len(orders), documents, elapsed, tree_cpu_s() - cpu)
+
+
+def run_fleet(
+    redis_url: str, log_dir: Path, store_hash: str, orders: list[int], io_nodes: int
+) -> Run:
+    """One event per order into the fleet, until every document is declared."""
+    from pipeline.intake import enqueue_order_event
+
+    with fleet(redis_url, log_dir, ("io",) * io_nodes + ("cpu",)):
+        started, cpu = time.perf_counter(), tree_cpu_s()
+        for order_id in orders:
+            enqueue_order_event(store_hash, order_id, "bench", uuid.uuid4().hex)
+
+        def done(counts: dict[str, int]) -> bool:
+            in_between = counts["pending"] + counts["rendered"] + counts["classified"]
+            return counts["fetched"] + counts["dead_lettered"] >= len(orders) and not in_between
+
+        counts = wait_settled(done, SETTLE_TIMEOUT_S)
+        elapsed, cpu = time.perf_counter() - started, tree_cpu_s() - cpu
+    if counts["dead_lettered"]:
+        raise RuntimeError(f"{counts['dead_lettered']} records dead-lettered; see {log_dir}")
+    mode = f"fleet ({io_nodes} io × 8 threads, cpu × 2)"
+    return Run.of(mode, len(orders), counts["declared"], elapsed, cpu)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mode", choices=sorted(MODES))
+    parser.add_argument("--orders", type=int, help="orders through the fleet")
+    parser.add_argument("--serial-orders", type=int, help="orders through the serial path")
+    parser.add_argument("--io-nodes", type=int, help="I/O worker nodes of 8 threads each")
+    args = parser.parse_args()
+    spec = MODES[args.mode]
+    orders = args.orders or spec["orders"]
+    serial_orders = args.serial_orders or spec["serial_orders"] or orders
+    io_nodes = args.io_nodes or spec["io_nodes"]
+
+    with tempfile.TemporaryDirectory(prefix=f"bench-{args.mode}-") as tmp:
+        work = Path(tmp)
+        with private_redis(work) as redis_url, emulators(work / "logs", orders) as world:
+            from pipeline.runtime import redis_client
+
+            if spec["latency"]:
+                world.set_latency(*spec["latency"])
+            ids = order_ids(world.store_hash)
+            serial = run_serial(world.store_hash, ids[:serial_orders])
+            world.reset_ecm()
+            redis_client().flushdb()
+            fleet_run = run_fleet(redis_url, work / "logs", world.store_hash, ids, io_nodes)
+
+    fleet_run.ratio_vs_serial = round(fleet_run.records_per_s / serial.records_per_s, 2)
+    fleet_run.target = f"≥ {spec['target']}"
+    rows = [asdict(serial), asdict(fleet_run)]
+    print_table(f"{args.mode.upper()} fleet vs serial", rows)
+    write_results(
+        f"fleet_vs_serial_{args.mode}",
+        {
+            "benchmark": args.mode,
+            "latency_ms": dict(
+                zip(("bigcommerce", "otcs"), spec["latency"] or (0, 0), strict=True)
+            ),
+            "runs": rows,
+            "ratio": fleet_run.ratio_vs_serial,
+            "target": spec["target"],
+            "met": fleet_run.ratio_vs_serial >= spec["target"],
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""`bcrm bench --list`: every benchmark under bench/ is reachable by name, and every name
+runs a script that exists (the benchmarks themselves are not tests)."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from pipeline.bench_cli import BENCH_DIR, BENCHMARKS
+from pipeline.cli import main
+
+HELPERS = {"harness.py"}
+
+
+def test_list_names_every_benchmark_script() -> None:
+    result = CliRunner().invoke(main, ["bench", "--list"])
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0] for line in result.output.splitlines()}
+    assert listed == set(BENCHMARKS)
+    scripts = {b.script for b in BENCHMARKS.values()}
+    assert all((BENCH_DIR / s).is_file() for s in scripts)
+    assert scripts == {p.name for p in BENCH_DIR.glob("*.py")} - HELPERS
