@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import click
 import redis
 
+from pipeline.bench_cli import bench
 from pipeline.demo_cli import demo
 from pipeline.dlq_cli import dlq
 from pipeline.embedded_redis import EmbeddedRedis, EmbeddedRedisError
@@ -198,6 +199,7 @@ main.add_command(webhooks)
 main.add_command(summaries)
 main.add_command(retention)
 main.add_command(backfill)
+main.add_command(bench)
 
 
 class _Sandbox(click.Group):
