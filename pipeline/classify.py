@@ -14,11 +14,12 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from pipeline.documents import DocumentKind, DocumentRef, last_business_event
+from pipeline.documents import SUB_ID_LABELS, DocumentKind, DocumentRef, last_business_event
 from schemas.retention import RetentionPlan, load_retention_plan
 from schemas.snapshot import OrderSnapshot, TaxSummary
 
 RETENTION_FILE_ENV = "BCRM_RETENTION_FILE"
+SOURCE_SYSTEM = "BigCommerce"
 DEFAULT_RETENTION_FILE = Path(__file__).resolve().parent.parent / "retention.toml"
 
 Source = OrderSnapshot | TaxSummary
@@ -92,17 +93,28 @@ def default_plan() -> RetentionPlan:
 
 
 def _category_attributes(
-    ref: DocumentRef, source: Source, jurisdiction: str, trigger_event: str, plan_version: str
+    ref: DocumentRef,
+    source: Source,
+    jurisdiction: str,
+    trigger_event: str,
+    plan_version: str,
+    record_date: datetime,
 ) -> dict[str, str]:
     """Commerce Record attribute values: identifiers only, never a customer's name or address."""
     if isinstance(source, OrderSnapshot):
         currency, customer = source.order.currency_code, str(source.order.customer_id)
     else:
         currency, customer = source.currency, ""
+    order_id = "" if ref.order_id is None else str(ref.order_id)
     return {
+        "Source System": SOURCE_SYSTEM,
         "Store Hash": ref.store_hash,
+        "Object Type": SUB_ID_LABELS.get(ref.kind, "order" if ref.order_id else "tax_period"),
+        "Object ID": ref.sub_id or order_id,
+        "Order Number": order_id,
         "Document Kind": ref.kind.value,
-        "Order ID": "" if ref.order_id is None else str(ref.order_id),
+        "Document Date": record_date.date().isoformat(),
+        "Order ID": order_id,
         "Source ID": ref.sub_id or "",
         "Customer ID": customer,
         "Currency": currency,
@@ -110,6 +122,7 @@ def _category_attributes(
         "Source Fingerprint": ref.fingerprint,
         "Record Key": ref.record_key,
         "Trigger Event": trigger_event,
+        "Trigger Date": record_date.date().isoformat(),
         "File Plan Version": plan_version,
     }
 
@@ -154,6 +167,6 @@ def classify(
         file_plan_version=plan.version,
         category=plan.category,
         category_attributes=_category_attributes(
-            ref, source, jurisdiction, rule.trigger_event, plan.version
+            ref, source, jurisdiction, rule.trigger_event, plan.version, record_date
         ),
     )

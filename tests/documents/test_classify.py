@@ -128,6 +128,14 @@ def test_category_attributes_identify_without_personal_data(shipped_order: Order
     assert attributes["Source Fingerprint"] == ref.fingerprint
     assert attributes["Record Key"] == ref.record_key
     assert attributes["Trigger Event"] == "refund_settled"
+    assert attributes["Source System"] == "BigCommerce"
+    assert (attributes["Object Type"], attributes["Object ID"]) == ("refund", "7")
+    assert attributes["Order Number"] == "100"
+    assert (
+        attributes["Document Date"]
+        == attributes["Trigger Date"]
+        == (classify(ref, shipped_order, "DE").record_date.date().isoformat())
+    )
     values = " ".join(attributes.values())
     for personal in ("Erika", "Mustermann", "example.com", "Musterstraße"):
         assert personal not in values
