@@ -51,6 +51,24 @@ redis.call('SADD', ARGV[2] .. new, ARGV[3])
 return new
 """
 
+# Back to pending with every stage result dropped, so the next chain runs every stage
+# again; for a record the ECM lost (reconciliation's repair), never in normal flow.
+_REOPEN_SCRIPT = """
+local current = redis.call('HGET', KEYS[1], 'state')
+if not current then
+  return false
+end
+for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(name, 1, 5) == 'done:' then
+    redis.call('HDEL', KEYS[1], name)
+  end
+end
+redis.call('SREM', ARGV[1] .. current, ARGV[2])
+redis.call('SADD', ARGV[1] .. 'pending', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'pending', 'reopened_at', ARGV[3], 'updated_at', ARGV[3])
+return current
+"""
+
 
 def _now() -> str:
     return f"{time.time():.3f}"
@@ -62,6 +80,7 @@ class Ledger:
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
         self._transition = client.register_script(_TRANSITION_SCRIPT)
+        self._reopen = client.register_script(_REOPEN_SCRIPT)
 
     def _move(self, record_key: str, state: str, fields: dict[str, str]) -> str:
         flat: list[str] = []
@@ -114,6 +133,17 @@ class Ledger:
         fields = {"dead_stage": stage, "dead_letter_id": dead_letter_id, "updated_at": _now()}
         return self._move(record_key, "dead_lettered", fields)
 
+    def reopen(self, record_key: str) -> str | None:
+        """Make a record's next chain run every stage again (its stored results would
+        otherwise short-cut it); returns the state it had, None if there is no record."""
+        result = self._reopen(
+            keys=[keys.ledger_record(record_key)],
+            args=[keys.ledger_state(""), record_key, _now()],
+        )
+        if result is None:
+            return None
+        return result.decode() if isinstance(result, bytes) else str(result)
+
     def get(self, record_key: str) -> dict[str, str]:
         raw = self._client.hgetall(keys.ledger_record(record_key))
         return {k.decode(): v.decode() for k, v in raw.items()}
@@ -126,13 +156,12 @@ class Ledger:
 
     def states_with_prefix(self, prefix: str) -> dict[str, set[str]]:
         """Record keys starting with `prefix`, per state (a scan: for demos and reports)."""
-        found: dict[str, set[str]] = {}
-        for state in STATES:
-            members = self._client.sscan_iter(
-                keys.ledger_state(state), match=f"{prefix}*", count=1000
-            )
-            found[state] = {m.decode() for m in members}
-        return found
+        return {state: self.in_state(state, prefix) for state in STATES}
+
+    def in_state(self, state: str, prefix: str = "") -> set[str]:
+        """Record keys in one state starting with `prefix` (a scan of that state only)."""
+        members = self._client.sscan_iter(keys.ledger_state(state), match=f"{prefix}*", count=1000)
+        return {m.decode() for m in members}
 
     def counts(self) -> dict[str, int]:
         """Records per state across the whole ledger."""
