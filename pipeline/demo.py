@@ -20,10 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from pipeline import clients, services
 from pipeline.declare import ecm_name
 from pipeline.demo_sandbox import Sandbox
-from pipeline.documents import DocumentRef, due_documents
+from pipeline.documents import DocumentRef
 from pipeline.ledger import repeated_attempts_of, retries_of
-from pipeline.order_fetch import fetch_order_snapshot
 from pipeline.pollers import poll_runs_key
+from pipeline.reconcile import owed_documents
 from pipeline.runtime import redis_client
 from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 
@@ -183,7 +183,7 @@ def _expected(store_hash: str) -> tuple[dict[str, DocumentRef], int]:
     expected, orders = {}, 0
     for order in client.iter_orders(include=()):
         orders += 1
-        for ref in due_documents(fetch_order_snapshot(client, store_hash, int(order["id"]))):
+        for ref in owed_documents(client, store_hash, int(order["id"])):
             expected[ecm_name(ref)] = ref
     return expected, orders
 

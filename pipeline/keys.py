@@ -61,3 +61,19 @@ def otcs_ticket(scope: str) -> str:
 
 def otcs_login_lock(scope: str) -> str:
     return f"{PREFIX}:otcs:login-lock:{scope}"
+
+
+def reconcile_latest(store_hash: str) -> str:
+    return f"{PREFIX}:reconcile:latest:{store_hash}"
+
+
+def reconcile_history(store_hash: str) -> str:
+    return f"{PREFIX}:reconcile:history:{store_hash}"
+
+
+def fixity_latest(store_hash: str) -> str:
+    return f"{PREFIX}:fixity:latest:{store_hash}"
+
+
+def fixity_history(store_hash: str) -> str:
+    return f"{PREFIX}:fixity:history:{store_hash}"
