@@ -123,3 +123,20 @@ beat_schedule.update(
         for store_hash in _s.store_tokens
     }
 )
+# Nightly audits per store: reconciliation of the last BCRM_RECONCILE_DAYS against the
+# store and the ECM, then a fixity audit of a sample of declared records. Both keep their
+# report in Redis; a fixity failure fails the task, which Flower and alerting see.
+beat_schedule.update(
+    {
+        f"{job}-{store_hash}": {
+            "task": task,
+            "schedule": crontab(minute=minute, hour=3),
+            "args": [store_hash],
+        }
+        for store_hash in _s.store_tokens
+        for job, task, minute in (
+            ("reconcile", "bcrm.control.reconcile", 0),
+            ("fixity-audit", "bcrm.control.fixity_audit", 30),
+        )
+    }
+)

@@ -76,6 +76,8 @@ class _SettingsSchema(Schema):
     )
     webhook_dedup_ttl = mf.Integer(load_default=72 * 3600, validate=validate.Range(min=1))
     webhook_stores = mf.String(load_default=None)
+    reconcile_days = mf.Integer(load_default=2, validate=validate.Range(min=1))
+    fixity_sample = mf.Integer(load_default=1000, validate=validate.Range(min=0))
 
     @validates_schema
     def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
@@ -133,6 +135,8 @@ class Settings:
     webhook_read_timeout: float
     webhook_dedup_ttl: int
     webhook_stores: str | None
+    reconcile_days: int
+    fixity_sample: int
 
     @property
     def data_path(self) -> Path:

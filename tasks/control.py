@@ -4,11 +4,11 @@ own no record, and a failed poll is simply repeated by the next tick from the sa
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from celery import Task
 
-from pipeline import clients, keys, tax_summaries
+from pipeline import clients, fixity, keys, reconcile, services, tax_summaries
 from pipeline.celery import app
 from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.runtime import redis_client, settings
@@ -69,3 +69,43 @@ def summarise_store_month(
     following = tax_summaries.run_step(clients.bigcommerce(store_hash), job, deadline)
     if following is not None:
         self.apply_async(kwargs=asdict(following))
+
+
+# The nightly audits read a whole window or sample, far longer than a stage may take. They
+# only read and report, and the next night repeats them, so their message is acked when
+# received: a run longer than the visibility timeout is not redelivered into a parallel copy,
+# and a worker lost mid-run costs one night's report. Transient errors retry the run.
+NIGHTLY_SOFT_TIME_LIMIT_S = 4 * 3600
+NIGHTLY_OPTIONS = {
+    "ignore_result": True,
+    "acks_late": False,
+    "soft_time_limit": NIGHTLY_SOFT_TIME_LIMIT_S,
+    "time_limit": NIGHTLY_SOFT_TIME_LIMIT_S + 60,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": settings().retry_backoff_max,
+    "max_retries": RETRY_POLICIES["fetch"].max_retries,
+}
+
+
+@app.task(name="bcrm.control.reconcile", **NIGHTLY_OPTIONS)
+def reconcile_store(store_hash: str, days: int | None = None) -> None:
+    """Reconcile the last `days` (default BCRM_RECONCILE_DAYS) of a store and keep the
+    report; it repairs nothing: a person decides, with `bcrm reconcile --repair`."""
+    until = datetime.now(UTC)
+    since = until - timedelta(days=days or settings().reconcile_days)
+    report = reconcile.reconcile(
+        clients.bigcommerce(store_hash), clients.otcs(), services.ledger(), store_hash, since, until
+    )
+    reconcile.keep_report(redis_client(), report)
+
+
+@app.task(name="bcrm.control.fixity_audit", **NIGHTLY_OPTIONS)
+def audit_store_fixity(store_hash: str, sample: int | None = None) -> None:
+    """Re-hash a sample (default BCRM_FIXITY_SAMPLE; 0 = all) of the store's declared
+    records, keep the report, and fail the task if any record differs or is gone."""
+    size = settings().fixity_sample if sample is None else sample
+    report = fixity.audit(clients.otcs(), services.ledger(), store_hash, size)
+    fixity.keep_report(redis_client(), report)
+    if not report.ok:
+        raise report.failure()
