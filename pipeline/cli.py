@@ -19,6 +19,7 @@ from pipeline.demo_cli import demo
 from pipeline.dlq_cli import dlq
 from pipeline.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from pipeline.ops_cli import backfill, retention
+from pipeline.reconcile_cli import fixity, flower, reconcile
 from pipeline.runtime import NoRedisError
 from pipeline.session import connected
 from pipeline.settings import Settings, SettingsError, load_settings
@@ -200,6 +201,9 @@ main.add_command(summaries)
 main.add_command(retention)
 main.add_command(backfill)
 main.add_command(bench)
+main.add_command(reconcile)
+main.add_command(fixity)
+main.add_command(flower)
 
 
 class _Sandbox(click.Group):

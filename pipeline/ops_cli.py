@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipeline.session import connected
-from pipeline.settings import load_settings
+from pipeline.settings import Settings, load_settings
 from schemas.retention import RetentionPlanError
 
 PROGRESS_COLUMNS = (
@@ -57,13 +57,25 @@ def retention_check() -> None:
     Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
-def _moment(text: str) -> datetime:
+def parse_moment(text: str) -> datetime:
     """An ISO date or datetime; naive means UTC."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise click.BadParameter(f"{text!r} is not an ISO 8601 date") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def configured_stores(config: Settings, store_hash: str | None) -> list[str]:
+    """The one store asked for, else every configured one; refuse a store we hold no
+    credentials for."""
+    stores = [store_hash] if store_hash else sorted(config.store_tokens)
+    if not stores:
+        raise click.ClickException("no stores configured: set BCRM_BIGCOMMERCE_STORES")
+    unknown = [s for s in stores if s not in config.store_tokens]
+    if unknown:
+        raise click.ClickException(f"store {unknown[0]} is not in BCRM_BIGCOMMERCE_STORES")
+    return stores
 
 
 @click.command()
@@ -87,13 +99,8 @@ def backfill(
     Idempotent: an order version already archived is fetched again and found declared.
     """
     config = load_settings()
-    stores = [store_hash] if store_hash else sorted(config.store_tokens)
-    if not stores:
-        raise click.ClickException("no stores configured: set BCRM_BIGCOMMERCE_STORES")
-    unknown = [s for s in stores if s not in config.store_tokens]
-    if unknown:
-        raise click.ClickException(f"store {unknown[0]} is not in BCRM_BIGCOMMERCE_STORES")
-    window = (_moment(since), _moment(until) if until else datetime.now(UTC))
+    stores = configured_stores(config, store_hash)
+    window = (parse_moment(since), parse_moment(until) if until else datetime.now(UTC))
     with connected(config):
         from pipeline.backfill import enqueue_window, settled_fetches
         from pipeline.clients import bigcommerce

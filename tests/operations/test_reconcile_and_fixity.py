@@ -1,0 +1,204 @@
+"""Reconciliation and fixity against both emulators, the session's Redis and real workers.
+
+A small store is archived; reconciliation then finds it complete through the REST API
+only. The ECM losing a declared record is reported missing and `bcrm reconcile --repair`
+brings it back. A ledger hash that no longer matches the ECM fails the fixity audit, in
+the CLI and in the nightly task, and shows as a hash mismatch in reconciliation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from pipeline import fixity, keys, services
+from pipeline.bigcommerce.client import BigCommerceClient
+from pipeline.celery import app
+from pipeline.fleet import Fleet
+from pipeline.otcs.client import OTCSClient
+from pipeline.pollers import Checkpoints, poll_orders
+from pipeline.reconcile import ReconcileReport, reconcile
+from pipeline.runtime import redis_client
+from sandbox.bigcommerce.server import BigCommerceEmulator
+from sandbox.otcs.server import OTCSEmulator
+from tests.flows.test_commerce_e2e import _settled
+from tests.support import wait_for
+
+pytestmark = pytest.mark.e2e
+
+ORDERS = 15
+SINCE = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    store: BigCommerceEmulator
+    ecm: OTCSEmulator
+    client: BigCommerceClient
+    otcs: OTCSClient
+    fleet: Fleet
+    env: dict[str, str]
+
+    @property
+    def store_hash(self) -> str:
+        return self.store.store_hash
+
+    def reconcile(self) -> ReconcileReport:
+        until = datetime.now(UTC) + timedelta(minutes=1)
+        return reconcile(self.client, self.otcs, services.ledger(), self.store_hash, SINCE, until)
+
+    def bcrm(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def documents(self) -> list[dict[str, Any]]:
+        marker = f"Order {self.store_hash}-"
+        nodes = self.ecm.inventory()["nodes"]
+        return [n for n in nodes if n["type"] == 144 and marker in n["path"]]
+
+
+@pytest.fixture(scope="module")
+def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    store_hash = uuid.uuid4().hex[:10]
+    with (
+        BigCommerceEmulator(orders=ORDERS, seed=5, quota=None, store_hash=store_hash) as store,
+        OTCSEmulator(password="ops-pw") as ecm,
+    ):
+        origin = urlsplit(store.base_url)
+        env = {
+            "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
+            "BCRM_BIGCOMMERCE_STORES": f"{store_hash}:{store.access_token}",
+            "BCRM_OTCS_URL": ecm.base_url,
+            "BCRM_OTCS_USERNAME": ecm.username,
+            "BCRM_OTCS_PASSWORD": "ops-pw",
+        }
+        fleet = Fleet(redis_url, log_dir=tmp_path_factory.mktemp("logs"), extra_env=env)
+        fleet.start()
+        try:
+            client = BigCommerceClient(store.base_url, store.access_token, governor=None)
+            otcs = OTCSClient(ecm.base_url, ecm.username, "ops-pw")
+            world = World(store, ecm, client, otcs, fleet, env)
+            poll_orders(client, Checkpoints(redis_client()), store_hash)
+            wait_for(lambda: _settled(store_hash), timeout=300, what="the store archived")
+            yield world
+        finally:
+            fleet.stop()
+
+
+def test_an_archived_store_reconciles_clean(world: World) -> None:
+    report = world.reconcile()
+    assert report.ok, report.to_json()
+    assert report.orders == ORDERS
+    assert report.verified == report.due_documents == len(world.documents()) > ORDERS
+    assert not (report.missing or report.extra or report.earlier_versions)
+
+
+def test_extra_documents_and_earlier_versions_are_told_apart(world: World) -> None:
+    invoice = next(n for n in world.documents() if "-invoice-" in n["name"])
+    stem = invoice["name"].rsplit("-", 1)[0]
+    added = [
+        world.otcs.upload_document(invoice["parent_id"], name, b"%PDF-1.7", "application/pdf")
+        for name in (f"{stem}-0badc0de.pdf", "scanned-note.pdf")
+    ]
+    try:
+        report = world.reconcile()
+        assert [f.path.split("/")[-1] for f in report.earlier_versions] == [f"{stem}-0badc0de.pdf"]
+        assert [f.path.split("/")[-1] for f in report.extra] == ["scanned-note.pdf"]
+        assert report.ok
+    finally:
+        for node_id in added:
+            world.otcs.delete_node(node_id)
+
+
+def test_a_record_the_ecm_lost_is_reported_missing_and_repaired(world: World) -> None:
+    lost = next(n for n in world.documents() if "-invoice-" in n["name"])
+    repo = world.ecm.state.repo
+    repo.discard(repo.get(lost["id"]))  # the emulator's side door: an ECM that lost a node
+
+    found = world.bcrm("reconcile", "--store", world.store_hash, "--since", "2000-01-01", "--json")
+    assert found.returncode == 1, found.stderr
+    report = json.loads(found.stdout)
+    assert [f["path"].split("/")[-1] for f in report["missing"]] == [lost["name"]]
+    assert report["missing"][0]["detail"] == "ledger: declared"
+
+    repaired = world.bcrm("reconcile", "--store", world.store_hash, "--since", "2000-01-01",
+                          "--repair")  # fmt: skip
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert "re-enqueued orders" in repaired.stdout
+    wait_for(lambda: lost["name"] in {n["name"] for n in world.documents()}, timeout=120,
+             what="the lost record declared again")  # fmt: skip
+    wait_for(lambda: _settled(world.store_hash), timeout=120, what="the repair settled")
+    again = world.reconcile()
+    assert again.ok and not again.missing, again.to_json()
+    assert again.verified == again.due_documents
+
+    latest = json.loads(redis_client().get(keys.reconcile_latest(world.store_hash)) or "{}")
+    assert latest["repaired_orders"] == [report["missing"][0]["order_id"]]
+    assert redis_client().llen(keys.reconcile_history(world.store_hash)) == 2
+
+
+@pytest.fixture
+def altered_record(world: World) -> Iterator[str]:
+    """One declared record whose ledger hash no longer matches what the ECM holds."""
+    ledger_keys = sorted(services.ledger().in_state("declared", f"{world.store_hash}/"))
+    record_key = ledger_keys[len(ledger_keys) // 2]
+    real = services.ledger().get(record_key)["sha256"]
+    redis_client().hset(keys.ledger_record(record_key), "sha256", "0" * 64)
+    yield record_key
+    redis_client().hset(keys.ledger_record(record_key), "sha256", real)
+
+
+def test_fixity_of_a_clean_store_holds(world: World) -> None:
+    report = fixity.audit(world.otcs, services.ledger(), world.store_hash)
+    assert report.ok, report.to_json()
+    assert report.checked == report.declared == len(world.documents())
+    sampled = fixity.audit(world.otcs, services.ledger(), world.store_hash, sample=5)
+    assert sampled.ok and sampled.checked == 5
+
+
+def test_an_altered_ledger_hash_fails_fixity_and_reconciliation(
+    world: World, altered_record: str
+) -> None:
+    audited = world.bcrm("fixity", "audit", "--store", world.store_hash, "--sample", "0")
+    assert audited.returncode == 1, audited.stderr
+    assert f"differs  {altered_record}" in audited.stdout
+
+    report = world.reconcile()
+    assert [f.record_key for f in report.hash_mismatch] == [altered_record]
+    assert not report.ok
+
+
+def test_the_nightly_fixity_task_fails_after_checking_everything(
+    world: World, altered_record: str
+) -> None:
+    redis_client().delete(keys.fixity_latest(world.store_hash))
+    app.send_task("bcrm.control.fixity_audit", args=[world.store_hash, 0], queue="control")
+    raw = wait_for(lambda: redis_client().get(keys.fixity_latest(world.store_hash)),
+                   timeout=120, what="the nightly audit's report")  # fmt: skip
+    report = json.loads(raw)
+    assert report["ok"] is False
+    assert report["checked"] == report["declared"] == len(world.documents())
+    assert [row["record_key"] for row in report["mismatches"]] == [altered_record]
+    wait_for(
+        lambda: any(
+            "FixityAuditFailed" in w.log_path.read_text(errors="replace")
+            for w in world.fleet.workers
+        ),
+        timeout=60,
+        what="the task reported as failed",
+    )
