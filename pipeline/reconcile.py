@@ -191,10 +191,10 @@ def repair(report: ReconcileReport) -> list[int]:
     person: a declared record is never overwritten."""
     ledger, audit = services.ledger(), services.audit()
     event_id = f"reconcile:{_now()}"
-    for finding in report.missing:
-        previous = ledger.reopen(finding.record_key) if finding.record_key else None
-        if finding.record_key and previous is not None:
-            audit.append("reconcile.reopened", finding.record_key, previous_state=previous)
+    for record_key in (f.record_key for f in report.missing if f.record_key):
+        previous = ledger.reopen(record_key)
+        if previous is not None:
+            audit.append("reconcile.reopened", record_key, previous_state=previous)
     orders = sorted({finding.order_id for finding in report.missing})
     for order_id in orders:
         enqueue_order_event(report.store_hash, order_id, "reconcile", event_id)

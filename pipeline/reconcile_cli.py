@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import os
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from rich.console import Console
@@ -152,7 +153,7 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def _refuse(message: str) -> None:
+def _refuse(message: str) -> NoReturn:
     click.echo(f"bcrm flower: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -178,9 +179,7 @@ def flower(port: int, address: str, insecure_loopback: bool) -> None:
         )
     if credentials is not None and not all(credentials.partition(":")[::2]):
         _refuse("BCRM_FLOWER_BASIC_AUTH must be user:password")
-    try:
-        import flower as _flower  # noqa: F401  (the `ops` extra)
-    except ImportError:
+    if importlib.util.find_spec("flower") is None:
         _refuse("Flower is not installed: pip install 'bcrm[ops]'")
     # Flower reads FLOWER_* variables; the environment keeps the password off `ps`.
     os.environ.pop("FLOWER_BASIC_AUTH", None)
