@@ -17,7 +17,7 @@ every order fetched, every document declared and every queue empty.
   `--serial-orders` orders only: its rate, not its size, is compared.
 
     python bench/fleet_vs_serial.py p3 [--orders 300]
-    python bench/fleet_vs_serial.py p4 [--orders 200] [--serial-orders 10] [--io-nodes 6]
+    python bench/fleet_vs_serial.py p4 [--orders 200] [--serial-orders 5] [--io-nodes 4]
 
 Prints a table and writes bench/results/fleet_vs_serial_<mode>.json.
 """
@@ -37,6 +37,7 @@ from harness import (
     fleet,
     print_table,
     private_redis,
+    queue_depths,
     tree_cpu_s,
     wait_settled,
     write_results,
@@ -44,7 +45,7 @@ from harness import (
 
 MODES: dict[str, dict[str, Any]] = {
     "p3": {"target": 1.6, "orders": 300, "serial_orders": None, "latency": None, "io_nodes": 1},
-    "p4": {"target": 20.0, "orders": 200, "serial_orders": 10, "latency": (80, 150), "io_nodes": 6},
+    "p4": {"target": 20.0, "orders": 200, "serial_orders": 5, "latency": (80, 150), "io_nodes": 4},
 }
 SETTLE_TIMEOUT_S = 1800.0
 
@@ -58,15 +59,28 @@ class Run:
     records_per_s: float
     cpu_ms_per_record: float
     cores_busy: float
+    retries: int
+    peak_queue: str
     ratio_vs_serial: float
     target: str
 
     @classmethod
-    def of(cls, mode: str, orders: int, documents: int, elapsed_s: float, cpu_s: float) -> Run:
-        """`cpu_s`: CPU of every process in the run (us, emulators, Redis, workers)."""
+    def of(
+        cls,
+        mode: str,
+        orders: int,
+        documents: int,
+        elapsed_s: float,
+        cpu_s: float,
+        retries: int = 0,
+        peaks: dict[str, int] | None = None,
+    ) -> Run:
+        """`cpu_s`: CPU of every process in the run (us, emulators, Redis, workers);
+        `peaks`: the deepest each stage queue got, which shows where work waited."""
+        peak = " ".join(f"{q}:{n}" for q, n in (peaks or {}).items() if q != "control")
         return cls(
             mode, orders, documents, round(elapsed_s, 2), documents / elapsed_s,
-            1000 * cpu_s / documents, cpu_s / elapsed_s, 1.0, "",
+            1000 * cpu_s / documents, cpu_s / elapsed_s, retries, peak, 1.0, "",
         )  # fmt: skip
 
 
@@ -108,7 +122,11 @@ def run_fleet(
         for order_id in orders:
             enqueue_order_event(store_hash, order_id, "bench", uuid.uuid4().hex)
 
+        peaks: dict[str, int] = {}
+
         def done(counts: dict[str, int]) -> bool:
+            for queue, depth in queue_depths().items():
+                peaks[queue] = max(peaks.get(queue, 0), depth)
             in_between = counts["pending"] + counts["rendered"] + counts["classified"]
             return counts["fetched"] + counts["dead_lettered"] >= len(orders) and not in_between
 
@@ -117,7 +135,18 @@ def run_fleet(
     if counts["dead_lettered"]:
         raise RuntimeError(f"{counts['dead_lettered']} records dead-lettered; see {log_dir}")
     mode = f"fleet ({io_nodes} io × 8 threads, cpu × 2)"
-    return Run.of(mode, len(orders), counts["declared"], elapsed, cpu)
+    return Run.of(mode, len(orders), counts["declared"], elapsed, cpu, scheduled_retries(), peaks)
+
+
+def scheduled_retries() -> int:
+    """Retries after transient errors across the run's ledger: each one is a backoff wait
+    the fleet spent instead of declaring."""
+    from pipeline import services
+    from pipeline.ledger import retries_of
+
+    ledger = services.ledger()
+    keys = sorted(set().union(*ledger.states_with_prefix("").values()))
+    return sum(retries_of(record) for record in ledger.get_many(keys))
 
 
 def main() -> None:

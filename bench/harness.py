@@ -89,8 +89,8 @@ def fleet(redis_url: str, log_dir: Path, groups: tuple[str, ...] = ("io", "cpu")
         workers.stop()
 
 
-def queues_idle() -> bool:
-    """No message waiting in any stage queue and none delivered but unacknowledged."""
+def queue_depths() -> dict[str, int]:
+    """Messages waiting per stage queue, plus those delivered but not yet acknowledged."""
     from pipeline.runtime import redis_client
     from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 
@@ -98,7 +98,11 @@ def queues_idle() -> bool:
     for queue in STAGE_QUEUES:
         pipe.llen(queue)
     pipe.hlen(UNACKED_HASH)
-    return sum(int(n) for n in pipe.execute()) == 0
+    return dict(zip((*STAGE_QUEUES, UNACKED_HASH), (int(n) for n in pipe.execute()), strict=True))
+
+
+def queues_idle() -> bool:
+    return not any(queue_depths().values())
 
 
 def wait_settled(done: Callable[[dict[str, int]], bool], timeout_s: float) -> dict[str, int]:
