@@ -10,27 +10,19 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from pipeline import services
-from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.classify import classify
 from pipeline.declare import ecm_name
 from pipeline.documents import DocumentRef, due_documents
-from pipeline.fleet import Fleet
 from pipeline.intake import enqueue_order_event
 from pipeline.order_fetch import fetch_order_snapshot
-from pipeline.pollers import Checkpoints, poll_orders
-from pipeline.runtime import redis_client
-from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 from pipeline.taxes import tax_country
-from sandbox.bigcommerce.server import BigCommerceEmulator
-from sandbox.otcs.server import OTCSEmulator
+from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -38,36 +30,10 @@ pytestmark = pytest.mark.e2e
 ORDERS = 25
 
 
-@dataclass
-class World:
-    store: BigCommerceEmulator
-    ecm: OTCSEmulator
-    client: BigCommerceClient
-    fleet: Fleet
-
-
 @pytest.fixture(scope="module")
 def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    store_hash = uuid.uuid4().hex[:10]
-    with (
-        BigCommerceEmulator(orders=ORDERS, seed=11, quota=None, store_hash=store_hash) as store,
-        OTCSEmulator(password="demo-pw") as ecm,
-    ):
-        origin = urlsplit(store.base_url)
-        env = {
-            "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
-            "BCRM_BIGCOMMERCE_STORES": f"{store_hash}:{store.access_token}",
-            "BCRM_OTCS_URL": ecm.base_url,
-            "BCRM_OTCS_USERNAME": ecm.username,
-            "BCRM_OTCS_PASSWORD": "demo-pw",
-        }
-        fleet = Fleet(redis_url, log_dir=tmp_path_factory.mktemp("logs"), extra_env=env)
-        fleet.start()
-        try:
-            client = BigCommerceClient(store.base_url, store.access_token, governor=None)
-            yield World(store, ecm, client, fleet)
-        finally:
-            fleet.stop()
+    with archived_world(redis_url, tmp_path_factory.mktemp("logs"), ORDERS, seed=11) as archived:
+        yield archived
 
 
 def _expected(world: World) -> dict[str, tuple[DocumentRef, Any]]:
@@ -80,34 +46,9 @@ def _expected(world: World) -> dict[str, tuple[DocumentRef, Any]]:
     return expected
 
 
-def _settled(store_hash: str) -> bool:
-    ledger = services.ledger()
-    fetches = ledger.states_with_prefix(f"{store_hash}:order:")
-    documents = ledger.states_with_prefix(f"{store_hash}/")
-    open_documents = sum(
-        len(v) for k, v in documents.items() if k not in ("declared", "dead_lettered")
-    )
-    pipe = redis_client().pipeline(transaction=False)
-    for queue in (*STAGE_QUEUES, UNACKED_HASH):
-        (pipe.hlen if queue == UNACKED_HASH else pipe.llen)(queue)
-    idle = sum(pipe.execute()) == 0
-    return bool(fetches["fetched"]) and not fetches["pending"] and not open_documents and idle
-
-
-def _documents(world: World) -> list[dict[str, Any]]:
-    marker = f"Order {world.store.store_hash}-"
-    return [n for n in world.ecm.inventory()["nodes"] if n["type"] == 144 and marker in n["path"]]
-
-
-def _archive(world: World) -> None:
-    poll_orders(world.client, Checkpoints(redis_client()), world.store.store_hash)
-    wait_for(lambda: _settled(world.store.store_hash), timeout=300, what="the store archived")
-
-
 def test_a_seeded_store_ends_with_exactly_the_due_records(world: World) -> None:
-    _archive(world)
     expected = _expected(world)
-    documents = _documents(world)
+    documents = world.documents()
     names = Counter(n["name"] for n in documents)
     assert set(names) == set(expected)
     assert all(count == 1 for count in names.values())
@@ -131,7 +72,7 @@ def test_a_seeded_store_ends_with_exactly_the_due_records(world: World) -> None:
 
 
 def test_invoices_link_to_their_order_records(world: World) -> None:
-    documents = {n["id"]: n for n in _documents(world)}
+    documents = {n["id"]: n for n in world.documents()}
     links = [(n, x) for n in documents.values() for x in n["xrefs"]]
     invoice_links = [(n, x) for n, x in links if x["xref_type"] == "INVOICE_FOR"]
     assert invoice_links
@@ -142,18 +83,18 @@ def test_invoices_link_to_their_order_records(world: World) -> None:
 
 
 def test_running_everything_again_adds_nothing(world: World) -> None:
-    before = sorted((n["name"], n["sha256"]) for n in _documents(world))
+    before = sorted((n["name"], n["sha256"]) for n in world.documents())
     for order in world.client.iter_orders(include=()):
         enqueue_order_event(world.store.store_hash, int(order["id"]), "test", uuid.uuid4().hex)
-    wait_for(lambda: _settled(world.store.store_hash), timeout=300, what="the re-run settled")
-    assert sorted((n["name"], n["sha256"]) for n in _documents(world)) == before
+    wait_for(lambda: settled(world.store_hash), timeout=300, what="the re-run settled")
+    assert sorted((n["name"], n["sha256"]) for n in world.documents()) == before
 
 
 def test_a_shipment_after_archiving_adds_its_shipping_confirmation_once(world: World) -> None:
     order = next(world.client.iter_orders(status_id=11, include=()))
     world.store.ship(int(order["id"]))
-    _archive(world)
-    documents = _documents(world)
+    world.archive()
+    documents = world.documents()
     shipped = [n for n in documents if n["name"].startswith(f"order-{order['id']}-shipping-")]
     assert shipped
     assert set(Counter(n["name"] for n in documents).values()) == {1}
@@ -175,7 +116,7 @@ def test_a_backfill_over_archived_orders_fetches_each_version_once(world: World)
 
     from pipeline.backfill import enqueue_window, settled_fetches
 
-    before = sorted((n["name"], n["sha256"]) for n in _documents(world))
+    before = sorted((n["name"], n["sha256"]) for n in world.documents())
     now = datetime.now(UTC)
     progress: list[tuple[int, int]] = []
     keys = enqueue_window(world.client, world.store.store_hash, now - timedelta(days=3650), now,
@@ -184,5 +125,5 @@ def test_a_backfill_over_archived_orders_fetches_each_version_once(world: World)
     assert len(keys) == len(set(keys)) == len(orders)
     assert progress[-1] == (len(orders), len(orders))
     wait_for(lambda: settled_fetches(keys) == len(keys), timeout=300, what="backfill fetched")
-    wait_for(lambda: _settled(world.store.store_hash), timeout=300, what="backfill settled")
-    assert sorted((n["name"], n["sha256"]) for n in _documents(world)) == before
+    wait_for(lambda: settled(world.store_hash), timeout=300, what="backfill settled")
+    assert sorted((n["name"], n["sha256"]) for n in world.documents()) == before

@@ -9,29 +9,16 @@ the CLI and in the nightly task, and shows as a hash mismatch in reconciliation.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from pipeline import fixity, keys, services
-from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.celery import app
-from pipeline.fleet import Fleet
-from pipeline.otcs.client import OTCSClient
-from pipeline.pollers import Checkpoints, poll_orders
 from pipeline.reconcile import ReconcileReport, reconcile
 from pipeline.runtime import redis_client
-from sandbox.bigcommerce.server import BigCommerceEmulator
-from sandbox.otcs.server import OTCSEmulator
-from tests.flows.test_commerce_e2e import _settled
+from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -40,68 +27,19 @@ ORDERS = 15
 SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-@dataclass
-class World:
-    store: BigCommerceEmulator
-    ecm: OTCSEmulator
-    client: BigCommerceClient
-    otcs: OTCSClient
-    fleet: Fleet
-    env: dict[str, str]
-
-    @property
-    def store_hash(self) -> str:
-        return self.store.store_hash
-
-    def reconcile(self) -> ReconcileReport:
-        until = datetime.now(UTC) + timedelta(minutes=1)
-        return reconcile(self.client, self.otcs, services.ledger(), self.store_hash, SINCE, until)
-
-    def bcrm(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", *args],
-            env={**os.environ, **self.env},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    def documents(self) -> list[dict[str, Any]]:
-        marker = f"Order {self.store_hash}-"
-        nodes = self.ecm.inventory()["nodes"]
-        return [n for n in nodes if n["type"] == 144 and marker in n["path"]]
+def _reconcile(world: World) -> ReconcileReport:
+    until = datetime.now(UTC) + timedelta(minutes=1)
+    return reconcile(world.client, world.otcs, services.ledger(), world.store_hash, SINCE, until)
 
 
 @pytest.fixture(scope="module")
 def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    store_hash = uuid.uuid4().hex[:10]
-    with (
-        BigCommerceEmulator(orders=ORDERS, seed=5, quota=None, store_hash=store_hash) as store,
-        OTCSEmulator(password="ops-pw") as ecm,
-    ):
-        origin = urlsplit(store.base_url)
-        env = {
-            "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
-            "BCRM_BIGCOMMERCE_STORES": f"{store_hash}:{store.access_token}",
-            "BCRM_OTCS_URL": ecm.base_url,
-            "BCRM_OTCS_USERNAME": ecm.username,
-            "BCRM_OTCS_PASSWORD": "ops-pw",
-        }
-        fleet = Fleet(redis_url, log_dir=tmp_path_factory.mktemp("logs"), extra_env=env)
-        fleet.start()
-        try:
-            client = BigCommerceClient(store.base_url, store.access_token, governor=None)
-            otcs = OTCSClient(ecm.base_url, ecm.username, "ops-pw")
-            world = World(store, ecm, client, otcs, fleet, env)
-            poll_orders(client, Checkpoints(redis_client()), store_hash)
-            wait_for(lambda: _settled(store_hash), timeout=300, what="the store archived")
-            yield world
-        finally:
-            fleet.stop()
+    with archived_world(redis_url, tmp_path_factory.mktemp("logs"), ORDERS, seed=5) as archived:
+        yield archived
 
 
 def test_an_archived_store_reconciles_clean(world: World) -> None:
-    report = world.reconcile()
+    report = _reconcile(world)
     assert report.ok, report.to_json()
     assert report.orders == ORDERS
     assert report.verified == report.due_documents == len(world.documents()) > ORDERS
@@ -116,7 +54,7 @@ def test_extra_documents_and_earlier_versions_are_told_apart(world: World) -> No
         for name in (f"{stem}-0badc0de.pdf", "scanned-note.pdf")
     ]
     try:
-        report = world.reconcile()
+        report = _reconcile(world)
         assert [f.path.split("/")[-1] for f in report.earlier_versions] == [f"{stem}-0badc0de.pdf"]
         assert [f.path.split("/")[-1] for f in report.extra] == ["scanned-note.pdf"]
         assert report.ok
@@ -142,8 +80,8 @@ def test_a_record_the_ecm_lost_is_reported_missing_and_repaired(world: World) ->
     assert "re-enqueued orders" in repaired.stdout
     wait_for(lambda: lost["name"] in {n["name"] for n in world.documents()}, timeout=120,
              what="the lost record declared again")  # fmt: skip
-    wait_for(lambda: _settled(world.store_hash), timeout=120, what="the repair settled")
-    again = world.reconcile()
+    wait_for(lambda: settled(world.store_hash), timeout=120, what="the repair settled")
+    again = _reconcile(world)
     assert again.ok and not again.missing, again.to_json()
     assert again.verified == again.due_documents
 
@@ -178,7 +116,7 @@ def test_an_altered_ledger_hash_fails_fixity_and_reconciliation(
     assert audited.returncode == 1, audited.stderr
     assert f"differs  {altered_record}" in audited.stdout
 
-    report = world.reconcile()
+    report = _reconcile(world)
     assert [f.record_key for f in report.hash_mismatch] == [altered_record]
     assert not report.ok
 

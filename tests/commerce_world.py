@@ -1,0 +1,114 @@
+"""An archived store for end-to-end tests: both emulators in-process, real workers on
+the session's Redis, the store polled into the pipeline and waited for."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipeline import services
+from pipeline.bigcommerce.client import BigCommerceClient
+from pipeline.fleet import Fleet
+from pipeline.otcs.client import OTCSClient
+from pipeline.pollers import Checkpoints, poll_orders
+from pipeline.runtime import redis_client
+from pipeline.status import STAGE_QUEUES, UNACKED_HASH
+from sandbox.bigcommerce.server import BigCommerceEmulator
+from sandbox.otcs.server import OTCSEmulator
+from tests.support import wait_for
+
+OTCS_PASSWORD = "world-pw"
+FINAL = ("declared", "dead_lettered")
+
+
+@dataclass
+class World:
+    store: BigCommerceEmulator
+    ecm: OTCSEmulator
+    client: BigCommerceClient
+    otcs: OTCSClient
+    fleet: Fleet
+    env: dict[str, str]
+
+    @property
+    def store_hash(self) -> str:
+        return self.store.store_hash
+
+    def documents(self) -> list[dict[str, Any]]:
+        """The store's documents in the ECM, from the emulator's inventory."""
+        marker = f"Order {self.store_hash}-"
+        nodes = self.ecm.inventory()["nodes"]
+        return [n for n in nodes if n["type"] == 144 and marker in n["path"]]
+
+    def bcrm(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run `bcrm` as an operator would, configured for this world."""
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def archive(self) -> None:
+        """Poll the store and wait until everything it owes is settled."""
+        poll_orders(self.client, Checkpoints(redis_client()), self.store_hash)
+        wait_for(lambda: settled(self.store_hash), timeout=300, what="the store archived")
+
+
+def settled(store_hash: str) -> bool:
+    """Every fetch finished, and every document each fetch fanned out declared or
+    dead-lettered, with no message queued or unacknowledged. The documents come from the
+    fetches' own results, so one a worker has just taken off a queue is never missed."""
+    ledger = services.ledger()
+    fetches = ledger.states_with_prefix(f"{store_hash}:order:")
+    if not fetches["fetched"] or fetches["pending"]:
+        return False
+    owed: set[str] = set()
+    for record in ledger.get_many(sorted(fetches["fetched"])):
+        owed.update(json.loads(record["done:fetch"])["documents"])
+    states = [r.get("state") for r in ledger.get_many(sorted(owed))]
+    if any(state not in FINAL for state in states):
+        return False
+    pipe = redis_client().pipeline(transaction=False)
+    for queue in STAGE_QUEUES:
+        pipe.llen(queue)
+    pipe.hlen(UNACKED_HASH)
+    return sum(pipe.execute()) == 0
+
+
+@contextmanager
+def archived_world(redis_url: str, log_dir: Path, orders: int, seed: int) -> Iterator[World]:
+    """A unique store of `orders` orders, archived into a fresh ECM by real workers."""
+    store_hash = uuid.uuid4().hex[:10]
+    with (
+        BigCommerceEmulator(orders=orders, seed=seed, quota=None, store_hash=store_hash) as store,
+        OTCSEmulator(password=OTCS_PASSWORD) as ecm,
+    ):
+        origin = urlsplit(store.base_url)
+        env = {
+            "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
+            "BCRM_BIGCOMMERCE_STORES": f"{store_hash}:{store.access_token}",
+            "BCRM_OTCS_URL": ecm.base_url,
+            "BCRM_OTCS_USERNAME": ecm.username,
+            "BCRM_OTCS_PASSWORD": OTCS_PASSWORD,
+        }
+        fleet = Fleet(redis_url, log_dir=log_dir, extra_env=env)
+        fleet.start()
+        try:
+            client = BigCommerceClient(store.base_url, store.access_token, governor=None)
+            otcs = OTCSClient(ecm.base_url, ecm.username, OTCS_PASSWORD)
+            world = World(store, ecm, client, otcs, fleet, env)
+            world.archive()
+            yield world
+        finally:
+            fleet.stop()
