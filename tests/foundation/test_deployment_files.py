@@ -41,7 +41,7 @@ def test_every_compose_service_runs_an_existing_command() -> None:
     redis_command = services["redis"]["command"]
     assert "--appendonly yes" in redis_command
     assert "--maxmemory-policy noeviction" in redis_command
-    assert "FLOWER_BASIC_AUTH" in services["flower"]["environment"]
+    assert "BCRM_FLOWER_BASIC_AUTH" in services["flower"]["environment"]
 
 
 def test_the_readme_documents_every_setting_and_both_commands() -> None:
