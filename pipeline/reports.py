@@ -19,3 +19,8 @@ def keep(client: redis.Redis, latest_key: str, history_key: str, report: dict[st
     pipe.lpush(history_key, data)
     pipe.ltrim(history_key, 0, HISTORY_KEPT - 1)
     pipe.execute()
+
+
+def latest(client: redis.Redis, latest_key: str) -> dict[str, Any] | None:
+    raw = client.get(latest_key)
+    return None if raw is None else dict(json.loads(raw))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pipeline import services
+from pipeline import keys, reports, services
 from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.runtime import redis_client, settings
 
@@ -15,7 +15,8 @@ UNACKED_HASH = "unacked"
 
 
 def _store_lag(store_hash: str) -> dict[str, Any]:
-    """Seconds between now and each checkpoint: how far behind the store polling is."""
+    """How far behind polling is (seconds since each checkpoint), and how the last nightly
+    reconciliation and fixity audit ended."""
     checkpoints = Checkpoints(redis_client())
     now = datetime.now(UTC)
     report: dict[str, Any] = {}
@@ -25,6 +26,10 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
         report[f"{resource}_polls"] = int(
             redis_client().get(poll_runs_key(store_hash, resource)) or 0
         )
+    for audit, key in (("reconcile", keys.reconcile_latest), ("fixity", keys.fixity_latest)):
+        last = reports.latest(redis_client(), key(store_hash))
+        outcome = "never" if last is None else "ok" if last["ok"] else "FAILED"
+        report[f"last_{audit}"] = outcome if last is None else f"{outcome} {last['started_at']}"
     return report
 
 

@@ -140,3 +140,14 @@ def test_the_nightly_fixity_task_fails_after_checking_everything(
         timeout=60,
         what="the task reported as failed",
     )
+
+
+def test_status_shows_the_last_reconciliation_and_fixity_audit(world: World) -> None:
+    world.bcrm("reconcile", "--store", world.store_hash, "--since", "2000-01-01")
+    world.bcrm("fixity", "audit", "--store", world.store_hash)
+    shown = world.bcrm("status", "--json")
+    assert shown.returncode == 0, shown.stderr
+    store = json.loads(shown.stdout)["stores"][world.store_hash]
+    assert store["last_reconcile"].split()[0] in ("ok", "FAILED")
+    assert store["last_fixity"].split()[0] in ("ok", "FAILED")
+    assert store["orders_polls"] >= 0
