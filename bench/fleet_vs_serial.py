@@ -30,7 +30,6 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from harness import (
     emulators,
@@ -43,15 +42,29 @@ from harness import (
     write_results,
 )
 
-MODES: dict[str, dict[str, Any]] = {
-    "p3": {"target": 1.6, "orders": 300, "serial_orders": None, "latency": None, "io_nodes": 1},
-    "p4": {"target": 20.0, "orders": 200, "serial_orders": 5, "latency": (80, 150), "io_nodes": 4},
+
+@dataclass(frozen=True)
+class Mode:
+    """One benchmark's target and defaults; `serial_orders` None means all of them."""
+
+    target: float
+    orders: int
+    io_nodes: int
+    serial_orders: int | None = None
+    latency_ms: tuple[float, float] = (0.0, 0.0)  # BigCommerce, Content Server
+
+
+MODES = {
+    "p3": Mode(target=1.6, orders=300, io_nodes=1),
+    "p4": Mode(target=20.0, orders=200, io_nodes=4, serial_orders=5, latency_ms=(80, 150)),
 }
 SETTLE_TIMEOUT_S = 1800.0
 
 
 @dataclass
 class Run:
+    """One row of the table."""
+
     mode: str
     orders: int
     documents: int
@@ -157,17 +170,17 @@ def main() -> None:
     parser.add_argument("--io-nodes", type=int, help="I/O worker nodes of 8 threads each")
     args = parser.parse_args()
     spec = MODES[args.mode]
-    orders = args.orders or spec["orders"]
-    serial_orders = args.serial_orders or spec["serial_orders"] or orders
-    io_nodes = args.io_nodes or spec["io_nodes"]
+    orders = args.orders or spec.orders
+    serial_orders = args.serial_orders or spec.serial_orders or orders
+    io_nodes = args.io_nodes or spec.io_nodes
 
     with tempfile.TemporaryDirectory(prefix=f"bench-{args.mode}-") as tmp:
         work = Path(tmp)
         with private_redis(work) as redis_url, emulators(work / "logs", orders) as world:
             from pipeline.runtime import redis_client
 
-            if spec["latency"]:
-                world.set_latency(*spec["latency"])
+            if any(spec.latency_ms):
+                world.set_latency(*spec.latency_ms)
             ids = order_ids(world.store_hash)
             serial = run_serial(world.store_hash, ids[:serial_orders])
             world.reset_ecm()
@@ -175,20 +188,18 @@ def main() -> None:
             fleet_run = run_fleet(redis_url, work / "logs", world.store_hash, ids, io_nodes)
 
     fleet_run.ratio_vs_serial = round(fleet_run.records_per_s / serial.records_per_s, 2)
-    fleet_run.target = f"≥ {spec['target']}"
+    fleet_run.target = f"≥ {spec.target}"
     rows = [asdict(serial), asdict(fleet_run)]
     print_table(f"{args.mode.upper()} fleet vs serial", rows)
     write_results(
         f"fleet_vs_serial_{args.mode}",
         {
             "benchmark": args.mode,
-            "latency_ms": dict(
-                zip(("bigcommerce", "otcs"), spec["latency"] or (0, 0), strict=True)
-            ),
+            "latency_ms": dict(zip(("bigcommerce", "otcs"), spec.latency_ms, strict=True)),
             "runs": rows,
             "ratio": fleet_run.ratio_vs_serial,
-            "target": spec["target"],
-            "met": fleet_run.ratio_vs_serial >= spec["target"],
+            "target": spec.target,
+            "met": fleet_run.ratio_vs_serial >= spec.target,
         },
     )
 

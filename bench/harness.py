@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -28,6 +28,9 @@ RESULTS_DIR = ROOT / "bench" / "results"
 POLL_S = 0.2
 
 from pipeline.embedded_redis import EmbeddedRedis  # noqa: E402  (needs ROOT on the path)
+
+if TYPE_CHECKING:
+    from pipeline.fleet import Fleet  # imports the Celery app, which reads BCRM_REDIS_URL
 
 
 @contextmanager
@@ -77,7 +80,9 @@ def emulators(log_dir: Path, orders: int) -> Iterator[Emulators]:
 
 
 @contextmanager
-def fleet(redis_url: str, log_dir: Path, groups: tuple[str, ...] = ("io", "cpu")) -> Iterator[Any]:
+def fleet(
+    redis_url: str, log_dir: Path, groups: tuple[str, ...] = ("io", "cpu")
+) -> Iterator[Fleet]:
     """Worker nodes as `bcrm demo` runs them, ready (answering a ping) when this yields."""
     from pipeline.fleet import Fleet
 

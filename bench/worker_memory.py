@@ -24,9 +24,12 @@ import argparse
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness import descendants, fleet, print_table, private_redis, wait_settled, write_results
+
+if TYPE_CHECKING:
+    from pipeline.fleet import Fleet
 
 STAGES_PER_ITEM = 4
 WARM_UP_ITEMS = 250
@@ -44,7 +47,7 @@ def rss_kib(pid: int) -> int:
     return int(line.split()[1])
 
 
-def node_rss_kib(workers: Any) -> dict[str, int]:
+def node_rss_kib(workers: Fleet) -> dict[str, int]:
     """Per worker node: its main process plus its pool children, as they are now."""
     return {w.group: sum(rss_kib(p) for p in descendants(w.process.pid)) for w in workers.workers}
 
