@@ -42,8 +42,11 @@ def _bcrm(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pipeline.cli", *args],
-        env=env, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _embedded_env(data_dir: Path) -> dict[str, str]:
@@ -54,8 +57,11 @@ def _embedded_env(data_dir: Path) -> dict[str, str]:
 
 
 def test_config_prints_masked_settings() -> None:
-    env = {**os.environ, "BCRM_REDIS_URL": "redis://:topsecret@127.0.0.1:1/0",
-           "BCRM_FLOWER_BASIC_AUTH": "admin:pw123"}  # fmt: skip
+    env = {
+        **os.environ,
+        "BCRM_REDIS_URL": "redis://:topsecret@127.0.0.1:1/0",
+        "BCRM_FLOWER_BASIC_AUTH": "admin:pw123",
+    }
     result = _bcrm("config", "--json", env=env)
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
@@ -96,8 +102,16 @@ def _bcrm_processes(data_dir: Path) -> list[int]:
 def test_skeleton_demo_declares_every_item_once_on_the_embedded_default(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     report = tmp_path / "report.json"
-    result = _bcrm("demo", "--skeleton", "--items", "60", "--report", str(report), "--no-progress",
-                   env=_embedded_env(data_dir))  # fmt: skip
+    result = _bcrm(
+        "demo",
+        "--skeleton",
+        "--items",
+        "60",
+        "--report",
+        str(report),
+        "--no-progress",
+        env=_embedded_env(data_dir),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(report.read_text())
     assert summary["ok"] is True
@@ -114,10 +128,21 @@ def test_skeleton_demo_declares_every_item_once_on_the_embedded_default(tmp_path
 def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     demo = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "demo", "--skeleton", "--items", "5000",
-         "--no-progress"],
-        env=_embedded_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "demo",
+            "--skeleton",
+            "--items",
+            "5000",
+            "--no-progress",
+        ],
+        env=_embedded_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         runtime = data_dir / "redis" / "redis.json"
         wait_for(runtime.exists, what="the embedded Redis")
@@ -139,8 +164,16 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     """README command 1, small: every due document in the ECM exactly once."""
     data_dir = tmp_path / "var"
     report = tmp_path / "report.json"
-    result = _bcrm("demo", "--orders", "15", "--report", str(report), "--no-progress",
-                   env=_embedded_env(data_dir), timeout=600)  # fmt: skip
+    result = _bcrm(
+        "demo",
+        "--orders",
+        "15",
+        "--report",
+        str(report),
+        "--no-progress",
+        env=_embedded_env(data_dir),
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(report.read_text())
     assert summary["ok"] is True
@@ -151,3 +184,32 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert summary["records_per_rsi"]
     assert not (data_dir / "redis" / "redis.json").exists()
     assert _bcrm_processes(data_dir) == []
+    _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")
+
+
+# What must never reach our logs: credentials and tickets by name, webhook signing keys,
+# and customers' e-mail addresses and names (the seed's addresses are all @example.*;
+# the demo's live buyer is Zoë Ødegård).
+FORBIDDEN_IN_LOGS = (
+    "@example.",
+    "X-Auth-Token",
+    "OTCSTicket",
+    "ticket",
+    "password",
+    "access_token",
+    "whsec_",
+    "Zoë",
+    "Ødegård",
+)
+
+
+def _assert_logs_hold_no_secrets_or_personal_data(log_dir: Path) -> None:
+    """Every line the workers, beat and the webhook receiver wrote (the emulators' own
+    logs are the other side's, not ours)."""
+    ours = [p for p in log_dir.glob("*.log") if "emulator" not in p.name]
+    assert {p.name for p in ours} >= {"beat.log", "webhooks.log"}
+    lines = [line for path in ours for line in path.read_text(errors="replace").splitlines()]
+    assert len(lines) > 50
+    for word in FORBIDDEN_IN_LOGS:
+        leaks = [line for line in lines if word.lower() in line.lower()]
+        assert not leaks, f"{word!r} in our logs: {leaks[0][:200]}"
