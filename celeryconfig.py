@@ -7,6 +7,7 @@ and leave exactly-once to our idempotent stages (see shared reference celery-rel
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
+from pipeline.queues import STAGE_QUEUES
 from pipeline.runtime import redis_url, settings
 
 _s = settings()
@@ -72,7 +73,6 @@ accept_content = ["json"]
 event_serializer = "json"
 
 # --- Queues and routes: one queue per stage ------------------------------------------------
-STAGE_QUEUES = ("fetch", "render", "classify", "declare", "control")
 _exchange = Exchange("bcrm", type="direct")
 task_queues = tuple(Queue(name, _exchange, routing_key=name) for name in STAGE_QUEUES)
 task_default_queue = "control"

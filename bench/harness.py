@@ -96,14 +96,10 @@ def fleet(
 
 def queue_depths() -> dict[str, int]:
     """Messages waiting per stage queue, plus those delivered but not yet acknowledged."""
+    from pipeline import queues
     from pipeline.runtime import redis_client
-    from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 
-    pipe = redis_client().pipeline(transaction=False)
-    for queue in STAGE_QUEUES:
-        pipe.llen(queue)
-    pipe.hlen(UNACKED_HASH)
-    return dict(zip((*STAGE_QUEUES, UNACKED_HASH), (int(n) for n in pipe.execute()), strict=True))
+    return queues.queue_depths(redis_client())
 
 
 def queues_idle() -> bool:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import requests
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from pipeline import clients, services
 from pipeline.declare import ecm_name
@@ -23,9 +23,10 @@ from pipeline.demo_sandbox import Sandbox
 from pipeline.documents import DocumentRef
 from pipeline.ledger import repeated_attempts_of, retries_of
 from pipeline.pollers import poll_runs_key
+from pipeline.progress import progress_bar
+from pipeline.queues import queues_idle
 from pipeline.reconcile import owed_documents
 from pipeline.runtime import redis_client
-from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 
 POLL_S = 0.5
 DEMO_BUYER = {
@@ -99,15 +100,6 @@ def _look(store_hash: str) -> _Snapshot:
     )
 
 
-def _queues_idle() -> bool:
-    client = redis_client()
-    pipe = client.pipeline(transaction=False)
-    for queue in STAGE_QUEUES:
-        pipe.llen(queue)
-    pipe.hlen(UNACKED_HASH)
-    return sum(int(n) for n in pipe.execute()) == 0
-
-
 def _poll_runs(store_hash: str) -> int:
     values = redis_client().mget([poll_runs_key(store_hash, r) for r in ("orders", "refunds")])
     return min(int(v or 0) for v in values)
@@ -126,7 +118,9 @@ def _wait_until_settled(store_hash: str, deadline: float, progress: Progress, ba
             detail=f"orders {len(seen.fetches['fetched'])} fetched",
         )
         busy = (
-            seen.fetches_open or seen.documents_settled < seen.documents_total or not _queues_idle()
+            seen.fetches_open
+            or seen.documents_settled < seen.documents_total
+            or not queues_idle(redis_client())
         )
         if busy:
             quiet_since = _poll_runs(store_hash)
@@ -236,15 +230,8 @@ def run_demo(
     """Start the fleet, archive the store, make live changes, archive those, verify."""
     started = time.monotonic()
     deadline = started + timeout_s
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-    )
     changes: list[str] = []
-    with Progress(*columns, disable=not show_progress) as progress:
+    with progress_bar(show_progress) as progress:
         start_fleet()
         bar = progress.add_task("declaring", total=1, detail="")
         _wait_until_settled(sandbox.store_hash, deadline, progress, bar)

@@ -9,20 +9,12 @@ from datetime import UTC, datetime
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipeline.progress import progress_bar
 from pipeline.session import connected
 from pipeline.settings import Settings, load_settings
 from schemas.retention import RetentionPlanError
-
-PROGRESS_COLUMNS = (
-    TextColumn("[bold]{task.description}"),
-    BarColumn(),
-    MofNCompleteColumn(),
-    TextColumn("{task.fields[detail]}"),
-    TimeElapsedColumn(),
-)
 
 
 @click.group()
@@ -105,7 +97,7 @@ def backfill(
         from pipeline.backfill import enqueue_window, settled_fetches
         from pipeline.clients import bigcommerce
 
-        with Progress(*PROGRESS_COLUMNS) as progress:
+        with progress_bar() as progress:
             record_prefixes = []
             for store in stores:
                 bar = progress.add_task(f"enqueue {store}", total=None, detail="")

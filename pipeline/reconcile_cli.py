@@ -13,9 +13,9 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
-from rich.progress import Progress
 
-from pipeline.ops_cli import PROGRESS_COLUMNS, configured_stores, parse_moment
+from pipeline.ops_cli import configured_stores, parse_moment
+from pipeline.progress import progress_bar
 from pipeline.session import connected
 from pipeline.settings import load_settings
 
@@ -68,7 +68,7 @@ def reconcile(
         from pipeline.runtime import redis_client
 
         results = []
-        with Progress(*PROGRESS_COLUMNS, console=Console(stderr=True)) as progress:
+        with progress_bar(console=Console(stderr=True)) as progress:
             for store in stores:
                 bar = progress.add_task(f"reconcile {store}", total=None, detail="")
                 report = reconciliation.reconcile(

@@ -13,11 +13,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from pipeline import services
 from pipeline.canvas import skeleton_canvas
 from pipeline.ledger import retries_of
+from pipeline.progress import progress_bar
 from pipeline.skeleton import PlaceholderItem, document_name, target_inventory
 
 POLL_S = 0.2
@@ -79,15 +78,8 @@ def run_demo(
     started, started_ms = time.monotonic(), int(time.time() * 1000)
     for item in items:
         skeleton_canvas(item.ref()).apply_async()
-    columns = (
-        TextColumn("[bold]declaring"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, disable=not show_progress, transient=False) as progress:
-        bar = progress.add_task("items", total=count, detail="")
+    with progress_bar(show_progress) as progress:
+        bar = progress.add_task("declaring", total=count, detail="")
         while True:
             states = _states(record_keys)
             settled = sum(states[s] for s in FINAL_STATES)

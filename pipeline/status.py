@@ -7,11 +7,8 @@ from typing import Any
 
 from pipeline import keys, reports, services
 from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
+from pipeline.queues import queue_depths
 from pipeline.runtime import redis_client, settings
-
-STAGE_QUEUES = ("fetch", "render", "classify", "declare", "control")
-# kombu's Redis transport keeps delivered-but-unacknowledged messages in this hash.
-UNACKED_HASH = "unacked"
 
 
 def _store_lag(store_hash: str) -> dict[str, Any]:
@@ -34,15 +31,9 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
 
 
 def collect_status() -> dict[str, dict[str, Any]]:
-    client = redis_client()
-    pipe = client.pipeline(transaction=False)
-    for queue in STAGE_QUEUES:
-        pipe.llen(queue)
-    pipe.hlen(UNACKED_HASH)
-    *depths, unacked = pipe.execute()
     dead_letters = services.dead_letters()
     return {
-        "queues": {**dict(zip(STAGE_QUEUES, depths, strict=True)), "unacknowledged": unacked},
+        "queues": queue_depths(redis_client()),
         "ledger": services.ledger().counts(),
         "dead_letters": {
             "dead": dead_letters.count("dead"),

@@ -20,8 +20,8 @@ from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.fleet import Fleet
 from pipeline.otcs.client import OTCSClient
 from pipeline.pollers import Checkpoints, poll_orders
+from pipeline.queues import queues_idle
 from pipeline.runtime import redis_client
-from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
 from tests.support import wait_for
@@ -79,11 +79,7 @@ def settled(store_hash: str) -> bool:
     states = [r.get("state") for r in ledger.get_many(sorted(owed))]
     if any(state not in FINAL for state in states):
         return False
-    pipe = redis_client().pipeline(transaction=False)
-    for queue in STAGE_QUEUES:
-        pipe.llen(queue)
-    pipe.hlen(UNACKED_HASH)
-    return sum(pipe.execute()) == 0
+    return queues_idle(redis_client())
 
 
 @contextmanager

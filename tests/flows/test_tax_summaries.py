@@ -24,8 +24,8 @@ from pipeline.declare import ecm_name
 from pipeline.documents import OrderStatus, is_paid, tax_summary_ref
 from pipeline.fleet import Fleet
 from pipeline.order_fetch import fetch_order_snapshot
+from pipeline.queues import queues_idle
 from pipeline.runtime import redis_client
-from pipeline.status import STAGE_QUEUES, UNACKED_HASH
 from pipeline.summaries_cli import summaries
 from pipeline.tax_summaries import (
     MonthJob,
@@ -148,10 +148,7 @@ def _settled(store_hash: str, record_keys: set[str]) -> bool:
     """Every summary's chain ended and nothing is queued, in flight or waiting to retry."""
     states = services.ledger().states_with_prefix(f"{store_hash}/tax-summary-")
     ended = states.get("declared", set()) | states.get("dead_lettered", set())
-    pipe = redis_client().pipeline(transaction=False)
-    for queue in (*STAGE_QUEUES, UNACKED_HASH):
-        (pipe.hlen if queue == UNACKED_HASH else pipe.llen)(queue)
-    return record_keys <= ended and sum(pipe.execute()) == 0
+    return record_keys <= ended and queues_idle(redis_client())
 
 
 def _summary_records(ecm: OTCSEmulator, store_hash: str) -> list[dict[str, Any]]:
