@@ -8,6 +8,7 @@ from celery import chain
 from celery.canvas import Signature
 
 from pipeline.celery import app
+from pipeline.deadletters import DeadLetter
 
 # Each stage task and the one that follows it; a dead letter replays from its stage on.
 NEXT_STAGE: dict[str, str] = {
@@ -39,3 +40,8 @@ def skeleton_canvas(ref: dict[str, Any]) -> Signature:
 def document_canvas(message: dict[str, Any]) -> Signature:
     """render → classify → declare for one due document."""
     return chain_from("bcrm.render.document", [message], {})
+
+
+def replay_canvas(entry: DeadLetter) -> None:
+    """Re-send a dead-lettered stage and the rest of its flow (`DeadLetterStore.replay`)."""
+    chain_from(entry.task_name, entry.args, entry.kwargs).apply_async()

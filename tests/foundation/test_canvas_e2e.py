@@ -87,10 +87,10 @@ def test_exhausted_retries_dead_letter_with_context_and_replay_once(fleet: Fleet
     assert entry.args[0]["record_key"] == item.record_key
     assert services.ledger().get(item.record_key)["dead_letter_id"] == entry.id
 
-    from pipeline.dlq_cli import _replay_canvas
+    from pipeline.canvas import replay_canvas
 
-    assert store.replay(entry.id, _replay_canvas) is True  # 5th attempt succeeds
-    assert store.replay(entry.id, _replay_canvas) is False
+    assert store.replay(entry.id, replay_canvas) is True  # 5th attempt succeeds
+    assert store.replay(entry.id, replay_canvas) is False
     wait_for(lambda: _settled(item), what="replayed item declared")
     name = document_name({"record_key": item.record_key})
     assert name in target_inventory([name])
