@@ -15,6 +15,7 @@ import click
 import redis
 
 from pipeline.bench_cli import bench
+from pipeline.chaos_cli import chaos
 from pipeline.demo_cli import demo
 from pipeline.dlq_cli import dlq
 from pipeline.embedded_redis import EmbeddedRedis, EmbeddedRedisError
@@ -204,6 +205,7 @@ main.add_command(bench)
 main.add_command(reconcile)
 main.add_command(fixity)
 main.add_command(flower)
+main.add_command(chaos)
 
 
 class _Sandbox(click.Group):

@@ -17,6 +17,7 @@ import requests
 from pipeline import clients, services
 from pipeline.declare import ecm_name
 from pipeline.documents import DocumentRef
+from pipeline.errors import PermanentError
 from pipeline.reconcile import owed_documents
 
 WORKSPACE_TYPE = 848
@@ -45,15 +46,34 @@ class InventoryCheck:
         return [*self.lost, *self.duplicated, *self.disagree, *self.dead_lettered]
 
 
-def expected_documents(store_hash: str) -> tuple[dict[str, DocumentRef], int]:
-    """ECM name → reference of every document the store owes now, and the order count."""
+@dataclass
+class Owed:
+    """What the store owes now: ECM name → reference of every due document, and the
+    orders whose data no document can be made from (the fetch refuses them too)."""
+
+    documents: dict[str, DocumentRef] = field(default_factory=dict)
+    orders: int = 0
+    unreadable: dict[int, str] = field(default_factory=dict)
+
+
+def owed_by_store(store_hash: str) -> Owed:
     client = clients.bigcommerce(store_hash)
-    expected, orders = {}, 0
+    owed = Owed()
     for order in client.iter_orders(include=()):
-        orders += 1
-        for ref in owed_documents(client, store_hash, int(order["id"])):
-            expected[ecm_name(ref)] = ref
-    return expected, orders
+        owed.orders += 1
+        order_id = int(order["id"])
+        try:
+            refs = owed_documents(client, store_hash, order_id)
+        except PermanentError as exc:
+            owed.unreadable[order_id] = f"{type(exc).__name__}: {exc}"
+            continue
+        owed.documents.update((ecm_name(ref), ref) for ref in refs)
+    return owed
+
+
+def _fetch_states(store_hash: str, order_id: int) -> dict[str, set[str]]:
+    """Ledger states of every fetch of the order (one per event that triggered one)."""
+    return services.ledger().states_with_prefix(f"{store_hash}:order:{order_id}:")
 
 
 def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
@@ -66,8 +86,13 @@ def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
     by_name: dict[str, list[dict[str, Any]]] = {}
     for node in documents:
         by_name.setdefault(node["name"], []).append(node)
-    expected, orders = expected_documents(store_hash)
-    check = InventoryCheck(orders=orders, due=len(expected), records_declared=len(documents))
+    owed = owed_by_store(store_hash)
+    expected = owed.documents
+    check = InventoryCheck(orders=owed.orders, due=len(expected), records_declared=len(documents))
+    for order_id, reason in sorted(owed.unreadable.items()):
+        fetches = _fetch_states(store_hash, order_id)
+        target = check.dead_lettered if fetches.get("dead_lettered") else check.lost
+        target.append(f"order {order_id}: no documents can be made ({reason})")
     check.duplicated = _filed_twice(by_name, workspaces)
     ledger = services.ledger()
     names = sorted(expected)

@@ -25,6 +25,7 @@ from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.classify import default_plan
 from pipeline.declare import EXTERNAL_SYSTEM, ORDER_WORKSPACE, ecm_name
 from pipeline.documents import DocumentKind, DocumentRef, due_documents
+from pipeline.errors import PermanentError
 from pipeline.intake import enqueue_order_event
 from pipeline.ledger import Ledger
 from pipeline.log import log_event
@@ -63,6 +64,7 @@ class ReconcileReport:
     ledger_disagrees: list[Finding] = field(default_factory=list)
     extra: list[Finding] = field(default_factory=list)
     earlier_versions: list[Finding] = field(default_factory=list)
+    unreadable: list[Finding] = field(default_factory=list)
     repaired_orders: list[int] = field(default_factory=list)
 
     @property
@@ -73,7 +75,9 @@ class ReconcileReport:
     def ok(self) -> bool:
         """Extras and earlier versions are reported, not failed: only a person can tell
         whether a document filed by hand belongs in the workspace."""
-        return not (self.unrepaired or self.hash_mismatch or self.ledger_disagrees)
+        return not (
+            self.unrepaired or self.hash_mismatch or self.ledger_disagrees or self.unreadable
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok}
@@ -161,8 +165,12 @@ def reconcile(
     folders = {kind: rule.folder for kind, rule in default_plan().classes.items()}
     order_ids = orders_in_window(bc_client, since, until)
     for done, order_id in enumerate(order_ids, start=1):
-        refs = owed_documents(bc_client, store_hash, order_id)
         report.orders += 1
+        try:
+            refs = owed_documents(bc_client, store_hash, order_id)
+        except PermanentError as exc:  # one bad order must not hide the rest
+            report.unreadable.append(Finding(order_id, "", f"{type(exc).__name__}: {exc}"))
+            continue
         report.due_documents += len(refs)
         _check_order(report, otcs_client, ledger, order_id, refs, folders)
         on_progress(done, len(order_ids))
@@ -179,6 +187,7 @@ def reconcile(
         ledger_disagrees=len(report.ledger_disagrees),
         extra=len(report.extra),
         earlier_versions=len(report.earlier_versions),
+        unreadable=len(report.unreadable),
     )
     return report
 

@@ -35,7 +35,7 @@ def _print_reconcile(report: dict[str, Any]) -> None:
         f"{report['orders']} orders, {report['due_documents']} due documents, "
         f"{report['verified']} present with the ledger's hash"
     )
-    for title in ("missing", "hash_mismatch", "ledger_disagrees", "extra"):
+    for title in ("missing", "hash_mismatch", "ledger_disagrees", "extra", "unreadable"):
         _print_findings(title.replace("_", " "), report[title])
     click.echo(f"  earlier versions (legitimate): {len(report['earlier_versions'])}")
     if report["repaired_orders"]:

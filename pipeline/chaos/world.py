@@ -1,0 +1,78 @@
+"""The throwaway world one chaos scenario runs in, and the handles it breaks things with."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from pipeline.demo_sandbox import PipelineProcesses, Sandbox, sandbox
+from pipeline.embedded_redis import EmbeddedRedis
+from pipeline.log import log_event
+from pipeline.queues import queues_idle
+from pipeline.runtime import redis_client
+from pipeline.settling import look, poll_runs
+
+
+@dataclass
+class ChaosWorld:
+    """Redis, the emulators and the pipeline's processes of one run, plus a record of
+    every fault injected (one line each, shown in the report)."""
+
+    run_dir: Path
+    redis: EmbeddedRedis
+    sandbox: Sandbox
+    processes: PipelineProcesses
+    rng: random.Random
+    injected: list[str] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store_hash(self) -> str:
+        return self.sandbox.store_hash
+
+    def note(self, what: str) -> None:
+        """Record an injected fault."""
+        self.injected.append(f"{time.strftime('%H:%M:%S')} {what}")
+        log_event("chaos.injected", what=what)
+
+    def busy(self) -> bool:
+        """The store still has work in the pipeline (or has not been polled yet). A
+        broker that is down counts as busy: its work is not done, only out of reach."""
+        try:
+            if poll_runs(self.store_hash) < 1:
+                return True
+            return look(self.store_hash).open or not queues_idle(redis_client())
+        except redis.ConnectionError:
+            return True
+
+    def pause(self, low_s: float, high_s: float) -> None:
+        time.sleep(self.rng.uniform(low_s, high_s))
+
+
+@contextmanager
+def chaos_world(
+    run_dir: Path, orders: int, quota: int, window_ms: int, env: dict[str, str], seed: int
+) -> Iterator[ChaosWorld]:
+    """Start a fresh embedded Redis (exported as BCRM_REDIS_URL for this process and every
+    child), both emulators and the pipeline's processes; stop them all afterwards."""
+    log_dir = run_dir / "logs"
+    server = EmbeddedRedis(run_dir)
+    server.start()
+    os.environ["BCRM_REDIS_URL"] = server.url
+    try:
+        with sandbox(log_dir, orders, quota, window_ms) as world:
+            processes = PipelineProcesses.for_sandbox(world, server.url, log_dir, env)
+            try:
+                yield ChaosWorld(run_dir, server, world, processes, random.Random(seed))
+            finally:
+                processes.stop()
+    finally:
+        server.stop()
