@@ -19,6 +19,7 @@ from pipeline.chaos_cli import chaos
 from pipeline.demo_cli import demo
 from pipeline.dlq_cli import dlq
 from pipeline.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from pipeline.metrics_cli import metrics
 from pipeline.ops_cli import backfill, retention
 from pipeline.reconcile_cli import fixity, flower, reconcile
 from pipeline.runtime import NoRedisError
@@ -205,6 +206,7 @@ main.add_command(bench)
 main.add_command(reconcile)
 main.add_command(fixity)
 main.add_command(flower)
+main.add_command(metrics)
 main.add_command(chaos)
 
 

@@ -77,3 +77,16 @@ def fixity_latest(store_hash: str) -> str:
 
 def fixity_history(store_hash: str) -> str:
     return f"{PREFIX}:fixity:history:{store_hash}"
+
+
+# Fleet-wide counters behind `bcrm metrics` (pipeline/counters.py adds, pipeline/metrics.py
+# reads). Hashes, one field per label value.
+METRICS_DECLARED = f"{PREFIX}:metrics:declared"  # kind -> records newly declared
+METRICS_ADOPTED = f"{PREFIX}:metrics:adopted"  # kind -> records adopted from an earlier run
+METRICS_RETRIES = f"{PREFIX}:metrics:retries"  # stage -> retries scheduled
+METRICS_DEAD_LETTERS = f"{PREFIX}:metrics:dead-letters"  # stage -> dead letters filed
+
+
+def metrics_stage_duration(stage: str) -> str:
+    """Per histogram bucket, the successful runs that fell in it (not cumulative), and `sum`."""
+    return f"{PREFIX}:metrics:duration:{stage}"

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import redis
+from redis.client import Pipeline
 
 from pipeline import keys
 
@@ -108,8 +109,10 @@ class Ledger:
             self._client.sadd(keys.ledger_state("pending"), record_key)
         return int(attempts)
 
-    def note_retry(self, record_key: str) -> None:
-        self._client.hincrby(keys.ledger_record(record_key), "retries", 1)
+    def note_retry(self, record_key: str, pipe: Pipeline | None = None) -> None:
+        """Count a retry; on `pipe` when given, to ride the caller's round trip."""
+        client = self._client if pipe is None else pipe
+        client.hincrby(keys.ledger_record(record_key), "retries", 1)
 
     def stage_result(self, record_key: str, stage: str) -> dict[str, Any] | None:
         """The stored result of a finished stage, or None if it has not finished."""
@@ -187,10 +190,13 @@ class AuditTrail:
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
 
-    def append(self, event: str, record_key: str, **fields: str | int) -> str:
+    def append(
+        self, event: str, record_key: str, pipe: Pipeline | None = None, **fields: str | int
+    ) -> None:
+        """Add one event; on `pipe` when given, to ride the caller's round trip."""
         entry = {"event": event, "record_key": record_key, **{k: str(v) for k, v in fields.items()}}
-        entry_id = self._client.xadd(keys.AUDIT_STREAM, entry)
-        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        client = self._client if pipe is None else pipe
+        client.xadd(keys.AUDIT_STREAM, entry)
 
     def read_since(self, start_ms: int, batch: int = 1000) -> Iterator[dict[str, str]]:
         """Every event from `start_ms` (epoch milliseconds) on, oldest first."""

@@ -144,7 +144,9 @@ def _print_fixity(result: dict[str, Any]) -> None:
         click.echo(f"  gone     {row['record_key']}  node {row['target_id']}")
 
 
-def _is_loopback(address: str) -> bool:
+def is_loopback(address: str) -> bool:
+    """Whether only this host can reach `address`; our servers bind elsewhere only when
+    told to explicitly (Flower, `bcrm metrics serve`)."""
     if address == "localhost":
         return True
     try:
@@ -172,7 +174,7 @@ def flower(port: int, address: str, insecure_loopback: bool) -> None:
     --insecure-loopback is given and the address is a loopback one."""
     config = load_settings()
     credentials = config.flower_basic_auth
-    if credentials is None and not (insecure_loopback and _is_loopback(address)):
+    if credentials is None and not (insecure_loopback and is_loopback(address)):
         _refuse(
             "BCRM_FLOWER_BASIC_AUTH is not set (user:password); "
             "--insecure-loopback runs without it on a loopback address only"

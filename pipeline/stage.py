@@ -5,27 +5,32 @@ the ledger: a stage that already finished for this record returns its stored res
 redelivered or duplicated message costs nothing. Transient errors retry with exponential
 backoff and full jitter, bounded per stage; permanent errors, unexpected exceptions, hard
 time limits and exhausted retries go to the dead-letter store with their context.
+Every success, retry and dead letter also adds to the fleet's counters (`bcrm metrics`),
+in the same round trip as the ledger or audit write it makes anyway.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 from celery import Task, signals
 from celery.exceptions import SoftTimeLimitExceeded
+from redis.client import Pipeline
 
-from pipeline import services
+from pipeline import counters, services
 from pipeline.celery import app
 from pipeline.deadletters import DeadLetter
 from pipeline.errors import PermanentError, TransientError
 from pipeline.ledger import STAGES
 from pipeline.log import log_event
-from pipeline.runtime import settings
+from pipeline.runtime import redis_client, settings
 
 # What may pass on a later try. Anything else is a permanent error or a bug: retrying a
 # KeyError five times only delays the dead letter an operator has to read anyway.
@@ -87,6 +92,7 @@ class StageTask(Task):
             log_event("stage.skipped", stage=self.stage, record_key=record_key)
             return done
         self.request.stage_attempt = ledger.begin_stage(record_key, self.stage)
+        started = time.monotonic()
         try:
             result = super().__call__(ref, *args, **kwargs)
         except PermanentError:
@@ -96,7 +102,9 @@ class StageTask(Task):
             if self.request.retries >= policy.max_retries:
                 raise
             retry_after = getattr(exc, "retry_after", None)
-            ledger.note_retry(record_key)
+            with _one_round_trip() as pipe:
+                ledger.note_retry(record_key, pipe)
+                counters.stage_retried(pipe, self.stage)
             log_event(
                 "stage.retry",
                 logging.WARNING,
@@ -110,9 +118,15 @@ class StageTask(Task):
                 countdown=policy.countdown(self.request.retries, retry_after),
                 max_retries=policy.max_retries,
             ) from exc
+        elapsed_s = time.monotonic() - started
         facts = {k: str(result[k]) for k in LEDGER_FACTS if k in result}
         state = ledger.complete_stage(record_key, self.stage, result, **facts)
-        services.audit().append(_audit_event(self.stage, result), record_key, attempt=self.attempt)
+        with _one_round_trip() as pipe:
+            audit_event = _audit_event(self.stage, result)
+            services.audit().append(audit_event, record_key, pipe, attempt=self.attempt)
+            counters.stage_completed(pipe, self.stage, elapsed_s)
+            if self.stage == "declare" and "kind" in result:  # placeholders have no kind
+                counters.record_declared(pipe, result["kind"], audit_event == "declare.adopted")
         log_event(
             "stage.completed",
             stage=self.stage,
@@ -121,6 +135,14 @@ class StageTask(Task):
             attempt=self.attempt,
         )
         return result
+
+
+@contextmanager
+def _one_round_trip() -> Iterator[Pipeline]:
+    """A pipeline for one event's ledger, audit and counter writes, sent on leaving."""
+    with redis_client().pipeline(transaction=False) as pipe:
+        yield pipe
+        pipe.execute()
 
 
 def _audit_event(stage: str, result: dict[str, Any]) -> str:
@@ -176,11 +198,13 @@ def dead_letter_failed_stage(
         record_key=record_key,
     )
     services.dead_letters().add(entry)
-    if record_key:
-        services.ledger().mark_dead(record_key, sender.stage, entry.id)
-        services.audit().append(
-            "dead_lettered", record_key, stage=sender.stage, error=entry.exception_type
-        )
+    with _one_round_trip() as pipe:
+        counters.stage_dead_lettered(pipe, sender.stage)
+        if record_key:
+            services.ledger().mark_dead(record_key, sender.stage, entry.id)
+            services.audit().append(
+                "dead_lettered", record_key, pipe, stage=sender.stage, error=entry.exception_type
+            )
     log_event(
         "stage.dead_lettered",
         logging.ERROR,

@@ -5,20 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import redis
+
 from pipeline import keys, reports, services
 from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.queues import queue_depths
 from pipeline.runtime import redis_client, settings
 
 
+def checkpoint_lags(client: redis.Redis, store_hash: str, now: datetime) -> dict[str, float | None]:
+    """Per poller, how far behind it is: seconds since its checkpoint (None: never ran)."""
+    checkpoints = Checkpoints(client)
+    return {resource: checkpoints.lag_s(store_hash, resource, now) for resource in POLLERS}
+
+
 def _store_lag(store_hash: str) -> dict[str, Any]:
     """How far behind polling is (seconds since each checkpoint), and how the last nightly
     reconciliation and fixity audit ended."""
-    checkpoints = Checkpoints(redis_client())
-    now = datetime.now(UTC)
     report: dict[str, Any] = {}
-    for resource in POLLERS:
-        lag = checkpoints.lag_s(store_hash, resource, now)
+    lags = checkpoint_lags(redis_client(), store_hash, datetime.now(UTC))
+    for resource, lag in lags.items():
         report[f"{resource}_lag_s"] = None if lag is None else round(lag)
         report[f"{resource}_polls"] = int(
             redis_client().get(poll_runs_key(store_hash, resource)) or 0

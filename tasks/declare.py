@@ -24,8 +24,10 @@ def declare_tax_summary(self: StageTask, message: dict[str, Any]) -> dict[str, A
 
 
 def _declared(message: dict[str, Any], record: declare.DeclaredRecord) -> dict[str, Any]:
+    """The declare result; its `kind` is what the fleet's records-per-kind counters add to."""
     return {
         "record_key": message["record_key"],
+        "kind": message["document"]["kind"],
         "target_id": record.node_id,
         "sha256": record.sha256,
         "adopted": record.adopted,

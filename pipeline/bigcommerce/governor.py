@@ -48,6 +48,24 @@ def governor_keys(store_hash: str) -> list[str]:
     return [base, f"{base}:inflight"]
 
 
+def tokens_left(client: redis.Redis, store_hash: str) -> int | None:
+    """Requests the governor would still count into this store's current window (quota
+    minus used; the whole quota once the window has ended; none while paused after a
+    429), read without granting anything. None while it knows no quota yet."""
+    pipe = client.pipeline(transaction=False)
+    pipe.time()
+    pipe.hmget(governor_keys(store_hash)[0], "quota", "end", "used", "paused")
+    (seconds, micros), (quota, end, used, paused) = pipe.execute()
+    if quota is None:
+        return None
+    now_ms = int(seconds) * 1000 + int(micros) // 1000
+    if now_ms < int(paused or 0):
+        return 0
+    if now_ms >= int(end or 0):
+        return int(quota)
+    return max(0, int(quota) - int(used or 0))
+
+
 class RateGovernor:
     """The fleet-wide gate in front of one store's API quota.
 
