@@ -18,7 +18,7 @@ from pipeline.embedded_redis import EmbeddedRedis
 from pipeline.log import log_event
 from pipeline.queues import queues_idle
 from pipeline.runtime import redis_client
-from pipeline.settling import look, poll_runs
+from pipeline.settling import poll_runs
 
 
 @dataclass
@@ -44,12 +44,12 @@ class ChaosWorld:
         log_event("chaos.injected", what=what)
 
     def busy(self) -> bool:
-        """The store still has work in the pipeline (or has not been polled yet). A
-        broker that is down counts as busy: its work is not done, only out of reach."""
+        """Work is queued or in flight (or the store was not polled yet). A broker that
+        is down counts as busy: its work is not done, only out of reach. Records open
+        with nothing in flight are not work: their message is gone, which the runner's
+        stall check and reconciliation deal with."""
         try:
-            if poll_runs(self.store_hash) < 1:
-                return True
-            return look(self.store_hash).open or not queues_idle(redis_client())
+            return poll_runs(self.store_hash) < 1 or not queues_idle(redis_client())
         except redis.ConnectionError:
             return True
 
