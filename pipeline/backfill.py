@@ -8,6 +8,7 @@ from datetime import datetime
 from pipeline import services
 from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.intake import enqueue_order_event, order_event_ref
+from pipeline.order_fetch import listed_orders, stage_listing
 from pipeline.pollers import order_version_id
 
 
@@ -21,15 +22,17 @@ def enqueue_window(
     """Enqueue one event per order modified in [since, until]; return their ledger keys.
 
     The event id is the order version (`date_modified`), as the poller's, so a backfill
-    over a window the poller already covered fetches nothing twice.
+    over a window the poller already covered fetches nothing twice; like the poller's, each
+    event carries the order as listed (`order_fetch.listed_orders`), staged.
     """
     bounds = {"min_date_modified": since.isoformat(), "max_date_modified": until.isoformat()}
     total = int(client.get_v2("/orders/count", bounds)["count"])
     keys = []
-    for order in client.iter_orders(min_date_modified=since, max_date_modified=until, include=()):
-        event_id = order_version_id(order)
-        enqueue_order_event(store_hash, int(order["id"]), "poll", event_id)
-        keys.append(order_event_ref(store_hash, int(order["id"]), "poll", event_id)["record_key"])
+    for listing in listed_orders(client, min_date_modified=since, max_date_modified=until):
+        order_id, event_id = int(listing.order["id"]), order_version_id(listing.order)
+        digest = stage_listing(store_hash, listing)
+        enqueue_order_event(store_hash, order_id, "poll", event_id, digest)
+        keys.append(order_event_ref(store_hash, order_id, "poll", event_id)["record_key"])
         on_progress(len(keys), max(total, len(keys)))
     return keys
 

@@ -39,6 +39,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "otcs-emulator": Benchmark(
         "otcs_emulator.py", (), "otcs_emulator.json", "emulator uploads vs bare aiohttp"
     ),
+    "p1": Benchmark(
+        "api_efficiency.py", (), "api_efficiency.json", "API calls per order vs naive fetch"
+    ),
     "p2": Benchmark(
         "bigcommerce_governor.py", (), "bigcommerce_governor.json", "quota use, fleet governor"
     ),

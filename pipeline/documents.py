@@ -301,13 +301,27 @@ def _consignments_in_fulfilment(snapshot: OrderSnapshot) -> list[int]:
     ]
 
 
-def due_documents(snapshot: OrderSnapshot) -> list[DocumentRef]:
-    """Every document the snapshot's current state calls for, in a stable order."""
+def _whole_order_documents(snapshot: OrderSnapshot) -> list[tuple[DocumentKind, str | None]]:
+    """The due documents about the whole order: the only ones whose facts hold its taxes
+    and coupons (order record, invoice, tax breakdown)."""
     wanted: list[tuple[DocumentKind, str | None]] = []
     if is_closed(snapshot):
         wanted.append((DocumentKind.ORDER_RECORD, None))
     if is_paid(snapshot):
         wanted += [(DocumentKind.INVOICE, None), (DocumentKind.TAX_BREAKDOWN, None)]
+    return wanted
+
+
+def shows_taxes(snapshot: OrderSnapshot) -> bool:
+    """Whether a due document shows the order's taxes and coupons; when none does, fetch
+    saves the calls that read them (packing slips, shipping confirmations, credit notes and
+    payment records print neither)."""
+    return bool(_whole_order_documents(snapshot))
+
+
+def due_documents(snapshot: OrderSnapshot) -> list[DocumentRef]:
+    """Every document the snapshot's current state calls for, in a stable order."""
+    wanted = _whole_order_documents(snapshot)
     wanted += [(DocumentKind.PACKING_SLIP, str(i)) for i in _consignments_in_fulfilment(snapshot)]
     wanted += [(DocumentKind.SHIPPING_CONFIRMATION, str(s.id)) for s in snapshot.shipments]
     wanted += [(DocumentKind.CREDIT_NOTE, str(r.id)) for r in snapshot.refunds]

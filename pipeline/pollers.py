@@ -19,13 +19,15 @@ from pipeline import keys
 from pipeline.bigcommerce.client import BigCommerceClient
 from pipeline.intake import enqueue_order_event
 from pipeline.log import log_event
+from pipeline.order_fetch import listed_orders, stage_listing
 from schemas.bigcommerce import SourceDateTime
 
 OVERLAP = timedelta(minutes=5)
 # First poll of a store with no checkpoint: how far back to look.
 INITIAL_LOOKBACK = timedelta(days=365 * 5)
 
-Enqueue = Callable[[str, int, str, str], str]
+# (store hash, order id, reason, event id, staged listing or None) -> task id
+Enqueue = Callable[[str, int, str, str, str | None], str]
 
 
 _SOURCE_TIME = SourceDateTime()
@@ -94,12 +96,15 @@ def poll_orders(
     client: BigCommerceClient, checkpoints: Checkpoints, store_hash: str,
     enqueue: Enqueue = enqueue_order_event,
 ) -> PollResult:  # fmt: skip
-    """Enqueue one event per order version modified since the checkpoint."""
+    """Enqueue one event per order version modified since the checkpoint, each with the
+    order as listed, staged, so that fetch need not read it again (`order_fetch.Listing`)."""
     since = _window_start(checkpoints, store_hash, "orders")
     enqueued, newest = 0, None
-    for order in client.iter_orders(min_date_modified=since, include=()):
+    for listing in listed_orders(client, min_date_modified=since):
+        order = listing.order
         modified = _source_time(order["date_modified"])
-        enqueue(store_hash, int(order["id"]), "poll", order_version_id(order))
+        digest = stage_listing(store_hash, listing)
+        enqueue(store_hash, int(order["id"]), "poll", order_version_id(order), digest)
         enqueued += 1
         newest = modified if newest is None or modified > newest else newest
         checkpoints.advance(store_hash, "orders", modified)
@@ -117,7 +122,7 @@ def poll_refunds(
     enqueued = 0
     for refund in client.iter_refunds(created_min=since):
         created = _source_time(refund["created"])
-        enqueue(store_hash, int(refund["order_id"]), "refund", f"refund:{refund['id']}")
+        enqueue(store_hash, int(refund["order_id"]), "refund", f"refund:{refund['id']}", None)
         enqueued += 1
         checkpoints.advance(store_hash, "refunds", created)
     log_event("poll.refunds", store_hash=store_hash, enqueued=enqueued, since=since.isoformat())

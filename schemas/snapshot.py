@@ -87,7 +87,11 @@ class SellerSchema(Schema):
 
 @dataclass(frozen=True)
 class OrderSnapshot:
-    """One order as fetched: header, lines, consignments, shipments, money movements, taxes."""
+    """One order as fetched: header, lines, consignments, shipments, money movements, taxes.
+
+    ``taxes`` and ``coupons`` are read only when a due document shows them (order record,
+    invoice, tax breakdown; ``order_fetch``); otherwise they stay empty.
+    """
 
     store_hash: str
     seller: Seller

@@ -18,7 +18,8 @@ def fetch_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
 def fetch_order(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
     """Snapshot the order, stage it, and start one canvas per due document."""
     client = clients.bigcommerce(ref["store_hash"])
-    snapshot = order_fetch.fetch_order_snapshot(client, ref["store_hash"], ref["order_id"])
+    listing = order_fetch.staged_listing(ref)
+    snapshot = order_fetch.fetch_order_snapshot(client, ref["store_hash"], ref["order_id"], listing)
     digest = services.staging().put(snapshot.to_json_bytes())
     messages = [document_message(digest, doc) for doc in due_documents(snapshot)]
     for message in messages:

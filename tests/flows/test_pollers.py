@@ -29,9 +29,13 @@ class Recorder:
 
     def __init__(self) -> None:
         self.events: list[tuple[str, int, str, str]] = []
+        self.listings: list[str | None] = []
 
-    def __call__(self, store_hash: str, order_id: int, reason: str, event_id: str) -> str:
+    def __call__(
+        self, store_hash: str, order_id: int, reason: str, event_id: str, listing: str | None
+    ) -> str:
         self.events.append((store_hash, order_id, reason, event_id))
+        self.listings.append(listing)
         return "task-id"
 
 
@@ -46,6 +50,7 @@ def test_first_poll_enqueues_every_order_and_sets_the_checkpoint(
     assert all(reason == "poll" and event_id.startswith("modified:")
                for _, _, reason, event_id in recorder.events)  # fmt: skip
     assert checkpoints.get(hash_, "orders") == result.checkpoint is not None
+    assert all(recorder.listings)  # each order event names its staged listing
 
 
 def test_a_second_poll_sees_only_the_overlap_then_the_changed_order(
@@ -77,6 +82,7 @@ def test_refund_poll_enqueues_the_refunded_orders(store: BigCommerceEmulator) ->
     assert result.enqueued == len(refunds) > 0
     assert {e[1] for e in recorder.events} == {int(r["order_id"]) for r in refunds}
     assert all(e[2] == "refund" for e in recorder.events)
+    assert not any(recorder.listings)  # a refund event lists no order: fetch reads it
 
 
 def test_the_checkpoint_never_moves_back() -> None:
