@@ -120,10 +120,8 @@ class FleetCollector(Collector):
         yield _durations(dict(zip(STAGES, durations, strict=True)))
 
     def _gauges(self) -> Iterator[Metric]:
-        waiting = collections.Counter(
-            entry.stage
-            for entry in DeadLetterStore(self._client).list(DeadLetterFilter(), limit=10**9)
-        )
+        dead = DeadLetterStore(self._client).list(DeadLetterFilter(status="dead"), limit=10**9)
+        waiting = collections.Counter(entry.stage for entry in dead)
         family = GaugeMetricFamily(
             "bcrm_dead_letters_waiting",
             "Dead letters not yet replayed or purged, per stage.",
