@@ -31,6 +31,7 @@ COLUMNS = (
     ("dead_letters_replayed", "replayed"),
     ("repaired_by_reconcile", "repaired"),
     ("retries", "retries"),
+    ("repeated_runs_absorbed", "repeated runs"),
     ("elapsed_s", "s"),
 )
 
@@ -138,7 +139,9 @@ def chaos(
     except KeyboardInterrupt:
         click.echo("bcrm: interrupted; every process chaos started was stopped", err=True)
         sys.exit(130)
-    Console().print(_table(reports))
+    # Wide enough for every column in CI logs too (rich assumes 80 off a terminal).
+    console = Console()
+    Console(width=max(console.width, 150)).print(_table(reports))
     for failed in (r for r in reports if not r["ok"]):
         first = (failed.get("problems") or ["did not finish; see its log"])[0]
         click.echo(f"bcrm: chaos {failed['scenario']} failed: {first}", err=True)

@@ -14,12 +14,13 @@ from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.runtime import redis_client, settings
 from pipeline.stage import RETRY_POLICIES, TRANSIENT
 
-POLL_LOCK_TTL_S = 300
-
 
 def _poll(store_hash: str, resource: str) -> int:
-    """One poll per store and resource at a time, even if a tick outlives its interval."""
-    lock = redis_client().lock(keys.poll_lock(store_hash, resource), timeout=POLL_LOCK_TTL_S)
+    """One poll per store and resource at a time, even if a tick outlives its interval.
+    The lock lives as long as a task may (the visibility timeout): a poller killed mid-poll
+    must not hold polling up for longer than Redis would take to redeliver its work."""
+    ttl = settings().visibility_timeout
+    lock = redis_client().lock(keys.poll_lock(store_hash, resource), timeout=ttl)
     if not lock.acquire(blocking=False):
         return 0
     try:

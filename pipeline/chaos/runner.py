@@ -17,7 +17,7 @@ from pipeline.chaos.scenario import Scenario
 from pipeline.chaos.world import ChaosWorld, chaos_world
 from pipeline.deadletters import DeadLetterFilter
 from pipeline.inventory import check_inventory
-from pipeline.ledger import retries_of
+from pipeline.ledger import repeated_attempts_of, retries_of
 from pipeline.log import log_event
 from pipeline.progress import settle_bar
 from pipeline.reconcile import ReconcileReport, reconcile, repair
@@ -47,6 +47,7 @@ class ChaosReport:
     repaired_by_reconcile: int = 0
     stalled: bool = False
     retries: int = 0
+    repeated_runs_absorbed: int = 0
     elapsed_s: float = 0.0
     faults: list[str] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
@@ -145,6 +146,7 @@ def _judge(report: ChaosReport, world: ChaosWorld) -> None:
     report.hash_mismatch = len(check.disagree) + len(final.hash_mismatch)
     report.dead_lettered = len(check.dead_lettered)
     report.retries = sum(retries_of(r) for r in records)
+    report.repeated_runs_absorbed = sum(repeated_attempts_of(r) - retries_of(r) for r in records)
     report.faults = world.injected
     report.figures = world.figures
     report.problems += [*check.lost, *check.duplicated, *check.disagree]

@@ -20,6 +20,9 @@ from pipeline.queues import queues_idle
 from pipeline.runtime import redis_client
 from pipeline.settling import poll_runs
 
+# Poll the store as often as `bcrm demo` does: a run settles after two quiet polls.
+POLL_INTERVAL_S = "2"
+
 
 @dataclass
 class ChaosWorld:
@@ -64,6 +67,7 @@ def chaos_world(
     """Start a fresh embedded Redis (exported as BCRM_REDIS_URL for this process and every
     child), both emulators and the pipeline's processes; stop them all afterwards."""
     log_dir = run_dir / "logs"
+    env = {"BCRM_POLL_INTERVAL_S": POLL_INTERVAL_S, **env}
     server = EmbeddedRedis(run_dir)
     server.start()
     os.environ["BCRM_REDIS_URL"] = server.url
