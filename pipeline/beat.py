@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import Any
 
+import redis
 from celery.beat import PersistentScheduler
 
 from pipeline import keys
@@ -58,7 +59,14 @@ class LockedScheduler(PersistentScheduler):
         log_event("beat.lock_acquired", token=self.lock_token)
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
-        renewed = redis_client().eval(_RENEW_SCRIPT, 1, LOCK_KEY, self.lock_token, LOCK_TTL_MS)
+        try:
+            renewed = redis_client().eval(_RENEW_SCRIPT, 1, LOCK_KEY, self.lock_token, LOCK_TTL_MS)
+        except redis.ConnectionError:
+            # A broker restart: schedule nothing until it answers. The lock survives in
+            # the AOF with its expiry; if the outage outlasts it, a standby may take over
+            # and the renewal below finds the lock gone.
+            log_event("beat.broker_unreachable", logging.WARNING)
+            return WAIT_POLL_S
         if not renewed:
             log_event("beat.lock_lost", logging.ERROR, token=self.lock_token)
             sys.exit(1)

@@ -116,7 +116,11 @@ class Fleet:
                     )
             if time.monotonic() > deadline:
                 raise RuntimeError(f"workers not ready after {deadline_s:.0f}s: {sorted(pending)}")
-            replies = app.control.ping(destination=sorted(pending), timeout=0.5)
+            try:
+                replies = app.control.ping(destination=sorted(pending), timeout=0.5)
+            except app.connection_for_write().connection_errors:
+                app.pool.force_close_all()  # pooled connections to a restarted broker
+                continue
             for reply in replies:
                 pending -= set(reply)
 
@@ -125,6 +129,17 @@ class Fleet:
         _signal_group(worker, sig)
         worker.process.wait()
         self.workers.remove(worker)
+
+    def revive(self) -> list[WorkerProcess]:
+        """Replace every node that exited on its own, as a supervisor's restart policy does
+        (compose: `restart: unless-stopped`), and return the ones that had exited. Celery
+        ends a threads-pool node with "Unrecoverable error" when a task finishes after the
+        broker connection dropped; its unacknowledged tasks come back from Redis."""
+        exited = [w for w in self.workers if w.process.poll() is not None]
+        for worker in exited:
+            self.workers.remove(worker)
+            self.start_group(worker.group)
+        return exited
 
     def stop(self) -> None:
         """SIGTERM (soft shutdown returns unfinished work), then SIGKILL stragglers."""

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import redis
+
 from pipeline import services
 from pipeline.pollers import poll_runs_key
 from pipeline.queues import queues_idle
@@ -65,18 +67,23 @@ def wait_until_settled(
     """True once the store's run is settled. With `stall_s`, False once records stayed
     open while nothing was queued or in flight for that long: their messages are gone
     (a broker that lost its last writes) and only reconciliation can bring them back."""
-    quiet_since = poll_runs(store_hash)
+    quiet_since = -1
     idle_since: float | None = None
     while time.monotonic() < deadline:
-        seen = look(store_hash)
+        time.sleep(POLL_S)
+        try:
+            seen = look(store_hash)
+            idle = queues_idle(redis_client())
+            runs = poll_runs(store_hash)
+        except redis.ConnectionError:  # a broker restart: wait for it like the fleet does
+            quiet_since, idle_since = -1, None
+            continue
         on_progress(seen)
-        idle = queues_idle(redis_client())
-        if not idle or seen.open:
-            quiet_since = poll_runs(store_hash)
-        elif poll_runs(store_hash) >= quiet_since + 2:
+        if quiet_since < 0 or not idle or seen.open:
+            quiet_since = runs
+        elif runs >= quiet_since + 2:
             return True
         idle_since = (idle_since or time.monotonic()) if idle and seen.open else None
         if stall_s is not None and idle_since and time.monotonic() - idle_since > stall_s:
             return False
-        time.sleep(POLL_S)
     raise TimeoutError("the pipeline did not settle before the timeout")

@@ -14,16 +14,33 @@ import time
 
 from pipeline.chaos.scenario import Scenario
 from pipeline.chaos.world import ChaosWorld
+from pipeline.runtime import redis_client
 from pipeline.settling import look
 
 OUTAGES = {False: 1, True: 3}
 DOWN_S = (2.0, 6.0)
+SUPERVISE_ROUNDS = 3
 
 
 def _wait_for_declarations(world: ChaosWorld, count: int) -> None:
     """Kill the broker mid-run: once the pipeline has declared something, while busy."""
     while world.busy() and len(look(world.store_hash).documents["declared"]) < count:
         time.sleep(0.5)
+
+
+def _supervise(world: ChaosWorld) -> None:
+    """Restart the nodes the outage ended, as the deployment's supervisor would, until
+    the whole fleet answers again."""
+    fleet = world.processes.fleet
+    for _ in range(SUPERVISE_ROUNDS):
+        for worker in fleet.revive():
+            world.note(f"{worker.group} node exited after the outage; supervisor restarted it")
+        try:
+            fleet.wait_ready()
+            return
+        except RuntimeError:
+            continue
+    fleet.wait_ready()
 
 
 def drive(world: ChaosWorld, long: bool) -> list[str]:
@@ -39,7 +56,8 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
         time.sleep(down)
         world.redis.start(port=port)
         world.note("redis-server restarted on its AOF")
-        world.processes.fleet.wait_ready()
+        redis_client().connection_pool.disconnect()  # this process's pooled connections died
+        _supervise(world)
     world.figures["broker_outages"] = outages
     return []
 
