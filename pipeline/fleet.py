@@ -35,6 +35,7 @@ WORKER_GROUPS: dict[str, WorkerGroup] = {
 }
 READY_DEADLINE_S = 60.0
 STOP_GRACE_S = 20.0
+PING_RETRY_S = 0.5
 
 
 @dataclass
@@ -116,11 +117,16 @@ class Fleet:
                     )
             if time.monotonic() > deadline:
                 raise RuntimeError(f"workers not ready after {deadline_s:.0f}s: {sorted(pending)}")
-            try:
-                replies = app.control.ping(destination=sorted(pending), timeout=0.5)
-            except app.connection_for_write().connection_errors:
-                app.pool.force_close_all()  # pooled connections to a restarted broker
-                continue
+            # A fresh connection each round: a pooled one may point at a broker that
+            # restarted since (chaos, an outage), and would fail every ping.
+            with app.connection_for_write() as connection:
+                try:
+                    replies = app.control.ping(
+                        destination=sorted(pending), timeout=0.5, connection=connection
+                    )
+                except connection.connection_errors:
+                    time.sleep(PING_RETRY_S)
+                    continue
             for reply in replies:
                 pending -= set(reply)
 
