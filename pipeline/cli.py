@@ -179,11 +179,13 @@ def beat(loglevel: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Queue depths, unacknowledged messages, ledger counts, dead letters and, per store,
-    how far polling lags behind (seconds since each checkpoint) and how many polls ran."""
+    how far polling lags behind (seconds since each checkpoint) and how many polls ran;
+    then what needs attention and the command that deals with it."""
     with connected(_settings()):
-        from pipeline.status import collect_status
+        from pipeline.status import attention, collect_status
 
         report = collect_status()
+        report["attention"] = dict(enumerate(attention(report), start=1))
     if as_json:
         click.echo(json.dumps(report, indent=2))
         return

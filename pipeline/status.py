@@ -36,6 +36,39 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
     return report
 
 
+# Ledger states a record passes through; with nothing queued or in flight, a record in
+# one of them has lost its message.
+OPEN_STATES = ("pending", "rendered", "classified")
+
+
+def attention(report: dict[str, dict[str, Any]]) -> list[str]:
+    """What an operator should act on, and how, read off a `collect_status` report."""
+    found = []
+    open_records = sum(report["ledger"][state] for state in OPEN_STATES)
+    if open_records and not any(report["queues"].values()):
+        found.append(
+            f"{open_records} record(s) open with nothing queued or in flight: their messages "
+            "were lost (a worker or Redis died as it handed one over); "
+            "`bcrm reconcile --since <day> --repair` brings them back"
+        )
+    if report["dead_letters"]["dead"]:
+        found.append(
+            f"{report['dead_letters']['dead']} dead letter(s) waiting: `bcrm dlq list`, "
+            "then `bcrm dlq replay` once the cause is fixed"
+        )
+    late_after = 3 * settings().poll_interval_s
+    for store, lags in report["stores"].items():
+        for resource in POLLERS:
+            lag = lags[f"{resource}_lag_s"]
+            if lag is None or lag > late_after:
+                behind = "never polled" if lag is None else f"{lag} s behind"
+                found.append(f"{store} {resource}: {behind}; is `bcrm beat` running?")
+        for audit in ("reconcile", "fixity"):
+            if lags[f"last_{audit}"].startswith("FAILED"):
+                found.append(f"{store}: last {audit} failed; `bcrm status --json` has its time")
+    return found
+
+
 def collect_status() -> dict[str, dict[str, Any]]:
     dead_letters = services.dead_letters()
     return {
