@@ -57,7 +57,7 @@ def test_status_reports_queues_ledger_and_dead_letters() -> None:
     result = _bcrm("status", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"queues", "ledger", "dead_letters", "stores"}
+    assert set(report) == {"queues", "ledger", "dead_letters", "stores", "attention"}
     assert {"fetch", "render", "classify", "declare", "control", "unacknowledged"} == set(
         report["queues"]
     )
