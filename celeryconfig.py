@@ -91,9 +91,13 @@ worker_concurrency = _s.worker_concurrency
 worker_eta_task_limit = 100
 
 # --- Monitoring ----------------------------------------------------------------------------
-# Task events feed Flower; sent events let it show queued tasks too.
-worker_send_task_events = True
-task_send_sent_event = True
+# Task events cost three publishes per task (received, started, succeeded), and a sent
+# event one more per message, on every hop of every record (see README, Performance, P3).
+# Flower switches workers' events on itself while it watches (`enable_events`, every few
+# seconds), so they are off unless someone is looking; Flower then shows tasks from the
+# moment a worker receives them. Our own metrics (`bcrm metrics`) need no events.
+worker_send_task_events = False
+task_send_sent_event = False
 worker_hijack_root_logger = False
 # Our events are already one JSON line each; print them as they are.
 worker_redirect_stdouts = False
