@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from pipeline.canvas import skeleton_canvas
+from pipeline.fleet import Fleet
+from pipeline.skeleton import PlaceholderItem
 from tests.support import wait_for
 
 
@@ -79,3 +83,27 @@ def test_asks_for_the_configured_credentials(tmp_path: Path) -> None:
     with _flower(tmp_path / "flower.log", env) as url:
         assert _status(url) == 401
         assert _status(url, auth=("ops", "s3cret")) == 200
+
+
+def test_switches_the_workers_task_events_on_while_it_watches(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Workers start with task events off (celeryconfig); Flower's periodic enable_events
+    must still give it every task a worker runs."""
+    pytest.importorskip("flower")
+    fleet = Fleet(redis_url, log_dir=tmp_path)
+    fleet.start()
+    try:
+        env = _env(BCRM_FLOWER_BASIC_AUTH="ops:s3cret")
+        with _flower(tmp_path / "flower.log", env) as url:
+            item = PlaceholderItem(f"flower-{uuid.uuid4().hex[:8]}")
+
+            def seen() -> bool:
+                skeleton_canvas(item.ref()).apply_async()
+                answer = requests.get(url + "api/tasks", auth=("ops", "s3cret"), timeout=5)
+                tasks = answer.json()
+                return any(item.record_key in str(t.get("args")) for t in tasks.values())
+
+            wait_for(seen, timeout=120, what="Flower listing a task a worker ran")
+    finally:
+        fleet.stop()
