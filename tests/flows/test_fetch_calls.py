@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from pipeline.bigcommerce.client import BigCommerceClient
+from pipeline.demo import DEMO_BUYER as BUYER
 from pipeline.documents import DocumentKind, due_documents
 from pipeline.intake import order_event_ref
 from pipeline.order_fetch import Listing, fetch_order_snapshot, listed_orders, stage_listing
@@ -23,16 +24,6 @@ from pipeline.pollers import order_version_id
 from sandbox.bigcommerce.server import BigCommerceEmulator
 
 ORDERS = 80
-BUYER = {
-    "first_name": "Zoë",
-    "last_name": "Ødegård",
-    "street_1": "Prinsengracht 263",
-    "city": "Amsterdam",
-    "zip": "1016 GV",
-    "country": "Netherlands",
-    "country_iso2": "NL",
-    "email": "zoe@example.com",
-}
 WHOLE_ORDER_KINDS = {DocumentKind.ORDER_RECORD, DocumentKind.INVOICE, DocumentKind.TAX_BREAKDOWN}
 
 
