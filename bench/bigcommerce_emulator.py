@@ -19,20 +19,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
-import multiprocessing
-import os
-import platform
-import statistics
-import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from harness import print_table, write_results
+from servers import latency_ms, median_by, spawned, timed_load
 
-RESULTS = Path(__file__).parent / "results" / "bigcommerce_emulator.json"
 SEED_ORDERS = 10_000
 WARMUP = 200
 
@@ -59,13 +53,8 @@ def run_baseline(queue: Any, stop: Any) -> None:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = runner.addresses[0][1]
-        queue.put(
-            {
-                "kind": "baseline",
-                "base_url": f"http://127.0.0.1:{port}/stores/base",
-                "token": "none",
-            }
-        )
+        base_url = f"http://127.0.0.1:{port}/stores/base"
+        queue.put({"kind": "baseline", "base_url": base_url, "token": "none"})
         while not stop.is_set():
             await asyncio.sleep(0.05)
         await runner.cleanup()
@@ -95,28 +84,18 @@ class Result:
 async def measure(info: dict[str, str], route: str, total: int, concurrency: int) -> Result:
     path_for = ROUTES[route]
     numbers = itertools.count()
-    latencies: list[float] = []
     headers = {"X-Auth-Token": info["token"], "Accept": "application/json"}
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
 
-        async def worker(count: int) -> None:
-            for _ in range(count):
-                url = info["base_url"] + path_for(next(numbers))
-                started = time.perf_counter()
-                async with session.get(url) as response:
-                    await response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"GET {url}: {response.status}")
-                latencies.append(time.perf_counter() - started)
+        async def one() -> None:
+            url = info["base_url"] + path_for(next(numbers))
+            async with session.get(url) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"GET {url}: {response.status}")
 
-        await asyncio.gather(*(worker(WARMUP // concurrency + 1) for _ in range(concurrency)))
-        latencies.clear()
-        share, extra = divmod(total, concurrency)
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(share + (i < extra)) for i in range(concurrency)))
-        seconds = time.perf_counter() - started
-    ordered = sorted(latencies)
+        seconds, latencies = await timed_load(one, total, concurrency, WARMUP)
     return Result(
         server=info["kind"],
         route=route,
@@ -124,23 +103,8 @@ async def measure(info: dict[str, str], route: str, total: int, concurrency: int
         requests=total,
         seconds=round(seconds, 3),
         gets_per_s=round(total / seconds, 1),
-        p50_ms=round(statistics.median(ordered) * 1000, 2),
-        p95_ms=round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
+        **latency_ms(latencies),
     )
-
-
-def start(target: Any) -> tuple[dict[str, str], Any, Any]:
-    """Run a server in its own (spawned) process; return its info, stop event, process."""
-    context = multiprocessing.get_context("spawn")
-    queue, stop = context.Queue(), context.Event()
-    process = context.Process(target=target, args=(queue, stop), daemon=True)
-    process.start()
-    return queue.get(timeout=120), stop, process
-
-
-def median_run(runs: list[Result]) -> Result:
-    """The run with the median throughput: robust against a noisy, shared machine."""
-    return sorted(runs, key=lambda r: r.gets_per_s)[len(runs) // 2]
 
 
 def main() -> None:
@@ -149,59 +113,36 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    servers = [start(run_baseline), start(run_emulator)]
-    cases = [
-        (info, route, c)
-        for info, _, _ in servers
-        for route in (["v2 order"] if info["kind"] == "baseline" else list(ROUTES))
-        for c in (1, args.concurrency)
-    ]
     runs: dict[tuple[str, str, int], list[Result]] = {}
-    try:
+    with spawned(run_baseline, run_emulator) as servers:
+        cases = [
+            (server.info, route, c)
+            for server in servers
+            for route in (["v2 order"] if server.info["kind"] == "baseline" else list(ROUTES))
+            for c in (1, args.concurrency)
+        ]
         for _ in range(args.rounds):
             for info, route, c in cases:
                 result = asyncio.run(measure(info, route, args.requests, c))
                 runs.setdefault((info["kind"], route, c), []).append(result)
-    finally:
-        for _, stop, process in servers:
-            stop.set()
-            process.join(timeout=30)
-            if process.is_alive():
-                process.terminate()
-    results = [median_run(r) for r in runs.values()]
-    print(f"median of {args.rounds} alternating rounds")
-    print(
-        f"{'server':<10}{'route':<16}{'conc':>5}{'requests':>9}{'GET/s':>9}{'p50 ms':>9}"
-        f"{'p95 ms':>9}"
-    )
-    for r in results:
-        print(
-            f"{r.server:<10}{r.route:<16}{r.concurrency:>5}{r.requests:>9}"
-            f"{r.gets_per_s:>9.1f}{r.p50_ms:>9.2f}{r.p95_ms:>9.2f}"
-        )
+    results = [median_by(r, lambda run: run.gets_per_s) for r in runs.values()]
+    print_table(f"median of {args.rounds} alternating rounds", [asdict(r) for r in results])
     baseline = {r.concurrency: r.gets_per_s for r in results if r.server == "baseline"}
     ratio = {
-        r.concurrency: round(r.gets_per_s / baseline[r.concurrency], 3)
+        str(r.concurrency): round(r.gets_per_s / baseline[r.concurrency], 3)
         for r in results
         if r.server == "emulator" and r.route == "v2 order"
     }
     print("emulator (v2 order) / baseline throughput:", ratio)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "benchmark": "bigcommerce_emulator simple GETs, 10,000 seeded orders, no quota",
-                "python": platform.python_version(),
-                "cpus": os.cpu_count(),
-                "load_average": os.getloadavg(),
-                "aiohttp": aiohttp.__version__,
-                "rounds": args.rounds,
-                "results": [asdict(r) for r in results],
-                "emulator_vs_baseline": {str(k): v for k, v in ratio.items()},
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        "bigcommerce_emulator",
+        {
+            "benchmark": "bigcommerce_emulator simple GETs, 10,000 seeded orders, no quota",
+            "aiohttp": aiohttp.__version__,
+            "rounds": args.rounds,
+            "results": [asdict(r) for r in results],
+            "emulator_vs_baseline": ratio,
+        },
     )
 
 
