@@ -34,6 +34,7 @@ class ChaosWorld:
     sandbox: Sandbox
     processes: PipelineProcesses
     rng: random.Random
+    orders: int
     injected: list[str] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
 
@@ -75,7 +76,7 @@ def chaos_world(
         with sandbox(log_dir, orders, quota, window_ms) as world:
             processes = PipelineProcesses.for_sandbox(world, server.url, log_dir, env)
             try:
-                yield ChaosWorld(run_dir, server, world, processes, random.Random(seed))
+                yield ChaosWorld(run_dir, server, world, processes, random.Random(seed), orders)
             finally:
                 processes.stop()
     finally:

@@ -23,7 +23,9 @@ SUPERVISE_ROUNDS = 3
 
 
 def _wait_for_declarations(world: ChaosWorld, count: int) -> None:
-    """Kill the broker mid-run: once the pipeline has declared something, while busy."""
+    """Kill the broker mid-run: once the pipeline has declared `count` records, if still
+    busy. An order owes four to five documents, so steps of one per order spread the
+    outages over the run."""
     while world.busy() and len(look(world.store_hash).documents["declared"]) < count:
         time.sleep(0.5)
 
@@ -46,7 +48,7 @@ def _supervise(world: ChaosWorld) -> None:
 def drive(world: ChaosWorld, long: bool) -> list[str]:
     outages = OUTAGES[long]
     for outage in range(outages):
-        _wait_for_declarations(world, 20 * (outage + 1))
+        _wait_for_declarations(world, world.orders * (outage + 1))
         if not world.busy():
             break
         port = world.redis.port
