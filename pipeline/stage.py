@@ -168,6 +168,20 @@ def stage_task(name: str) -> Callable[[Callable[..., Any]], StageTask]:
     return register
 
 
+# Control tasks that own no record but whose failure must not be only a log line: the
+# monthly tax summaries run once a month, so a failed month would wait a month unseen.
+# They are filed under stage "control", and `bcrm dlq replay` runs them again.
+DEAD_LETTERED_CONTROL_TASKS = frozenset({"bcrm.control.tax_summaries"})
+
+
+def _failed_stage(sender: Task | None) -> str | None:
+    if isinstance(sender, StageTask):
+        return sender.stage
+    if sender is not None and sender.name in DEAD_LETTERED_CONTROL_TASKS:
+        return "control"
+    return None
+
+
 @signals.task_failure.connect
 def dead_letter_failed_stage(
     sender: Task | None = None,
@@ -180,14 +194,18 @@ def dead_letter_failed_stage(
 ) -> None:
     """File every final stage failure, wherever Celery reports it: in the pool process
     (errors), or in the worker's main process (hard time limit, worker lost for good)."""
-    if not isinstance(sender, StageTask) or exception is None:
+    stage = _failed_stage(sender)
+    if stage is None or sender is None or exception is None:
         return
     ref = args[0] if args and isinstance(args[0], dict) else {}
     record_key = str(ref.get("record_key", ""))
-    attempts = int(services.ledger().get(record_key).get(f"attempts:{sender.stage}", 0) or 0)
+    if record_key:
+        attempts = int(services.ledger().get(record_key).get(f"attempts:{stage}", 0) or 0)
+    else:
+        attempts = int(getattr(sender.request, "retries", 0) or 0) + 1
     entry = DeadLetter(
         task_name=sender.name,
-        stage=sender.stage,
+        stage=stage,
         args=list(args),
         kwargs=dict(kwargs or {}),
         exception_type=type(exception).__name__,
@@ -199,16 +217,16 @@ def dead_letter_failed_stage(
     )
     services.dead_letters().add(entry)
     with _one_round_trip() as pipe:
-        counters.stage_dead_lettered(pipe, sender.stage)
+        counters.stage_dead_lettered(pipe, stage)
         if record_key:
-            services.ledger().mark_dead(record_key, sender.stage, entry.id)
+            services.ledger().mark_dead(record_key, stage, entry.id)
             services.audit().append(
-                "dead_lettered", record_key, pipe, stage=sender.stage, error=entry.exception_type
+                "dead_lettered", record_key, pipe, stage=stage, error=entry.exception_type
             )
     log_event(
         "stage.dead_lettered",
         logging.ERROR,
-        stage=sender.stage,
+        stage=stage,
         record_key=record_key,
         error=entry.exception_type,
         dead_letter_id=entry.id,

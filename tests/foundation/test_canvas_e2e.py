@@ -9,7 +9,8 @@ import pytest
 
 from pipeline import keys, services
 from pipeline.canvas import chain_from, skeleton_canvas
-from pipeline.deadletters import DeadLetterFilter
+from pipeline.celery import app
+from pipeline.deadletters import DeadLetter, DeadLetterFilter
 from pipeline.fleet import Fleet
 from pipeline.runtime import redis_client
 from pipeline.skeleton import PlaceholderItem, document_name, target_inventory
@@ -106,3 +107,20 @@ def test_a_name_taken_by_other_content_is_a_permanent_error(fleet: Fleet) -> Non
     assert entry.exception_type == "PermanentError"
     assert entry.attempts == 1
     assert target_inventory([name])[name]["node_id"] == "x"
+
+
+def test_a_failed_monthly_tax_summary_job_is_dead_lettered_not_just_logged(fleet: Fleet) -> None:
+    store = f"nostore{uuid.uuid4().hex[:6]}"
+    app.signature(
+        "bcrm.control.tax_summaries", kwargs={"store_hash": store, "year": 2026, "month": 10}
+    ).apply_async()
+    dead = services.dead_letters()
+
+    def filed() -> list[DeadLetter]:
+        return [e for e in dead.list(DeadLetterFilter(stage="control"))
+                if e.kwargs.get("store_hash") == store]  # fmt: skip
+
+    [entry] = wait_for(filed, what="the failed tax summary job dead-lettered")
+    assert entry.task_name == "bcrm.control.tax_summaries"
+    assert entry.exception_type == "StoreNotConfigured"
+    assert store in entry.exception and entry.attempts == 1
