@@ -131,9 +131,17 @@ class Fleet:
                 pending -= set(reply)
 
     def kill(self, worker: WorkerProcess, sig: signal.Signals = signal.SIGKILL) -> None:
-        """Signal a whole worker node (main process and pool) at once and forget it."""
-        _signal_group(worker, sig)
+        """SIGKILL a whole worker node (main process and pool) at once, or send any other
+        signal to its main process only, as a supervisor does (a SIGTERM that reached the
+        pool processes too would end their tasks instead of letting them finish); wait
+        for it to exit and forget it."""
+        if sig == signal.SIGKILL:
+            _signal_group(worker, sig)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                worker.process.send_signal(sig)
         worker.process.wait()
+        _signal_group(worker, signal.SIGKILL)  # pool processes the node left behind
         self.workers.remove(worker)
 
     def revive(self) -> list[WorkerProcess]:
@@ -148,10 +156,12 @@ class Fleet:
         return exited
 
     def stop(self) -> None:
-        """SIGTERM (soft shutdown returns unfinished work), then SIGKILL stragglers."""
+        """SIGTERM each node's main process (warm shutdown: running tasks finish, within
+        the soft shutdown timeout), then SIGKILL stragglers and their pools."""
         workers, self.workers = self.workers, []
         for worker in workers:
-            _signal_group(worker, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                worker.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
         for worker in workers:
             with contextlib.suppress(subprocess.TimeoutExpired):

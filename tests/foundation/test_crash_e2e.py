@@ -73,3 +73,21 @@ def test_a_killed_worker_node_is_redelivered_after_the_visibility_timeout(
     own_fleet.wait_ready()
     record = _assert_declared_exactly_once(item, started_ms)
     assert record["attempts:render"] == "2"
+
+
+def test_sigterm_lets_the_running_task_finish_and_loses_nothing(own_fleet: Fleet) -> None:
+    """Soft shutdown: a node told to stop finishes what it runs (within the soft shutdown
+    timeout), takes nothing new, and the rest of the canvas runs on its successor."""
+    own_fleet.start()
+    started_ms = int(time.time() * 1000)
+    item = _slow_render_item()
+    skeleton_canvas(item.ref()).apply_async()
+    wait_for(lambda: _render_running(item), what="render to start")
+    [cpu_node] = [w for w in own_fleet.workers if w.group == "cpu"]
+    own_fleet.kill(cpu_node, signal.SIGTERM)  # returns once the node has exited
+    record = services.ledger().get(item.record_key)
+    assert record["attempts:render"] == "1" and "done:render" in record
+    own_fleet.start_group("cpu")
+    own_fleet.wait_ready()
+    record = _assert_declared_exactly_once(item, started_ms)
+    assert record["attempts:render"] == "1"
