@@ -193,23 +193,30 @@ def reconcile(
 
 
 def repair(report: ReconcileReport) -> list[int]:
-    """Re-enqueue a fresh fetch (event `reconcile:<time>`) for every order with missing
-    records; return those orders. Each missing record is reopened in the ledger first: its
-    stored stage results would otherwise short-cut the new chain, and a record the ledger
-    calls declared but the ECM lost would stay lost. Hash mismatches are left for a
-    person: a declared record is never overwritten."""
+    """Re-enqueue a fresh fetch (event `reconcile:<time>`) for every order with records
+    missing, and return those orders. Each missing record is reopened in the ledger first:
+    its stored stage results would otherwise short-cut the new chain, and a record the
+    ledger calls declared but the ECM lost would stay lost. A record a stage dead-lettered
+    is left to `bcrm dlq replay`: it failed for a reason a person must see, and re-fetching
+    would only file it again. Hash mismatches are left for a person too: a declared record
+    is never overwritten."""
     ledger, audit = services.ledger(), services.audit()
     event_id = f"reconcile:{_now()}"
-    for record_key in (f.record_key for f in report.missing if f.record_key):
+    lost = [f for f in report.missing if not _dead_lettered(ledger, f.record_key)]
+    for record_key in (f.record_key for f in lost if f.record_key):
         previous = ledger.reopen(record_key)
         if previous is not None:
             audit.append("reconcile.reopened", record_key, previous_state=previous)
-    orders = sorted({finding.order_id for finding in report.missing})
+    orders = sorted({finding.order_id for finding in lost})
     for order_id in orders:
         enqueue_order_event(report.store_hash, order_id, "reconcile", event_id)
     report.repaired_orders = orders
     log_event("reconcile.repaired", store_hash=report.store_hash, orders=len(orders))
     return orders
+
+
+def _dead_lettered(ledger: Ledger, record_key: str | None) -> bool:
+    return bool(record_key) and ledger.get(str(record_key)).get("state") == "dead_lettered"
 
 
 def keep_report(client: redis.Redis, report: ReconcileReport) -> None:

@@ -91,13 +91,17 @@ NIGHTLY_OPTIONS = {
 
 @app.task(name="bcrm.control.reconcile", **NIGHTLY_OPTIONS)
 def reconcile_store(store_hash: str, days: int | None = None) -> None:
-    """Reconcile the last `days` (default BCRM_RECONCILE_DAYS) of a store and keep the
-    report; it repairs nothing: a person decides, with `bcrm reconcile --repair`."""
+    """Reconcile the last `days` (default BCRM_RECONCILE_DAYS) of a store, re-drive the
+    records that went missing (a message lost with a killed worker or broker, a node the
+    ECM lost: re-fetching is idempotent and never overwrites), and keep the report.
+    Mismatches and dead letters are only reported: those need a person."""
     until = datetime.now(UTC)
     since = until - timedelta(days=days or settings().reconcile_days)
     report = reconcile.reconcile(
         clients.bigcommerce(store_hash), clients.otcs(), services.ledger(), store_hash, since, until
     )
+    if report.missing:
+        reconcile.repair(report)
     reconcile.keep_report(redis_client(), report)
 
 

@@ -124,13 +124,12 @@ def _reconcile_and_repair(world: ChaosWorld, scenario: Scenario, deadline: float
     dead-lettered (those wait for a person) and settle again. Returns how many records
     reconciliation had to bring back."""
     found = _reconcile_once(world)
-    found.missing = [f for f in found.missing if f.detail != "ledger: dead_lettered"]
-    if not found.missing:
+    if not repair(found):
         return 0
-    world.note(f"reconcile found {len(found.missing)} records missing; repairing")
-    repair(found)
+    lost = [f for f in found.missing if f.detail != "ledger: dead_lettered"]
+    world.note(f"reconcile found {len(lost)} records missing; repairing")
     wait_until_settled(world.store_hash, deadline, show, STALL_S)
-    return len(found.missing)
+    return len(lost)
 
 
 def _judge(report: ChaosReport, world: ChaosWorld) -> None:

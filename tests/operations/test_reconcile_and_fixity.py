@@ -151,3 +151,19 @@ def test_status_shows_the_last_reconciliation_and_fixity_audit(world: World) -> 
     assert store["last_reconcile"].split()[0] in ("ok", "FAILED")
     assert store["last_fixity"].split()[0] in ("ok", "FAILED")
     assert store["orders_polls"] >= 0
+
+
+def test_the_nightly_reconciliation_brings_back_what_went_missing(world: World) -> None:
+    lost = next(n for n in world.documents() if "-packing-slip-" in n["name"])
+    repo = world.ecm.state.repo
+    repo.discard(repo.get(lost["id"]))
+    app.signature(
+        "bcrm.control.reconcile", kwargs={"store_hash": world.store_hash, "days": 36500}
+    ).apply_async()
+    wait_for(lambda: lost["name"] in {n["name"] for n in world.documents()}, timeout=120,
+             what="the nightly job declaring the lost record again")  # fmt: skip
+    wait_for(lambda: settled(world.store_hash), timeout=120, what="the repair settled")
+    latest = json.loads(redis_client().get(keys.reconcile_latest(world.store_hash)) or "{}")
+    assert [f["path"].split("/")[-1] for f in latest["missing"]] == [lost["name"]]
+    assert latest["repaired_orders"] == [latest["missing"][0]["order_id"]]
+    assert _reconcile(world).ok
