@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from pipeline.bench_cli import BENCH_DIR, BENCHMARKS
 from pipeline.cli import main
 
-HELPERS = {"harness.py"}
+HELPERS = {"harness.py", "servers.py"}
 
 
 def test_list_names_every_benchmark_script() -> None:
