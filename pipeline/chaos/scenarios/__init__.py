@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from pipeline.chaos.scenario import Scenario
-from pipeline.chaos.scenarios import webhooks, workers
+from pipeline.chaos.scenarios import hostile, webhooks, workers
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (workers.SCENARIO, webhooks.SCENARIO)}
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        workers.SCENARIO,
+        webhooks.SCENARIO,
+        hostile.SCENARIO,
+    )
+}
