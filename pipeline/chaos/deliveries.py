@@ -14,7 +14,7 @@ import os
 import secrets
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -40,6 +40,8 @@ WEBHOOK_ENV = {
     # the two minutes the 60 s default would cost a short form.
     "BCRM_POLL_INTERVAL_S": DEMO_POLL_INTERVAL_S,
 }
+# Orders a short form seeds: small, so it ends well within 90 s on a busy two-core machine.
+SHORT_ORDERS = 12
 # Bounds every request a scenario makes, so a receiver that hangs fails the scenario
 # instead of hanging it.
 REQUEST_TIMEOUT_S = 30.0
@@ -86,7 +88,7 @@ class Sender:
             + signature(key or self.config.signing_keys[0], msg_id, sent_at, body),
         }
 
-    def post(self, body: bytes | Iterable[bytes], headers: dict[str, str]) -> Answer:
+    def post(self, body: bytes | Iterable[bytes], headers: Mapping[str, str | bytes]) -> Answer:
         """POST once (an iterable body goes chunked); a transport error is status 0."""
         started = time.monotonic()
         try:

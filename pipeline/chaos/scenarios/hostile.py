@@ -17,6 +17,7 @@ ledger.
 from __future__ import annotations
 
 import json
+import random
 import secrets
 import socket
 import threading
@@ -33,6 +34,7 @@ import requests
 from pipeline import clients, keys, services
 from pipeline.chaos.deliveries import (
     REQUEST_TIMEOUT_S,
+    SHORT_ORDERS,
     WEBHOOK_ENV,
     Answer,
     Sender,
@@ -74,17 +76,19 @@ class Storm:
         self.order_ids = order_ids
         self.store_id = str(clients.bigcommerce(world.store_hash).store_information()["id"])
         self.events: list[tuple[int, str, str]] = []
+        # Drawn from by the storm's threads and the legit flow's, under the lock; the
+        # world's generator stays the main thread's.
+        self.rng = random.Random(world.rng.getrandbits(64))
         self._lock = threading.Lock()
         netloc = urlsplit(sender.url)
         self.address = (netloc.hostname or "127.0.0.1", netloc.port or 80)
 
     def callback(self, scope: str = "store/order/updated", hostile: bool = True) -> bytes:
         """A well-formed callback about a real order, with a hash of its own."""
-        with self._lock:
-            order_id = self.world.rng.choice(self.order_ids)
         event_hash = secrets.token_hex(20)
-        if hostile:
-            with self._lock:
+        with self._lock:
+            order_id = self.rng.choice(self.order_ids)
+            if hostile:
                 self.events.append((order_id, scope, event_hash))
         return _encode(
             {
@@ -107,6 +111,12 @@ class Storm:
         body = self.callback()
         headers = self.sender.headers(body)
         del headers[self.sender.config.secret_header]
+        return self.sender.post(body, headers)
+
+    def undecodable_secret(self) -> Answer:
+        """Secret header bytes that are not UTF-8 (the receiver once answered 500)."""
+        body = self.callback()
+        headers = {**self.sender.headers(body), self.sender.config.secret_header: b"\xff\xfe"}
         return self.sender.post(body, headers)
 
     def bad_signature(self) -> Answer:
@@ -142,6 +152,12 @@ class Storm:
 
     def non_json(self) -> Answer:
         body = b"scope=store/order/created&id=" + secrets.token_hex(8).encode()
+        return self.sender.post(body, self.sender.headers(body))
+
+    def nested_too_deep(self) -> Answer:
+        """Within the size limit, nested past Python's recursion limit (once a 500)."""
+        depth = min(5000, self.sender.config.max_body_bytes // 2)
+        body = b"[" * depth + b"]" * depth
         return self.sender.post(body, self.sender.headers(body))
 
     def not_a_callback(self) -> Answer:
@@ -227,12 +243,14 @@ class Kind:
 KINDS = (
     Kind("bad secret", "401 unauthenticated", Storm.bad_secret),
     Kind("no secret", "401 unauthenticated", Storm.no_secret),
+    Kind("undecodable secret", "401 unauthenticated", Storm.undecodable_secret),
     Kind("bad signature", "401 unauthenticated", Storm.bad_signature),
     Kind("stale timestamp", "401 unauthenticated", Storm.stale_timestamp),
     Kind("wrong content type", "415 unsupported_media_type", Storm.wrong_content_type),
     Kind("oversize", "413 too_large", Storm.oversize),
     Kind("oversize chunked", "413 too_large", Storm.oversize_chunked),
     Kind("non-JSON", "400 invalid_json", Storm.non_json),
+    Kind("nested too deep", "400 invalid_json", Storm.nested_too_deep),
     Kind("not a callback", "422 invalid_delivery", Storm.not_a_callback),
     Kind("unknown scope", "422 unknown_scope", Storm.unknown_scope),
     Kind("slow body", "408 timeout", Storm.slow_body),
@@ -355,7 +373,7 @@ def _enqueued_hostile(storm: Storm, legitimate: set[str]) -> list[str]:
 SCENARIO = Scenario(
     name="hostile",
     injected="bad auth, stale, wrong type, oversize, non-JSON, unknown scope, slow clients",
-    short_orders=20,
+    short_orders=SHORT_ORDERS,
     long_orders=200,
     drive=drive,
     env={**WEBHOOK_ENV, "BCRM_WEBHOOK_READ_TIMEOUT": str(READ_TIMEOUT_S)},

@@ -32,6 +32,7 @@ from typing import Any
 from pipeline import keys, services
 from pipeline.bigcommerce import BigCommerceClient
 from pipeline.chaos.deliveries import (
+    SHORT_ORDERS,
     WEBHOOK_ENV,
     Answer,
     Sender,
@@ -254,7 +255,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
 SCENARIO = Scenario(
     name="webhooks",
     injected="each store delivery re-sent x5 shuffled, at once and after its dedup mark expired",
-    short_orders=20,
+    short_orders=SHORT_ORDERS,
     long_orders=200,
     drive=drive,
     env=WEBHOOK_ENV,
