@@ -5,8 +5,9 @@ Each kind must get the answer the receiver documents (`pipeline.webhooks`), noth
 sent may be enqueued, and the legitimate deliveries sent meanwhile (the store's own, from
 orders placed, shipped and refunded during the storm, and signed ones of ours every
 `LEGIT_EVERY_S`) must all be enqueued with a p99 latency under `LEGIT_P99_BOUND_S`.
-Everything stays on loopback and every loop is bounded: `ROUNDS` of each kind from
-`HOSTILE_THREADS` threads, every socket with a timeout.
+A client that never completes its headers gets no answer at all: the receiver closes the
+connection after its read timeout. Everything stays on loopback and every loop is bounded:
+`ROUNDS` of each kind from `HOSTILE_THREADS` threads, every socket with a timeout.
 
 "Nothing enqueued" is checked where enqueueing leaves its trace: the receiver marks an
 event's hash in the same atomic script that queues its fetch, so after the storm every
@@ -60,6 +61,7 @@ LEGIT_P99_BOUND_S = 1.0
 READ_TIMEOUT_S = 2
 DRIBBLE_S = 0.5
 DELIVERY_WAIT_S = 30.0
+PARTIAL_HEAD = b"POST /webhooks/bigcommerce HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
 
 def _encode(payload: Any) -> bytes:
@@ -171,39 +173,39 @@ class Storm:
     def slow_body(self) -> Answer:
         """Headers, a few bytes of body, then a byte every DRIBBLE_S, never the end."""
         body = self.callback()
-        with self._connect() as sock:
-            sock.sendall(self._head(body) + body[:10])
+        return self._trickle(self._head(body) + body[:10], body[10:-1])
+
+    def stalled_headers(self) -> Answer:
+        """Half a request line and headers, then nothing: the connection must be closed."""
+        return self._trickle(PARTIAL_HEAD, b"")
+
+    def dribbled_headers(self) -> Answer:
+        """A header that never ends, a byte every DRIBBLE_S (slowloris)."""
+        return self._trickle(PARTIAL_HEAD + b"X-Pad: ", b"a" * 4096)
+
+    def _trickle(self, first: bytes, more: bytes) -> Answer:
+        """Send `first`, then one byte of `more` every DRIBBLE_S (then nothing), until
+        the receiver answers or closes; never longer than the read timeout plus
+        REQUEST_TIMEOUT_S."""
+        with socket.create_connection(self.address, timeout=REQUEST_TIMEOUT_S) as sock:
+            sock.settimeout(DRIBBLE_S)
+            sock.sendall(first)
             started = time.monotonic()
             try:
-                for sent in range(10, len(body) - 1):
+                while time.monotonic() < started + READ_TIMEOUT_S + REQUEST_TIMEOUT_S:
                     try:
-                        first = sock.recv(4096)
+                        received = sock.recv(4096)
                     except TimeoutError:
-                        sock.sendall(body[sent : sent + 1])
+                        sock.sendall(more[:1])
+                        more = more[1:]
                         continue
                     # Answered (or closed): the rest comes once the receiver stops
                     # draining the refused body (its lingering time).
                     sock.settimeout(REQUEST_TIMEOUT_S)
-                    return _answer(first + _read_all(sock), started)
+                    return _answer(received + _read_all(sock), started)
             except OSError as exc:
                 return Answer(0, type(exc).__name__, time.monotonic() - started)
             return Answer(0, "never cut off", time.monotonic() - started)
-
-    def stalled_headers(self) -> Answer:
-        """Half a request line and headers, then nothing: the connection must be closed."""
-        with self._connect() as sock:
-            sock.sendall(b"POST /webhooks/bigcommerce HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            started = time.monotonic()
-            sock.settimeout(READ_TIMEOUT_S + REQUEST_TIMEOUT_S)
-            try:
-                return _answer(_read_all(sock), started)
-            except TimeoutError:
-                return Answer(0, "never closed", time.monotonic() - started)
-
-    def _connect(self) -> socket.socket:
-        sock = socket.create_connection(self.address, timeout=REQUEST_TIMEOUT_S)
-        sock.settimeout(DRIBBLE_S)
-        return sock
 
     def _head(self, body: bytes) -> bytes:
         headers = {**self.sender.headers(body), "Content-Length": str(len(body))}
@@ -255,6 +257,7 @@ KINDS = (
     Kind("unknown scope", "422 unknown_scope", Storm.unknown_scope),
     Kind("slow body", "408 timeout", Storm.slow_body),
     Kind("stalled headers", "0 closed", Storm.stalled_headers),
+    Kind("dribbled headers", "0 closed", Storm.dribbled_headers),
 )
 
 
@@ -294,6 +297,10 @@ def _storm(storm: Storm, rounds: int) -> Iterator[tuple[Kind, Answer]]:
     storm.world.rng.shuffle(jobs)
     with ThreadPoolExecutor(HOSTILE_THREADS) as pool:
         yield from zip(jobs, pool.map(lambda kind: kind.send(storm), jobs), strict=True)
+
+
+def _orders(world: ChaosWorld) -> Iterator[dict[str, Any]]:
+    return clients.bigcommerce(world.store_hash).iter_orders(include=(), limit=50)
 
 
 def _shop(world: ChaosWorld) -> list[int]:
@@ -349,10 +356,6 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
         }
     )
     return problems
-
-
-def _orders(world: ChaosWorld) -> Iterator[dict[str, Any]]:
-    return clients.bigcommerce(world.store_hash).iter_orders(include=(), limit=50)
 
 
 def _enqueued_hostile(storm: Storm, legitimate: set[str]) -> list[str]:

@@ -47,7 +47,7 @@ from pipeline.chaos.world import ChaosWorld
 from pipeline.intake import order_event_ref
 from pipeline.runtime import redis_client
 from pipeline.webhooks.register import register_hooks
-from schemas.webhooks import REGISTERED_SCOPES, load_order_event
+from schemas.webhooks import REGISTERED_SCOPES, OrderEvent, load_order_event
 
 COPIES = 5
 SENDERS = 4
@@ -69,12 +69,12 @@ class Captured:
     message_id: str
 
     @property
-    def payload(self) -> dict[str, Any]:
-        return dict(json.loads(self.body))
+    def event(self) -> OrderEvent:
+        return load_order_event(json.loads(self.body))
 
     @property
     def hash(self) -> str:
-        return str(self.payload["hash"])
+        return self.event.hash
 
 
 class DeliveryTap:
@@ -136,7 +136,7 @@ def _round(world: ChaosWorld, tap: DeliveryTap, what: str, problems: list[str]) 
 
 def _fetch_key(store_hash: str, delivery: Captured) -> str:
     """The ledger key of the fetch a delivery starts (as the receiver enqueues it)."""
-    event = load_order_event(delivery.payload)
+    event = delivery.event
     return str(order_event_ref(store_hash, event.order_id, event.scope, event.hash)["record_key"])
 
 
@@ -240,7 +240,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
     world.figures.update(
         {
             "events": len(events),
-            "events_by_scope": dict(Counter(e.payload["scope"] for e in events)),
+            "events_by_scope": dict(Counter(e.event.scope for e in events)),
             "deliveries_sent": 2 * sent,
             "accepted": sum(n for k, n in total.items() if k.startswith("200 ")),
             "enqueued": total["200 enqueued"],
