@@ -41,7 +41,7 @@ WEBHOOK_ENV = {
     "BCRM_POLL_INTERVAL_S": DEMO_POLL_INTERVAL_S,
 }
 # Orders a short form seeds: small, so it ends well within 90 s on a busy two-core machine.
-SHORT_ORDERS = 12
+SHORT_ORDERS = 10
 # Bounds every request a scenario makes, so a receiver that hangs fails the scenario
 # instead of hanging it.
 REQUEST_TIMEOUT_S = 30.0
