@@ -39,6 +39,8 @@ class ChaosReport:
     orders: int = 0
     due_documents: int = 0
     present_exactly_once: int = 0
+    # Records of source versions a newer one superseded (a changed order): legitimate.
+    earlier_versions: int = 0
     lost: int = 0
     duplicates: int = 0
     hash_mismatch: int = 0
@@ -140,6 +142,7 @@ def _judge(report: ChaosReport, world: ChaosWorld) -> None:
     report.orders = check.orders
     report.due_documents = check.due
     report.present_exactly_once = check.present_once
+    report.earlier_versions = check.earlier_versions
     report.lost = len(check.lost)
     report.duplicates = len(check.duplicated)
     report.hash_mismatch = len(check.disagree) + len(final.hash_mismatch)

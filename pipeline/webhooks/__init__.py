@@ -8,7 +8,7 @@ Answers, in the order the checks run:
 - 415 `unsupported_media_type`: Content-Type is not `application/json`.
 - 413 `too_large`: declared or actual body above the limit.
 - 408 `timeout`: the body did not arrive within the read timeout.
-- 400 `invalid_json`: the body is not JSON.
+- 400 `invalid_json`: the body is not JSON (or nested deeper than Python parses).
 - 422 `invalid_delivery`: JSON, but not a BigCommerce callback (fields named in `detail`).
 - 422 `unknown_scope`: a valid callback for a scope we do not archive. 422 rather than 400
   because the request is well-formed; the content is what we refuse.

@@ -119,7 +119,9 @@ async def _validated(request: web.Request, config: WebhookConfig) -> OrderEvent:
         check_signature(request.headers, body, config.signing_keys, config.timestamp_tolerance_s)
     try:
         payload = json.loads(body)
-    except ValueError:
+    # RecursionError: nesting deeper than Python's recursion limit (a few KB of `[`),
+    # which is no ValueError and was answered 500.
+    except (ValueError, RecursionError):
         raise Rejected(400, "invalid_json", "body is not JSON") from None
     try:
         event = load_order_event(payload)

@@ -25,12 +25,27 @@ class AuthenticationError(Rejected):
         super().__init__(401, "unauthenticated", reason)
 
 
+def _raw(value: str) -> bytes:
+    """A header value as the bytes that were sent. aiohttp keeps bytes that are not UTF-8
+    as lone surrogates, which a plain `encode()` refuses with an exception (a 500 for
+    what is only a wrong credential); surrogateescape restores them, so they just fail
+    to match."""
+    return value.encode("utf-8", "surrogateescape")
+
+
 def check_shared_secret(headers: Mapping[str, str], header: str, secret: str) -> None:
     presented = headers.get(header)
     if presented is None:
         raise AuthenticationError(f"missing {header} header")
-    if not hmac.compare_digest(presented.encode(), secret.encode()):
+    if not hmac.compare_digest(_raw(presented), secret.encode()):
         raise AuthenticationError(f"wrong {header} header")
+
+
+def signature(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
+    """The base64 `v1` HMAC of one delivery, as a sender puts it after `v1,` (the chaos
+    scenarios sign what they send with it, so sender and checker cannot drift apart)."""
+    signed = _raw(f"{msg_id}.{timestamp}.") + body
+    return base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
 
 
 def check_signature(
@@ -53,13 +68,12 @@ def check_signature(
         raise AuthenticationError("webhook-timestamp is not unix seconds") from None
     if abs((time.time() if now is None else now) - sent_at) > tolerance_s:
         raise AuthenticationError("stale webhook-timestamp")
-    signed = f"{msg_id}.{sent_at}.".encode() + body
-    expected = [base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()) for key in keys]
+    expected = [signature(key, msg_id, sent_at, body).encode() for key in keys]
     for entry in signatures.split():
         version, _, value = entry.partition(",")
         if version != "v1":
             continue
-        candidate = value.encode()
+        candidate = _raw(value)
         # Check every key without stopping early: timing must not tell which key matched.
         if sum(hmac.compare_digest(candidate, e) for e in expected):
             return

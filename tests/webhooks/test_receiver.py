@@ -14,9 +14,11 @@ import redis
 import requests
 
 from pipeline.intake import order_event_ref
+from pipeline.webhooks.config import signing_key
 from pipeline.webhooks.dedup import seen_key
 from tests.webhooks.support import (
     SECRET,
+    WHSEC,
     RunningReceiver,
     delivery,
     encode,
@@ -104,6 +106,9 @@ def _cases(store: str) -> dict[str, tuple[bytes, dict[str, str], int, str]]:
         "oversize": (encode({**good, "pad": "x" * 4096}), AUTH, 413, "too_large"),
         "not json": (b"scope=store/order/created", AUTH, 400, "invalid_json"),
         "not utf-8": (b"\xff\xfe{}", AUTH, 400, "invalid_json"),
+        # Nested deeper than Python's recursion limit: json raises RecursionError, which
+        # is not a ValueError (was a 500). 1000 levels fit the fixture's 2048-byte limit.
+        "nested too deep": (b"[" * 1000 + b"]" * 1000, AUTH, 400, "invalid_json"),
         "json array": (b"[1, 2]", AUTH, 422, "invalid_delivery"),
         "missing hash": (
             encode({k: v for k, v in good.items() if k != "hash"}),
@@ -195,6 +200,21 @@ def test_bad_signatures_are_401(
         "future timestamp": signed_headers(body, timestamp=now + 3600),
     }[case]
     response = post(signing_receiver.url, body, {**JSON, **headers})
+    assert response.status_code == 401 and response.json()["error"] == "unauthenticated"
+    assert fetch_refs(rclient, store) == [] and seen_marks(rclient, store) == []
+
+
+@pytest.mark.parametrize("header", ["X-Bcrm-Webhook-Secret", "webhook-id", "webhook-signature"])
+def test_header_bytes_that_are_not_utf8_are_401(
+    make_receiver: Callable[..., RunningReceiver], rclient: redis.Redis, store: str, header: str
+) -> None:
+    """aiohttp keeps undecodable header bytes as lone surrogates, which `str.encode()`
+    refuses: comparing or signing them must be a 401, not a 500."""
+    receiver = make_receiver(signing_keys=(signing_key(WHSEC),))
+    body = encode(delivery(store, "store/order/created", ORDER))
+    raw = b"v1,\xff\xfe" if header == "webhook-signature" else b"\xff\xfe"
+    headers: dict[str, str | bytes] = {**AUTH, **signed_headers(body), header: raw}
+    response = requests.post(receiver.url, data=body, headers=headers, timeout=60)
     assert response.status_code == 401 and response.json()["error"] == "unauthenticated"
     assert fetch_refs(rclient, store) == [] and seen_marks(rclient, store) == []
 

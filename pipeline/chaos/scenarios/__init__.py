@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from pipeline.chaos.scenario import Scenario
-from pipeline.chaos.scenarios import broker, workers
+from pipeline.chaos.scenarios import broker, hostile, webhooks, workers
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (workers.SCENARIO, broker.SCENARIO)}
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        workers.SCENARIO,
+        broker.SCENARIO,
+        webhooks.SCENARIO,
+        hostile.SCENARIO,
+    )
+}
