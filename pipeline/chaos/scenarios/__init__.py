@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from pipeline.chaos.scenario import Scenario
-from pipeline.chaos.scenarios import workers
+from pipeline.chaos.scenarios import poison, workers
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (workers.SCENARIO,)}
+SCENARIOS: dict[str, Scenario] = {s.name: s for s in (workers.SCENARIO, poison.SCENARIO)}
