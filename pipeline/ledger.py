@@ -132,7 +132,10 @@ class Ledger:
         done, refused = self._client.hmget(
             keys.ledger_record(record_key), f"done:{stage}", f"refused:{stage}"
         )
-        return (None if done is None else json.loads(done), refused and refused.decode())
+        return (
+            None if done is None else json.loads(done),
+            None if refused is None else refused.decode(),
+        )
 
     def mark_dead(
         self, record_key: str, stage: str, dead_letter_id: str, permanent: bool = False
