@@ -104,6 +104,10 @@ class DeadLetterStore:
         raw = self._client.hgetall(keys.dead_letter(entry_id))
         return DeadLetter.from_redis(raw) if raw else None
 
+    def waiting(self, entry_id: str) -> bool:
+        """The entry still waits for a person: neither replayed nor being replayed."""
+        return self._client.hget(keys.dead_letter(entry_id), "status") == b"dead"
+
     def list(self, where: DeadLetterFilter | None = None, limit: int = 1000) -> list[DeadLetter]:
         """Entries oldest first, filtered."""
         where = where or DeadLetterFilter()

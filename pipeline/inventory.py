@@ -32,6 +32,9 @@ class InventoryCheck:
     orders: int = 0
     due: int = 0
     present_once: int = 0
+    # Orders no document can be made from, refused at fetch: each is one dead letter
+    # standing for documents nobody can count yet (so not in `due`).
+    orders_refused: int = 0
     lost: list[str] = field(default_factory=list)
     dead_lettered: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
@@ -91,7 +94,9 @@ def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
     check = InventoryCheck(orders=owed.orders, due=len(expected), records_declared=len(documents))
     for order_id, reason in sorted(owed.unreadable.items()):
         fetches = _fetch_states(store_hash, order_id)
-        target = check.dead_lettered if fetches.get("dead_lettered") else check.lost
+        refused = bool(fetches.get("dead_lettered"))
+        check.orders_refused += refused
+        target = check.dead_lettered if refused else check.lost
         target.append(f"order {order_id}: no documents can be made ({reason})")
     check.duplicated = _filed_twice(by_name, workspaces)
     ledger = services.ledger()

@@ -114,11 +114,6 @@ class Ledger:
         client = self._client if pipe is None else pipe
         client.hincrby(keys.ledger_record(record_key), "retries", 1)
 
-    def stage_result(self, record_key: str, stage: str) -> dict[str, Any] | None:
-        """The stored result of a finished stage, or None if it has not finished."""
-        raw = self._client.hget(keys.ledger_record(record_key), f"done:{stage}")
-        return None if raw is None else json.loads(raw)
-
     def complete_stage(
         self, record_key: str, stage: str, result: dict[str, Any], **facts: str
     ) -> str:
@@ -131,9 +126,27 @@ class Ledger:
         }
         return self._move(record_key, STATE_AFTER[stage], fields)
 
-    def mark_dead(self, record_key: str, stage: str, dead_letter_id: str) -> str:
-        """Note that `stage` gave up on the record; a declared record stays declared."""
+    def before_stage(self, record_key: str, stage: str) -> tuple[dict[str, Any] | None, str | None]:
+        """In one round trip: the stage's stored result if it finished, and the dead letter
+        that refused the record at this stage for good (a permanent error), if any."""
+        done, refused = self._client.hmget(
+            keys.ledger_record(record_key), f"done:{stage}", f"refused:{stage}"
+        )
+        return (
+            None if done is None else json.loads(done),
+            None if refused is None else refused.decode(),
+        )
+
+    def mark_dead(
+        self, record_key: str, stage: str, dead_letter_id: str, permanent: bool = False
+    ) -> str:
+        """Note that `stage` gave up on the record; a declared record stays declared. A
+        permanent refusal is kept per stage (`refused:<stage>`): the same input sent again
+        (a poll overlap, a duplicate event) waits on that dead letter instead of filing
+        another one each time."""
         fields = {"dead_stage": stage, "dead_letter_id": dead_letter_id, "updated_at": _now()}
+        if permanent:
+            fields[f"refused:{stage}"] = dead_letter_id
         return self._move(record_key, "dead_lettered", fields)
 
     def reopen(self, record_key: str) -> str | None:

@@ -209,7 +209,13 @@ def _pages(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str,
 
 
 def _count(order: dict[str, Any], name: str) -> int:
-    return int(order.get(name) or 0)
+    """A v2 counter; an unreadable one counts as "some", like `_amount`, so the schema
+    refuses the order naming the field (a bare ValueError here named nothing, and took
+    reconciliation down with it)."""
+    try:
+        return int(order.get(name) or 0)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _amount(order: dict[str, Any], name: str) -> Decimal:

@@ -21,7 +21,7 @@ from typing import Any
 
 import redis
 from celery import Task, signals
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from redis.client import Pipeline
 
 from pipeline import counters, services
@@ -87,10 +87,22 @@ class StageTask(Task):
     def __call__(self, ref: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         record_key = ref["record_key"]
         ledger = services.ledger()
-        done = ledger.stage_result(record_key, self.stage)
+        done, refused_by = ledger.before_stage(record_key, self.stage)
         if done is not None:
             log_event("stage.skipped", stage=self.stage, record_key=record_key)
             return done
+        if refused_by is not None and services.dead_letters().waiting(refused_by):
+            # Refused for good, and its dead letter still waits for a person: running the
+            # same input again could only file another one (every poll in the overlap
+            # re-sent a bad order). `bcrm dlq replay` takes the entry out of waiting first.
+            log_event(
+                "stage.refused_before",
+                logging.WARNING,
+                stage=self.stage,
+                record_key=record_key,
+                dead_letter_id=refused_by,
+            )
+            raise Ignore()
         self.request.stage_attempt = ledger.begin_stage(record_key, self.stage)
         started = time.monotonic()
         try:
@@ -219,7 +231,8 @@ def dead_letter_failed_stage(
     with _one_round_trip() as pipe:
         counters.stage_dead_lettered(pipe, stage)
         if record_key:
-            services.ledger().mark_dead(record_key, stage, entry.id)
+            permanent = isinstance(exception, PermanentError)
+            services.ledger().mark_dead(record_key, stage, entry.id, permanent)
             services.audit().append(
                 "dead_lettered", record_key, pipe, stage=stage, error=entry.exception_type
             )

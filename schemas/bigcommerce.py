@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
 
 ZERO = Decimal("0")
 
@@ -111,6 +111,14 @@ class IdText(fields.Field):
 
 def _money(required: bool = False) -> Money:
     return Money(required=True) if required else Money(load_default=ZERO, allow_none=True)
+
+
+def _order_total() -> Money:
+    """An order total, never below zero: money going back to a shopper is a refund, a
+    record of its own (the credit note). BigCommerce has no negative orders (reference
+    §4-§5); one an import or app left behind would print as an invoice that is really a
+    credit, so it is refused at fetch and waits in the dead letters for a person."""
+    return Money(required=True, validate=validate.Range(min=ZERO, error="Must not be negative."))
 
 
 def _optional_money() -> Money:
@@ -564,8 +572,8 @@ class OrderSchema(_BigCommerceSchema):
     currency_code = fields.String(required=True)
     subtotal_ex_tax = _money(required=True)
     subtotal_inc_tax = _money(required=True)
-    total_ex_tax = _money(required=True)
-    total_inc_tax = _money(required=True)
+    total_ex_tax = _order_total()
+    total_inc_tax = _order_total()
     total_tax = _money(required=True)
     status = Text()
     customer_id = fields.Integer(load_default=0)

@@ -45,6 +45,7 @@ class ChaosReport:
     duplicates: int = 0
     hash_mismatch: int = 0
     dead_lettered: int = 0
+    orders_refused: int = 0  # of dead_lettered: whole orders refused at fetch, not documents
     dead_letters_replayed: int = 0
     repaired_by_reconcile: int = 0
     stalled: bool = False
@@ -147,6 +148,7 @@ def _judge(report: ChaosReport, world: ChaosWorld) -> None:
     report.duplicates = len(check.duplicated)
     report.hash_mismatch = len(check.disagree) + len(final.hash_mismatch)
     report.dead_lettered = len(check.dead_lettered)
+    report.orders_refused = check.orders_refused
     report.retries = sum(retries_of(r) for r in records)
     report.repeated_runs_absorbed = sum(repeated_attempts_of(r) - retries_of(r) for r in records)
     report.faults = world.injected

@@ -45,8 +45,18 @@ class Control:
         shipping_addresses: list[dict[str, Any]] | None = None,
         status_id: int = 11,
         payment_method: str = "Credit Card",
+        overrides: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A shopper checks out; fires cart/converted, order/created, transaction/created."""
+        """A shopper checks out; fires cart/converted, order/created, transaction/created.
+
+        `overrides` (on the order, and on each product line) are wire fields shown as-is
+        from then on: the odd data imports and apps leave in real stores, for poison tests.
+        """
+        raw = _raw_fields(overrides)
+        raw_lines = [
+            _raw_fields(line.get("overrides") if isinstance(line, dict) else None)
+            for line in products
+        ]
         order = order_ops.place_order(
             self.store,
             customer_id=customer_id,
@@ -56,6 +66,9 @@ class Control:
             status_id=status_id,
             payment_method=payment_method,
         )
+        order.raw_fields = raw
+        for item, fields in zip(order.items, raw_lines, strict=True):
+            item.raw_fields = fields
         return render_order(self.store, order)
 
     def set_status(self, order_id: int, status_id: int) -> dict[str, Any]:
@@ -179,3 +192,14 @@ class Control:
 
     def webhooks_pending(self) -> int:
         return self.dispatcher.pending
+
+
+def _raw_fields(overrides: Any) -> dict[str, Any]:
+    """Overrides as stored: any JSON value under any field name but `id`, which routes."""
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, dict):
+        raise ApiError(400, "The field 'overrides' must be an object.")
+    if "id" in overrides:
+        raise ApiError(400, "The field 'id' cannot be overridden.")
+    return dict(overrides)

@@ -90,6 +90,9 @@ class OrderProduct:
     quantity_shipped: int = 0
     quantity_refunded: int = 0
     refund_amount: int = 0
+    # Wire fields as an import or an app left them, shown as-is over the rendered line
+    # (see `Order.raw_fields`).
+    raw_fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def price_inc(self) -> int:
@@ -146,6 +149,10 @@ class Order:
     fees: list[dict[str, Any]] = field(default_factory=list)
     transactions: list[dict[str, Any]] = field(default_factory=list)
     refund_ids: list[int] = field(default_factory=list)
+    # Wire fields as an import or an app wrote them, shown as-is over the rendered order:
+    # a real store holds data its own checkout would never produce (a money string with a
+    # decimal comma, a date no parser reads). Only the admin API sets them.
+    raw_fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def subtotal_ex(self) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import ApiError
+from .formats import to_cents
 from .model import STATUS_NAMES, Order, OrderAddress, OrderProduct
 from .seed_data import CARRIER_LINKS, COUNTRIES
 from .state import Store
@@ -141,6 +142,8 @@ def place_order(
         country.tax_rate,
         [a.id for a in addresses] or [0],
     )
+    for item, line in zip(items, lines, strict=True):
+        customise_line(item, line, country.tax_rate)
     if all(i.type == "digital" for i in items):
         addresses = []
     order = Order(
@@ -188,6 +191,19 @@ def resolve_line(store: Store, line: dict[str, Any]) -> tuple[dict[str, Any], in
     if variant is None or variant["product_id"] != product["id"]:
         raise ApiError(400, f"Variant {variant_id} does not belong to product {product['id']}.")
     return variant, quantity
+
+
+def customise_line(item: OrderProduct, line: dict[str, Any], tax_rate: float) -> None:
+    """A line's own `name` and `price_ex_tax` (order currency), as v2 `POST /orders` takes
+    them for a custom product: the catalog's name and price are only the defaults."""
+    if "name" in line:
+        item.name = str(line["name"])
+    if "price_ex_tax" in line:
+        try:
+            item.price_ex = to_cents(line["price_ex_tax"])
+        except ValueError:
+            raise ApiError(400, "The field 'price_ex_tax' must be a number.") from None
+        item.price_tax = round(item.price_ex * tax_rate)
 
 
 def payment_status_for(status_id: int) -> str:

@@ -92,6 +92,7 @@ def render_order(store: Store, o: Order, includes: set[str] = frozenset()) -> di
         "products": link(store, f"/orders/{o.id}/products"),
         "shipping_addresses": link(store, f"/orders/{o.id}/shipping_addresses"),
         "coupons": link(store, f"/orders/{o.id}/coupons"),
+        **o.raw_fields,
     }
     if "consignments" in includes or "consignments.line_items" in includes:
         structure = render_consignments(store, o, "consignments.line_items" in includes)
@@ -171,6 +172,7 @@ def render_product(p: OrderProduct) -> dict[str, Any]:
         "configurable_fields": [],
         "gift_certificate_id": None,
         "discounted_total_inc_tax": money4(p.price_inc * p.quantity),
+        **p.raw_fields,
     }
 
 

@@ -183,3 +183,48 @@ def test_cli_prints_one_json_line_serves_and_stops_on_sigterm() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_admin_places_an_order_with_custom_lines_and_raw_field_overrides(make_emulator) -> None:
+    """Poison data for tests: a custom line name and price (as v2 `POST /orders` takes
+    them) flow through totals and taxes; raw overrides show as-is on the wire, in the
+    order, its listed consignments and its products, and nowhere else."""
+    emu = make_emulator(quota=None)
+    admin = emu.admin_url
+    placed = requests.post(
+        f"{admin}/orders",
+        json={
+            "customer_id": 1,
+            "products": [
+                {"product_id": 1, "name": "Чай 煎茶 चाय", "price_ex_tax": "-2.50"},
+                {"product_id": 1, "quantity": 2, "overrides": {"quantity": "two"}},
+            ],
+            "overrides": {"total_inc_tax": "1.234,50", "date_created": "31/02/2024 25:61"},
+        },
+        timeout=10,
+    )
+    assert placed.status_code == 200, placed.text
+    oid = placed.json()["id"]
+    with Api(emu.base_url, emu.access_token) as api:
+        order = api.get(f"/v2/orders/{oid}", params={"include": "consignments.line_items"}).json()
+        assert order["total_inc_tax"] == "1.234,50"
+        assert order["date_created"] == "31/02/2024 25:61"
+        assert order["subtotal_ex_tax"] != "1.234,50"  # only what was overridden
+        custom, doubled = order["consignments"][0]["shipping"][0]["line_items"]
+        assert (custom["name"], custom["price_ex_tax"]) == ("Чай 煎茶 चाय", "-2.5000")
+        assert custom["quantity"] == 1
+        assert doubled["quantity"] == "two"
+        products = api.get(f"/v2/orders/{oid}/products").json()
+        assert [p["quantity"] for p in products] == [1, "two"]
+        taxes = api.get(f"/v2/orders/{oid}/taxes", params={"details": "true"}).json()
+        custom_tax = next(t for t in taxes if t["order_product_id"] == custom["id"])
+        assert custom_tax["line_amount"].startswith("-")
+        count = api.get("/v2/orders/count").json()["count"]
+    refused = requests.post(
+        f"{admin}/orders",
+        json={"customer_id": 1, "products": [{"product_id": 1}], "overrides": {"id": 7}},
+        timeout=10,
+    )
+    assert refused.status_code == 400
+    with Api(emu.base_url, emu.access_token) as api:
+        assert api.get("/v2/orders/count").json()["count"] == count

@@ -93,6 +93,22 @@ def test_fields_a_document_prints_are_required(field: str) -> None:
     assert field in error.value.messages
 
 
+@pytest.mark.parametrize("field", ["total_inc_tax", "total_ex_tax"])
+def test_negative_order_total_is_refused_naming_the_field(field: str) -> None:
+    """Money back is a refund (a credit note); an order below zero is bad source data."""
+    with pytest.raises(ValidationError) as error:
+        OrderSchema().load(_order(**{field: "-0.0100"}))
+    assert error.value.messages == {field: ["Must not be negative."]}
+
+
+def test_zero_total_order_and_negative_line_load() -> None:
+    """A free order is a valid invoice; a credit line under a positive total is shown."""
+    order = OrderSchema().load(_order(total_inc_tax="0.0000", total_ex_tax="0.0000"))
+    assert order.total_inc_tax == 0
+    line = {**snapshot_payload("order_100")["products"][0], "total_inc_tax": "-5.0000"}
+    assert LineItemSchema().load(line).total_inc_tax == Decimal("-5.0000")
+
+
 def test_null_address_parts_load_as_empty_text() -> None:
     address = AddressSchema().load({"first_name": "Ana", "company": None})
     assert (address.first_name, address.company, address.city) == ("Ana", "", "")

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from pipeline import keys, services
-from pipeline.canvas import chain_from, skeleton_canvas
+from pipeline.canvas import chain_from, replay_canvas, skeleton_canvas
 from pipeline.celery import app
 from pipeline.deadletters import DeadLetter, DeadLetterFilter
 from pipeline.fleet import Fleet
@@ -124,3 +124,33 @@ def test_a_failed_monthly_tax_summary_job_is_dead_lettered_not_just_logged(fleet
     assert entry.task_name == "bcrm.control.tax_summaries"
     assert entry.exception_type == "StoreNotConfigured"
     assert store in entry.exception and entry.attempts == 1
+
+
+def _logged(fleet: Fleet, event: str, record_key: str) -> bool:
+    """Some worker logged `event` for the record."""
+    lines = (w.log_path.read_text(errors="replace").splitlines() for w in fleet.workers)
+    return any(f'"{event}"' in line and record_key in line for log in lines for line in log)
+
+
+def test_the_same_input_after_a_permanent_refusal_waits_on_its_dead_letter(fleet: Fleet) -> None:
+    """A duplicate (a poll overlap re-sending a refused order) files no second dead letter
+    and runs nothing; a replay still runs the stage again."""
+    item = _item()
+    name = document_name({"record_key": item.record_key})
+    redis_client().hset(keys.SKELETON_TARGET, name, json.dumps({"node_id": "x", "sha256": "0"}))
+    skeleton_canvas(item.ref()).apply_async()
+    wait_for(lambda: _settled(item, "dead_lettered"), what="permanent failure dead-lettered")
+    store = services.dead_letters()
+    [entry] = store.list(DeadLetterFilter(record_prefix=item.record_key))
+    chain_from(entry.task_name, entry.args, entry.kwargs).apply_async()  # the duplicate
+    wait_for(
+        lambda: _logged(fleet, "stage.refused_before", item.record_key),
+        what="the duplicate refused without running",
+    )
+    assert services.ledger().get(item.record_key)["attempts:declare"] == "1"
+    assert len(store.list(DeadLetterFilter(record_prefix=item.record_key))) == 1
+    assert store.replay(entry.id, replay_canvas) is True
+    wait_for(
+        lambda: services.ledger().get(item.record_key)["attempts:declare"] == "2",
+        what="the replay ran the stage again",
+    )

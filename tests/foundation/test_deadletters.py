@@ -49,6 +49,15 @@ def test_an_entry_is_replayed_at_most_once(fake_redis: fakeredis.FakeRedis) -> N
     assert store.count("dead") == 0 and store.count("replayed") == 1
 
 
+def test_an_entry_waits_until_it_is_replayed(fake_redis: fakeredis.FakeRedis) -> None:
+    store = DeadLetterStore(fake_redis)
+    entry_id = store.add(_entry())
+    assert store.waiting(entry_id)
+    store.replay(entry_id, lambda e: None)
+    assert not store.waiting(entry_id)
+    assert not store.waiting("no-such-entry")
+
+
 def test_a_failed_send_leaves_the_entry_dead(fake_redis: fakeredis.FakeRedis) -> None:
     store = DeadLetterStore(fake_redis)
     entry_id = store.add(_entry())

@@ -22,9 +22,9 @@ def test_attempts_are_counted_per_stage(fake_redis: fakeredis.FakeRedis) -> None
 def test_completing_stages_advances_and_stores_results(fake_redis: fakeredis.FakeRedis) -> None:
     ledger = Ledger(fake_redis)
     ledger.begin_stage("r1", "fetch")
-    assert ledger.stage_result("r1", "fetch") is None
+    assert ledger.before_stage("r1", "fetch")[0] is None
     assert ledger.complete_stage("r1", "fetch", {"snapshot": "abc"}) == "fetched"
-    assert ledger.stage_result("r1", "fetch") == {"snapshot": "abc"}
+    assert ledger.before_stage("r1", "fetch")[0] == {"snapshot": "abc"}
     assert ledger.counts()["fetched"] == 1 and ledger.counts()["pending"] == 0
 
 
@@ -36,6 +36,17 @@ def test_a_late_duplicate_never_moves_a_record_backwards(fake_redis: fakeredis.F
     assert ledger.mark_dead("r1", "render", "dl1") == "declared"
     assert ledger.counts()["declared"] == 1
     assert ledger.get("r1")["target_id"] == "n1"
+
+
+def test_a_permanent_refusal_is_remembered_per_stage(fake_redis: fakeredis.FakeRedis) -> None:
+    """So the same input sent again waits on the dead letter instead of filing another."""
+    ledger = Ledger(fake_redis)
+    ledger.begin_stage("r1", "fetch")
+    ledger.mark_dead("r1", "fetch", "dl-transient")
+    assert ledger.before_stage("r1", "fetch") == (None, None)
+    ledger.mark_dead("r1", "fetch", "dl-permanent", permanent=True)
+    assert ledger.before_stage("r1", "fetch") == (None, "dl-permanent")
+    assert ledger.before_stage("r1", "render") == (None, None)
 
 
 def test_a_replayed_dead_letter_moves_on(fake_redis: fakeredis.FakeRedis) -> None:

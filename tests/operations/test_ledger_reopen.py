@@ -17,8 +17,8 @@ def test_a_reopened_record_runs_every_stage_again() -> None:
 
     record = ledger.get("s/doc/1")
     assert record["state"] == "pending" and "reopened_at" in record
-    assert ledger.stage_result("s/doc/1", "render") is None
-    assert ledger.stage_result("s/doc/1", "declare") is None
+    assert ledger.before_stage("s/doc/1", "render")[0] is None
+    assert ledger.before_stage("s/doc/1", "declare")[0] is None
     assert ledger.in_state("pending") == {"s/doc/1"} and not ledger.in_state("declared")
     assert ledger.complete_stage("s/doc/1", "declare", {}, target_id="8") == "declared"
     assert ledger.get("s/doc/1")["target_id"] == "8"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.chaos.scenario import Scenario
-from pipeline.chaos.scenarios import broker, hostile, webhooks, workers
+from pipeline.chaos.scenarios import broker, hostile, poison, webhooks, workers
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -12,5 +12,6 @@ SCENARIOS: dict[str, Scenario] = {
         broker.SCENARIO,
         webhooks.SCENARIO,
         hostile.SCENARIO,
+        poison.SCENARIO,
     )
 }
