@@ -68,6 +68,6 @@ SCENARIO = Scenario(
     name="broker",
     injected="redis-server SIGKILLed mid-run (1× short, 3× long), 2–6 s down, restarted on AOF",
     short_orders=60,
-    long_orders=2000,
+    long_orders=1000,
     drive=drive,
 )
