@@ -129,7 +129,7 @@ def _round(world: ChaosWorld, tap: DeliveryTap, what: str, problems: list[str]) 
     fetches = [_fetch_key(world.store_hash, d) for d in tap.deliveries]
     deadline = time.monotonic() + ROUND_SETTLE_S
     while time.monotonic() < deadline:
-        if all(ledger.stage_result(key, "fetch") is not None for key in fetches):
+        if all(ledger.before_stage(key, "fetch")[0] is not None for key in fetches):
             return
         time.sleep(FETCH_POLL_S)
 
