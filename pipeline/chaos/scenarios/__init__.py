@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pipeline.chaos.scenario import Scenario
-from pipeline.chaos.scenarios import broker, workers
+from pipeline.chaos.scenarios import bigcommerce, broker, ecm, workers
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (workers.SCENARIO, broker.SCENARIO)}
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s for s in (workers.SCENARIO, broker.SCENARIO, ecm.SCENARIO, bigcommerce.SCENARIO)
+}
