@@ -5,11 +5,11 @@ as content downloads). Writes are never retried here, except the single re-login
 401: the stage base owns the retry policy, and a hidden retry of a POST whose answer
 was lost could create what the stage's own retry then finds as a collision.
 
-Reads are the one exception (`_read`): a GET that got no usable answer (5xx, an HTML
-page, a timeout) is repeated in place a couple of times. It cannot create anything, and
+Reads are the one exception (`_read`): a GET answered with a 5xx, an HTML page or a
+reset is repeated in place a couple of times. It cannot create anything, and
 without it a declare, a dozen reads around a few writes that restarts from scratch on
 any failure, almost never gets through an ECM failing one call in four (0.75**12 ≈ 3 %
-per attempt), so every record was dead-lettered there instead of declared.
+per attempt): most records were dead-lettered there (chaos ecm) instead of declared.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pipeline.log import log_event
 from pipeline.otcs import envelopes
 from pipeline.otcs.errors import (
     AuthenticationFailed,
+    OTCSTimeout,
     OTCSUnavailable,
     TicketRejected,
     from_status,
@@ -190,6 +191,8 @@ class Transport:
             return self.session.request(
                 method, url, headers=headers, timeout=self.timeout_s, **kwargs
             )
+        except requests.Timeout as error:
+            raise OTCSTimeout(f"{method} /{path.lstrip('/')}: {error!r}") from error
         except NETWORK_ERRORS as error:
             raise OTCSUnavailable(f"{method} /{path.lstrip('/')}: {error!r}") from error
 
@@ -249,14 +252,15 @@ class Transport:
         return self._read(route, attempt) if method == "GET" else attempt()
 
     def _read(self, route: str, attempt: Callable[[], T]) -> T:
-        """Run a side-effect-free call, repeating it in place when it got no usable answer
-        (see the module docstring); a server that asked us to wait (Retry-After) is left
-        to the stage, which waits without holding the request open."""
+        """Run a side-effect-free call, repeating it in place when it got an unusable
+        answer (see the module docstring). Left to the stage: a timeout, which has spent
+        the call's whole time budget already (repeating it would hold the task towards
+        the visibility timeout), and a server that asked us to wait (Retry-After)."""
         for tries in range(1, READ_TRIES):
             try:
                 return attempt()
             except OTCSUnavailable as error:
-                if error.retry_after is not None:
+                if isinstance(error, OTCSTimeout) or error.retry_after is not None:
                     raise
                 log_event("otcs.read_repeated", logging.INFO, route=route, tries=tries)
                 time.sleep(random.uniform(0, READ_PAUSE_S * tries))

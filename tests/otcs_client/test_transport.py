@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from urllib.parse import parse_qs
 
 import pytest
@@ -21,6 +22,7 @@ from pipeline.otcs import (
 from pipeline.otcs.transport import READ_TRIES, encode_form
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import ENTERPRISE, PASSWORD, calls, make_client, unique
+from tests.support import wait_for
 
 
 def _capture(client: OTCSClient) -> list[requests.PreparedRequest]:
@@ -160,9 +162,16 @@ def test_reads_are_repeated_a_bounded_number_of_times_and_writes_never(
 def test_timeout_is_transient(emulator: OTCSEmulator) -> None:
     client = make_client(emulator, timeout_s=0.2)
     client.node(ENTERPRISE)
+    emulator.reset_counters()
     emulator.set_faults(latency_min_ms=1000, latency_max_ms=1000, routes=["GET /v2/nodes/{id}"])
     with pytest.raises(OTCSUnavailable):
         client.node(ENTERPRISE)
+    # Not repeated in place: the timeout spent the call's budget; the stage retries it.
+    # The server counts a call once its 1 s delay is over; a repeat would be counted
+    # within 1.5 s of the first.
+    wait_for(lambda: calls(emulator, "GET /v2/nodes/{id}") >= 1, what="the timed-out call")
+    time.sleep(1.5)
+    assert calls(emulator, "GET /v2/nodes/{id}") == 1
 
 
 def test_envelopes_read_v1_and_v2_shapes() -> None:
