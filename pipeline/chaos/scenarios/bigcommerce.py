@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
 
+from pipeline import keys
 from pipeline.chaos.scenario import Scenario
 from pipeline.chaos.world import ChaosWorld
+from pipeline.runtime import redis_client
 
 # 20 requests a second: fetching an order takes ~6 calls and 8 fetch threads send
 # dozens a second, so the quota binds during the fetch and the governor sets the pace
@@ -76,7 +78,11 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
         world.while_busy(*PHASE_S[long], next_phase)
     own, injected, by_cause = _refusals(world)
     world.figures.update(
-        self_caused_refusals=own, injected_refusals=injected, refusals_by_cause=by_cause
+        self_caused_refusals=own,
+        injected_refusals=injected,
+        refusals_by_cause=by_cause,
+        # The verdict's retries count document records; the faults hit the fetch stage.
+        fetch_retries=int(redis_client().hget(keys.METRICS_RETRIES, "fetch") or 0),
     )
     if own > SELF_CAUSED_MAX:
         return [
