@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +59,29 @@ class ChaosWorld:
 
     def pause(self, low_s: float, high_s: float) -> None:
         time.sleep(self.rng.uniform(low_s, high_s))
+
+    def while_busy(self, low_s: float, high_s: float, act: Callable[[], None]) -> None:
+        """The rhythm of a scenario that keeps breaking things: while work is queued or in
+        flight, wait `low_s`..`high_s` seconds, then `act` once more."""
+        while self.busy():
+            self.pause(low_s, high_s)
+            act()
+
+    def set_faults(self, system: str, faults: dict[str, Any], what: str) -> None:
+        """Replace an emulator's fault settings ("bigcommerce" or "otcs") and note it."""
+        self.sandbox.admin(system, "PUT", "/faults", faults)
+        self.note(f"{system}: {what} {faults}")
+
+    @contextmanager
+    def faults(self, system: str, faults: dict[str, Any], what: str) -> Iterator[None]:
+        """An emulator's faults on for the block and cleared however it ends: a scenario
+        must hand the runner fault-free emulators to settle and judge on."""
+        self.set_faults(system, faults, what)
+        try:
+            yield
+        finally:
+            self.sandbox.admin(system, "DELETE", "/faults")
+            self.note(f"{system}: faults cleared")
 
 
 @contextmanager

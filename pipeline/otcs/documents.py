@@ -78,14 +78,19 @@ class DocumentOperations(Transport):
         return envelopes.version_number(payload)
 
     def download(self, node_id: int) -> bytes:
-        return b"".join(self._content_chunks(node_id))
+        route = f"GET /v2/nodes/{node_id}/content"
+        return self._read(route, lambda: b"".join(self._content_chunks(node_id)))
 
     def content_sha256(self, node_id: int) -> str:
         """SHA-256 of the latest version, streamed: fixity without holding the file."""
-        digest = hashlib.sha256()
-        for chunk in self._content_chunks(node_id):
-            digest.update(chunk)
-        return digest.hexdigest()
+
+        def attempt() -> str:
+            digest = hashlib.sha256()
+            for chunk in self._content_chunks(node_id):
+                digest.update(chunk)
+            return digest.hexdigest()
+
+        return self._read(f"GET /v2/nodes/{node_id}/content", attempt)
 
     def _content_chunks(self, node_id: int) -> Iterator[bytes]:
         """`action=download` makes the server answer octet-stream (S1), so an HTML

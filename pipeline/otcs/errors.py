@@ -57,6 +57,10 @@ class OTCSUnavailable(TransientError):
     """No usable answer: timeout, reset, 5xx, or an HTML page where JSON was due."""
 
 
+class OTCSTimeout(OTCSUnavailable):
+    """No answer within the client's timeout; the server may still complete the call."""
+
+
 class TicketRejected(TransientError):
     """Still 401 after one fresh login: sessions are failing server-side, try later."""
 

@@ -66,6 +66,7 @@ ACTIONS: list[tuple[str, str, Action]] = [
     ("PUT", "/rate-limit", lambda c, r, b: c.set_rate_limit(**b)),
     ("GET", "/counters", lambda c, r, b: c.request_counters()),
     ("DELETE", "/counters", lambda c, r, b: c.reset_counters()),
+    ("GET", "/counters/refusals", lambda c, r, b: c.refusal_counters()),
     ("POST", "/tokens", lambda c, r, b: c.add_token(**b)),
     ("GET", "/webhooks/attempts", lambda c, r, b: c.webhook_attempts()),
     ("GET", "/webhooks/notifications", lambda c, r, b: c.webhook_notifications()),

@@ -4,7 +4,9 @@ Order of checks, as a client experiences them: injected connection reset and lat
 store hash and token (401/403), the store quota (429), unknown route (404/405), Accept (406)
 and Content-Type (415), OAuth scope (403), injected errors, then the handler. Every answer,
 including errors, carries the rate-limit headers unless a fault says otherwise, and every
-request is counted per route so benchmarks can count API calls.
+request is counted per route so benchmarks can count API calls. Refusals are counted apart
+by cause: the quota exhausted by the store's own clients (however a fault mode answers it)
+or an injected error, so a test can tell a client's self-caused 429s from a storm it was sent.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class Runtime:
     faults: Faults = field(default_factory=Faults)
     rng: random.Random = field(default_factory=random.Random)
     counters: Counter[str] = field(default_factory=Counter)
+    # `quota <mode>` when the clients spent the window's quota, `injected <status>` for a
+    # drawn error: the two look alike on the wire (a header-less 429, a 500).
+    refusals: Counter[str] = field(default_factory=Counter)
     routes: dict[object, Route] = field(default_factory=dict)
 
 
@@ -105,6 +110,7 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
             raise ApiError(403, "The token is not valid for this store.")
         decision = rt.limiter.take()
         if not decision.allowed:
+            rt.refusals[f"quota {faults.rate_limit_mode}"] += 1
             return _throttled(decision, dialect, faults)
         if route is None:
             exc = request.match_info.http_exception
@@ -119,6 +125,7 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
             raise ApiError(415)
         check_scope(token, route.scopes, request.method)
         if faults.error_rate and faults.applies(family) and rt.rng.random() < faults.error_rate:
+            rt.refusals[f"injected {faults.error_status}"] += 1
             if faults.error_status == 429:
                 return error_response(ApiError(429), dialect)
             raise ApiError(faults.error_status)

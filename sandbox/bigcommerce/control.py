@@ -164,8 +164,14 @@ class Control:
         counts["total"] = sum(self.rt.counters.values())
         return counts
 
+    def refusal_counters(self) -> dict[str, int]:
+        """Refused API requests by cause: `quota standard|headerless|as_500` (the store's
+        clients exhausted the window, answered per the fault mode) or `injected <status>`."""
+        return dict(self.rt.refusals)
+
     def reset_counters(self) -> dict[str, int]:
         self.rt.counters.clear()
+        self.rt.refusals.clear()
         return {"total": 0}
 
     def add_token(

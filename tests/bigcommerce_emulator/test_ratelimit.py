@@ -127,3 +127,20 @@ def test_rate_limit_can_be_reconfigured_at_runtime(make_emulator) -> None:
         assert api.get("/v2/orders/1").status_code == 429
         emu.set_rate_limit(quota=None)
         assert api.get("/v2/orders/1").status_code == 200
+
+
+def test_refusals_tell_the_spent_quota_from_injected_errors(make_emulator) -> None:
+    """A header-less 429 looks the same whether the client spent the quota or the platform
+    was loaded; the emulator counts the two apart so a test can judge the client."""
+    emu = make_emulator(quota=2, window_ms=60_000)
+    emu.set_faults(error_rate=1.0, error_status=429)
+    with Api(emu.base_url, emu.access_token) as api:
+        assert api.get("/v2/orders/1").status_code == 429
+        emu.set_faults(rate_limit_mode="headerless")
+        assert [api.get("/v2/orders/1").status_code for _ in range(3)] == [200, 429, 429]
+        emu.set_faults(rate_limit_mode="as_500")
+        assert api.get("/v2/orders/1").status_code == 500
+    admin = requests.get(f"{emu.admin_url}/counters/refusals", timeout=10).json()
+    assert admin == {"injected 429": 1, "quota headerless": 2, "quota as_500": 1}
+    requests.delete(f"{emu.admin_url}/counters", timeout=10)
+    assert emu.refusal_counters() == {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from urllib.parse import parse_qs
 
 import pytest
@@ -18,9 +19,10 @@ from pipeline.otcs import (
     OTCSUnavailable,
     envelopes,
 )
-from pipeline.otcs.transport import encode_form
+from pipeline.otcs.transport import READ_TRIES, encode_form
 from sandbox.otcs import OTCSEmulator
-from tests.otcs_client.conftest import ENTERPRISE, PASSWORD, make_client, unique
+from tests.otcs_client.conftest import ENTERPRISE, PASSWORD, calls, make_client, unique
+from tests.support import wait_for
 
 
 def _capture(client: OTCSClient) -> list[requests.PreparedRequest]:
@@ -130,12 +132,46 @@ def test_html_instead_of_content_is_transient(emulator: OTCSEmulator, client: OT
         client.download(doc)
 
 
+def test_a_read_without_answer_is_repeated_in_place(
+    emulator: OTCSEmulator, client: OTCSClient
+) -> None:
+    """Seed 1 fails the first GET and lets the second through: the caller sees an answer."""
+    client.node(ENTERPRISE)
+    emulator.reset_counters()
+    emulator.set_faults(error_rate=0.5, seed=1, routes=["GET /v2/nodes/{id}"])
+    assert client.node(ENTERPRISE).id == ENTERPRISE
+    assert calls(emulator, "GET /v2/nodes/{id}") == 2
+
+
+def test_reads_are_repeated_a_bounded_number_of_times_and_writes_never(
+    emulator: OTCSEmulator, client: OTCSClient
+) -> None:
+    """A write whose answer was lost may have been done: only the stage may try it again
+    (after looking for what it created); a read repeats, then the stage takes over."""
+    client.node(ENTERPRISE)
+    emulator.reset_counters()
+    emulator.set_faults(error_rate=1.0, routes=["GET /v2/nodes/{id}", "POST /v2/nodes"])
+    with pytest.raises(OTCSUnavailable):
+        client.node(ENTERPRISE)
+    assert calls(emulator, "GET /v2/nodes/{id}") == READ_TRIES
+    with pytest.raises(OTCSUnavailable):
+        client.create_folder(ENTERPRISE, unique("folder"))
+    assert calls(emulator, "POST /v2/nodes") == 1
+
+
 def test_timeout_is_transient(emulator: OTCSEmulator) -> None:
     client = make_client(emulator, timeout_s=0.2)
     client.node(ENTERPRISE)
+    emulator.reset_counters()
     emulator.set_faults(latency_min_ms=1000, latency_max_ms=1000, routes=["GET /v2/nodes/{id}"])
     with pytest.raises(OTCSUnavailable):
         client.node(ENTERPRISE)
+    # Not repeated in place: the timeout spent the call's budget; the stage retries it.
+    # The server counts a call once its 1 s delay is over; a repeat would be counted
+    # within 1.5 s of the first.
+    wait_for(lambda: calls(emulator, "GET /v2/nodes/{id}") >= 1, what="the timed-out call")
+    time.sleep(1.5)
+    assert calls(emulator, "GET /v2/nodes/{id}") == 1
 
 
 def test_envelopes_read_v1_and_v2_shapes() -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pipeline.chaos.scenario import Scenario
-from pipeline.chaos.scenarios import broker, hostile, poison, webhooks, workers
+from pipeline.chaos.scenarios import bigcommerce, broker, ecm, hostile, poison, webhooks, workers
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         workers.SCENARIO,
         broker.SCENARIO,
+        ecm.SCENARIO,
+        bigcommerce.SCENARIO,
         webhooks.SCENARIO,
         hostile.SCENARIO,
         poison.SCENARIO,

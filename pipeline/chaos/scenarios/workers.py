@@ -44,9 +44,7 @@ def _kill_one(world: ChaosWorld, kills: Counter[str]) -> None:
 
 def drive(world: ChaosWorld, long: bool) -> list[str]:
     kills: Counter[str] = Counter()
-    while world.busy():
-        world.pause(2.0, 5.0)
-        _kill_one(world, kills)
+    world.while_busy(2.0, 5.0, lambda: _kill_one(world, kills))
     world.figures["kills"] = dict(kills)
     return []
 
