@@ -98,7 +98,7 @@ SCENARIO = Scenario(
         f"in phases, on a {QUOTA} per {WINDOW_MS} ms quota"
     ),
     short_orders=20,
-    long_orders=2000,
+    long_orders=400,
     drive=drive,
     quota=QUOTA,
     window_ms=WINDOW_MS,

@@ -90,7 +90,7 @@ SCENARIO = Scenario(
         "all tickets expired every 30 s (5 s short)"
     ),
     short_orders=15,
-    long_orders=2000,
+    long_orders=400,
     drive=drive,
     env={
         "BCRM_TASK_SOFT_TIME_LIMIT": str(SOFT_LIMIT_S),
