@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 from pipeline.queues import STAGE_QUEUES
+from pipeline.redrive import REDRIVE_INTERVAL_S
 from pipeline.runtime import redis_url, settings
 
 _s = settings()
@@ -114,6 +115,13 @@ beat_schedule = {
     }
     for store_hash in _s.store_tokens
     for resource in ("orders", "refunds")
+}
+# A message a dying worker took off a queue is gone (kombu pops before it records the
+# delivery): once a minute, records left with nothing queued or in flight are re-driven.
+beat_schedule["redrive-stalled"] = {
+    "task": "bcrm.control.redrive_stalled",
+    "schedule": REDRIVE_INTERVAL_S,
+    "options": {"expires": REDRIVE_INTERVAL_S},
 }
 # Monthly tax summaries per store, for the month just ended. A re-run (a beat restarted
 # within the hour, a manual `bcrm summaries run`) declares nothing new.

@@ -29,6 +29,7 @@ COLUMNS = (
     ("hash_mismatch", "hash mismatch"),
     ("dead_lettered", "dead-lettered"),
     ("dead_letters_replayed", "replayed"),
+    ("redriven", "re-driven"),
     ("repaired_by_reconcile", "repaired"),
     ("retries", "retries"),
     ("repeated_runs_absorbed", "repeated runs"),

@@ -93,8 +93,9 @@ class Ledger:
         )
         return result.decode() if isinstance(result, bytes) else str(result)
 
-    def begin_stage(self, record_key: str, stage: str) -> int:
-        """Count one more attempt of `stage` and note which process runs it; return the count."""
+    def begin_stage(self, record_key: str, stage: str, task_name: str = "") -> int:
+        """Count one more attempt of `stage` and note which process and task run it (the
+        task is what `pipeline.redrive` resends from); return the count."""
         record = keys.ledger_record(record_key)
         pipe = self._client.pipeline()
         pipe.hsetnx(record, "created_at", _now())
@@ -102,7 +103,12 @@ class Ledger:
         pipe.hincrby(record, f"attempts:{stage}", 1)
         pipe.hset(
             record,
-            mapping={f"started:{stage}": _now(), f"pid:{stage}": os.getpid(), "updated_at": _now()},
+            mapping={
+                f"started:{stage}": _now(),
+                f"pid:{stage}": os.getpid(),
+                f"task:{stage}": task_name,
+                "updated_at": _now(),
+            },
         )
         _, created, attempts, _ = pipe.execute()
         if created:

@@ -103,7 +103,7 @@ class StageTask(Task):
                 dead_letter_id=refused_by,
             )
             raise Ignore()
-        self.request.stage_attempt = ledger.begin_stage(record_key, self.stage)
+        self.request.stage_attempt = ledger.begin_stage(record_key, self.stage, self.name)
         started = time.monotonic()
         try:
             result = super().__call__(ref, *args, **kwargs)

@@ -48,8 +48,9 @@ def attention(report: dict[str, dict[str, Any]]) -> list[str]:
     if open_records and not any(report["queues"].values()):
         found.append(
             f"{open_records} record(s) open with nothing queued or in flight: their messages "
-            "were lost (a worker or Redis died as it handed one over); "
-            "`bcrm reconcile --since <day> --repair` brings them back"
+            "were lost (a worker or Redis died as it handed one over); beat's re-drive job "
+            "resends them within minutes, and `bcrm reconcile --since <day> --repair` "
+            "brings back any it cannot"
         )
     if report["dead_letters"]["dead"]:
         found.append(

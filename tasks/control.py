@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from celery import Task
 
-from pipeline import clients, fixity, keys, reconcile, services, tax_summaries
+from pipeline import clients, fixity, keys, reconcile, redrive, services, tax_summaries
 from pipeline.celery import app
 from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.runtime import redis_client, settings
@@ -40,6 +40,14 @@ def poll_store_orders(store_hash: str) -> int:
 @app.task(name="bcrm.control.poll_refunds", ignore_result=True)
 def poll_store_refunds(store_hash: str) -> int:
     return _poll(store_hash, "refunds")
+
+
+@app.task(name="bcrm.control.redrive_stalled", ignore_result=True)
+def redrive_stalled_records() -> int:
+    """Resend the chains whose next message died with a worker or broker (see
+    `pipeline.redrive`); the next tick simply looks again."""
+    quiet_s = 2 * settings().visibility_timeout
+    return redrive.redrive(redrive.find_stalled(services.ledger(), redis_client(), quiet_s))
 
 
 # The next tick of a monthly job is a month away, so unlike a poll it retries on its own.

@@ -21,10 +21,12 @@ from pipeline.ledger import repeated_attempts_of, retries_of
 from pipeline.log import log_event
 from pipeline.progress import settle_bar
 from pipeline.reconcile import ReconcileReport, reconcile, repair
+from pipeline.redrive import REDRIVE_INTERVAL_S
+from pipeline.runtime import settings
 from pipeline.settling import look, wait_until_settled
 
-# Records open while nothing is queued or in flight for this long have lost their message.
-STALL_S = 30.0
+# Records open while nothing is queued or in flight for this long have lost their message
+# and beat's re-drive job did not bring them back: reconciliation must.
 # Every order the emulator can hold was modified after this.
 SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -47,6 +49,7 @@ class ChaosReport:
     dead_lettered: int = 0
     orders_refused: int = 0  # of dead_lettered: whole orders refused at fetch, not documents
     dead_letters_replayed: int = 0
+    redriven: int = 0
     repaired_by_reconcile: int = 0
     stalled: bool = False
     retries: int = 0
@@ -75,6 +78,8 @@ def run_scenario(
 ) -> ChaosReport:
     """Archive a fresh store while `scenario` breaks things, then judge the result."""
     started = time.monotonic()
+    started_ms = int(time.time() * 1000)
+    stall_s = 2 * settings().visibility_timeout + REDRIVE_INTERVAL_S + 30
     deadline = started + timeout_s
     size = orders or (scenario.long_orders if long else scenario.short_orders)
     report = ChaosReport(scenario.name, scenario.injected)
@@ -86,13 +91,16 @@ def run_scenario(
         world.processes.start()
         report.problems += scenario.drive(world, long)
         progress.update(bar, description=f"{scenario.name}: settling")
-        report.stalled = not wait_until_settled(world.store_hash, deadline, show, STALL_S)
+        report.stalled = not wait_until_settled(world.store_hash, deadline, show, stall_s)
         if not scenario.dead_letters_expected:
             report.dead_letters_replayed = _replay_dead_letters(world)
             if report.dead_letters_replayed:
-                wait_until_settled(world.store_hash, deadline, show, STALL_S)
+                wait_until_settled(world.store_hash, deadline, show, stall_s)
         progress.update(bar, description=f"{scenario.name}: reconciling")
-        report.repaired_by_reconcile = _reconcile_and_repair(world, scenario, deadline, show)
+        report.repaired_by_reconcile = _reconcile_and_repair(world, deadline, show, stall_s)
+        report.redriven = sum(
+            e["event"] == "redriven" for e in services.audit().read_since(started_ms)
+        )
         _judge(report, world)
         report.elapsed_s = round(time.monotonic() - started, 1)
     log_event("chaos.finished", **{k: v for k, v in report.to_json().items() if _scalar(v)})
@@ -122,7 +130,7 @@ def _reconcile_once(world: ChaosWorld) -> ReconcileReport:
     )
 
 
-def _reconcile_and_repair(world: ChaosWorld, scenario: Scenario, deadline: float, show: Any) -> int:
+def _reconcile_and_repair(world: ChaosWorld, deadline: float, show: Any, stall_s: float) -> int:
     """Reconcile the whole store; re-enqueue the orders with records missing that nobody
     dead-lettered (those wait for a person) and settle again. Returns how many records
     reconciliation had to bring back."""
@@ -131,7 +139,7 @@ def _reconcile_and_repair(world: ChaosWorld, scenario: Scenario, deadline: float
         return 0
     lost = [f for f in found.missing if f.detail != "ledger: dead_lettered"]
     world.note(f"reconcile found {len(lost)} records missing; repairing")
-    wait_until_settled(world.store_hash, deadline, show, STALL_S)
+    wait_until_settled(world.store_hash, deadline, show, stall_s)
     return len(lost)
 
 
