@@ -22,7 +22,7 @@ from pipeline.log import log_event
 from pipeline.progress import settle_bar
 from pipeline.reconcile import ReconcileReport, reconcile, repair
 from pipeline.redrive import REDRIVE_INTERVAL_S
-from pipeline.runtime import settings
+from pipeline.settings import load_settings
 from pipeline.settling import look, wait_until_settled
 
 # Records open while nothing is queued or in flight for this long have lost their message
@@ -79,7 +79,8 @@ def run_scenario(
     """Archive a fresh store while `scenario` breaks things, then judge the result."""
     started = time.monotonic()
     started_ms = int(time.time() * 1000)
-    stall_s = 2 * settings().visibility_timeout + REDRIVE_INTERVAL_S + 30
+    # Not the cached settings(): this process's Redis URL is only set by chaos_world.
+    stall_s = 2 * load_settings().visibility_timeout + REDRIVE_INTERVAL_S + 30
     deadline = started + timeout_s
     size = orders or (scenario.long_orders if long else scenario.short_orders)
     report = ChaosReport(scenario.name, scenario.injected)
