@@ -59,18 +59,29 @@ def test_a_killed_pool_process_is_retried_and_declares_once(own_fleet: Fleet) ->
     assert record["pid:render"] != str(pid)
 
 
-def test_a_killed_worker_node_is_redelivered_after_the_visibility_timeout(
-    own_fleet: Fleet,
-) -> None:
-    own_fleet.start()
-    started_ms = int(time.time() * 1000)
+def _stop_cpu_node_mid_render(fleet: Fleet, sig: signal.Signals) -> PlaceholderItem:
+    """Start the fleet, send a slow item, and signal the CPU node while it renders it."""
+    fleet.start()
     item = _slow_render_item()
     skeleton_canvas(item.ref()).apply_async()
     wait_for(lambda: _render_running(item), what="render to start")
-    [cpu_node] = [w for w in own_fleet.workers if w.group == "cpu"]
-    own_fleet.kill(cpu_node)  # main process and pool together: nobody to re-send it
-    own_fleet.start_group("cpu")
-    own_fleet.wait_ready()
+    [cpu_node] = [w for w in fleet.workers if w.group == "cpu"]
+    fleet.kill(cpu_node, sig)  # returns once the node has exited
+    return item
+
+
+def _restart_cpu_node(fleet: Fleet) -> None:
+    fleet.start_group("cpu")
+    fleet.wait_ready()
+
+
+def test_a_killed_worker_node_is_redelivered_after_the_visibility_timeout(
+    own_fleet: Fleet,
+) -> None:
+    started_ms = int(time.time() * 1000)
+    # SIGKILL: main process and pool together, nobody to re-send it
+    item = _stop_cpu_node_mid_render(own_fleet, signal.SIGKILL)
+    _restart_cpu_node(own_fleet)
     record = _assert_declared_exactly_once(item, started_ms)
     assert record["attempts:render"] == "2"
 
@@ -78,16 +89,10 @@ def test_a_killed_worker_node_is_redelivered_after_the_visibility_timeout(
 def test_sigterm_lets_the_running_task_finish_and_loses_nothing(own_fleet: Fleet) -> None:
     """Soft shutdown: a node told to stop finishes what it runs (within the soft shutdown
     timeout), takes nothing new, and the rest of the canvas runs on its successor."""
-    own_fleet.start()
     started_ms = int(time.time() * 1000)
-    item = _slow_render_item()
-    skeleton_canvas(item.ref()).apply_async()
-    wait_for(lambda: _render_running(item), what="render to start")
-    [cpu_node] = [w for w in own_fleet.workers if w.group == "cpu"]
-    own_fleet.kill(cpu_node, signal.SIGTERM)  # returns once the node has exited
+    item = _stop_cpu_node_mid_render(own_fleet, signal.SIGTERM)
     record = services.ledger().get(item.record_key)
     assert record["attempts:render"] == "1" and "done:render" in record
-    own_fleet.start_group("cpu")
-    own_fleet.wait_ready()
+    _restart_cpu_node(own_fleet)
     record = _assert_declared_exactly_once(item, started_ms)
     assert record["attempts:render"] == "1"
