@@ -98,11 +98,13 @@ def run_scenario(
             if report.dead_letters_replayed:
                 wait_until_settled(world.store_hash, deadline, show, stall_s)
         progress.update(bar, description=f"{scenario.name}: reconciling")
-        report.repaired_by_reconcile = _reconcile_and_repair(world, deadline, show, stall_s)
+        found = _reconcile_once(world)
+        report.repaired_by_reconcile = _repair(world, found, deadline, show, stall_s)
         report.redriven = sum(
             e["event"] == "redriven" for e in services.audit().read_since(started_ms)
         )
-        _judge(report, world)
+        # A repair changed what the ECM holds: ask again. Otherwise the answer stands.
+        _judge(report, world, _reconcile_once(world) if report.repaired_by_reconcile else found)
         report.elapsed_s = round(time.monotonic() - started, 1)
     log_event("chaos.finished", **{k: v for k, v in report.to_json().items() if _scalar(v)})
     return report
@@ -131,11 +133,11 @@ def _reconcile_once(world: ChaosWorld) -> ReconcileReport:
     )
 
 
-def _reconcile_and_repair(world: ChaosWorld, deadline: float, show: Any, stall_s: float) -> int:
-    """Reconcile the whole store; re-enqueue the orders with records missing that nobody
-    dead-lettered (those wait for a person) and settle again. Returns how many records
-    reconciliation had to bring back."""
-    found = _reconcile_once(world)
+def _repair(
+    world: ChaosWorld, found: ReconcileReport, deadline: float, show: Any, stall_s: float
+) -> int:
+    """Re-enqueue the orders with records missing that nobody dead-lettered (those wait
+    for a person) and settle again. Returns how many records reconciliation brought back."""
     if not repair(found):
         return 0
     lost = [f for f in found.missing if f.detail != "ledger: dead_lettered"]
@@ -144,9 +146,8 @@ def _reconcile_and_repair(world: ChaosWorld, deadline: float, show: Any, stall_s
     return len(lost)
 
 
-def _judge(report: ChaosReport, world: ChaosWorld) -> None:
+def _judge(report: ChaosReport, world: ChaosWorld, final: ReconcileReport) -> None:
     check = check_inventory(world.sandbox.otcs["admin_url"], world.store_hash)
-    final = _reconcile_once(world)
     seen = look(world.store_hash)
     records = services.ledger().get_many(sorted(set().union(*seen.documents.values())))
     report.orders = check.orders
