@@ -111,7 +111,7 @@ def redis_status() -> None:
     "--group",
     type=click.Choice(["io", "cpu", "all"]),
     default="all",
-    help="Queue group: io = fetch,declare,control; cpu = render,classify.",
+    help="Queue group: io = fetch,classify,declare,control; cpu = render.",
 )
 @click.option("-Q", "--queues", default=None, help="Explicit comma-separated queues.")
 @click.option("-c", "--concurrency", type=int, default=None, help="Pool size.")

@@ -48,19 +48,19 @@ def test_only_a_classified_record_with_nothing_queued_or_in_flight_is_stalled() 
 
 
 @pytest.mark.e2e
-def test_a_declare_message_lost_after_classify_is_sent_again(own_fleet: Fleet) -> None:
-    own_fleet.start(("cpu",))  # render and classify; declare waits in its queue
+def test_a_classify_message_lost_after_render_is_sent_again(own_fleet: Fleet) -> None:
+    own_fleet.start(("cpu",))  # render only; classify waits in its queue
     item = PlaceholderItem(f"redrive-{uuid.uuid4().hex[:8]}")
     ledger, client = services.ledger(), redis_client()
     fetched = skeleton.fetch(item.ref(), attempt=1)  # the io stage, done here
     chain_from("bcrm.render.placeholder", [fetched], {}).apply_async()
-    wait_for(lambda: ledger.get(item.record_key).get("state") == "classified",
-             what="the item classified")  # fmt: skip
-    wait_for(lambda: client.llen("declare"), what="its declare message queued")
+    wait_for(lambda: ledger.get(item.record_key).get("state") == "rendered",
+             what="the item rendered")  # fmt: skip
+    wait_for(lambda: client.llen("classify"), what="its classify message queued")
     assert item.record_key not in {s.record_key for s in find_stalled(ledger, client, 0)}
-    for raw in client.lrange("declare", 0, -1):  # the message a dying worker took along
+    for raw in client.lrange("classify", 0, -1):  # the message a dying worker took along
         if item.record_key.encode() in base64.b64decode(json.loads(raw)["body"]):
-            client.lrem("declare", 1, raw)
+            client.lrem("classify", 1, raw)
     stalled = [s for s in find_stalled(ledger, client, 0) if s.record_key == item.record_key]
     assert redrive(stalled) == 1
     own_fleet.start(("io",))
