@@ -65,8 +65,9 @@ def bench(list_only: bool, name: str | None, options: tuple[str, ...]) -> None:
     """Run one benchmark (options after NAME go to it, e.g. `bcrm bench p3 --orders 2000`)
     or, without NAME, all of them in turn."""
     if list_only:
+        width = max(len(b.what) for b in BENCHMARKS.values()) + 2
         for key, benchmark in BENCHMARKS.items():
-            click.echo(f"{key:<22}{benchmark.what:<34}bench/{benchmark.script}")
+            click.echo(f"{key:<22}{benchmark.what:<{width}}bench/{benchmark.script}")
         return
     if options and name is None:
         raise click.UsageError("options need a benchmark NAME")
