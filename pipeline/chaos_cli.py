@@ -15,7 +15,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.chaos.scenarios import SCENARIOS
 from pipeline.settings import load_settings
 
 EXIT_FAILED = 1
@@ -56,6 +55,7 @@ def _run_one(
     name: str, long: bool, orders: int | None, seed: int, timeout: float, no_progress: bool
 ) -> dict[str, Any]:
     from pipeline.chaos.runner import run_scenario
+    from pipeline.chaos.scenarios import SCENARIOS
     from pipeline.progress import progress_bar
 
     run_dir = load_settings().data_path / "chaos" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -115,6 +115,10 @@ def chaos(
     <data dir>/chaos/, all stopped at the end. Exit 0 only if every scenario ends with
     0 lost, 0 duplicate and 0 hash-mismatched records and no problem of its own.
     """
+    # Loaded here, not with the CLI: the scenarios bring their own tools (PDF reading, HTTP
+    # servers) that no other command should pay for at start-up.
+    from pipeline.chaos.scenarios import SCENARIOS
+
     if list_them or scenario is None:
         for name, spec in SCENARIOS.items():
             click.echo(
