@@ -67,7 +67,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
 SCENARIO = Scenario(
     name="broker",
     injected="redis-server SIGKILLed mid-run (1× short, 3× long), 2–6 s down, restarted on AOF",
-    short_orders=60,
+    short_orders=40,
     long_orders=1000,
     drive=drive,
 )

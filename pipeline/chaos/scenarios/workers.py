@@ -52,7 +52,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
 SCENARIO = Scenario(
     name="workers",
     injected="a random worker node or pool process SIGKILLed every 2–5 s, node restarted",
-    short_orders=80,
+    short_orders=50,
     long_orders=2000,
     drive=drive,
 )
