@@ -176,7 +176,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix=f"bench-{args.mode}-") as tmp:
         work = Path(tmp)
-        with private_redis(work) as redis_url, emulators(work / "logs", orders) as world:
+        with private_redis(work) as server, emulators(work / "logs", orders) as world:
+            redis_url = server.url
             from pipeline.runtime import redis_client
 
             if any(spec.latency_ms):

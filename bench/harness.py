@@ -27,22 +27,10 @@ sys.path.insert(0, str(ROOT))
 RESULTS_DIR = ROOT / "bench" / "results"
 POLL_S = 0.2
 
-from pipeline.embedded_redis import EmbeddedRedis  # noqa: E402  (needs ROOT on the path)
+from pipeline.embedded_redis import private_redis  # noqa: E402,F401  (for the benchmarks; after ROOT)
 
 if TYPE_CHECKING:
     from pipeline.fleet import Fleet  # imports the Celery app, which reads BCRM_REDIS_URL
-
-
-@contextmanager
-def private_redis(work_dir: Path) -> Iterator[str]:
-    """An embedded Redis for this benchmark alone, exported as BCRM_REDIS_URL."""
-    server = EmbeddedRedis(work_dir)
-    server.start()
-    os.environ["BCRM_REDIS_URL"] = server.url
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-p7-") as tmp:
         work = Path(tmp)
-        with private_redis(work) as redis_url:
+        with private_redis(work) as server:
+            redis_url = server.url
             rows = worker_rss(redis_url, work / "logs", args.tasks)
             rows.append(redis_per_orders(args.orders))
     print_table("P7 memory", rows)

@@ -19,7 +19,6 @@ from pipeline.settings import load_settings, mask_url
 # per 30 s) so a few hundred orders archive in about a minute under the same governor.
 DEMO_QUOTA = 150
 DEMO_WINDOW_MS = 1000
-DEMO_POLL_INTERVAL_S = "2"
 
 
 def _interrupt(signum: int, _frame: Any) -> None:
@@ -109,9 +108,7 @@ def _commerce(
     from pipeline.demo_sandbox import PipelineProcesses, sandbox
 
     with sandbox(log_dir, orders, DEMO_QUOTA, DEMO_WINDOW_MS) as world:
-        processes = PipelineProcesses.for_sandbox(
-            world, url, log_dir, {"BCRM_POLL_INTERVAL_S": DEMO_POLL_INTERVAL_S}
-        )
+        processes = PipelineProcesses.for_sandbox(world, url, log_dir, {})
         try:
             return run_demo(
                 world, timeout, live, processes.start, show_progress=not no_progress

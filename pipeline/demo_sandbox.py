@@ -20,6 +20,9 @@ from pipeline.fleet import Fleet
 from pipeline.processes import ChildProcess
 
 ADMIN_TIMEOUT_S = 60
+# Beat polls an emulated store every 2 s, not every minute: a run counts as settled after
+# two quiet polls, so the demo and every chaos scenario would otherwise wait minutes.
+SANDBOX_POLL_INTERVAL_S = "2"
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,12 @@ class PipelineProcesses:
     def for_sandbox(
         cls, sandbox: Sandbox, redis_url: str, log_dir: Path, extra_env: dict[str, str]
     ) -> PipelineProcesses:
-        env = {**sandbox.env, "BCRM_WEBHOOK_SECRET": secrets.token_urlsafe(24), **extra_env}
+        env = {
+            **sandbox.env,
+            "BCRM_POLL_INTERVAL_S": SANDBOX_POLL_INTERVAL_S,
+            "BCRM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
+            **extra_env,
+        }
         return cls(
             sandbox,
             Fleet(redis_url, log_dir=log_dir, extra_env=env),

@@ -15,6 +15,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,3 +176,18 @@ class EmbeddedRedis:
         self.runtime_file.unlink(missing_ok=True)
         self.owned = False
         log_event("embedded_redis.stopped", port=self.port)
+
+
+@contextmanager
+def private_redis(work_dir: Path) -> Iterator[EmbeddedRedis]:
+    """A fresh server under `work_dir` for one run alone (a benchmark, a chaos scenario),
+    exported as BCRM_REDIS_URL so this process and every child it starts use it: its
+    queues, ledger and memory are the run's own, and killing or purging it touches nobody
+    else's data. Set before anything imports the Celery app, which reads it once."""
+    server = EmbeddedRedis(work_dir)
+    server.start()
+    os.environ["BCRM_REDIS_URL"] = server.url
+    try:
+        yield server
+    finally:
+        server.stop()

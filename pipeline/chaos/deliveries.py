@@ -24,7 +24,6 @@ from pipeline import clients
 from pipeline.bigcommerce import BigCommerceClient
 from pipeline.chaos.world import ChaosWorld
 from pipeline.demo import DEMO_BUYER
-from pipeline.demo_cli import DEMO_POLL_INTERVAL_S
 from pipeline.log import log_event
 from pipeline.webhooks.config import WebhookConfig
 from pipeline.webhooks.register import register_hooks
@@ -36,9 +35,6 @@ from schemas.webhooks import REGISTERED_SCOPES
 _CLIENT_SECRET = secrets.token_urlsafe(24)
 WEBHOOK_ENV = {
     "BCRM_WEBHOOK_SIGNING_SECRETS": "whsec_" + base64.b64encode(_CLIENT_SECRET.encode()).decode(),
-    # Poll as `bcrm demo` does: settling waits for two quiet polls, seconds rather than
-    # the two minutes the 60 s default would cost a short form.
-    "BCRM_POLL_INTERVAL_S": DEMO_POLL_INTERVAL_S,
 }
 # Orders a short form seeds: small, so it ends well within 90 s on a busy two-core machine.
 SHORT_ORDERS = 10

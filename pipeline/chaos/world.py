@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -14,14 +13,11 @@ from typing import Any
 import redis
 
 from pipeline.demo_sandbox import PipelineProcesses, Sandbox, sandbox
-from pipeline.embedded_redis import EmbeddedRedis
+from pipeline.embedded_redis import EmbeddedRedis, private_redis
 from pipeline.log import log_event
 from pipeline.queues import queues_idle
 from pipeline.runtime import redis_client
 from pipeline.settling import poll_runs
-
-# Poll the store as often as `bcrm demo` does: a run settles after two quiet polls.
-POLL_INTERVAL_S = "2"
 
 
 @dataclass
@@ -91,16 +87,9 @@ def chaos_world(
     """Start a fresh embedded Redis (exported as BCRM_REDIS_URL for this process and every
     child), both emulators and the pipeline's processes; stop them all afterwards."""
     log_dir = run_dir / "logs"
-    env = {"BCRM_POLL_INTERVAL_S": POLL_INTERVAL_S, **env}
-    server = EmbeddedRedis(run_dir)
-    server.start()
-    os.environ["BCRM_REDIS_URL"] = server.url
-    try:
-        with sandbox(log_dir, orders, quota, window_ms) as world:
-            processes = PipelineProcesses.for_sandbox(world, server.url, log_dir, env)
-            try:
-                yield ChaosWorld(run_dir, server, world, processes, random.Random(seed), orders)
-            finally:
-                processes.stop()
-    finally:
-        server.stop()
+    with private_redis(run_dir) as server, sandbox(log_dir, orders, quota, window_ms) as world:
+        processes = PipelineProcesses.for_sandbox(world, server.url, log_dir, env)
+        try:
+            yield ChaosWorld(run_dir, server, world, processes, random.Random(seed), orders)
+        finally:
+            processes.stop()

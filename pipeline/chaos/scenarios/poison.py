@@ -437,8 +437,5 @@ SCENARIO = Scenario(
     short_orders=20,
     long_orders=300,
     drive=drive,
-    # Polls every 2 s as `bcrm demo` does: settling waits for two quiet polls, and a
-    # refused order is re-sent by every poll in the overlap window.
-    env={"BCRM_POLL_INTERVAL_S": "2"},
     dead_letters_expected=True,
 )
