@@ -45,6 +45,7 @@ class Finding:
     path: str
     detail: str
     record_key: str | None = None
+    ledger_state: str = ""
 
 
 @dataclass
@@ -66,6 +67,12 @@ class ReconcileReport:
     earlier_versions: list[Finding] = field(default_factory=list)
     unreadable: list[Finding] = field(default_factory=list)
     repaired_orders: list[int] = field(default_factory=list)
+
+    @property
+    def lost(self) -> list[Finding]:
+        """Missing records no stage dead-lettered: the pipeline dropped them, and a
+        re-fetch brings them back. A dead-lettered one waits for a person instead."""
+        return [f for f in self.missing if f.ledger_state != "dead_lettered"]
 
     @property
     def unrepaired(self) -> list[Finding]:
@@ -132,7 +139,8 @@ def _check_order(
         node = held.get(path)
         state = record.get("state", "absent")
         if node is None:
-            report.missing.append(Finding(order_id, path, f"ledger: {state}", ref.record_key))
+            finding = Finding(order_id, path, f"ledger: {state}", ref.record_key, state)
+            report.missing.append(finding)
             continue
         held_sha = otcs.content_sha256(node.id)
         if state != "declared" or record.get("target_id") != str(node.id):
@@ -202,7 +210,7 @@ def repair(report: ReconcileReport) -> list[int]:
     is never overwritten."""
     ledger, audit = services.ledger(), services.audit()
     event_id = f"reconcile:{_now()}"
-    lost = [f for f in report.missing if not _dead_lettered(ledger, f.record_key)]
+    lost = report.lost
     for record_key in (f.record_key for f in lost if f.record_key):
         previous = ledger.reopen(record_key)
         if previous is not None:
@@ -213,10 +221,6 @@ def repair(report: ReconcileReport) -> list[int]:
     report.repaired_orders = orders
     log_event("reconcile.repaired", store_hash=report.store_hash, orders=len(orders))
     return orders
-
-
-def _dead_lettered(ledger: Ledger, record_key: str | None) -> bool:
-    return bool(record_key) and ledger.get(str(record_key)).get("state") == "dead_lettered"
 
 
 def keep_report(client: redis.Redis, report: ReconcileReport) -> None:

@@ -140,7 +140,7 @@ def _repair(
     for a person) and settle again. Returns how many records reconciliation brought back."""
     if not repair(found):
         return 0
-    lost = [f for f in found.missing if f.detail != "ledger: dead_lettered"]
+    lost = found.lost
     world.note(f"reconcile found {len(lost)} records missing; repairing")
     wait_until_settled(world.store_hash, deadline, show, stall_s)
     return len(lost)
@@ -166,5 +166,4 @@ def _judge(report: ChaosReport, world: ChaosWorld, final: ReconcileReport) -> No
     report.problems += [*check.lost, *check.duplicated, *check.disagree]
     report.problems += [f"reconcile: {f.path} {f.detail}" for f in final.hash_mismatch]
     report.problems += [f"reconcile: {f.path} {f.detail}" for f in final.ledger_disagrees]
-    missing = [f for f in final.missing if f.detail != "ledger: dead_lettered"]
-    report.problems += [f"reconcile: {f.path} missing ({f.detail})" for f in missing]
+    report.problems += [f"reconcile: {f.path} missing ({f.detail})" for f in final.lost]
