@@ -28,15 +28,17 @@ import redis
 
 from pipeline import services
 from pipeline.canvas import NEXT_STAGE, chain_from
-from pipeline.ledger import Ledger
+from pipeline.ledger import STAGES, STATE_AFTER, Ledger
 from pipeline.log import log_event
 from pipeline.queues import UNACKED_HASH, queue_depths
 
 # How often beat runs the re-drive job.
 REDRIVE_INTERVAL_S = 60.0
-# A record in this state finished this stage; its result feeds the next one.
-RESUMABLE = {"rendered": "render", "classified": "classify"}
-NEXT_QUEUE = {"render": "classify", "classify": "declare"}
+# A record in one of these states finished the stage it names, and that stage's result is
+# the input of the next stage, whose queue (named after it) the message should be in.
+# (A fetched order fans out many documents; a declared record is done.)
+RESUMABLE = {STATE_AFTER[stage]: stage for stage in ("render", "classify")}
+NEXT_QUEUE = {stage: STAGES[STAGES.index(stage) + 1] for stage in RESUMABLE.values()}
 
 
 @dataclass(frozen=True)
