@@ -7,8 +7,8 @@ and leave exactly-once to our idempotent stages (see shared reference celery-rel
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-from pipeline.queues import STAGE_QUEUES
-from pipeline.redrive import REDRIVE_INTERVAL_S
+from pipeline.core.queues import STAGE_QUEUES
+from pipeline.core.redrive import REDRIVE_INTERVAL_S
 from pipeline.runtime import redis_url, settings
 
 _s = settings()

@@ -34,7 +34,7 @@ import requests
 from harness import Emulators, emulators, print_table, private_redis, write_results
 
 if TYPE_CHECKING:
-    from pipeline.bigcommerce.client import BigCommerceClient
+    from pipeline.integrations.bigcommerce.client import BigCommerceClient
     from schemas.snapshot import OrderSnapshot
 
 TARGET = 2.2
@@ -48,7 +48,7 @@ def naive_snapshot(
 ) -> OrderSnapshot:
     """The baseline: every part of the order read by its own call, whether or not the
     order has any of it or a due document shows it."""
-    from pipeline.order_fetch import load_snapshot
+    from pipeline.flows.commerce.order_fetch import load_snapshot
 
     order = client.get_order(order_id, include=())
     order["fees"] = list(client.iter_v2(f"/orders/{order_id}/fees"))
@@ -69,7 +69,7 @@ def naive_snapshot(
 
 
 def run_naive(client: BigCommerceClient, store_hash: str) -> Due:
-    from pipeline.order_fetch import seller_of
+    from pipeline.flows.commerce.order_fetch import seller_of
 
     seller = seller_of(client.store_information())
     ids = [int(order["id"]) for order in client.iter_orders(include=())]
@@ -78,14 +78,14 @@ def run_naive(client: BigCommerceClient, store_hash: str) -> Due:
 
 def run_pipeline(client: BigCommerceClient, store_hash: str) -> Due:
     """Produce every order's fetch message as a backfill does, then fetch each."""
-    from pipeline.intake import order_event_ref
-    from pipeline.order_fetch import (
+    from pipeline.flows.commerce.intake import order_event_ref
+    from pipeline.flows.commerce.order_fetch import (
         fetch_order_snapshot,
         listed_orders,
         stage_listing,
         staged_listing,
     )
-    from pipeline.pollers import order_version_id
+    from pipeline.flows.commerce.pollers import order_version_id
 
     refs = [
         order_event_ref(
@@ -106,7 +106,7 @@ def run_pipeline(client: BigCommerceClient, store_hash: str) -> Due:
 
 
 def _due(snapshot: OrderSnapshot) -> list[tuple[str, str | None, str]]:
-    from pipeline.documents import due_documents
+    from pipeline.flows.commerce.documents import due_documents
 
     return [(ref.kind.value, ref.sub_id, ref.fingerprint) for ref in due_documents(snapshot)]
 
@@ -115,7 +115,7 @@ def counted(
     world: Emulators, run: Callable[[BigCommerceClient, str], Due]
 ) -> tuple[Due, dict[str, int], float]:
     """Run one mode with fresh request counters: (due documents, calls per route, seconds)."""
-    from pipeline import clients
+    from pipeline.runtime import clients
 
     counters = f"{world.bigcommerce_admin}/counters"
     requests.delete(counters, timeout=30).raise_for_status()

@@ -52,8 +52,8 @@ def run_worker(
     info: dict[str, str], redis_url: str | None, start_at: float, stop_at: float
 ) -> dict[str, Any]:
     """Threads fetching orders until `stop_at`; `redis_url` None means no governor."""
-    from pipeline.bigcommerce import BigCommerceClient, RateGovernor
-    from pipeline.errors import TransientError
+    from pipeline.core.errors import TransientError
+    from pipeline.integrations.bigcommerce import BigCommerceClient, RateGovernor
 
     governor = None
     if redis_url is not None:
@@ -165,7 +165,7 @@ def run_scenario(redis_url: str | None, window_ms: int, windows: int) -> list[di
 
 
 def main() -> None:
-    from pipeline.embedded_redis import EmbeddedRedis
+    from pipeline.runtime.embedded_redis import EmbeddedRedis
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--windows", type=int, default=24)

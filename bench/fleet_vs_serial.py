@@ -98,18 +98,18 @@ class Run:
 
 
 def order_ids(store_hash: str) -> list[int]:
-    from pipeline import clients
+    from pipeline.runtime import clients
 
     return [int(o["id"]) for o in clients.bigcommerce(store_hash).iter_orders(include=())]
 
 
 def run_serial(store_hash: str, orders: list[int]) -> Run:
     """Every stage function in turn, in this one process."""
-    from pipeline import clients, services
-    from pipeline.declare import declare_document
-    from pipeline.document_stages import classify_document, document_message, render
-    from pipeline.documents import due_documents
-    from pipeline.order_fetch import fetch_order_snapshot
+    from pipeline.flows.commerce.document_stages import classify_document, document_message, render
+    from pipeline.flows.commerce.documents import due_documents
+    from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
+    from pipeline.records.declare import declare_document
+    from pipeline.runtime import clients, services
 
     client, otcs, staging = clients.bigcommerce(store_hash), clients.otcs(), services.staging()
     documents = 0
@@ -128,7 +128,7 @@ def run_fleet(
     redis_url: str, log_dir: Path, store_hash: str, orders: list[int], io_nodes: int
 ) -> Run:
     """One event per order into the fleet, until every document is declared."""
-    from pipeline.intake import enqueue_order_event
+    from pipeline.flows.commerce.intake import enqueue_order_event
 
     with fleet(redis_url, log_dir, ("io",) * io_nodes + ("cpu",)):
         started, cpu = time.perf_counter(), tree_cpu_s()
@@ -154,8 +154,8 @@ def run_fleet(
 def scheduled_retries() -> int:
     """Retries after transient errors across the run's ledger: each one is a backoff wait
     the fleet spent instead of declaring."""
-    from pipeline import services
-    from pipeline.ledger import retries_of
+    from pipeline.core.ledger import retries_of
+    from pipeline.runtime import services
 
     ledger = services.ledger()
     keys = sorted(set().union(*ledger.states_with_prefix("").values()))

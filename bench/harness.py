@@ -27,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 RESULTS_DIR = ROOT / "bench" / "results"
 POLL_S = 0.2
 
-from pipeline.embedded_redis import private_redis  # noqa: E402,F401  (for the benchmarks; after ROOT)
 
 if TYPE_CHECKING:
-    from pipeline.fleet import Fleet  # imports the Celery app, which reads BCRM_REDIS_URL
+    from pipeline.runtime.fleet import Fleet
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Emulators:
 def emulators(log_dir: Path, orders: int) -> Iterator[Emulators]:
     """A seeded store without a quota and an empty ECM, as `bcrm demo` starts them; their
     settings are exported into this process (and so into the fleet it starts)."""
-    from pipeline.demo_sandbox import sandbox
+    from pipeline.devtools.demo_sandbox import sandbox
 
     with sandbox(log_dir, orders=orders, quota=0, window_ms=30_000) as world:
         yield Emulators(
@@ -72,7 +71,7 @@ def fleet(
     redis_url: str, log_dir: Path, groups: tuple[str, ...] = ("io", "cpu")
 ) -> Iterator[Fleet]:
     """Worker nodes as `bcrm demo` runs them, ready (answering a ping) when this yields."""
-    from pipeline.fleet import Fleet
+    from pipeline.runtime.fleet import Fleet
 
     workers = Fleet(redis_url, log_dir=log_dir)
     try:
@@ -84,7 +83,7 @@ def fleet(
 
 def queue_depths() -> dict[str, int]:
     """Messages waiting per stage queue, plus those delivered but not yet acknowledged."""
-    from pipeline import queues
+    from pipeline.core import queues
     from pipeline.runtime import redis_client
 
     return queues.queue_depths(redis_client())
@@ -97,7 +96,7 @@ def queues_idle() -> bool:
 def wait_settled(done: Callable[[dict[str, int]], bool], timeout_s: float) -> dict[str, int]:
     """Block until the ledger's counts per state satisfy `done` and the queues are empty;
     return the counts. The ledger is this benchmark's alone, so its counts are this run's."""
-    from pipeline import services
+    from pipeline.runtime import services
 
     ledger = services.ledger()
     deadline = time.monotonic() + timeout_s

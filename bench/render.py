@@ -43,8 +43,8 @@ Timed = Callable[[object], int]
 
 def _order_document(kind: str) -> tuple[Prepared, Timed]:
     """Render from a snapshot freshly reloaded (untimed) from its staged bytes."""
-    from pipeline.documents import DocumentKind, order_document_ref
-    from pipeline.render import render_document, warm_renderer
+    from pipeline.flows.commerce.documents import DocumentKind, order_document_ref
+    from pipeline.flows.commerce.render import render_document, warm_renderer
     from schemas.snapshot import OrderSnapshot
     from tests.documents.payloads import snapshot_payload
 

@@ -6,8 +6,8 @@ connections to a server in its own process, against a private embedded Redis (AO
 production). Two servers take turns, round after round:
 
 - `baseline`: a bare aiohttp handler that reads the body, parses the JSON and answers 200;
-- `receiver`: the real receiver (`pipeline.webhooks.server.serve`): every check, the dedup
-  marks and the durable Celery publish before each 200.
+- `receiver`: the real receiver (`pipeline.integrations.webhooks.server.serve`): every
+  check, the dedup marks and the durable Celery publish before each 200.
 
 After each receiver round the `fetch` queue must hold exactly one message per accepted
 delivery. The median round of each server is reported.
@@ -70,10 +70,10 @@ def serve_baseline(port: int) -> None:
 
 
 def serve_receiver(port: int, redis_url: str) -> None:
-    from pipeline.log import configure_logging
-    from pipeline.webhooks.config import WebhookConfig
-    from pipeline.webhooks.receiver import PATH
-    from pipeline.webhooks.server import run_until_signalled
+    from pipeline.integrations.webhooks.config import WebhookConfig
+    from pipeline.integrations.webhooks.receiver import PATH
+    from pipeline.integrations.webhooks.server import run_until_signalled
+    from pipeline.runtime.log import configure_logging
 
     configure_logging("WARNING")
     config = WebhookConfig(shared_secret=SECRET, signing_keys=(SIGNING_KEY,))
@@ -170,7 +170,7 @@ def start_server(kind: str, port: int, redis_url: str) -> tuple[subprocess.Popen
 def one_round(kind: str, redis_url: str, args: argparse.Namespace, run: str) -> dict[str, Any]:
     import redis
 
-    from pipeline.embedded_redis import free_port
+    from pipeline.runtime.embedded_redis import free_port
 
     client = redis.Redis.from_url(redis_url)
     client.delete("fetch")
@@ -209,7 +209,7 @@ def main() -> None:
         serve_receiver(args.port, args.redis)
         return
 
-    from pipeline.embedded_redis import EmbeddedRedis
+    from pipeline.runtime.embedded_redis import EmbeddedRedis
 
     load_start = os.getloadavg()
     rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in SERVERS}

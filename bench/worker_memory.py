@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from harness import descendants, fleet, print_table, private_redis, wait_settled, write_results
 
 if TYPE_CHECKING:
-    from pipeline.fleet import Fleet
+    from pipeline.runtime.fleet import Fleet
 
 STAGES_PER_ITEM = 4
 WARM_UP_ITEMS = 250
@@ -54,8 +54,8 @@ def node_rss_kib(workers: Fleet) -> dict[str, int]:
 
 def run_items(run_id: str, first: int, count: int, declared_before: int) -> None:
     """Send `count` placeholder canvases and wait until all of them are declared."""
-    from pipeline.canvas import skeleton_canvas
-    from pipeline.skeleton import PlaceholderItem
+    from pipeline.core.canvas import skeleton_canvas
+    from pipeline.devtools.skeleton import PlaceholderItem
 
     for n in range(first, first + count):
         skeleton_canvas(PlaceholderItem(f"{run_id}-{n:06d}").ref()).apply_async()
@@ -89,7 +89,7 @@ def worker_rss(redis_url: str, log_dir: Path, tasks: int) -> list[dict[str, Any]
 
 def redis_per_orders(orders: int) -> dict[str, Any]:
     """`used_memory` added by `orders` queued fetch events, purged afterwards."""
-    from pipeline.intake import enqueue_order_event
+    from pipeline.flows.commerce.intake import enqueue_order_event
     from pipeline.runtime import redis_client, settings
 
     client = redis_client()

@@ -4,8 +4,8 @@ from typing import Any
 
 from celery import Celery, signals
 
-from pipeline.log import configure_logging
 from pipeline.runtime import settings
+from pipeline.runtime.log import configure_logging
 
 STAGE_MODULES = [
     "tasks.fetch",

@@ -23,11 +23,11 @@ from marshmallow import (
     validates_schema,
 )
 
-from pipeline.documents import DocumentKind
+from pipeline.flows.commerce.documents import DocumentKind
 
 DEFAULT_JURISDICTION = "default"
 
-# Source fields a record date may be taken from; pipeline.classify resolves each one.
+# Source fields a record date may be taken from; pipeline.records.classify resolves each one.
 RECORD_DATE_SOURCES = (
     "order.date_created",
     "order.closed_at",

@@ -2,8 +2,10 @@
 
 from typing import Any
 
-from pipeline import document_stages, skeleton, tax_summaries
-from pipeline.stage import StageTask, stage_task
+from pipeline.core.stage import StageTask, stage_task
+from pipeline.devtools import skeleton
+from pipeline.flows.commerce import document_stages
+from pipeline.flows.fulfilment import tax_summaries
 
 
 @stage_task("bcrm.classify.placeholder")

@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from celery import Task
 
-from pipeline import clients, fixity, keys, reconcile, redrive, services, tax_summaries
 from pipeline.celery import app
-from pipeline.pollers import POLLERS, Checkpoints, poll_runs_key
-from pipeline.runtime import redis_client, settings
-from pipeline.stage import RETRY_POLICIES, TRANSIENT
+from pipeline.core import keys, redrive
+from pipeline.core.stage import RETRY_POLICIES, TRANSIENT
+from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
+from pipeline.flows.fulfilment import tax_summaries
+from pipeline.ops import reconcile
+from pipeline.records import fixity
+from pipeline.runtime import clients, redis_client, services, settings
 
 
 def _poll(store_hash: str, resource: str) -> int:
@@ -45,7 +48,7 @@ def poll_store_refunds(store_hash: str) -> int:
 @app.task(name="bcrm.control.redrive_stalled", ignore_result=True)
 def redrive_stalled_records() -> int:
     """Resend the chains whose next message died with a worker or broker (see
-    `pipeline.redrive`); the next tick simply looks again."""
+    `pipeline.core.redrive`); the next tick simply looks again."""
     quiet_s = 2 * settings().visibility_timeout
     return redrive.redrive(redrive.find_stalled(services.ledger(), redis_client(), quiet_s))
 

@@ -2,9 +2,11 @@
 
 from typing import Any
 
-from pipeline import clients, declare, skeleton, tax_summaries
-from pipeline.runtime import settings
-from pipeline.stage import StageTask, stage_task
+from pipeline.core.stage import StageTask, stage_task
+from pipeline.devtools import skeleton
+from pipeline.flows.fulfilment import tax_summaries
+from pipeline.records import declare
+from pipeline.runtime import clients, settings
 
 
 @stage_task("bcrm.declare.placeholder")

@@ -2,11 +2,13 @@
 
 from typing import Any
 
-from pipeline import clients, order_fetch, services, skeleton
-from pipeline.canvas import document_canvas
-from pipeline.document_stages import document_message
-from pipeline.documents import due_documents
-from pipeline.stage import StageTask, stage_task
+from pipeline.core.canvas import document_canvas
+from pipeline.core.stage import StageTask, stage_task
+from pipeline.devtools import skeleton
+from pipeline.flows.commerce import order_fetch
+from pipeline.flows.commerce.document_stages import document_message
+from pipeline.flows.commerce.documents import due_documents
+from pipeline.runtime import clients, services
 
 
 @stage_task("bcrm.fetch.placeholder")

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline import services
-from pipeline.bigcommerce.client import BigCommerceClient
-from pipeline.fleet import Fleet
-from pipeline.otcs.client import OTCSClient
-from pipeline.pollers import Checkpoints, poll_orders
-from pipeline.queues import queues_idle
-from pipeline.runtime import redis_client
+from pipeline.core.queues import queues_idle
+from pipeline.flows.commerce.pollers import Checkpoints, poll_orders
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
+from pipeline.integrations.otcs.client import OTCSClient
+from pipeline.runtime import redis_client, services
+from pipeline.runtime.fleet import Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
 from tests.support import wait_for

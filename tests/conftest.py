@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.embedded_redis import EmbeddedRedis
+from pipeline.runtime.embedded_redis import EmbeddedRedis
 
 # Redelivery after a killed worker within ~12 s instead of ~30 s; limits stay below it.
 TEST_SETTINGS = {

@@ -96,7 +96,7 @@ CATEGORIES: list[dict[str, Any]] = [
                     _attr(24, "Tax Amount", "Real"),
                 ],
             ),
-            # Names used by pipeline/classify.py's category attributes.
+            # Names used by pipeline/records/classify.py's category attributes.
             _attr(25, "Order ID"),
             _attr(26, "Source ID"),
             _attr(27, "Source Fingerprint"),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import redis
 
-from pipeline.bigcommerce import BigCommerceClient, RateGovernor
+from pipeline.integrations.bigcommerce import BigCommerceClient, RateGovernor
 from sandbox.bigcommerce import BigCommerceEmulator
 
 SEED_ORDERS = 300

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 import requests
 
-from pipeline.bigcommerce import BigCommerceClient, RateGovernor
+from pipeline.integrations.bigcommerce import BigCommerceClient, RateGovernor
 
 
 def recording_session(statuses: list[int], lefts: list[int]) -> requests.Session:

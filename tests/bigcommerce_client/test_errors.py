@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from pipeline.bigcommerce import (
+from pipeline.core.errors import PermanentError, TransientError
+from pipeline.integrations.bigcommerce import (
     AccessDenied,
     BigCommerceClient,
     BigCommerceRefused,
@@ -16,7 +17,6 @@ from pipeline.bigcommerce import (
     NotFound,
     RateLimited,
 )
-from pipeline.errors import PermanentError, TransientError
 from sandbox.bigcommerce import BigCommerceEmulator
 
 

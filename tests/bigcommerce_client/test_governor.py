@@ -12,7 +12,7 @@ import pytest
 import redis
 import requests
 
-from pipeline.bigcommerce import (
+from pipeline.integrations.bigcommerce import (
     BigCommerceClient,
     BigCommerceUnavailable,
     RateGovernor,

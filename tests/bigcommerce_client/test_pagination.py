@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipeline.bigcommerce import BigCommerceClient
+from pipeline.integrations.bigcommerce import BigCommerceClient
 from sandbox.bigcommerce import BigCommerceEmulator
 from schemas.bigcommerce import SourceDateTime
 from tests.bigcommerce_client.conftest import SEED_ORDERS

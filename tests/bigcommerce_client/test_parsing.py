@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.bigcommerce import BigCommerceClient
-from pipeline.bigcommerce.consignments import order_parts
+from pipeline.integrations.bigcommerce import BigCommerceClient
+from pipeline.integrations.bigcommerce.consignments import order_parts
 from sandbox.bigcommerce import BigCommerceEmulator
 from schemas.bigcommerce import (
     CouponSchema,

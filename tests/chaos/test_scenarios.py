@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.chaos.scenarios import SCENARIOS
+from pipeline.devtools.chaos.scenarios import SCENARIOS
 
 pytestmark = [pytest.mark.chaos, pytest.mark.e2e]
 

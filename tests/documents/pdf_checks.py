@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pikepdf
 
-from pipeline.render import RenderedDocument
+from pipeline.flows.commerce.render import RenderedDocument
 
 PDFAID = "{http://www.aiim.org/pdfa/ns/id/}"
 XMP = "{http://ns.adobe.com/xap/1.0/}"

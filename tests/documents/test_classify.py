@@ -7,8 +7,13 @@ from datetime import date
 
 import pytest
 
-from pipeline.classify import UnmappedDocumentKind, classify, default_plan
-from pipeline.documents import DocumentKind, DocumentRef, due_documents, tax_summary_ref
+from pipeline.flows.commerce.documents import (
+    DocumentKind,
+    DocumentRef,
+    due_documents,
+    tax_summary_ref,
+)
+from pipeline.records.classify import UnmappedDocumentKind, classify, default_plan
 from schemas.snapshot import OrderSnapshot, TaxSummary
 from tests.documents.payloads import snapshot_payload
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.documents import (
+from pipeline.flows.commerce.documents import (
     DocumentKind,
     DocumentRef,
     OrderStatus,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.render import format as fmt
+from pipeline.records.pdf import format as fmt
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.order_fetch import InvalidSnapshot, fetch_order_snapshot
+from pipeline.flows.commerce.order_fetch import InvalidSnapshot, fetch_order_snapshot
 from tests.documents.payloads import snapshot_payload
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.documents import (
+from pipeline.flows.commerce.documents import (
     DocumentKind,
     DocumentRef,
     document_date,
@@ -21,7 +21,7 @@ from pipeline.documents import (
     order_document_ref,
     tax_summary_ref,
 )
-from pipeline.render import render_document, render_tax_summary
+from pipeline.flows.commerce.render import render_document, render_tax_summary
 from schemas.bigcommerce import Address, LineItem
 from schemas.snapshot import OrderSnapshot, TaxSummary
 from tests.documents.payloads import snapshot_payload
@@ -256,8 +256,8 @@ def test_another_process_with_another_hash_seed_renders_the_same_bytes(
     """Workers are separate processes: nothing may hang on set order or cache state."""
     script = (
         "import sys\n"
-        "from pipeline.documents import due_documents\n"
-        "from pipeline.render import render_document\n"
+        "from pipeline.flows.commerce.documents import due_documents\n"
+        "from pipeline.flows.commerce.render import render_document\n"
         "from schemas.snapshot import OrderSnapshot\n"
         "snapshot = OrderSnapshot.from_json_bytes(sys.stdin.buffer.read())\n"
         "for ref in reversed(due_documents(snapshot)):\n"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.classify import DEFAULT_RETENTION_FILE, RECORD_DATE_RESOLVERS
-from pipeline.documents import DocumentKind
+from pipeline.flows.commerce.documents import DocumentKind
+from pipeline.records.classify import DEFAULT_RETENTION_FILE, RECORD_DATE_RESOLVERS
 from schemas.retention import (
     RECORD_DATE_SOURCES,
     RetentionPlanError,

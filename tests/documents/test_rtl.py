@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.render.rtl import has_rtl, shape_arabic, visual_line
+from pipeline.records.pdf.rtl import has_rtl, shape_arabic, visual_line
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from pipeline.documents import OrderStatus
-from pipeline.taxes import summarise_month, tax_country, tax_rates
+from pipeline.flows.commerce.documents import OrderStatus
+from pipeline.flows.commerce.taxes import summarise_month, tax_country, tax_rates
 from schemas.snapshot import OrderSnapshot
 
 

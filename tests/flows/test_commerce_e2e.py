@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from pipeline import services
-from pipeline.classify import classify
-from pipeline.declare import ecm_name
-from pipeline.documents import DocumentRef, due_documents
-from pipeline.intake import enqueue_order_event
-from pipeline.order_fetch import fetch_order_snapshot
-from pipeline.taxes import tax_country
+from pipeline.flows.commerce.documents import DocumentRef, due_documents
+from pipeline.flows.commerce.intake import enqueue_order_event
+from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
+from pipeline.flows.commerce.taxes import tax_country
+from pipeline.records.classify import classify
+from pipeline.records.declare import ecm_name
+from pipeline.runtime import services
 from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
 
@@ -102,7 +102,7 @@ def test_a_shipment_after_archiving_adds_its_shipping_confirmation_once(world: W
 
 def test_a_store_we_hold_no_token_for_is_dead_lettered(world: World, tmp_path: Path) -> None:
     enqueue_order_event("nosuchstore", 1, "test", uuid.uuid4().hex)
-    from pipeline.deadletters import DeadLetterFilter
+    from pipeline.core.deadletters import DeadLetterFilter
 
     entries = wait_for(
         lambda: services.dead_letters().list(DeadLetterFilter(record_prefix="nosuchstore:")),
@@ -114,7 +114,7 @@ def test_a_store_we_hold_no_token_for_is_dead_lettered(world: World, tmp_path: P
 def test_a_backfill_over_archived_orders_fetches_each_version_once(world: World) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from pipeline.backfill import enqueue_window, settled_fetches
+    from pipeline.ops.backfill import enqueue_window, settled_fetches
 
     before = sorted((n["name"], n["sha256"]) for n in world.documents())
     now = datetime.now(UTC)

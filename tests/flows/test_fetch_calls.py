@@ -14,13 +14,18 @@ from typing import Any
 
 import pytest
 
-from pipeline.bigcommerce.client import BigCommerceClient
-from pipeline.demo import DEMO_BUYER as BUYER
-from pipeline.documents import DocumentKind, due_documents
-from pipeline.intake import order_event_ref
-from pipeline.order_fetch import Listing, fetch_order_snapshot, listed_orders, stage_listing
-from pipeline.order_fetch import staged_listing as staged
-from pipeline.pollers import order_version_id
+from pipeline.devtools.demo import DEMO_BUYER as BUYER
+from pipeline.flows.commerce.documents import DocumentKind, due_documents
+from pipeline.flows.commerce.intake import order_event_ref
+from pipeline.flows.commerce.order_fetch import (
+    Listing,
+    fetch_order_snapshot,
+    listed_orders,
+    stage_listing,
+)
+from pipeline.flows.commerce.order_fetch import staged_listing as staged
+from pipeline.flows.commerce.pollers import order_version_id
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from sandbox.bigcommerce.server import BigCommerceEmulator
 
 ORDERS = 80

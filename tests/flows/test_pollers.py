@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.bigcommerce.client import BigCommerceClient
-from pipeline.pollers import Checkpoints, poll_orders, poll_refunds
+from pipeline.flows.commerce.pollers import Checkpoints, poll_orders, poll_refunds
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.runtime import redis_client
 from sandbox.bigcommerce.server import BigCommerceEmulator
 

@@ -17,17 +17,12 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from pipeline import services
-from pipeline.bigcommerce.client import BigCommerceClient
-from pipeline.classify import classify
-from pipeline.declare import ecm_name
-from pipeline.documents import OrderStatus, is_paid, tax_summary_ref
-from pipeline.fleet import Fleet
-from pipeline.order_fetch import fetch_order_snapshot
-from pipeline.queues import queues_idle
-from pipeline.runtime import redis_client
-from pipeline.summaries_cli import summaries
-from pipeline.tax_summaries import (
+from pipeline.cli.summaries import summaries
+from pipeline.core.queues import queues_idle
+from pipeline.flows.commerce.documents import OrderStatus, is_paid, tax_summary_ref
+from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
+from pipeline.flows.commerce.taxes import summarise_month, tax_country
+from pipeline.flows.fulfilment.tax_summaries import (
     MonthJob,
     month_summaries,
     previous_month,
@@ -35,7 +30,11 @@ from pipeline.tax_summaries import (
     start_chains,
     summaries_of,
 )
-from pipeline.taxes import summarise_month, tax_country
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
+from pipeline.records.classify import classify
+from pipeline.records.declare import ecm_name
+from pipeline.runtime import redis_client, services
+from pipeline.runtime.fleet import Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
 from schemas.snapshot import OrderSnapshot, TaxSummary

@@ -8,7 +8,7 @@ from pathlib import Path
 import fakeredis
 import pytest
 
-from pipeline.fleet import Fleet
+from pipeline.runtime.fleet import Fleet
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.beat import LOCK_KEY
 from pipeline.runtime import redis_client
+from pipeline.runtime.beat import LOCK_KEY
 from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e

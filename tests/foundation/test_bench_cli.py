@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from pipeline.bench_cli import BENCH_DIR, BENCHMARKS
 from pipeline.cli import main
+from pipeline.cli.bench import BENCH_DIR, BENCHMARKS
 
 HELPERS = {"harness.py", "servers.py"}
 

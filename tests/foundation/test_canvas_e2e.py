@@ -7,13 +7,13 @@ import uuid
 
 import pytest
 
-from pipeline import keys, services
-from pipeline.canvas import chain_from, replay_canvas, skeleton_canvas
 from pipeline.celery import app
-from pipeline.deadletters import DeadLetter, DeadLetterFilter
-from pipeline.fleet import Fleet
-from pipeline.runtime import redis_client
-from pipeline.skeleton import PlaceholderItem, document_name, target_inventory
+from pipeline.core import keys
+from pipeline.core.canvas import chain_from, replay_canvas, skeleton_canvas
+from pipeline.core.deadletters import DeadLetter, DeadLetterFilter
+from pipeline.devtools.skeleton import PlaceholderItem, document_name, target_inventory
+from pipeline.runtime import redis_client, services
+from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -88,7 +88,7 @@ def test_exhausted_retries_dead_letter_with_context_and_replay_once(fleet: Fleet
     assert entry.args[0]["record_key"] == item.record_key
     assert services.ledger().get(item.record_key)["dead_letter_id"] == entry.id
 
-    from pipeline.canvas import replay_canvas
+    from pipeline.core.canvas import replay_canvas
 
     assert store.replay(entry.id, replay_canvas) is True  # 5th attempt succeeds
     assert store.replay(entry.id, replay_canvas) is False

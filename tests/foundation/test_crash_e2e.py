@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
-from pipeline import services
-from pipeline.canvas import skeleton_canvas
-from pipeline.fleet import Fleet
-from pipeline.skeleton import PlaceholderItem, document_name, target_inventory
+from pipeline.core.canvas import skeleton_canvas
+from pipeline.devtools.skeleton import PlaceholderItem, document_name, target_inventory
+from pipeline.runtime import services
+from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e

@@ -1,7 +1,7 @@
 import fakeredis
 import pytest
 
-from pipeline.deadletters import DeadLetter, DeadLetterFilter, DeadLetterStore
+from pipeline.core.deadletters import DeadLetter, DeadLetterFilter, DeadLetterStore
 
 
 def _entry(stage: str = "render", error: str = "PermanentError", key: str = "s:1") -> DeadLetter:

@@ -9,7 +9,7 @@ import click
 import yaml
 
 from pipeline.cli import main
-from pipeline.settings import PREFIX, Settings
+from pipeline.runtime.settings import PREFIX, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FLEET = {"redis", "worker-io", "worker-cpu", "beat", "webhooks", "flower", "metrics"}

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import redis
 
-from pipeline.embedded_redis import EmbeddedRedis
+from pipeline.runtime.embedded_redis import EmbeddedRedis
 
 
 def test_embedded_redis_is_durable_loopback_and_never_evicts(tmp_path: Path) -> None:

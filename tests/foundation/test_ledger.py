@@ -3,7 +3,7 @@ import time
 
 import fakeredis
 
-from pipeline.ledger import AuditTrail, Ledger, repeated_attempts_of, retries_of
+from pipeline.core.ledger import AuditTrail, Ledger, repeated_attempts_of, retries_of
 
 
 def test_attempts_are_counted_per_stage(fake_redis: fakeredis.FakeRedis) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import services
-from pipeline.canvas import skeleton_canvas
-from pipeline.deadletters import DeadLetterFilter
-from pipeline.skeleton import PlaceholderItem
+from pipeline.core.canvas import skeleton_canvas
+from pipeline.core.deadletters import DeadLetterFilter
+from pipeline.devtools.skeleton import PlaceholderItem
+from pipeline.runtime import services
 from tests.support import wait_for
 
 pytestmark = pytest.mark.e2e

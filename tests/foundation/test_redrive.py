@@ -9,14 +9,14 @@ import uuid
 import fakeredis
 import pytest
 
-from pipeline import services, skeleton
-from pipeline.canvas import chain_from
-from pipeline.fleet import Fleet
-from pipeline.ledger import Ledger
-from pipeline.queues import UNACKED_HASH
-from pipeline.redrive import find_stalled, in_flight_keys, redrive
-from pipeline.runtime import redis_client
-from pipeline.skeleton import PlaceholderItem
+from pipeline.core.canvas import chain_from
+from pipeline.core.ledger import Ledger
+from pipeline.core.queues import UNACKED_HASH
+from pipeline.core.redrive import find_stalled, in_flight_keys, redrive
+from pipeline.devtools import skeleton
+from pipeline.devtools.skeleton import PlaceholderItem
+from pipeline.runtime import redis_client, services
+from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for
 
 

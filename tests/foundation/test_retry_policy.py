@@ -1,5 +1,5 @@
+from pipeline.core.stage import RETRY_POLICIES, RetryPolicy
 from pipeline.runtime import settings
-from pipeline.stage import RETRY_POLICIES, RetryPolicy
 
 
 def test_backoff_grows_with_full_jitter_and_never_passes_the_cap() -> None:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import SettingsError, load_settings, mask_url
+from pipeline.runtime.settings import SettingsError, load_settings, mask_url
 
 
 def test_defaults_are_valid_and_keep_limits_below_the_visibility_timeout() -> None:

@@ -3,8 +3,8 @@ import hashlib
 import fakeredis
 import pytest
 
-from pipeline import keys, staging
-from pipeline.staging import BlobTooLarge, StagedBlobMissing, StagingFull, StagingStore
+from pipeline.core import keys, staging
+from pipeline.core.staging import BlobTooLarge, StagedBlobMissing, StagingFull, StagingStore
 
 
 def _store(client: fakeredis.FakeRedis, cap: int = 100, blob_cap: int = 60) -> StagingStore:

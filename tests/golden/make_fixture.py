@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.bigcommerce.client import BigCommerceClient
-from pipeline.classify import default_plan
-from pipeline.declare import ecm_name
-from pipeline.documents import due_documents, tax_summary_ref
-from pipeline.order_fetch import fetch_order_snapshot
-from pipeline.tax_summaries import month_summaries
+from pipeline.flows.commerce.documents import due_documents, tax_summary_ref
+from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
+from pipeline.flows.fulfilment.tax_summaries import month_summaries
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
+from pipeline.records.classify import default_plan
+from pipeline.records.declare import ecm_name
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from tests.golden.names import save_fixture
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.classify import default_plan
-from pipeline.declare import ecm_name
-from pipeline.documents import due_documents, tax_summary_ref
+from pipeline.flows.commerce.documents import due_documents, tax_summary_ref
+from pipeline.records.classify import default_plan
+from pipeline.records.declare import ecm_name
 from schemas.snapshot import OrderSnapshot, TaxSummary
 from tests.golden.names import load_fixture
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from pipeline.canvas import skeleton_canvas
-from pipeline.fleet import Fleet
-from pipeline.skeleton import PlaceholderItem
+from pipeline.core.canvas import skeleton_canvas
+from pipeline.devtools.skeleton import PlaceholderItem
+from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fakeredis
 
-from pipeline.ledger import Ledger
+from pipeline.core.ledger import Ledger
 
 
 def test_a_reopened_record_runs_every_stage_again() -> None:

@@ -26,16 +26,16 @@ import requests
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from pipeline import counters
-from pipeline.bigcommerce.governor import RateGovernor
-from pipeline.deadletters import DeadLetter, DeadLetterStore
-from pipeline.documents import DocumentKind
-from pipeline.errors import PermanentError, TransientError
-from pipeline.ledger import STAGES
-from pipeline.metrics import fleet_registry
-from pipeline.pollers import Checkpoints
+from pipeline.core import counters
+from pipeline.core.deadletters import DeadLetter, DeadLetterStore
+from pipeline.core.errors import PermanentError, TransientError
+from pipeline.core.ledger import STAGES
+from pipeline.core.stage import StageTask, stage_task
+from pipeline.flows.commerce.documents import DocumentKind
+from pipeline.flows.commerce.pollers import Checkpoints
+from pipeline.integrations.bigcommerce.governor import RateGovernor
+from pipeline.ops.metrics import fleet_registry
 from pipeline.runtime import redis_client
-from pipeline.stage import StageTask, stage_task
 from tests.commerce_world import World, archived_world
 from tests.support import wait_for
 

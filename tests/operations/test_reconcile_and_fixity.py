@@ -14,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipeline import fixity, keys, services
 from pipeline.celery import app
-from pipeline.reconcile import ReconcileReport, reconcile
-from pipeline.runtime import redis_client
+from pipeline.core import keys
+from pipeline.ops.reconcile import ReconcileReport, reconcile
+from pipeline.records import fixity
+from pipeline.runtime import redis_client, services
 from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
 

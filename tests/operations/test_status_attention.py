@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.ledger import STATES
-from pipeline.queues import STAGE_QUEUES
-from pipeline.status import attention
+from pipeline.core.ledger import STATES
+from pipeline.core.queues import STAGE_QUEUES
+from pipeline.ops.status import attention
 
 
 def _report(**changes: Any) -> dict[str, dict[str, Any]]:

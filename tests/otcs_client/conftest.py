@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from pipeline.otcs import MemoryTicketStore, OTCSClient, RedisTicketStore, TicketStore
+from pipeline.integrations.otcs import MemoryTicketStore, OTCSClient, RedisTicketStore, TicketStore
 from pipeline.runtime import redis_client
 from sandbox.otcs import OTCSEmulator
 from sandbox.otcs.context import UploadSettings

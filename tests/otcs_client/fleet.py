@@ -11,7 +11,7 @@ import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from pipeline.otcs import OTCSClient, RedisTicketStore
+from pipeline.integrations.otcs import OTCSClient, RedisTicketStore
 from pipeline.runtime import redis_client
 
 DEADLINE_S = 90.0

@@ -8,8 +8,8 @@ from threading import Barrier
 
 import pytest
 
-from pipeline.errors import PermanentError, TransientError
-from pipeline.otcs import (
+from pipeline.core.errors import PermanentError, TransientError
+from pipeline.integrations.otcs import (
     AuthenticationFailed,
     OTCSClient,
     TicketRejected,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.otcs import AlreadyExists, EditConflict, NotConfigured, OTCSClient
+from pipeline.integrations.otcs import AlreadyExists, EditConflict, NotConfigured, OTCSClient
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import calls
 

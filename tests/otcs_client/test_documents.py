@@ -11,7 +11,7 @@ import pytest
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
-from pipeline.otcs import NameCollision, OTCSClient
+from pipeline.integrations.otcs import NameCollision, OTCSClient
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import PART_SIZE, calls
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.otcs import OTCSClient, OTCSRefused, RecordLocked
+from pipeline.integrations.otcs import OTCSClient, OTCSRefused, RecordLocked
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import unique
 

@@ -9,8 +9,8 @@ from threading import Barrier
 import pytest
 import requests
 
-from pipeline.otcs import NameCollision, OTCSClient, OTCSRefused, OTCSUnavailable
-from pipeline.otcs.nodes import find_or_create
+from pipeline.integrations.otcs import NameCollision, OTCSClient, OTCSRefused, OTCSUnavailable
+from pipeline.integrations.otcs.nodes import find_or_create
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import ENTERPRISE, PASSWORD, unique
 from tests.otcs_client.fleet import run_fleet

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 import requests
 
-from pipeline.otcs import EditConflict, NotConfigured, OTCSClient, RecordLocked
+from pipeline.integrations.otcs import EditConflict, NotConfigured, OTCSClient, RecordLocked
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import calls
 

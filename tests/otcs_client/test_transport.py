@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from pipeline.errors import PermanentError, TransientError
-from pipeline.otcs import (
+from pipeline.core.errors import PermanentError, TransientError
+from pipeline.integrations.otcs import (
     NameCollision,
     NodeNotFound,
     OTCSClient,
@@ -19,7 +19,7 @@ from pipeline.otcs import (
     OTCSUnavailable,
     envelopes,
 )
-from pipeline.otcs.transport import READ_TRIES, encode_form
+from pipeline.integrations.otcs.transport import READ_TRIES, encode_form
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import ENTERPRISE, PASSWORD, calls, make_client, unique
 from tests.support import wait_for

@@ -7,7 +7,7 @@ from threading import Barrier
 
 import pytest
 
-from pipeline.otcs import NotConfigured, OTCSClient
+from pipeline.integrations.otcs import NotConfigured, OTCSClient
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_client.conftest import PASSWORD, unique
 from tests.otcs_client.fleet import run_fleet

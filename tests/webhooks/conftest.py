@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import redis
 
-from pipeline.webhooks.config import WebhookConfig, signing_key
+from pipeline.integrations.webhooks.config import WebhookConfig, signing_key
 from tests.webhooks.support import SECRET, WHSEC, RunningReceiver, forget_store, new_store_hash
 
 

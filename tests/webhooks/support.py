@@ -17,12 +17,12 @@ from typing import Any, cast
 
 import redis
 
-from pipeline.webhooks.config import WebhookConfig
-from pipeline.webhooks.dedup import seen_key
-from pipeline.webhooks.receiver import PATH
-from pipeline.webhooks.server import serve
+from pipeline.integrations.webhooks.config import WebhookConfig
+from pipeline.integrations.webhooks.dedup import seen_key
+from pipeline.integrations.webhooks.receiver import PATH
+from pipeline.integrations.webhooks.server import serve
 
-WEBHOOKS = [sys.executable, "-c", "from pipeline.webhooks.cli import webhooks; webhooks()"]
+WEBHOOKS = [sys.executable, "-c", "from pipeline.cli.webhooks import webhooks; webhooks()"]
 SECRET = "s3cret-header-value"
 CLIENT_SECRET = "client-secret-for-signing"
 WHSEC = "whsec_" + base64.b64encode(CLIENT_SECRET.encode()).decode()

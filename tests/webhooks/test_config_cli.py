@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from pipeline.webhooks.config import WebhookConfig, WebhookConfigError
+from pipeline.integrations.webhooks.config import WebhookConfig, WebhookConfigError
 from tests.webhooks.support import CLIENT_SECRET, WEBHOOKS, WHSEC, environment
 
 

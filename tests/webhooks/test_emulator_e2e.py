@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 import pytest
 import redis
 
-from pipeline.bigcommerce import BigCommerceClient
-from pipeline.webhooks.config import signing_key
-from pipeline.webhooks.register import register_hooks
+from pipeline.integrations.bigcommerce import BigCommerceClient
+from pipeline.integrations.webhooks.config import signing_key
+from pipeline.integrations.webhooks.register import register_hooks
 from sandbox.bigcommerce import BigCommerceEmulator
 from schemas.webhooks import REGISTERED_SCOPES
 from tests.support import wait_for

@@ -10,7 +10,7 @@ import pytest
 import redis
 import requests
 
-from pipeline.embedded_redis import free_port
+from pipeline.runtime.embedded_redis import free_port
 from tests.webhooks.support import SECRET, RunningReceiver, delivery, encode, fetch_refs, seen_marks
 
 AUTH = {"Content-Type": "application/json", "X-Bcrm-Webhook-Secret": SECRET}

@@ -10,8 +10,8 @@ from typing import Any
 import redis
 
 from pipeline.celery import app
-from pipeline.intake import enqueue_order_event
-from pipeline.webhooks.fetch_message import FetchMessageFactory
+from pipeline.flows.commerce.intake import enqueue_order_event
+from pipeline.integrations.webhooks.fetch_message import FetchMessageFactory
 from tests.webhooks.support import queued
 
 EVENT = (250, "store/order/refund/created", "c0ffee" * 6 + "abcd")

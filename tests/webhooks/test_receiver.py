@@ -13,9 +13,9 @@ import pytest
 import redis
 import requests
 
-from pipeline.intake import order_event_ref
-from pipeline.webhooks.config import signing_key
-from pipeline.webhooks.dedup import seen_key
+from pipeline.flows.commerce.intake import order_event_ref
+from pipeline.integrations.webhooks.config import signing_key
+from pipeline.integrations.webhooks.dedup import seen_key
 from tests.webhooks.support import (
     SECRET,
     WHSEC,

@@ -1,0 +1,135 @@
+"""`bcrm dlq`: look at, replay and purge dead letters."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+
+from pipeline.core.deadletters import DeadLetterFilter
+from pipeline.runtime.session import connected
+from pipeline.runtime.settings import load_settings
+
+
+def _filter_options(fn: click.decorators.FC) -> click.decorators.FC:
+    options = [
+        click.option(
+            "--stage",
+            type=click.Choice(["fetch", "render", "classify", "declare"]),
+            help="Only this stage.",
+        ),
+        click.option("--error-type", help="Only this exception type, e.g. PermanentError."),
+        click.option("--record", "record_prefix", help="Only record keys starting with this."),
+        click.option(
+            "--older-than", type=float, help="Only entries at least this many seconds old."
+        ),
+        click.option(
+            "--status",
+            type=click.Choice(["dead", "replayed", "any"]),
+            default="dead",
+            show_default=True,
+            help="Entry status.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _where(
+    stage: str | None,
+    error_type: str | None,
+    record_prefix: str | None,
+    older_than: float | None,
+    status: str,
+) -> DeadLetterFilter:
+    return DeadLetterFilter(
+        stage=stage,
+        error_type=error_type,
+        record_prefix=record_prefix,
+        older_than_s=older_than,
+        status=None if status == "any" else status,
+    )
+
+
+@click.group()
+def dlq() -> None:
+    """Dead letters: stage runs that failed for good, with their context."""
+
+
+@dlq.command(name="list")
+@_filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON lines.")
+def dlq_list(as_json: bool, **filters: str | float | None) -> None:
+    """List dead letters, oldest first."""
+    with connected(load_settings()):
+        from pipeline.runtime import services
+
+        entries = services.dead_letters().list(_where(**filters))  # type: ignore[arg-type]
+    for entry in entries:
+        if as_json:
+            click.echo(json.dumps({k: v for k, v in vars(entry).items() if k != "traceback"}))
+        else:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.failed_at))
+            click.echo(
+                f"{entry.id}  {when}  {entry.stage:<8} {entry.status:<8} "
+                f"{entry.exception_type:<20} {entry.record_key}  {entry.exception[:80]}"
+            )
+    if not as_json:
+        click.echo(f"{len(entries)} dead letter(s)", err=True)
+
+
+@dlq.command(name="show")
+@click.argument("entry_id")
+def dlq_show(entry_id: str) -> None:
+    """Show one dead letter in full, traceback included."""
+    with connected(load_settings()):
+        from pipeline.runtime import services
+
+        entry = services.dead_letters().get(entry_id)
+    if entry is None:
+        click.echo(f"bcrm: no dead letter {entry_id}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(vars(entry), indent=2))
+
+
+@dlq.command(name="replay")
+@click.argument("entry_ids", nargs=-1)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every entry the filters match.")
+@_filter_options
+def dlq_replay(entry_ids: tuple[str, ...], replay_all: bool, **filters: str | float | None) -> None:
+    """Re-send dead-lettered stages and the rest of their canvas; each entry at most once."""
+    if not entry_ids and not replay_all:
+        raise click.UsageError("name entry ids or use --all")
+    with connected(load_settings()):
+        from pipeline.core.canvas import replay_canvas
+        from pipeline.runtime import services
+
+        store = services.dead_letters()
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]  # type: ignore[arg-type]
+        sent = sum(store.replay(entry_id, replay_canvas) for entry_id in ids)
+    click.echo(f"replayed {sent} of {len(ids)} (the rest were already replayed or absent)")
+
+
+@dlq.command(name="purge")
+@click.argument("entry_ids", nargs=-1)
+@click.option("--all", "purge_all", is_flag=True, help="Purge every entry the filters match.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_filter_options
+def dlq_purge(
+    entry_ids: tuple[str, ...], purge_all: bool, yes: bool, **filters: str | float | None
+) -> None:
+    """Delete dead letters for good."""
+    if not entry_ids and not purge_all:
+        raise click.UsageError("name entry ids or use --all")
+    with connected(load_settings()):
+        from pipeline.runtime import services
+
+        store = services.dead_letters()
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]  # type: ignore[arg-type]
+        if not yes and not click.confirm(f"purge {len(ids)} dead letter(s)?"):
+            sys.exit(1)
+        purged = store.purge(ids)
+    click.echo(f"purged {purged}")

@@ -1,0 +1,1 @@
+"""The machinery every flow plugs into: stages, ledger, staging, dead letters, keys, canvases."""

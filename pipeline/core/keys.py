@@ -1,0 +1,92 @@
+"""Every Redis key bcrm writes, in one place, so namespaces never collide."""
+
+PREFIX = "bcrm"
+
+
+def staging_blob(digest: str) -> str:
+    return f"{PREFIX}:staging:blob:{digest}"
+
+
+STAGING_INDEX = f"{PREFIX}:staging:index"
+STAGING_SIZES = f"{PREFIX}:staging:sizes"
+
+
+def ledger_record(record_key: str) -> str:
+    return f"{PREFIX}:ledger:record:{record_key}"
+
+
+def ledger_state(state: str) -> str:
+    return f"{PREFIX}:ledger:state:{state}"
+
+
+LEDGER_COUNTERS = f"{PREFIX}:ledger:counters"
+AUDIT_STREAM = f"{PREFIX}:audit"
+
+
+def dead_letter(entry_id: str) -> str:
+    return f"{PREFIX}:dlq:entry:{entry_id}"
+
+
+DEAD_LETTER_INDEX = f"{PREFIX}:dlq:index"
+SKELETON_TARGET = f"{PREFIX}:skeleton:target"
+
+
+BEAT_LOCK = f"{PREFIX}:beat:lock"
+
+
+def checkpoint(store_hash: str, resource: str) -> str:
+    return f"{PREFIX}:checkpoint:{store_hash}:{resource}"
+
+
+def poll_runs(store_hash: str, resource: str) -> str:
+    return f"{PREFIX}:poll:runs:{store_hash}:{resource}"
+
+
+def poll_lock(store_hash: str, resource: str) -> str:
+    return f"{PREFIX}:poll-lock:{store_hash}:{resource}"
+
+
+def webhook_seen(store_hash: str, event_hash: str) -> str:
+    return f"{PREFIX}:webhooks:seen:{store_hash}:{event_hash}"
+
+
+def rate_governor(store_hash: str) -> str:
+    """Braces make a Redis Cluster hash tag: the governor's keys share one slot."""
+    return f"{PREFIX}:bigcommerce:ratelimit:{{{store_hash}}}"
+
+
+def otcs_ticket(scope: str) -> str:
+    return f"{PREFIX}:otcs:ticket:{scope}"
+
+
+def otcs_login_lock(scope: str) -> str:
+    return f"{PREFIX}:otcs:login-lock:{scope}"
+
+
+def reconcile_latest(store_hash: str) -> str:
+    return f"{PREFIX}:reconcile:latest:{store_hash}"
+
+
+def reconcile_history(store_hash: str) -> str:
+    return f"{PREFIX}:reconcile:history:{store_hash}"
+
+
+def fixity_latest(store_hash: str) -> str:
+    return f"{PREFIX}:fixity:latest:{store_hash}"
+
+
+def fixity_history(store_hash: str) -> str:
+    return f"{PREFIX}:fixity:history:{store_hash}"
+
+
+# Fleet-wide counters behind `bcrm metrics` (pipeline/core/counters.py adds, pipeline/ops/metrics.py
+# reads). Hashes, one field per label value.
+METRICS_DECLARED = f"{PREFIX}:metrics:declared"  # kind -> records newly declared
+METRICS_ADOPTED = f"{PREFIX}:metrics:adopted"  # kind -> records adopted from an earlier run
+METRICS_RETRIES = f"{PREFIX}:metrics:retries"  # stage -> retries scheduled
+METRICS_DEAD_LETTERS = f"{PREFIX}:metrics:dead-letters"  # stage -> dead letters filed
+
+
+def metrics_stage_duration(stage: str) -> str:
+    """Per histogram bucket, the successful runs that fell in it (not cumulative), and `sum`."""
+    return f"{PREFIX}:metrics:duration:{stage}"

@@ -1,0 +1,232 @@
+"""The ledger: per record key, how far it got, how often each stage ran, and where it landed.
+
+It is what makes every stage idempotent (a stage that already finished returns its stored
+result instead of running again) and what reconciliation and `bcrm status` read. State is
+kept in Redis hashes with one set per state for cheap counts; transitions are atomic and
+never move a record backwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import redis
+from redis.client import Pipeline
+
+from pipeline.core import keys
+
+STAGES = ("fetch", "render", "classify", "declare")
+# The state a record reaches when a stage completes; order = progress.
+STATE_AFTER = {
+    "fetch": "fetched",
+    "render": "rendered",
+    "classify": "classified",
+    "declare": "declared",
+}
+STATES = ("pending", *STATE_AFTER.values(), "dead_lettered")
+
+# Record facts (ARGV[5..]) and move the record to ARGV[1] unless that would undo progress:
+# a declared record stays declared; a dead-lettered one moves on when a replay succeeds.
+_TRANSITION_SCRIPT = """
+local current = redis.call('HGET', KEYS[1], 'state')
+local new = ARGV[1]
+local rank = {pending = 0, fetched = 1, rendered = 2, classified = 3, declared = 4}
+for i = 4, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+local moves = current == false or current == 'dead_lettered'
+  or (new == 'dead_lettered' and current ~= 'declared')
+  or (rank[new] ~= nil and rank[new] > rank[current])
+if not moves then
+  return current
+end
+if current then
+  redis.call('SREM', ARGV[2] .. current, ARGV[3])
+end
+redis.call('HSET', KEYS[1], 'state', new)
+redis.call('SADD', ARGV[2] .. new, ARGV[3])
+return new
+"""
+
+# Back to pending with every stage result dropped, so the next chain runs every stage
+# again; for a record the ECM lost (reconciliation's repair), never in normal flow.
+_REOPEN_SCRIPT = """
+local current = redis.call('HGET', KEYS[1], 'state')
+if not current then
+  return false
+end
+for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if string.sub(name, 1, 5) == 'done:' then
+    redis.call('HDEL', KEYS[1], name)
+  end
+end
+redis.call('SREM', ARGV[1] .. current, ARGV[2])
+redis.call('SADD', ARGV[1] .. 'pending', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'pending', 'reopened_at', ARGV[3], 'updated_at', ARGV[3])
+return current
+"""
+
+
+def _now() -> str:
+    return f"{time.time():.3f}"
+
+
+class Ledger:
+    """Record state in Redis; every method is one round trip or one script."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+        self._transition = client.register_script(_TRANSITION_SCRIPT)
+        self._reopen = client.register_script(_REOPEN_SCRIPT)
+
+    def _move(self, record_key: str, state: str, fields: dict[str, str]) -> str:
+        flat: list[str] = []
+        for name, value in fields.items():
+            flat += [name, value]
+        result = self._transition(
+            keys=[keys.ledger_record(record_key)],
+            args=[state, keys.ledger_state(""), record_key, *flat],
+        )
+        return result.decode() if isinstance(result, bytes) else str(result)
+
+    def begin_stage(self, record_key: str, stage: str, task_name: str = "") -> int:
+        """Count one more attempt of `stage` and note which process and task run it (the
+        task is what `pipeline.core.redrive` resends from); return the count."""
+        record = keys.ledger_record(record_key)
+        pipe = self._client.pipeline()
+        pipe.hsetnx(record, "created_at", _now())
+        pipe.hsetnx(record, "state", "pending")
+        pipe.hincrby(record, f"attempts:{stage}", 1)
+        pipe.hset(
+            record,
+            mapping={
+                f"started:{stage}": _now(),
+                f"pid:{stage}": os.getpid(),
+                f"task:{stage}": task_name,
+                "updated_at": _now(),
+            },
+        )
+        _, created, attempts, _ = pipe.execute()
+        if created:
+            self._client.sadd(keys.ledger_state("pending"), record_key)
+        return int(attempts)
+
+    def note_retry(self, record_key: str, pipe: Pipeline | None = None) -> None:
+        """Count a retry; on `pipe` when given, to ride the caller's round trip."""
+        client = self._client if pipe is None else pipe
+        client.hincrby(keys.ledger_record(record_key), "retries", 1)
+
+    def complete_stage(
+        self, record_key: str, stage: str, result: dict[str, Any], **facts: str
+    ) -> str:
+        """Store a stage's result and advance the state; return the resulting state."""
+        fields = {
+            f"done:{stage}": json.dumps(result, sort_keys=True),
+            f"finished:{stage}": _now(),
+            "updated_at": _now(),
+            **facts,
+        }
+        return self._move(record_key, STATE_AFTER[stage], fields)
+
+    def before_stage(self, record_key: str, stage: str) -> tuple[dict[str, Any] | None, str | None]:
+        """In one round trip: the stage's stored result if it finished, and the dead letter
+        that refused the record at this stage for good (a permanent error), if any."""
+        done, refused = self._client.hmget(
+            keys.ledger_record(record_key), f"done:{stage}", f"refused:{stage}"
+        )
+        return (
+            None if done is None else json.loads(done),
+            None if refused is None else refused.decode(),
+        )
+
+    def mark_dead(
+        self, record_key: str, stage: str, dead_letter_id: str, permanent: bool = False
+    ) -> str:
+        """Note that `stage` gave up on the record; a declared record stays declared. A
+        permanent refusal is kept per stage (`refused:<stage>`): the same input sent again
+        (a poll overlap, a duplicate event) waits on that dead letter instead of filing
+        another one each time."""
+        fields = {"dead_stage": stage, "dead_letter_id": dead_letter_id, "updated_at": _now()}
+        if permanent:
+            fields[f"refused:{stage}"] = dead_letter_id
+        return self._move(record_key, "dead_lettered", fields)
+
+    def reopen(self, record_key: str) -> str | None:
+        """Make a record's next chain run every stage again (its stored results would
+        otherwise short-cut it); returns the state it had, None if there is no record."""
+        result = self._reopen(
+            keys=[keys.ledger_record(record_key)],
+            args=[keys.ledger_state(""), record_key, _now()],
+        )
+        if result is None:
+            return None
+        return result.decode() if isinstance(result, bytes) else str(result)
+
+    def get(self, record_key: str) -> dict[str, str]:
+        raw = self._client.hgetall(keys.ledger_record(record_key))
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def get_many(self, record_keys: Iterable[str]) -> list[dict[str, str]]:
+        pipe = self._client.pipeline(transaction=False)
+        for record_key in record_keys:
+            pipe.hgetall(keys.ledger_record(record_key))
+        return [{k.decode(): v.decode() for k, v in raw.items()} for raw in pipe.execute()]
+
+    def states_with_prefix(self, prefix: str) -> dict[str, set[str]]:
+        """Record keys starting with `prefix`, per state (a scan: for demos and reports)."""
+        return {state: self.in_state(state, prefix) for state in STATES}
+
+    def in_state(self, state: str, prefix: str = "") -> set[str]:
+        """Record keys in one state starting with `prefix` (a scan of that state only)."""
+        members = self._client.sscan_iter(keys.ledger_state(state), match=f"{prefix}*", count=1000)
+        return {m.decode() for m in members}
+
+    def counts(self) -> dict[str, int]:
+        """Records per state across the whole ledger."""
+        pipe = self._client.pipeline(transaction=False)
+        for state in STATES:
+            pipe.scard(keys.ledger_state(state))
+        return dict(zip(STATES, (int(n) for n in pipe.execute()), strict=True))
+
+
+def retries_of(record: dict[str, str]) -> int:
+    """Retries scheduled for one record after transient errors (not redeliveries)."""
+    return int(record.get("retries", 0))
+
+
+def repeated_attempts_of(record: dict[str, str]) -> int:
+    """Runs beyond the first of each stage: retries, redeliveries and duplicate events."""
+    return sum(max(int(v) - 1, 0) for k, v in record.items() if k.startswith("attempts:"))
+
+
+class AuditTrail:
+    """An append-only Redis stream of what happened to which record, for auditors."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+
+    def append(
+        self, event: str, record_key: str, pipe: Pipeline | None = None, **fields: str | int
+    ) -> None:
+        """Add one event; on `pipe` when given, to ride the caller's round trip."""
+        entry = {"event": event, "record_key": record_key, **{k: str(v) for k, v in fields.items()}}
+        client = self._client if pipe is None else pipe
+        client.xadd(keys.AUDIT_STREAM, entry)
+
+    def read_since(self, start_ms: int, batch: int = 1000) -> Iterator[dict[str, str]]:
+        """Every event from `start_ms` (epoch milliseconds) on, oldest first."""
+        cursor = f"{start_ms}-0"
+        while True:
+            rows = self._client.xrange(keys.AUDIT_STREAM, min=cursor, count=batch)
+            for entry_id, entry in rows:
+                yield {
+                    "id": entry_id.decode(),
+                    **{k.decode(): v.decode() for k, v in entry.items()},
+                }
+            if len(rows) < batch:
+                return
+            cursor = "(" + rows[-1][0].decode()

@@ -1,0 +1,1 @@
+"""Tools for developers and demos: the demo, the chaos suite, settling, inventory."""

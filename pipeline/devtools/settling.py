@@ -1,0 +1,88 @@
+"""When has the pipeline finished what a store owes? The wait `bcrm demo` and `bcrm chaos`
+share: every fetch done, every document it fanned out declared or dead-lettered, nothing
+queued or in flight, and two full polls since the last work was seen (so a change the
+store made meanwhile has been picked up)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+
+from pipeline.core.queues import queues_idle
+from pipeline.flows.commerce.pollers import poll_runs_key
+from pipeline.runtime import redis_client, services
+
+POLL_S = 0.5
+FINAL_DOCUMENT_STATES = ("declared", "dead_lettered")
+
+
+@dataclass
+class Snapshot:
+    """The ledger's view of one store's run at one moment."""
+
+    fetches: dict[str, set[str]]
+    documents: dict[str, set[str]]
+
+    @property
+    def documents_total(self) -> int:
+        return sum(len(keys) for keys in self.documents.values())
+
+    @property
+    def documents_settled(self) -> int:
+        return sum(len(self.documents[s]) for s in FINAL_DOCUMENT_STATES)
+
+    @property
+    def fetches_open(self) -> int:
+        return len(self.fetches["pending"])
+
+    @property
+    def open(self) -> bool:
+        return bool(self.fetches_open or self.documents_settled < self.documents_total)
+
+
+def look(store_hash: str) -> Snapshot:
+    ledger = services.ledger()
+    return Snapshot(
+        ledger.states_with_prefix(f"{store_hash}:order:"),
+        ledger.states_with_prefix(f"{store_hash}/"),
+    )
+
+
+def poll_runs(store_hash: str) -> int:
+    """Completed polls of the store: the smaller of the orders and refunds pollers'."""
+    values = redis_client().mget([poll_runs_key(store_hash, r) for r in ("orders", "refunds")])
+    return min(int(v or 0) for v in values)
+
+
+def wait_until_settled(
+    store_hash: str,
+    deadline: float,
+    on_progress: Callable[[Snapshot], None] = lambda seen: None,
+    stall_s: float | None = None,
+) -> bool:
+    """True once the store's run is settled. With `stall_s`, False once records stayed
+    open while nothing was queued or in flight for that long: their messages are gone
+    (a broker that lost its last writes) and only reconciliation can bring them back."""
+    quiet_since = -1
+    idle_since: float | None = None
+    while time.monotonic() < deadline:
+        time.sleep(POLL_S)
+        try:
+            seen = look(store_hash)
+            idle = queues_idle(redis_client())
+            runs = poll_runs(store_hash)
+        except redis.ConnectionError:  # a broker restart: wait for it like the fleet does
+            quiet_since, idle_since = -1, None
+            continue
+        on_progress(seen)
+        if quiet_since < 0 or not idle or seen.open:
+            quiet_since = runs
+        elif runs >= quiet_since + 2:
+            return True
+        idle_since = (idle_since or time.monotonic()) if idle and seen.open else None
+        if stall_s is not None and idle_since and time.monotonic() - idle_since > stall_s:
+            return False
+    raise TimeoutError("the pipeline did not settle before the timeout")

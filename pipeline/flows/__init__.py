@@ -1,0 +1,1 @@
+"""One package per flow; each plugs into the machinery through `pipeline.flows.contract`."""

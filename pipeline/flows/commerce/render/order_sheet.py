@@ -1,0 +1,109 @@
+"""What every order document has in common: who sold, to whom, totals, the source attached."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pipeline.flows.commerce.documents import DocumentRef, document_date
+from pipeline.records.pdf import format as fmt
+from pipeline.records.pdf.sheet import DocumentMeta, RenderedDocument, Sheet
+from schemas.bigcommerce import ZERO, Address
+from schemas.snapshot import OrderSnapshot, Seller
+
+COMMERCIAL_TEMPLATE = "commercial-1.0"
+
+
+def seller_lines(seller: Seller) -> list[str]:
+    lines = [seller.legal_name, *seller.address_lines]
+    if seller.tax_id:
+        lines.append(f"Tax ID: {seller.tax_id}")
+    return [*lines, seller.email]
+
+
+def address_lines(address: Address | None) -> list[str]:
+    """Postal lines only: contact details stay out of archived documents."""
+    if address is None:
+        return []
+    return [
+        f"{address.first_name} {address.last_name}".strip(),
+        address.company,
+        address.street_1,
+        address.street_2,
+        f"{address.zip} {address.city}".strip(),
+        address.state if address.state != address.city else "",
+        address.country,
+    ]
+
+
+def open_order_sheet(
+    snapshot: OrderSnapshot,
+    ref: DocumentRef,
+    heading: str,
+    title: str,
+    template_version: str,
+    facts: Sequence[tuple[str, str]],
+) -> Sheet:
+    """A sheet with metadata set and the seller and document facts drawn."""
+    sheet = Sheet(
+        DocumentMeta(
+            title=title,
+            heading=heading,
+            subject=f"{title}, BigCommerce store {snapshot.store_hash}",
+            author=snapshot.seller.legal_name,
+            date=document_date(snapshot, ref),
+            template_version=template_version,
+            filename=ref.filename,
+        )
+    )
+    sheet.title_block(seller_lines(snapshot.seller), facts)
+    return sheet
+
+
+def finish_order_sheet(sheet: Sheet, snapshot: OrderSnapshot) -> RenderedDocument:
+    name = f"order-{snapshot.order.id}-snapshot.json"
+    return sheet.finish(snapshot.to_json_bytes(), name)
+
+
+def order_facts(snapshot: OrderSnapshot, number_label: str, number: str) -> list[tuple[str, str]]:
+    order = snapshot.order
+    return [
+        (number_label, number),
+        ("Order no.", str(order.id)),
+        ("Order date", fmt.day(order.date_created)),
+        ("Currency", order.currency_code),
+        ("Customer", f"#{order.customer_id}" if order.customer_id else "Guest"),
+    ]
+
+
+def ship_to(snapshot: OrderSnapshot) -> tuple[str, list[str]]:
+    consignments = snapshot.shipping_addresses
+    if not consignments:
+        return "Ship to", ["(no physical delivery)"]
+    if len(consignments) > 1:
+        return "Ship to", [f"{len(consignments)} consignments, see packing slips"]
+    return "Ship to", address_lines(consignments[0])
+
+
+def bill_to(snapshot: OrderSnapshot) -> tuple[str, list[str]]:
+    return "Bill to", address_lines(snapshot.order.billing_address)
+
+
+def order_totals(snapshot: OrderSnapshot) -> list[tuple[str, str]]:
+    order = snapshot.order
+    money = order.currency_code
+    rows = [("Subtotal (net)", fmt.money(order.subtotal_ex_tax, money))]
+    optional = [
+        ("Shipping (net)", order.shipping_cost_ex_tax),
+        ("Handling (net)", order.handling_cost_ex_tax),
+        ("Gift wrapping (net)", order.wrapping_cost_ex_tax),
+    ]
+    optional += [(f"{fee.display_name_customer} (net)", fee.cost_ex_tax) for fee in order.fees]
+    rows += [(label, fmt.money(amount, money)) for label, amount in optional if amount != ZERO]
+    discount = order.coupon_discount + order.discount_amount
+    if discount != ZERO:
+        codes = ", ".join(coupon.code for coupon in snapshot.coupons)
+        label = f"Discount ({codes})" if codes else "Discount"
+        rows.append((label, fmt.money(-discount, money)))
+    rows.append(("Tax", fmt.money(order.total_tax, money)))
+    rows.append(("Total", fmt.money(order.total_inc_tax, money)))
+    return rows

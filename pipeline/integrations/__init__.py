@@ -1,0 +1,1 @@
+"""The clients of the systems bcrm talks to: BigCommerce, Content Server, webhooks."""

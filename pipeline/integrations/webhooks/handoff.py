@@ -1,0 +1,36 @@
+"""Handing a validated event to the pipeline once: one atomic Redis call that marks its
+hash and queues its fetch task, awaited on the event loop (no thread, no blocking)."""
+
+from __future__ import annotations
+
+import enum
+
+import redis
+
+from pipeline.integrations.webhooks.dedup import EnqueueOnce
+from pipeline.integrations.webhooks.fetch_message import FETCH_QUEUE, FetchMessageFactory
+from schemas.webhooks import OrderEvent
+
+
+class Outcome(enum.Enum):
+    ENQUEUED = "enqueued"
+    DUPLICATE = "duplicate"
+
+
+class HandoffUnavailableError(Exception):
+    """Redis failed; nothing was marked seen, so BigCommerce's retry will be enqueued."""
+
+
+class Handoff:
+    def __init__(self, once: EnqueueOnce, messages: FetchMessageFactory) -> None:
+        self.once = once
+        self.messages = messages
+
+    async def submit(self, event: OrderEvent) -> Outcome:
+        """Return only once the event is durably queued (now or by an earlier delivery)."""
+        message = self.messages.build(event.store_hash, event.order_id, event.scope, event.hash)
+        try:
+            queued = await self.once.push(event.store_hash, event.hash, FETCH_QUEUE, message)
+        except redis.RedisError as exc:
+            raise HandoffUnavailableError(f"redis: {type(exc).__name__}") from exc
+        return Outcome.ENQUEUED if queued else Outcome.DUPLICATE

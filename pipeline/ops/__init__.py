@@ -1,0 +1,1 @@
+"""Operations: reconciliation, status, metrics, reports, backfill."""

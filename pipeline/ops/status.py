@@ -1,0 +1,84 @@
+"""What `bcrm status` shows an operator: is work flowing, and where is it stuck?"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from pipeline.core import keys
+from pipeline.core.queues import queue_depths
+from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
+from pipeline.ops import reports
+from pipeline.runtime import redis_client, services, settings
+
+
+def checkpoint_lags(client: redis.Redis, store_hash: str, now: datetime) -> dict[str, float | None]:
+    """Per poller, how far behind it is: seconds since its checkpoint (None: never ran)."""
+    checkpoints = Checkpoints(client)
+    return {resource: checkpoints.lag_s(store_hash, resource, now) for resource in POLLERS}
+
+
+def _store_lag(store_hash: str) -> dict[str, Any]:
+    """How far behind polling is (seconds since each checkpoint), and how the last nightly
+    reconciliation and fixity audit ended."""
+    report: dict[str, Any] = {}
+    lags = checkpoint_lags(redis_client(), store_hash, datetime.now(UTC))
+    for resource, lag in lags.items():
+        report[f"{resource}_lag_s"] = None if lag is None else round(lag)
+        report[f"{resource}_polls"] = int(
+            redis_client().get(poll_runs_key(store_hash, resource)) or 0
+        )
+    for audit, key in (("reconcile", keys.reconcile_latest), ("fixity", keys.fixity_latest)):
+        last = reports.latest(redis_client(), key(store_hash))
+        outcome = "never" if last is None else "ok" if last["ok"] else "FAILED"
+        report[f"last_{audit}"] = outcome if last is None else f"{outcome} {last['started_at']}"
+    return report
+
+
+# Ledger states a record passes through; with nothing queued or in flight, a record in
+# one of them has lost its message.
+OPEN_STATES = ("pending", "rendered", "classified")
+
+
+def attention(report: dict[str, dict[str, Any]]) -> list[str]:
+    """What an operator should act on, and how, read off a `collect_status` report."""
+    found = []
+    open_records = sum(report["ledger"][state] for state in OPEN_STATES)
+    if open_records and not any(report["queues"].values()):
+        found.append(
+            f"{open_records} record(s) open with nothing queued or in flight: their messages "
+            "were lost (a worker or Redis died as it handed one over); beat's re-drive job "
+            "resends them within minutes, and `bcrm reconcile --since <day> --repair` "
+            "brings back any it cannot"
+        )
+    if report["dead_letters"]["dead"]:
+        found.append(
+            f"{report['dead_letters']['dead']} dead letter(s) waiting: `bcrm dlq list`, "
+            "then `bcrm dlq replay` once the cause is fixed"
+        )
+    late_after = 3 * settings().poll_interval_s
+    for store, lags in report["stores"].items():
+        for resource in POLLERS:
+            lag = lags[f"{resource}_lag_s"]
+            if lag is None or lag > late_after:
+                behind = "never polled" if lag is None else f"{lag} s behind"
+                found.append(f"{store} {resource}: {behind}; is `bcrm beat` running?")
+        for audit in ("reconcile", "fixity"):
+            if lags[f"last_{audit}"].startswith("FAILED"):
+                found.append(f"{store}: last {audit} failed; `bcrm status --json` has its time")
+    return found
+
+
+def collect_status() -> dict[str, dict[str, Any]]:
+    dead_letters = services.dead_letters()
+    return {
+        "queues": queue_depths(redis_client()),
+        "ledger": services.ledger().counts(),
+        "dead_letters": {
+            "dead": dead_letters.count("dead"),
+            "replayed": dead_letters.count("replayed"),
+        },
+        "stores": {store: _store_lag(store) for store in sorted(settings().store_tokens)},
+    }

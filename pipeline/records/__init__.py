@@ -1,0 +1,1 @@
+"""Source-agnostic document to record: the PDF engine, the file plan, classify, declare, fixity."""

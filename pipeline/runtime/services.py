@@ -1,0 +1,36 @@
+"""The per-process stores every stage uses, built once from the settings."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pipeline.core.deadletters import DeadLetterStore
+from pipeline.core.ledger import AuditTrail, Ledger
+from pipeline.core.staging import StagingStore
+from pipeline.runtime import redis_client, settings
+
+
+@lru_cache(maxsize=1)
+def ledger() -> Ledger:
+    return Ledger(redis_client())
+
+
+@lru_cache(maxsize=1)
+def audit() -> AuditTrail:
+    return AuditTrail(redis_client())
+
+
+@lru_cache(maxsize=1)
+def dead_letters() -> DeadLetterStore:
+    return DeadLetterStore(redis_client())
+
+
+@lru_cache(maxsize=1)
+def staging() -> StagingStore:
+    config = settings()
+    return StagingStore(
+        redis_client(),
+        ttl_s=config.staging_ttl,
+        max_total_bytes=config.staging_max_bytes,
+        max_blob_bytes=config.staging_max_blob_bytes,
+    )
