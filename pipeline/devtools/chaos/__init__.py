@@ -7,5 +7,6 @@ pipeline works, lets it settle, and ends with the same verdict: the REST reconci
 (`pipeline.ops.reconcile`) and the ECM emulator's full inventory
 (`pipeline.devtools.inventory`) must find 0 lost, 0 duplicate and 0 hash-mismatched
 records. Dead letters the faults caused are replayed the way an operator would (`bcrm dlq
-replay --all`) before the verdict; what reconciliation finds missing is repaired (`bcrm reconcile --repair`) and counted.
+replay --all`) before the verdict; what reconciliation finds missing is repaired (`bcrm
+reconcile --repair`) and counted.
 """

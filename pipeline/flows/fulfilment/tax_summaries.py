@@ -4,9 +4,9 @@ A job per store and month reads the orders created in the month through the list
 endpoint, snapshots them as fetch does and sums their tax per currency and destination
 country (`pipeline.flows.commerce.taxes.summarise_month`). It runs in bounded steps that
 hand on how far they got, each within the task time limit. Each summary is staged as
-canonical JSON and runs its own render → classify → declare chain. Its record key carries the fingerprint
-of that JSON, so running a month again whose numbers did not change adds nothing, and a
-month whose numbers changed (an order paid late) becomes a new record that supersedes
+canonical JSON and runs its own render → classify → declare chain. Its record key carries
+the fingerprint of that JSON, so running a month again whose numbers did not change adds
+nothing, and a month whose numbers changed (an order paid late) becomes a new record that supersedes
 the earlier one.
 """
 
