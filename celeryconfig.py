@@ -7,8 +7,9 @@ and leave exactly-once to our idempotent stages (see shared reference celery-rel
 from celery.schedules import crontab
 from kombu import Exchange, Queue
 
-from pipeline.core.queues import STAGE_QUEUES
+from pipeline.core import registry
 from pipeline.core.redrive import REDRIVE_INTERVAL_S
+from pipeline.core.stages import QUEUES
 from pipeline.runtime import redis_url, settings
 
 _s = settings()
@@ -75,13 +76,13 @@ event_serializer = "json"
 
 # --- Queues and routes: one queue per stage ------------------------------------------------
 _exchange = Exchange("bcrm", type="direct")
-task_queues = tuple(Queue(name, _exchange, routing_key=name) for name in STAGE_QUEUES)
+task_queues = tuple(Queue(name, _exchange, routing_key=name) for name in QUEUES)
 task_default_queue = "control"
 task_default_exchange = "bcrm"
 task_default_routing_key = "control"
 task_create_missing_queues = False
 # Task names are `bcrm.<stage>.<what>`; the stage names the queue.
-task_routes = {f"bcrm.{name}.*": {"queue": name, "routing_key": name} for name in STAGE_QUEUES}
+task_routes = {f"bcrm.{name}.*": {"queue": name, "routing_key": name} for name in QUEUES}
 
 # --- Worker hygiene ------------------------------------------------------------------------
 # Recycle pool processes to bound slow leaks (celery #4843) and runaway memory.
@@ -106,38 +107,15 @@ worker_redirect_stdouts = False
 # --- Beat: pollers per configured store ----------------------------------------------------
 # Each poll resumes from its checkpoint; a tick's message expires with the next one, so a
 # backlog of ticks never piles up behind a slow poll.
+# Every flow's producers (pollers, monthly jobs), then the jobs that watch them all.
 beat_schedule = {
-    f"poll-{resource}-{store_hash}": {
-        "task": f"bcrm.control.poll_{resource}",
-        "schedule": _s.poll_interval_s,
-        "args": [store_hash],
-        "options": {"expires": _s.poll_interval_s},
-    }
-    for store_hash in _s.store_tokens
-    for resource in ("orders", "refunds")
+    name: entry for flow in registry.flows().values() for name, entry in flow.streams(_s).items()
 }
-# A message a dying worker took off a queue is gone (kombu pops before it records the
-# delivery): once a minute, records left with nothing queued or in flight are re-driven.
 beat_schedule["redrive-stalled"] = {
     "task": "bcrm.control.redrive_stalled",
     "schedule": REDRIVE_INTERVAL_S,
     "options": {"expires": REDRIVE_INTERVAL_S},
 }
-# Monthly tax summaries per store, for the month just ended. A re-run (a beat restarted
-# within the hour, a manual `bcrm summaries run`) declares nothing new.
-beat_schedule.update(
-    {
-        f"tax-summaries-{store_hash}": {
-            "task": "bcrm.control.tax_summaries",
-            "schedule": crontab(minute=0, hour=2, day_of_month=1),
-            "args": [store_hash],
-        }
-        for store_hash in _s.store_tokens
-    }
-)
-# Nightly audits per store: reconciliation of the last BCRM_RECONCILE_DAYS against the
-# store and the ECM, then a fixity audit of a sample of declared records. Both keep their
-# report in Redis; a fixity failure fails the task, which Flower and alerting see.
 beat_schedule.update(
     {
         f"{job}-{store_hash}": {

@@ -43,18 +43,20 @@ Timed = Callable[[object], int]
 
 def _order_document(kind: str) -> tuple[Prepared, Timed]:
     """Render from a snapshot freshly reloaded (untimed) from its staged bytes."""
-    from pipeline.flows.commerce.documents import DocumentKind, order_document_ref
-    from pipeline.flows.commerce.render import render_document, warm_renderer
+    from pipeline.core import registry
+    from pipeline.flows.commerce.documents import DocumentKind, order_document
+    from pipeline.records.pdf.fonts import FONT_BOOK
     from schemas.snapshot import OrderSnapshot
     from tests.documents.payloads import snapshot_payload
 
     staged = OrderSnapshot.load(snapshot_payload("order_100")).to_json_bytes()
-    warm_renderer()
-    sub_id = "301" if kind == DocumentKind.PACKING_SLIP else None
-    ref = order_document_ref(OrderSnapshot.from_json_bytes(staged), DocumentKind(kind), sub_id)
+    FONT_BOOK.warm()
+    part = "301" if kind == DocumentKind.PACKING_SLIP else None
+    spec = order_document(OrderSnapshot.from_json_bytes(staged), DocumentKind(kind), part)
+    flow = registry.flow_of_kind(spec.kind)
     return (
         lambda: OrderSnapshot.from_json_bytes(staged),
-        lambda snapshot: len(render_document(snapshot, ref).bytes),  # type: ignore[arg-type]
+        lambda snapshot: len(flow.render(snapshot, spec).bytes),
     )
 
 

@@ -21,6 +21,7 @@ Prints a table and writes bench/results/worker_memory.json.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -54,15 +55,15 @@ def node_rss_kib(workers: Fleet) -> dict[str, int]:
 
 def run_items(run_id: str, first: int, count: int, declared_before: int) -> None:
     """Send `count` placeholder canvases and wait until all of them are declared."""
-    from pipeline.core.canvas import skeleton_canvas
-    from pipeline.devtools.skeleton import PlaceholderItem
+    from pipeline.devtools.canary import PlaceholderItem, canvas
 
     for n in range(first, first + count):
-        skeleton_canvas(PlaceholderItem(f"{run_id}-{n:06d}").ref()).apply_async()
+        canvas(PlaceholderItem(f"{run_id}-{n:06d}").ref()).apply_async()
     wait_settled(lambda c: c["declared"] >= declared_before + count, SETTLE_TIMEOUT_S)
 
 
 def worker_rss(redis_url: str, log_dir: Path, tasks: int) -> list[dict[str, Any]]:
+    os.environ["BCRM_FLOWS"] = "commerce,fulfilment,canary"  # the placeholder tasks
     items = max(tasks // STAGES_PER_ITEM - WARM_UP_ITEMS, 1)
     run_id = uuid.uuid4().hex[:8]
     with fleet(redis_url, log_dir) as workers:

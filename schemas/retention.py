@@ -20,34 +20,10 @@ from marshmallow import (
     post_load,
     validate,
     validates,
-    validates_schema,
 )
-
-from pipeline.flows.commerce.documents import DocumentKind
 
 DEFAULT_JURISDICTION = "default"
 
-# Source fields a record date may be taken from; pipeline.records.classify resolves each one.
-RECORD_DATE_SOURCES = (
-    "order.date_created",
-    "order.closed_at",
-    "shipment.date_created",
-    "refund.created",
-    "transaction.date_created",
-    "summary.period_end",
-)
-# A record date must come from the part of the source the document is about.
-_ORDER_DATES = ("order.date_created", "order.closed_at")
-ALLOWED_RECORD_DATES: Mapping[DocumentKind, tuple[str, ...]] = {
-    DocumentKind.ORDER_RECORD: _ORDER_DATES,
-    DocumentKind.INVOICE: _ORDER_DATES,
-    DocumentKind.TAX_BREAKDOWN: _ORDER_DATES,
-    DocumentKind.PACKING_SLIP: _ORDER_DATES,
-    DocumentKind.SHIPPING_CONFIRMATION: (*_ORDER_DATES, "shipment.date_created"),
-    DocumentKind.CREDIT_NOTE: (*_ORDER_DATES, "refund.created"),
-    DocumentKind.PAYMENT_RECORD: (*_ORDER_DATES, "transaction.date_created"),
-    DocumentKind.TAX_SUMMARY_MONTHLY: ("summary.period_end",),
-}
 CUTOFFS = ("fiscal_year_end", "none")
 DISPOSITIONS = ("review", "destroy", "retain_permanently")
 
@@ -90,7 +66,7 @@ class RecordClassRule:
 class RetentionPlan:
     version: str
     category: str
-    classes: Mapping[DocumentKind, RecordClassRule]
+    classes: Mapping[str, RecordClassRule]
 
 
 def _validate_jurisdiction(value: str) -> None:
@@ -105,7 +81,9 @@ def _validate_jurisdiction(value: str) -> None:
 class RecordClassRuleSchema(Schema):
     classification = fields.String(required=True, validate=validate.Regexp(r"^[^/]+(/[^/]+)*$"))
     rsi = fields.String(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9-]{1,31}$"))
-    record_date = fields.String(required=True, validate=validate.OneOf(RECORD_DATE_SOURCES))
+    record_date = fields.String(
+        required=True, validate=validate.Regexp(r"^[a-z_]+\.[a-z_]+$", error="not a source field")
+    )
     trigger_event = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]*$"))
     cutoff = fields.String(required=True, validate=validate.OneOf(CUTOFFS))
     folder = fields.String(required=True, validate=validate.Length(min=1))
@@ -128,11 +106,6 @@ class RecordClassRuleSchema(Schema):
         return RecordClassRule(**data)
 
 
-def _validate_kind(value: str) -> None:
-    if value not in DocumentKind._value2member_map_:
-        raise ValidationError(f"{value!r} is not a document kind")
-
-
 class CategorySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1))
 
@@ -142,26 +115,30 @@ class RetentionPlanSchema(Schema):
     category = fields.Nested(CategorySchema, required=True)
     classes = fields.Dict(
         required=True,
-        keys=fields.String(validate=_validate_kind),
+        keys=fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]*$")),
         values=fields.Nested(RecordClassRuleSchema),
     )
-
-    @validates_schema(skip_on_field_errors=True)
-    def _record_dates_fit(self, data: dict[str, Any], **kwargs: Any) -> None:
-        for kind, rule in data["classes"].items():
-            allowed = ALLOWED_RECORD_DATES[DocumentKind(kind)]
-            if rule.record_date not in allowed:
-                raise ValidationError(
-                    {"classes": {kind: {"record_date": [f"must be one of {', '.join(allowed)}"]}}}
-                )
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> RetentionPlan:
         return RetentionPlan(
             version=data["version"],
             category=data["category"]["name"],
-            classes={DocumentKind(kind): rule for kind, rule in data["classes"].items()},
+            classes=dict(data["classes"]),
         )
+
+
+def _fit_problems(plan: RetentionPlan, record_dates: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Every class for a kind no flow files, or dated by a fact its kind does not have (a
+    record date must come from the part of the source the document is about)."""
+    problems = []
+    for kind, rule in sorted(plan.classes.items()):
+        if kind not in record_dates:
+            problems.append(f"classes.{kind}: {kind!r} is not a document kind")
+        elif rule.record_date not in record_dates[kind]:
+            allowed = ", ".join(record_dates[kind])
+            problems.append(f"classes.{kind}.record_date: must be one of {allowed}")
+    return problems
 
 
 def _flatten(messages: Any, path: tuple[str, ...] = ()) -> list[str]:
@@ -178,8 +155,11 @@ def _flatten(messages: Any, path: tuple[str, ...] = ()) -> list[str]:
     return [f"{'.'.join(path) or '<plan>'}: {messages}"]
 
 
-def parse_retention_plan(text: str, source: str = "retention.toml") -> RetentionPlan:
-    """Validate the TOML text of a file plan; raises RetentionPlanError naming the bad keys."""
+def parse_retention_plan(
+    text: str, record_dates: Mapping[str, tuple[str, ...]], source: str = "retention.toml"
+) -> RetentionPlan:
+    """Validate the TOML text of a file plan against the document kinds the flows file
+    (kind → the record-date facts it has); raises RetentionPlanError naming the bad keys."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -189,8 +169,12 @@ def parse_retention_plan(text: str, source: str = "retention.toml") -> Retention
     except ValidationError as error:
         details = "\n  ".join(sorted(_flatten(error.messages)))
         raise RetentionPlanError(f"{source} is not a valid file plan:\n  {details}") from error
+    problems = _fit_problems(plan, record_dates)
+    if problems:
+        details = "\n  ".join(problems)
+        raise RetentionPlanError(f"{source} is not a valid file plan:\n  {details}")
     return plan
 
 
-def load_retention_plan(path: Path) -> RetentionPlan:
-    return parse_retention_plan(path.read_text(encoding="utf-8"), source=str(path))
+def load_retention_plan(path: Path, record_dates: Mapping[str, tuple[str, ...]]) -> RetentionPlan:
+    return parse_retention_plan(path.read_text(encoding="utf-8"), record_dates, source=str(path))

@@ -1,16 +1,14 @@
-"""Control tasks (queue `control`): pollers and monthly jobs run by beat. Not stages: they
-own no record, and a failed poll is simply repeated by the next tick from the same checkpoint."""
+"""Control tasks (queue `control`): pollers, monthly and nightly jobs run by beat, and the
+re-drive of lost messages. Not stages (they own no record), but retried by the control
+retry policy and counted like one (`pipeline.core.stage.ControlTask`)."""
 
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
-from celery import Task
-
-from pipeline.celery import app
 from pipeline.core import keys, redrive
-from pipeline.core.stage import RETRY_POLICIES, TRANSIENT
+from pipeline.core.stage import ControlTask, control_task
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.flows.fulfilment import tax_summaries
 from pipeline.ops import reconcile
@@ -35,17 +33,17 @@ def _poll(store_hash: str, resource: str) -> int:
         lock.release()
 
 
-@app.task(name="bcrm.control.poll_orders", ignore_result=True)
+@control_task("bcrm.control.poll_orders", flow="commerce")
 def poll_store_orders(store_hash: str) -> int:
     return _poll(store_hash, "orders")
 
 
-@app.task(name="bcrm.control.poll_refunds", ignore_result=True)
+@control_task("bcrm.control.poll_refunds", flow="commerce")
 def poll_store_refunds(store_hash: str) -> int:
     return _poll(store_hash, "refunds")
 
 
-@app.task(name="bcrm.control.redrive_stalled", ignore_result=True)
+@control_task("bcrm.control.redrive_stalled")
 def redrive_stalled_records() -> int:
     """Resend the chains whose next message died with a worker or broker (see
     `pipeline.core.redrive`); the next tick simply looks again."""
@@ -53,18 +51,10 @@ def redrive_stalled_records() -> int:
     return redrive.redrive(redrive.find_stalled(services.ledger(), redis_client(), quiet_s))
 
 
-# The next tick of a monthly job is a month away, so unlike a poll it retries on its own.
-@app.task(
-    name="bcrm.control.tax_summaries",
-    bind=True,
-    ignore_result=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    retry_backoff_max=settings().retry_backoff_max,
-    max_retries=RETRY_POLICIES["fetch"].max_retries,
-)
+# The next tick of a monthly job is a month away: a failure is dead-lettered, not only logged.
+@control_task("bcrm.control.tax_summaries", flow="fulfilment", dead_letters=True, bind=True)
 def summarise_store_month(
-    self: Task,
+    self: ControlTask,
     store_hash: str,
     year: int | None = None,
     month: int | None = None,
@@ -86,21 +76,16 @@ def summarise_store_month(
 # The nightly audits read a whole window or sample, far longer than a stage may take. They
 # only read and report, and the next night repeats them, so their message is acked when
 # received: a run longer than the visibility timeout is not redelivered into a parallel copy,
-# and a worker lost mid-run costs one night's report. Transient errors retry the run.
+# and a worker lost mid-run costs one night's report.
 NIGHTLY_SOFT_TIME_LIMIT_S = 4 * 3600
 NIGHTLY_OPTIONS = {
-    "ignore_result": True,
     "acks_late": False,
     "soft_time_limit": NIGHTLY_SOFT_TIME_LIMIT_S,
     "time_limit": NIGHTLY_SOFT_TIME_LIMIT_S + 60,
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": True,
-    "retry_backoff_max": settings().retry_backoff_max,
-    "max_retries": RETRY_POLICIES["fetch"].max_retries,
 }
 
 
-@app.task(name="bcrm.control.reconcile", **NIGHTLY_OPTIONS)
+@control_task("bcrm.control.reconcile", **NIGHTLY_OPTIONS)
 def reconcile_store(store_hash: str, days: int | None = None) -> None:
     """Reconcile the last `days` (default BCRM_RECONCILE_DAYS) of a store, re-drive the
     records that went missing (a message lost with a killed worker or broker, a node the
@@ -108,15 +93,13 @@ def reconcile_store(store_hash: str, days: int | None = None) -> None:
     Mismatches and dead letters are only reported: those need a person."""
     until = datetime.now(UTC)
     since = until - timedelta(days=days or settings().reconcile_days)
-    report = reconcile.reconcile(
-        clients.bigcommerce(store_hash), clients.otcs(), services.ledger(), store_hash, since, until
-    )
+    report = reconcile.reconcile(clients.otcs(), services.ledger(), store_hash, since, until)
     if report.missing:
         reconcile.repair(report)
     reconcile.keep_report(redis_client(), report)
 
 
-@app.task(name="bcrm.control.fixity_audit", **NIGHTLY_OPTIONS)
+@control_task("bcrm.control.fixity_audit", **NIGHTLY_OPTIONS)
 def audit_store_fixity(store_hash: str, sample: int | None = None) -> None:
     """Re-hash a sample (default BCRM_FIXITY_SAMPLE; 0 = all) of the store's declared
     records, keep the report, and fail the task if any record differs or is gone."""

@@ -1,23 +1,12 @@
-"""The render stage tasks (queue `render`)."""
+"""The render stage task (queue `render`): one for every flow's documents."""
 
 from typing import Any
 
+from pipeline.core import document_stages
 from pipeline.core.stage import StageTask, stage_task
-from pipeline.devtools import skeleton
-from pipeline.flows.commerce import document_stages
-from pipeline.flows.fulfilment import tax_summaries
+from schemas.messages import RenderedMessage
 
 
-@stage_task("bcrm.render.placeholder")
-def render_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
-    return skeleton.render(ref, self.attempt)
-
-
-@stage_task("bcrm.render.document")
-def render_document(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
+@stage_task("bcrm.render.document", earlier_names=("bcrm.render.tax_summary",))
+def render_document(self: StageTask, message: dict[str, Any]) -> RenderedMessage:
     return document_stages.render(message)
-
-
-@stage_task("bcrm.render.tax_summary")
-def render_tax_summary(self: StageTask, message: dict[str, Any]) -> dict[str, Any]:
-    return tax_summaries.render_summary(message)

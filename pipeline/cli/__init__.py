@@ -23,6 +23,7 @@ from pipeline.cli.ops import backfill, retention
 from pipeline.cli.reconcile import fixity, flower, reconcile
 from pipeline.cli.summaries import summaries
 from pipeline.cli.webhooks import webhooks
+from pipeline.core.stages import worker_queues
 from pipeline.runtime import NoRedisError
 from pipeline.runtime.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from pipeline.runtime.session import connected
@@ -111,7 +112,10 @@ def redis_status() -> None:
     "--group",
     type=click.Choice(["io", "cpu", "all"]),
     default="all",
-    help="Queue group: io = fetch,classify,declare,control; cpu = render.",
+    help=(
+        f"Queue group: io = {','.join(worker_queues('io'))}; "
+        f"cpu = {','.join(worker_queues('cpu'))}."
+    ),
 )
 @click.option("-Q", "--queues", default=None, help="Explicit comma-separated queues.")
 @click.option("-c", "--concurrency", type=int, default=None, help="Pool size.")

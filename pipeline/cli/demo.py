@@ -28,14 +28,6 @@ def _interrupt(signum: int, _frame: Any) -> None:
 @click.command()
 @click.option("--orders", default=300, show_default=True, help="Orders the emulated store holds.")
 @click.option("--no-live", is_flag=True, help="Skip the live changes (new orders, ship, refund).")
-@click.option("--skeleton", is_flag=True, help="Run the placeholder smoke path instead.")
-@click.option("--items", default=300, show_default=True, help="Placeholder items (--skeleton).")
-@click.option(
-    "--transient-every",
-    default=10,
-    show_default=True,
-    help="--skeleton: every Nth item fails one stage's first attempt (0: none).",
-)
 @click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -47,9 +39,6 @@ def _interrupt(signum: int, _frame: Any) -> None:
 def demo(
     orders: int,
     no_live: bool,
-    skeleton: bool,
-    items: int,
-    transient_every: int,
     report: Path | None,
     timeout: float,
     no_progress: bool,
@@ -69,10 +58,7 @@ def demo(
     try:
         with connected(config) as url:
             click.echo(f"Redis at {mask_url(url)}; logs in {log_dir}", err=True)
-            if skeleton:
-                summary = _skeleton(url, log_dir, items, timeout, transient_every, no_progress)
-            else:
-                summary = _commerce(url, log_dir, orders, not no_live, timeout, no_progress)
+            summary = _commerce(url, log_dir, orders, not no_live, timeout, no_progress)
     except KeyboardInterrupt:
         click.echo("bcrm: interrupted; every process the demo started was stopped", err=True)
         sys.exit(130)
@@ -85,20 +71,6 @@ def demo(
         first = problems[0] if problems else "not everything was declared"
         click.echo(f"bcrm: demo failed: {len(problems)} problem(s); first: {first}", err=True)
         sys.exit(1)
-
-
-def _skeleton(
-    url: str, log_dir: Path, items: int, timeout: float, transient_every: int, no_progress: bool
-) -> dict[str, Any]:
-    from pipeline.devtools.skeleton_demo import run_demo
-    from pipeline.runtime.fleet import Fleet
-
-    fleet = Fleet(url, log_dir=log_dir)
-    try:
-        fleet.start()
-        return run_demo(items, timeout, transient_every, show_progress=not no_progress).to_json()
-    finally:
-        fleet.stop()
 
 
 def _commerce(

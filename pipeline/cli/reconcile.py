@@ -26,21 +26,21 @@ EXIT_USAGE = 2
 def _print_findings(title: str, findings: list[dict[str, Any]]) -> None:
     click.echo(f"  {title}: {len(findings)}")
     for finding in findings:
-        click.echo(f"    order {finding['order_id']}  {finding['path']}  ({finding['detail']})")
+        click.echo(f"    {finding['subject']}  {finding['path']}  ({finding['detail']})")
 
 
 def _print_reconcile(report: dict[str, Any]) -> None:
     click.echo(
         f"{report['store_hash']}  {report['since']} .. {report['until']}: "
-        f"{report['orders']} orders, {report['due_documents']} due documents, "
+        f"{report['subjects']} subjects changed, {report['due_documents']} due documents, "
         f"{report['verified']} present with the ledger's hash"
     )
     for title in ("missing", "hash_mismatch", "ledger_disagrees", "extra", "unreadable"):
         _print_findings(title.replace("_", " "), report[title])
     click.echo(f"  earlier versions (legitimate): {len(report['earlier_versions'])}")
-    if report["repaired_orders"]:
-        orders = ", ".join(str(o) for o in report["repaired_orders"])
-        click.echo(f"  repair: re-enqueued orders {orders}")
+    if report["repaired_subjects"]:
+        subjects = ", ".join(report["repaired_subjects"])
+        click.echo(f"  repair: re-enqueued {subjects}")
     click.echo(f"  {'OK' if report['ok'] else 'PROBLEMS'}")
 
 
@@ -71,7 +71,6 @@ def reconcile(
             for store in stores:
                 bar = progress.add_task(f"reconcile {store}", total=None, detail="")
                 report = reconciliation.reconcile(
-                    clients.bigcommerce(store),
                     clients.otcs(),
                     services.ledger(),
                     store,

@@ -25,22 +25,35 @@ def bucket_label(bound: float) -> str:
     return "+Inf" if math.isinf(bound) else repr(bound)
 
 
-def stage_completed(pipe: Pipeline, stage: str, seconds: float) -> None:
+def labelled(flow: str, name: str) -> str:
+    """The hash field of one flow's count of one stage or kind: `commerce:declare`."""
+    return f"{flow}:{name}"
+
+
+def unlabelled(field: str) -> tuple[str, str]:
+    """(flow, stage or kind) of a hash field; counts from before flows had none."""
+    flow, _, name = field.rpartition(":")
+    return flow, name
+
+
+def stage_completed(pipe: Pipeline, flow: str, stage: str, seconds: float) -> None:
     """One successful run of `stage` that took `seconds`: its bucket and the sum."""
-    key = keys.metrics_stage_duration(stage)
+    key = keys.metrics_stage_duration(labelled(flow, stage))
     bound = DURATION_BUCKETS[bisect_left(DURATION_BUCKETS, seconds)]
     pipe.hincrby(key, bucket_label(bound), 1)
     pipe.hincrbyfloat(key, "sum", seconds)
+    pipe.sadd(keys.METRICS_DURATION_LABELS, labelled(flow, stage))
 
 
-def record_declared(pipe: Pipeline, kind: str, adopted: bool) -> None:
+def record_declared(pipe: Pipeline, flow: str, kind: str, adopted: bool) -> None:
     """A record of `kind` filed in the ECM: a new upload, or an earlier run's adopted."""
-    pipe.hincrby(keys.METRICS_ADOPTED if adopted else keys.METRICS_DECLARED, kind, 1)
+    target = keys.METRICS_ADOPTED if adopted else keys.METRICS_DECLARED
+    pipe.hincrby(target, labelled(flow, kind), 1)
 
 
-def stage_retried(pipe: Pipeline, stage: str) -> None:
-    pipe.hincrby(keys.METRICS_RETRIES, stage, 1)
+def stage_retried(pipe: Pipeline, flow: str, stage: str) -> None:
+    pipe.hincrby(keys.METRICS_RETRIES, labelled(flow, stage), 1)
 
 
-def stage_dead_lettered(pipe: Pipeline, stage: str) -> None:
-    pipe.hincrby(keys.METRICS_DEAD_LETTERS, stage, 1)
+def stage_dead_lettered(pipe: Pipeline, flow: str, stage: str) -> None:
+    pipe.hincrby(keys.METRICS_DEAD_LETTERS, labelled(flow, stage), 1)

@@ -44,6 +44,7 @@ class DeadLetter:
     attempts: int
     task_id: str = ""
     record_key: str = ""
+    flow: str = ""
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     failed_at: float = field(default_factory=time.time)
     status: str = "dead"

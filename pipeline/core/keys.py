@@ -19,6 +19,11 @@ def ledger_state(state: str) -> str:
     return f"{PREFIX}:ledger:state:{state}"
 
 
+def ledger_flow_state(flow_and_state: str) -> str:
+    """`<flow>:<state>`: one flow's records in one state (the prefix alone, for scripts)."""
+    return f"{PREFIX}:ledger:flow-state:{flow_and_state}"
+
+
 LEDGER_COUNTERS = f"{PREFIX}:ledger:counters"
 AUDIT_STREAM = f"{PREFIX}:audit"
 
@@ -79,14 +84,16 @@ def fixity_history(store_hash: str) -> str:
     return f"{PREFIX}:fixity:history:{store_hash}"
 
 
-# Fleet-wide counters behind `bcrm metrics` (pipeline/core/counters.py adds, pipeline/ops/metrics.py
-# reads). Hashes, one field per label value.
-METRICS_DECLARED = f"{PREFIX}:metrics:declared"  # kind -> records newly declared
-METRICS_ADOPTED = f"{PREFIX}:metrics:adopted"  # kind -> records adopted from an earlier run
-METRICS_RETRIES = f"{PREFIX}:metrics:retries"  # stage -> retries scheduled
-METRICS_DEAD_LETTERS = f"{PREFIX}:metrics:dead-letters"  # stage -> dead letters filed
+# Fleet-wide counters behind `bcrm metrics` (pipeline/core/counters.py adds,
+# pipeline/ops/metrics.py reads). Hashes, one field per `flow:label`.
+METRICS_DECLARED = f"{PREFIX}:metrics:declared"  # flow:kind -> records newly declared
+METRICS_ADOPTED = f"{PREFIX}:metrics:adopted"  # flow:kind -> records adopted from an earlier run
+METRICS_RETRIES = f"{PREFIX}:metrics:retries"  # flow:stage -> retries scheduled
+METRICS_DEAD_LETTERS = f"{PREFIX}:metrics:dead-letters"  # flow:stage -> dead letters filed
+METRICS_DURATION_LABELS = f"{PREFIX}:metrics:duration-labels"  # every flow:stage timed
 
 
-def metrics_stage_duration(stage: str) -> str:
-    """Per histogram bucket, the successful runs that fell in it (not cumulative), and `sum`."""
-    return f"{PREFIX}:metrics:duration:{stage}"
+def metrics_stage_duration(flow_stage: str) -> str:
+    """Per histogram bucket, the successful runs of one flow's stage that fell in it (not
+    cumulative), and `sum`."""
+    return f"{PREFIX}:metrics:duration:{flow_stage}"

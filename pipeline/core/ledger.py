@@ -18,37 +18,39 @@ import redis
 from redis.client import Pipeline
 
 from pipeline.core import keys
+from pipeline.core.stages import FINAL_STATES, PROGRESS, STAGES, STATES
 
-STAGES = ("fetch", "render", "classify", "declare")
-# The state a record reaches when a stage completes; order = progress.
-STATE_AFTER = {
-    "fetch": "fetched",
-    "render": "rendered",
-    "classify": "classified",
-    "declare": "declared",
-}
-STATES = ("pending", *STATE_AFTER.values(), "dead_lettered")
+STATE_AFTER = {stage.name: stage.state_after for stage in STAGES}
+STAGE_NAMES = tuple(stage.name for stage in STAGES)
+_DONE = FINAL_STATES[0]
+_RANKS = ", ".join(f"{state} = {rank}" for rank, state in enumerate(PROGRESS))
 
 # Record facts (ARGV[5..]) and move the record to ARGV[1] unless that would undo progress:
 # a declared record stays declared; a dead-lettered one moves on when a replay succeeds.
-_TRANSITION_SCRIPT = """
+# A move takes the record from one state set to the other, globally (ARGV[2] .. state) and
+# for its flow (ARGV[4] .. flow .. ':' .. state), which `bcrm status` counts per flow.
+# The ranks are written from the stage enumeration.
+_TRANSITION_SCRIPT = f"""
 local current = redis.call('HGET', KEYS[1], 'state')
 local new = ARGV[1]
-local rank = {pending = 0, fetched = 1, rendered = 2, classified = 3, declared = 4}
-for i = 4, #ARGV, 2 do
+local rank = {{{_RANKS}}}
+for i = 5, #ARGV, 2 do
   redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
 end
 local moves = current == false or current == 'dead_lettered'
-  or (new == 'dead_lettered' and current ~= 'declared')
+  or (new == 'dead_lettered' and current ~= '{_DONE}')
   or (rank[new] ~= nil and rank[new] > rank[current])
 if not moves then
   return current
 end
+local flow = redis.call('HGET', KEYS[1], 'flow') or ''
 if current then
   redis.call('SREM', ARGV[2] .. current, ARGV[3])
+  redis.call('SREM', ARGV[4] .. flow .. ':' .. current, ARGV[3])
 end
 redis.call('HSET', KEYS[1], 'state', new)
 redis.call('SADD', ARGV[2] .. new, ARGV[3])
+redis.call('SADD', ARGV[4] .. flow .. ':' .. new, ARGV[3])
 return new
 """
 
@@ -64,8 +66,11 @@ for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
     redis.call('HDEL', KEYS[1], name)
   end
 end
+local flow = redis.call('HGET', KEYS[1], 'flow') or ''
 redis.call('SREM', ARGV[1] .. current, ARGV[2])
+redis.call('SREM', ARGV[4] .. flow .. ':' .. current, ARGV[2])
 redis.call('SADD', ARGV[1] .. 'pending', ARGV[2])
+redis.call('SADD', ARGV[4] .. flow .. ':pending', ARGV[2])
 redis.call('HSET', KEYS[1], 'state', 'pending', 'reopened_at', ARGV[3], 'updated_at', ARGV[3])
 return current
 """
@@ -89,16 +94,18 @@ class Ledger:
             flat += [name, value]
         result = self._transition(
             keys=[keys.ledger_record(record_key)],
-            args=[state, keys.ledger_state(""), record_key, *flat],
+            args=[state, keys.ledger_state(""), record_key, keys.ledger_flow_state(""), *flat],
         )
         return result.decode() if isinstance(result, bytes) else str(result)
 
-    def begin_stage(self, record_key: str, stage: str, task_name: str = "") -> int:
+    def begin_stage(self, record_key: str, stage: str, task_name: str = "", flow: str = "") -> int:
         """Count one more attempt of `stage` and note which process and task run it (the
-        task is what `pipeline.core.redrive` resends from); return the count."""
+        task is what `pipeline.core.redrive` resends from); return the count. The first
+        stage to see a record files it under its flow."""
         record = keys.ledger_record(record_key)
         pipe = self._client.pipeline()
         pipe.hsetnx(record, "created_at", _now())
+        pipe.hsetnx(record, "flow", flow)
         pipe.hsetnx(record, "state", "pending")
         pipe.hincrby(record, f"attempts:{stage}", 1)
         pipe.hset(
@@ -110,9 +117,12 @@ class Ledger:
                 "updated_at": _now(),
             },
         )
-        _, created, attempts, _ = pipe.execute()
+        _, _, created, attempts, _ = pipe.execute()
         if created:
-            self._client.sadd(keys.ledger_state("pending"), record_key)
+            pipe = self._client.pipeline()
+            pipe.sadd(keys.ledger_state("pending"), record_key)
+            pipe.sadd(keys.ledger_flow_state(f"{flow}:pending"), record_key)
+            pipe.execute()
         return int(attempts)
 
     def note_retry(self, record_key: str, pipe: Pipeline | None = None) -> None:
@@ -160,7 +170,7 @@ class Ledger:
         otherwise short-cut it); returns the state it had, None if there is no record."""
         result = self._reopen(
             keys=[keys.ledger_record(record_key)],
-            args=[keys.ledger_state(""), record_key, _now()],
+            args=[keys.ledger_state(""), record_key, _now(), keys.ledger_flow_state("")],
         )
         if result is None:
             return None
@@ -191,6 +201,16 @@ class Ledger:
         for state in STATES:
             pipe.scard(keys.ledger_state(state))
         return dict(zip(STATES, (int(n) for n in pipe.execute()), strict=True))
+
+    def counts_by_flow(self, flows: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Records per state of each flow, in one round trip."""
+        names = list(flows)
+        pipe = self._client.pipeline(transaction=False)
+        for flow in names:
+            for state in STATES:
+                pipe.scard(keys.ledger_flow_state(f"{flow}:{state}"))
+        counts = iter(int(n) for n in pipe.execute())
+        return {flow: {state: next(counts) for state in STATES} for flow in names}
 
 
 def retries_of(record: dict[str, str]) -> int:

@@ -1,13 +1,11 @@
-"""The stage queues, and how full they are: one place for the names and the count.
-
-Kept free of Celery imports so `celeryconfig` can take the names from here.
-"""
+"""How full the stage queues are (their names come from the stage enumeration)."""
 
 from __future__ import annotations
 
 import redis
 
-STAGE_QUEUES = ("fetch", "render", "classify", "declare", "control")
+from pipeline.core.stages import QUEUES
+
 # kombu's Redis transport keeps delivered-but-unacknowledged messages in this hash.
 UNACKED_HASH = "unacked"
 
@@ -16,11 +14,11 @@ def queue_depths(client: redis.Redis) -> dict[str, int]:
     """Messages waiting per stage queue, plus those delivered but not yet acknowledged
     (under `unacknowledged`), in one round trip."""
     pipe = client.pipeline(transaction=False)
-    for queue in STAGE_QUEUES:
+    for queue in QUEUES:
         pipe.llen(queue)
     pipe.hlen(UNACKED_HASH)
     counts = [int(n) for n in pipe.execute()]
-    return dict(zip((*STAGE_QUEUES, "unacknowledged"), counts, strict=True))
+    return dict(zip((*QUEUES, "unacknowledged"), counts, strict=True))
 
 
 def queues_idle(client: redis.Redis) -> bool:

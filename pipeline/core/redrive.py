@@ -26,19 +26,24 @@ from typing import Any
 
 import redis
 
-from pipeline.core.canvas import NEXT_STAGE, chain_from
-from pipeline.core.ledger import STAGES, STATE_AFTER, Ledger
+from pipeline.core.canvas import chain_from, next_task
+from pipeline.core.ledger import Ledger
 from pipeline.core.queues import UNACKED_HASH, queue_depths
+from pipeline.core.stages import DOCUMENT_STAGES, next_document_stage
 from pipeline.runtime import services
 from pipeline.runtime.log import log_event
 
 # How often beat runs the re-drive job.
 REDRIVE_INTERVAL_S = 60.0
 # A record in one of these states finished the stage it names, and that stage's result is
-# the input of the next stage, whose queue (named after it) the message should be in.
-# (A fetched order fans out many documents; a declared record is done.)
-RESUMABLE = {STATE_AFTER[stage]: stage for stage in ("render", "classify")}
-NEXT_QUEUE = {stage: STAGES[STAGES.index(stage) + 1] for stage in RESUMABLE.values()}
+# the input of the next stage, whose queue the message should be in: every document stage
+# but the last (a fetched source fans out many documents; a declared record is done).
+RESUMABLE = {s.state_after: s.name for s in DOCUMENT_STAGES if next_document_stage(s.name)}
+NEXT_QUEUE = {
+    stage: following.queue
+    for stage in RESUMABLE.values()
+    if (following := next_document_stage(stage)) is not None
+}
 
 
 @dataclass(frozen=True)
@@ -78,10 +83,11 @@ def find_stalled(ledger: Ledger, client: redis.Redis, quiet_s: float) -> list[St
             moved = float(record.get("updated_at", 0) or 0)
             if record.get("state") != state or moved > cutoff or not done:
                 continue
-            if task not in NEXT_STAGE:
+            following = next_task(task) if task.count(".") == 2 else None
+            if following is None:
                 log_event("redrive.unknown_task", logging.WARNING, record_key=record_key)
                 continue
-            stalled.append(Stalled(record_key, NEXT_STAGE[task], json.loads(done)))
+            stalled.append(Stalled(record_key, following, json.loads(done)))
     return stalled
 
 

@@ -12,11 +12,9 @@ in the same round trip as the ledger or audit write it makes anyway.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -25,10 +23,11 @@ from celery.exceptions import Ignore, SoftTimeLimitExceeded
 from redis.client import Pipeline
 
 from pipeline.celery import app
-from pipeline.core import counters
+from pipeline.core import counters, stages
 from pipeline.core.deadletters import DeadLetter
 from pipeline.core.errors import PermanentError, TransientError
-from pipeline.core.ledger import STAGES
+from pipeline.core.ledger import STAGE_NAMES
+from pipeline.core.stages import CONTROL, RetryPolicy
 from pipeline.runtime import redis_client, services, settings
 from pipeline.runtime.log import log_event
 
@@ -44,36 +43,18 @@ TRANSIENT = (
 )
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Backoff for one stage: base * 2**retry seconds, full jitter, capped, bounded count."""
-
-    max_retries: int
-    base_s: float = 1.0
-
-    def countdown(self, retries: int, retry_after: float | None = None) -> float:
-        """Seconds before the next try; never beyond BCRM_RETRY_BACKOFF_MAX, which the
-        settings keep below the visibility timeout (a longer countdown is redelivered)."""
-        cap = float(settings().retry_backoff_max)
-        backoff = random.uniform(0, min(cap, self.base_s * 2**retries))
-        return min(cap, max(backoff, retry_after or 0.0))
-
-
+# The stage whose completion files a record (its result is what the counters label).
+DECLARE = stages.DOCUMENT_STAGES[-1].name
 # Result fields copied to the top of the ledger record, where reconciliation reads them.
 LEDGER_FACTS = ("target_id", "sha256")
-
-RETRY_POLICIES = {
-    "fetch": RetryPolicy(max_retries=8),
-    "render": RetryPolicy(max_retries=3),
-    "classify": RetryPolicy(max_retries=3),
-    "declare": RetryPolicy(max_retries=8),
-}
 
 
 class StageTask(Task):
     """Base class of every stage task; see the module docstring."""
 
     stage: str = ""
+    # The flow a task serves when its message does not say (a fetch task: its source's).
+    flow: str = ""
     # Used by the worker-lost re-send (task_retry_on_worker_lost); must stay well below
     # the visibility timeout, unlike Celery's 180 s default.
     default_retry_delay = 1
@@ -84,8 +65,12 @@ class StageTask(Task):
         ledger, not Celery's retry count, which a killed worker's redelivery resets)."""
         return int(getattr(self.request, "stage_attempt", 0))
 
+    def flow_of(self, ref: dict[str, Any]) -> str:
+        return str(ref.get("flow") or self.flow)
+
     def __call__(self, ref: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         record_key = ref["record_key"]
+        flow = self.flow_of(ref)
         ledger = services.ledger()
         done, refused_by = ledger.before_stage(record_key, self.stage)
         if done is not None:
@@ -103,20 +88,20 @@ class StageTask(Task):
                 dead_letter_id=refused_by,
             )
             raise Ignore()
-        self.request.stage_attempt = ledger.begin_stage(record_key, self.stage, self.name)
+        self.request.stage_attempt = ledger.begin_stage(record_key, self.stage, self.name, flow)
         started = time.monotonic()
         try:
             result = super().__call__(ref, *args, **kwargs)
         except PermanentError:
             raise
         except TRANSIENT as exc:
-            policy = RETRY_POLICIES[self.stage]
+            policy = stages.stage(self.stage).retry
             if self.request.retries >= policy.max_retries:
                 raise
             retry_after = getattr(exc, "retry_after", None)
             with _one_round_trip() as pipe:
                 ledger.note_retry(record_key, pipe)
-                counters.stage_retried(pipe, self.stage)
+                counters.stage_retried(pipe, flow, self.stage)
             log_event(
                 "stage.retry",
                 logging.WARNING,
@@ -127,7 +112,7 @@ class StageTask(Task):
             )
             raise self.retry(
                 exc=exc,
-                countdown=policy.countdown(self.request.retries, retry_after),
+                countdown=_countdown(policy, self.request.retries, retry_after),
                 max_retries=policy.max_retries,
             ) from exc
         elapsed_s = time.monotonic() - started
@@ -136,9 +121,10 @@ class StageTask(Task):
         with _one_round_trip() as pipe:
             audit_event = _audit_event(self.stage, result)
             services.audit().append(audit_event, record_key, pipe, attempt=self.attempt)
-            counters.stage_completed(pipe, self.stage, elapsed_s)
-            if self.stage == "declare" and "kind" in result:  # placeholders have no kind
-                counters.record_declared(pipe, result["kind"], audit_event == "declare.adopted")
+            counters.stage_completed(pipe, flow, self.stage, elapsed_s)
+            if self.stage == DECLARE and "kind" in result:  # placeholders have no kind
+                adopted = audit_event == "declare.adopted"
+                counters.record_declared(pipe, flow, result["kind"], adopted)
         log_event(
             "stage.completed",
             stage=self.stage,
@@ -157,40 +143,92 @@ def _one_round_trip() -> Iterator[Pipeline]:
         pipe.execute()
 
 
+def _countdown(policy: RetryPolicy, retries: int, retry_after: float | None) -> float:
+    return policy.countdown(retries, float(settings().retry_backoff_max), retry_after)
+
+
 def _audit_event(stage: str, result: dict[str, Any]) -> str:
     """What auditors look for: a record created in the ECM, or an existing one adopted."""
-    if stage == "declare":
+    if stage == DECLARE:
         return "declare.adopted" if result.get("adopted") else "declared"
     return f"{stage}.completed"
 
 
-def stage_task(name: str) -> Callable[[Callable[..., Any]], StageTask]:
-    """Register a stage task under an explicit, stable name `bcrm.<stage>.<what>`."""
+def stage_task(
+    name: str, flow: str = "", earlier_names: tuple[str, ...] = ()
+) -> Callable[[Callable[..., Any]], StageTask]:
+    """Register a stage task under an explicit, stable name `bcrm.<stage>.<what>`, and
+    under the names an earlier version gave it (messages sent by that version may still
+    be queued, scheduled for a retry or kept in a dead letter when the fleet upgrades)."""
     stage = name.split(".")[1]
-    if stage not in STAGES:
-        raise ValueError(f"{name}: the stage must be one of {STAGES}")
-    policy = RETRY_POLICIES[stage]
+    if stage not in STAGE_NAMES:
+        raise ValueError(f"{name}: the stage must be one of {STAGE_NAMES}")
+    policy = stages.stage(stage).retry
 
     def register(fn: Callable[..., Any]) -> StageTask:
+        options = {"base": StageTask, "bind": True, "stage": stage, "flow": flow}
+        for earlier in earlier_names:
+            app.task(name=earlier, max_retries=policy.max_retries, **options)(fn)
+        task = app.task(name=name, max_retries=policy.max_retries, **options)(fn)
+        return task  # type: ignore[no-any-return]
+
+    return register
+
+
+class ControlTask(Task):
+    """Base class of beat's jobs (polls, monthly and nightly runs, re-drive): they own no
+    record, but are retried by the control policy and counted like a stage. One whose
+    failure must not be only a log line (`dead_letters`: the monthly tax summaries run
+    once a month, so a failed month would wait a month unseen) is filed under stage
+    `control`, and `bcrm dlq replay` runs it again."""
+
+    stage = CONTROL.name
+    flow: str = ""
+    dead_letters: bool = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.monotonic()
+        try:
+            result = super().__call__(*args, **kwargs)
+        except TRANSIENT as exc:
+            policy = CONTROL.retry
+            if self.request.retries >= policy.max_retries:
+                raise
+            with _one_round_trip() as pipe:
+                counters.stage_retried(pipe, self.flow, self.stage)
+            log_event("control.retry", logging.WARNING, task=self.name, error=type(exc).__name__)
+            countdown = _countdown(policy, self.request.retries, getattr(exc, "retry_after", None))
+            raise self.retry(exc=exc, countdown=countdown, max_retries=policy.max_retries) from exc
+        with _one_round_trip() as pipe:
+            counters.stage_completed(pipe, self.flow, self.stage, time.monotonic() - started)
+        return result
+
+
+def control_task(
+    name: str, *, flow: str = "", dead_letters: bool = False, **options: Any
+) -> Callable[[Callable[..., Any]], ControlTask]:
+    """Register a control task `bcrm.control.<what>` (Celery options pass through)."""
+
+    def register(fn: Callable[..., Any]) -> ControlTask:
         task = app.task(
-            name=name, base=StageTask, bind=True, stage=stage, max_retries=policy.max_retries
+            name=name,
+            base=ControlTask,
+            flow=flow,
+            dead_letters=dead_letters,
+            ignore_result=True,
+            max_retries=CONTROL.retry.max_retries,
+            **options,
         )(fn)
         return task  # type: ignore[no-any-return]
 
     return register
 
 
-# Control tasks that own no record but whose failure must not be only a log line: the
-# monthly tax summaries run once a month, so a failed month would wait a month unseen.
-# They are filed under stage "control", and `bcrm dlq replay` runs them again.
-DEAD_LETTERED_CONTROL_TASKS = frozenset({"bcrm.control.tax_summaries"})
-
-
 def _failed_stage(sender: Task | None) -> str | None:
     if isinstance(sender, StageTask):
         return sender.stage
-    if sender is not None and sender.name in DEAD_LETTERED_CONTROL_TASKS:
-        return "control"
+    if isinstance(sender, ControlTask) and sender.dead_letters:
+        return sender.stage
     return None
 
 
@@ -211,6 +249,7 @@ def dead_letter_failed_stage(
         return
     ref = args[0] if args and isinstance(args[0], dict) else {}
     record_key = str(ref.get("record_key", ""))
+    flow = sender.flow_of(ref) if isinstance(sender, StageTask) else str(sender.flow)
     if record_key:
         attempts = int(services.ledger().get(record_key).get(f"attempts:{stage}", 0) or 0)
     else:
@@ -226,10 +265,11 @@ def dead_letter_failed_stage(
         attempts=attempts,
         task_id=task_id,
         record_key=record_key,
+        flow=flow,
     )
     services.dead_letters().add(entry)
     with _one_round_trip() as pipe:
-        counters.stage_dead_lettered(pipe, stage)
+        counters.stage_dead_lettered(pipe, flow, stage)
         if record_key:
             permanent = isinstance(exception, PermanentError)
             services.ledger().mark_dead(record_key, stage, entry.id, permanent)

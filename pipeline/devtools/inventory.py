@@ -2,26 +2,30 @@
 ends `bcrm demo` and every `bcrm chaos` scenario.
 
 It reads the emulator's admin inventory (every node, wherever it was filed), so it sees
-what a REST walk of the order workspaces cannot: a second workspace for one order, a
-document filed twice, a declared record that gained a version.
+what a REST walk of the workspaces cannot: a second workspace for one subject, a document
+filed twice, a declared record that gained a version. What is owed is asked of every
+fetched source again, for every flow that consumes it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
 
+from pipeline.core import names, registry
+from pipeline.core.contract import DocumentSpec, Placement
 from pipeline.core.errors import PermanentError
-from pipeline.flows.commerce.documents import DocumentRef
-from pipeline.ops.reconcile import owed_documents
-from pipeline.records.declare import ecm_name
-from pipeline.runtime import clients, services
+from pipeline.core.names import fetch_prefix
+from pipeline.ops.reconcile import owed_by
+from pipeline.runtime import services
 
 WORKSPACE_TYPE = 848
 DOCUMENT_TYPE = 144
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -51,58 +55,71 @@ class InventoryCheck:
 
 @dataclass
 class Owed:
-    """What the store owes now: ECM name → reference of every due document, and the
-    orders whose data no document can be made from (the fetch refuses them too)."""
+    """What the store owes now: ECM name → spec of every owed document, where each is
+    filed, and the subjects whose data no document can be made from (fetch refuses them
+    too), by `<source>:<id>`."""
 
-    documents: dict[str, DocumentRef] = field(default_factory=dict)
-    orders: int = 0
-    unreadable: dict[int, str] = field(default_factory=dict)
+    documents: dict[str, DocumentSpec] = field(default_factory=dict)
+    containers: set[str] = field(default_factory=set)
+    subjects: int = 0
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 def owed_by_store(store_hash: str) -> Owed:
-    client = clients.bigcommerce(store_hash)
+    """Everything every fetched source says the store owes, asked again of the source."""
     owed = Owed()
-    for order in client.iter_orders(include=()):
-        owed.orders += 1
-        order_id = int(order["id"])
-        try:
-            refs = owed_documents(client, store_hash, order_id)
-        except PermanentError as exc:
-            owed.unreadable[order_id] = f"{type(exc).__name__}: {exc}"
-            continue
-        owed.documents.update((ecm_name(ref), ref) for ref in refs)
+    for source in registry.fetched_sources().values():
+        for subject_id in source.subjects_changed(store_hash, EPOCH, datetime.now(UTC)):
+            owed.subjects += 1
+            try:
+                documents = owed_by(source, source.read(store_hash, subject_id))
+            except PermanentError as exc:
+                owed.unreadable[f"{source.name}:{subject_id}"] = f"{type(exc).__name__}: {exc}"
+                continue
+            for spec, placement in documents:
+                owed.documents[names.ecm_name(spec)] = spec
+                owed.containers.add(_container_name(placement))
     return owed
 
 
-def _fetch_states(store_hash: str, order_id: int) -> dict[str, set[str]]:
-    """Ledger states of every fetch of the order (one per event that triggered one)."""
-    return services.ledger().states_with_prefix(f"{store_hash}:order:{order_id}:")
+def _container_name(placement: Placement) -> str:
+    if placement.workspace is not None:
+        return placement.workspace.name
+    return "/".join((placement.root_path or "", *placement.folders[:-1]))
+
+
+def _fetch_states(subject: str, store_hash: str) -> dict[str, set[str]]:
+    """Ledger states of every fetch of the subject (one per event that triggered one)."""
+    source, _, subject_id = subject.partition(":")
+    return services.ledger().states_with_prefix(fetch_prefix(source, store_hash, subject_id))
+
+
+def _in(path: str, containers: set[str]) -> bool:
+    return any(f"/{name}/" in f"/{path}" for name in containers)
 
 
 def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
-    """Every due document present exactly once, as a declared record with the ledger's
-    node id and hash; nothing filed twice anywhere in the store's workspaces."""
+    """Every owed document present exactly once, as a declared record with the ledger's
+    node id and hash; nothing filed twice anywhere in the store's containers."""
     nodes = requests.get(otcs_admin_url + "/inventory", timeout=120).json()["nodes"]
-    marker = f"Order {store_hash}-"
-    documents = [n for n in nodes if n["type"] == DOCUMENT_TYPE and marker in n["path"]]
-    workspaces = [n for n in nodes if n["type"] == WORKSPACE_TYPE and marker in n["name"]]
+    owed = owed_by_store(store_hash)
+    expected = owed.documents
+    documents = [n for n in nodes if n["type"] == DOCUMENT_TYPE and _in(n["path"], owed.containers)]
+    workspaces = [n for n in nodes if n["type"] == WORKSPACE_TYPE and n["name"] in owed.containers]
     by_name: dict[str, list[dict[str, Any]]] = {}
     for node in documents:
         by_name.setdefault(node["name"], []).append(node)
-    owed = owed_by_store(store_hash)
-    expected = owed.documents
-    check = InventoryCheck(orders=owed.orders, due=len(expected), records_declared=len(documents))
-    for order_id, reason in sorted(owed.unreadable.items()):
-        fetches = _fetch_states(store_hash, order_id)
-        refused = bool(fetches.get("dead_lettered"))
+    check = InventoryCheck(orders=owed.subjects, due=len(expected), records_declared=len(documents))
+    for subject, reason in sorted(owed.unreadable.items()):
+        refused = bool(_fetch_states(subject, store_hash).get("dead_lettered"))
         check.orders_refused += refused
         target = check.dead_lettered if refused else check.lost
-        target.append(f"order {order_id}: no documents can be made ({reason})")
+        target.append(f"{subject}: no documents can be made ({reason})")
     check.duplicated = _filed_twice(by_name, workspaces)
     ledger = services.ledger()
-    names = sorted(expected)
-    records = ledger.get_many(expected[name].record_key for name in names)
-    for name, record in zip(names, records, strict=True):
+    ecm_names = sorted(expected)
+    records = ledger.get_many(names.record_key(expected[name]) for name in ecm_names)
+    for name, record in zip(ecm_names, records, strict=True):
         found = by_name.get(name, [])
         state = record.get("state", "absent")
         if not found:
@@ -116,7 +133,7 @@ def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
         elif len(found) == 1:
             check.present_once += 1
     check.earlier_versions = len(set(by_name) - set(expected))
-    kinds = Counter(ref.kind.value for name, ref in expected.items() if name in by_name)
+    kinds = Counter(spec.kind for name, spec in expected.items() if name in by_name)
     rsis = Counter((n.get("classification") or {}).get("rsi", "none") for n in documents)
     check.records_per_kind = dict(sorted(kinds.items()))
     check.records_per_rsi = dict(sorted(rsis.items()))

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 
 import redis
 
+from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
-from pipeline.flows.commerce.pollers import poll_runs_key
+from pipeline.core.stages import FINAL_STATES
+from pipeline.ops.status import polls_completed
 from pipeline.runtime import redis_client, services
 
 POLL_S = 0.5
-FINAL_DOCUMENT_STATES = ("declared", "dead_lettered")
+FINAL_DOCUMENT_STATES = FINAL_STATES
 
 
 @dataclass
@@ -44,17 +46,15 @@ class Snapshot:
 
 
 def look(store_hash: str) -> Snapshot:
+    """Every flow's work units (fetches) and documents of the store."""
     ledger = services.ledger()
-    return Snapshot(
-        ledger.states_with_prefix(f"{store_hash}:order:"),
-        ledger.states_with_prefix(f"{store_hash}/"),
-    )
+    units, documents = store_prefixes(store_hash)
+    return Snapshot(ledger.states_with_prefix(units), ledger.states_with_prefix(documents))
 
 
 def poll_runs(store_hash: str) -> int:
-    """Completed polls of the store: the smaller of the orders and refunds pollers'."""
-    values = redis_client().mget([poll_runs_key(store_hash, r) for r in ("orders", "refunds")])
-    return min(int(v or 0) for v in values)
+    """Completed polls of the store: the fewest of any polled stream of any flow."""
+    return min(polls_completed(redis_client(), store_hash).values(), default=0)
 
 
 def wait_until_settled(

@@ -23,12 +23,12 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from pipeline.core import keys
-from pipeline.core.counters import DURATION_BUCKETS, bucket_label
+from pipeline.core import keys, registry
+from pipeline.core.counters import DURATION_BUCKETS, bucket_label, labelled, unlabelled
 from pipeline.core.deadletters import DeadLetterFilter, DeadLetterStore
-from pipeline.core.ledger import STAGES
+from pipeline.core.ledger import STAGE_NAMES
 from pipeline.core.queues import queue_depths
-from pipeline.flows.commerce.documents import DocumentKind
+from pipeline.core.stages import CONTROL
 from pipeline.integrations.bigcommerce.governor import tokens_left
 from pipeline.ops.status import checkpoint_lags
 from pipeline.runtime.log import log_event
@@ -36,48 +36,51 @@ from pipeline.runtime.log import log_event
 
 @dataclass(frozen=True)
 class _Counter:
-    """A counter kept as a Redis hash, one field per label value."""
+    """A counter kept as a Redis hash, one field per `flow:label` value."""
 
     name: str
     doc: str
     label: str
     key: str
-    # Label values shown even before their first event, so rates start from 0.
-    known: tuple[str, ...]
 
 
-_KINDS = tuple(kind.value for kind in DocumentKind)
 _COUNTERS = (
     _Counter(
         "bcrm_records_declared_total",
-        "Records newly uploaded and declared in the ECM, per document kind.",
+        "Records newly uploaded and declared in the ECM, per flow and document kind.",
         "kind",
         keys.METRICS_DECLARED,
-        _KINDS,
     ),
     _Counter(
         "bcrm_records_adopted_total",
         "Declares that found their record already in the ECM (uploaded by an earlier run "
-        "that did not finish) and adopted it, per document kind.",
+        "that did not finish) and adopted it, per flow and document kind.",
         "kind",
         keys.METRICS_ADOPTED,
-        _KINDS,
     ),
     _Counter(
         "bcrm_stage_retries_total",
-        "Retries scheduled after transient errors, per stage.",
+        "Retries scheduled after transient errors, per flow and stage (control: beat's jobs).",
         "stage",
         keys.METRICS_RETRIES,
-        STAGES,
     ),
     _Counter(
         "bcrm_dead_letters_total",
-        "Stage runs given up on and filed as dead letters, per stage.",
+        "Stage runs given up on and filed as dead letters, per flow and stage.",
         "stage",
         keys.METRICS_DEAD_LETTERS,
-        STAGES,
     ),
 )
+_STAGE_LABELS = (*STAGE_NAMES, CONTROL.name)
+
+
+def _known(label: str) -> set[tuple[str, str]]:
+    """Label values shown even before their first event, so rates start from 0: every
+    registered flow's kinds, or every stage of every registered flow."""
+    flows = registry.flows()
+    if label == "kind":
+        return {(name, kind) for name, flow in flows.items() for kind in flow.kinds}
+    return {(name, stage) for name in flows for stage in _STAGE_LABELS}
 
 
 def _decoded(raw: dict[bytes, bytes]) -> dict[str, str]:
@@ -105,30 +108,35 @@ class FleetCollector(Collector):
         yield from families
 
     def _counters(self) -> Iterator[Metric]:
+        timed = sorted(
+            {labelled(*pair) for pair in _known("stage")}
+            | {m.decode() for m in self._client.smembers(keys.METRICS_DURATION_LABELS)}
+        )
         pipe = self._client.pipeline(transaction=False)
         for counter in _COUNTERS:
             pipe.hgetall(counter.key)
-        for stage in STAGES:
-            pipe.hgetall(keys.metrics_stage_duration(stage))
+        for flow_stage in timed:
+            pipe.hgetall(keys.metrics_stage_duration(flow_stage))
         hashes = [_decoded(raw) for raw in pipe.execute()]
         totals, durations = hashes[: len(_COUNTERS)], hashes[len(_COUNTERS) :]
         for counter, counts in zip(_COUNTERS, totals, strict=True):
-            family = CounterMetricFamily(counter.name, counter.doc, labels=[counter.label])
-            for value in sorted({*counter.known, *counts}):
-                family.add_metric([value], float(counts.get(value, 0)))
+            family = CounterMetricFamily(counter.name, counter.doc, labels=["flow", counter.label])
+            values = {unlabelled(field): float(n) for field, n in counts.items()}
+            for pair in sorted(_known(counter.label) | set(values)):
+                family.add_metric(list(pair), values.get(pair, 0.0))
             yield family
-        yield _durations(dict(zip(STAGES, durations, strict=True)))
+        yield _durations({unlabelled(f): raw for f, raw in zip(timed, durations, strict=True)})
 
     def _gauges(self) -> Iterator[Metric]:
         dead = DeadLetterStore(self._client).list(DeadLetterFilter(status="dead"), limit=10**9)
-        waiting = collections.Counter(entry.stage for entry in dead)
+        waiting = collections.Counter((entry.flow, entry.stage) for entry in dead)
         family = GaugeMetricFamily(
             "bcrm_dead_letters_waiting",
-            "Dead letters not yet replayed or purged, per stage.",
-            labels=["stage"],
+            "Dead letters not yet replayed or purged, per flow and stage.",
+            labels=["flow", "stage"],
         )
-        for stage in sorted({*STAGES, *waiting}):
-            family.add_metric([stage], waiting[stage])
+        for pair in sorted(_known("stage") | set(waiting)):
+            family.add_metric(list(pair), waiting[pair])
         yield family
 
         depths = queue_depths(self._client)
@@ -171,19 +179,19 @@ class FleetCollector(Collector):
         yield lags
 
 
-def _durations(per_stage: dict[str, dict[str, str]]) -> HistogramMetricFamily:
+def _durations(per_stage: dict[tuple[str, str], dict[str, str]]) -> HistogramMetricFamily:
     """The stored buckets hold each run once; Prometheus buckets are cumulative."""
     family = HistogramMetricFamily(
         "bcrm_stage_duration_seconds",
-        "Run time of successful stage runs, per stage.",
-        labels=["stage"],
+        "Run time of successful stage runs, per flow and stage.",
+        labels=["flow", "stage"],
     )
-    for stage, raw in per_stage.items():
+    for (flow, stage), raw in sorted(per_stage.items()):
         cumulative, buckets = 0, []
         for bound in DURATION_BUCKETS:
             cumulative += int(raw.get(bucket_label(bound), 0))
             buckets.append((bucket_label(bound), float(cumulative)))
-        family.add_metric([stage], buckets, float(raw.get("sum", 0)))
+        family.add_metric([flow, stage], buckets, float(raw.get("sum", 0)))
     return family
 
 

@@ -7,17 +7,28 @@ from typing import Any
 
 import redis
 
-from pipeline.core import keys
+from pipeline.core import keys, registry
 from pipeline.core.queues import queue_depths
-from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
+from pipeline.core.redrive import RESUMABLE as REDRIVE_RESUMABLE
 from pipeline.ops import reports
 from pipeline.runtime import redis_client, services, settings
 
 
 def checkpoint_lags(client: redis.Redis, store_hash: str, now: datetime) -> dict[str, float | None]:
-    """Per poller, how far behind it is: seconds since its checkpoint (None: never ran)."""
-    checkpoints = Checkpoints(client)
-    return {resource: checkpoints.lag_s(store_hash, resource, now) for resource in POLLERS}
+    """Per polled stream of every flow, how far behind it is: seconds since its checkpoint
+    (None: never ran)."""
+    lags: dict[str, float | None] = {}
+    for flow in registry.flows().values():
+        lags.update(flow.stream_lags(client, store_hash, now))
+    return lags
+
+
+def polls_completed(client: redis.Redis, store_hash: str) -> dict[str, int]:
+    """Per polled stream of every flow, how many polls completed."""
+    runs: dict[str, int] = {}
+    for flow in registry.flows().values():
+        runs.update(flow.polls_completed(client, store_hash))
+    return runs
 
 
 def _store_lag(store_hash: str) -> dict[str, Any]:
@@ -25,11 +36,10 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
     reconciliation and fixity audit ended."""
     report: dict[str, Any] = {}
     lags = checkpoint_lags(redis_client(), store_hash, datetime.now(UTC))
-    for resource, lag in lags.items():
-        report[f"{resource}_lag_s"] = None if lag is None else round(lag)
-        report[f"{resource}_polls"] = int(
-            redis_client().get(poll_runs_key(store_hash, resource)) or 0
-        )
+    runs = polls_completed(redis_client(), store_hash)
+    for stream, lag in lags.items():
+        report[f"{stream}_lag_s"] = None if lag is None else round(lag)
+        report[f"{stream}_polls"] = runs.get(stream, 0)
     for audit, key in (("reconcile", keys.reconcile_latest), ("fixity", keys.fixity_latest)):
         last = reports.latest(redis_client(), key(store_hash))
         outcome = "never" if last is None else "ok" if last["ok"] else "FAILED"
@@ -37,9 +47,9 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
     return report
 
 
-# Ledger states a record passes through; with nothing queued or in flight, a record in
-# one of them has lost its message.
-OPEN_STATES = ("pending", "rendered", "classified")
+# Ledger states a record waits in for its next message; with nothing queued or in flight,
+# a record in one of them has lost it.
+OPEN_STATES = ("pending", *REDRIVE_RESUMABLE)
 
 
 def attention(report: dict[str, dict[str, Any]]) -> list[str]:
@@ -60,11 +70,13 @@ def attention(report: dict[str, dict[str, Any]]) -> list[str]:
         )
     late_after = 3 * settings().poll_interval_s
     for store, lags in report["stores"].items():
-        for resource in POLLERS:
-            lag = lags[f"{resource}_lag_s"]
+        for name, lag in lags.items():
+            if not name.endswith("_lag_s"):
+                continue
             if lag is None or lag > late_after:
                 behind = "never polled" if lag is None else f"{lag} s behind"
-                found.append(f"{store} {resource}: {behind}; is `bcrm beat` running?")
+                stream = name.removesuffix("_lag_s")
+                found.append(f"{store} {stream}: {behind}; is `bcrm beat` running?")
         for audit in ("reconcile", "fixity"):
             if lags[f"last_{audit}"].startswith("FAILED"):
                 found.append(f"{store}: last {audit} failed; `bcrm status --json` has its time")
@@ -73,12 +85,21 @@ def attention(report: dict[str, dict[str, Any]]) -> list[str]:
 
 def collect_status() -> dict[str, dict[str, Any]]:
     dead_letters = services.dead_letters()
+    ledger = services.ledger()
     return {
         "queues": queue_depths(redis_client()),
-        "ledger": services.ledger().counts(),
+        "ledger": ledger.counts(),
+        "flows": ledger.counts_by_flow(ledger_flows()),
         "dead_letters": {
             "dead": dead_letters.count("dead"),
             "replayed": dead_letters.count("replayed"),
         },
         "stores": {store: _store_lag(store) for store in sorted(settings().store_tokens)},
     }
+
+
+def ledger_flows() -> list[str]:
+    """Every flow records may be filed under: the running flows and their sources'."""
+    names = dict.fromkeys(registry.flows())
+    names.update(dict.fromkeys(source.flow for source in registry.sources().values()))
+    return list(names)

@@ -3,40 +3,40 @@
 MoReq2010's "class determines destiny": a document whose kind has no class is refused
 here, loudly, rather than declared without a retention schedule. The ECM owns the
 retention clock; the expected disposition date computed here is for our reports only.
+What the plan needs of the document (jurisdiction, record date, its own category
+attributes) its flow provides; the rest is the same for every flow.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pipeline.flows.commerce.documents import (
-    SUB_ID_LABELS,
-    DocumentKind,
-    DocumentRef,
-    last_business_event,
-)
+from pipeline.core import names, registry
+from pipeline.core.contract import DocumentSpec
+from pipeline.core.errors import PermanentError
 from schemas.retention import RetentionPlan, load_retention_plan
-from schemas.snapshot import OrderSnapshot, TaxSummary
+
+if TYPE_CHECKING:
+    from pipeline.core.contract import Flow
 
 RETENTION_FILE_ENV = "BCRM_RETENTION_FILE"
 SOURCE_SYSTEM = "BigCommerce"
 DEFAULT_RETENTION_FILE = Path(__file__).resolve().parents[2] / "retention.toml"
 
-Source = OrderSnapshot | TaxSummary
 
+class UnmappedDocumentKind(PermanentError):
+    """The file plan has no class for this document kind: retrying cannot add one."""
 
-class UnmappedDocumentKind(ValueError):
-    """The file plan has no class for this document kind: a permanent error."""
-
-    def __init__(self, kind: DocumentKind, plan_version: str) -> None:
+    def __init__(self, kind: str, plan_version: str) -> None:
         super().__init__(
-            f"document kind {kind.value!r} has no records class in retention plan "
-            f"version {plan_version}; add [classes.{kind.value}] to retention.toml"
+            f"document kind {kind!r} has no records class in retention plan "
+            f"version {plan_version}; add [classes.{kind}] to retention.toml"
         )
         self.kind = kind
 
@@ -45,7 +45,7 @@ class UnmappedDocumentKind(ValueError):
 class RecordClass:
     """Everything declare needs to file a document as an official record."""
 
-    kind: DocumentKind
+    kind: str
     classification: str
     rsi: str
     record_date: datetime
@@ -62,72 +62,48 @@ class RecordClass:
     category: str
     category_attributes: Mapping[str, str]
 
-
-def _sub_id(ref: DocumentRef) -> int:
-    return int(str(ref.sub_id))
-
-
-def _order(source: Source) -> OrderSnapshot:
-    if not isinstance(source, OrderSnapshot):
-        raise TypeError(f"an order record date needs an OrderSnapshot, got {type(source).__name__}")
-    return source
-
-
-def _summary(source: Source) -> TaxSummary:
-    if not isinstance(source, TaxSummary):
-        raise TypeError(f"summary.period_end needs a TaxSummary, got {type(source).__name__}")
-    return source
-
-
-RECORD_DATE_RESOLVERS: Mapping[str, Callable[[Source, DocumentRef], datetime]] = {
-    "order.date_created": lambda source, _: _order(source).order.date_created,
-    "order.closed_at": lambda source, _: last_business_event(_order(source)),
-    "shipment.date_created": lambda source, ref: _order(source).shipment(_sub_id(ref)).date_created,
-    "refund.created": lambda source, ref: _order(source).refund(_sub_id(ref)).created,
-    "transaction.date_created": (
-        lambda source, ref: _order(source).transaction(_sub_id(ref)).date_created
-    ),
-    "summary.period_end": lambda source, _: _summary(source).period_end,
-}
+    def to_json(self) -> dict[str, Any]:
+        """The form it travels in, inside the declare message."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, datetime | date):
+                value = value.isoformat()
+            elif f.name == "category_attributes":
+                value = dict(value)
+            out[f.name] = value
+        return out
 
 
 @cache
 def default_plan() -> RetentionPlan:
     """The plan every worker uses; call at start-up so a bad file stops the worker there."""
-    return load_retention_plan(Path(os.environ.get(RETENTION_FILE_ENV, DEFAULT_RETENTION_FILE)))
+    path = Path(os.environ.get(RETENTION_FILE_ENV, DEFAULT_RETENTION_FILE))
+    return load_retention_plan(path, registry.every_record_date_fact())
 
 
 def _category_attributes(
-    ref: DocumentRef,
-    source: Source,
+    flow: Flow,
+    source: Any,
+    spec: DocumentSpec,
     jurisdiction: str,
     trigger_event: str,
     plan_version: str,
     record_date: datetime,
 ) -> dict[str, str]:
-    """Commerce Record attribute values: identifiers only, never a customer's name or address."""
-    if isinstance(source, OrderSnapshot):
-        currency, customer = source.order.currency_code, str(source.order.customer_id)
-    else:
-        currency, customer = source.currency, ""
-    order_id = "" if ref.order_id is None else str(ref.order_id)
+    """Category attribute values: identifiers only, never a customer's name or address."""
+    day = record_date.date().isoformat()
     return {
         "Source System": SOURCE_SYSTEM,
-        "Store Hash": ref.store_hash,
-        "Object Type": SUB_ID_LABELS.get(ref.kind, "order" if ref.order_id else "tax_period"),
-        "Object ID": ref.sub_id or order_id,
-        "Order Number": order_id,
-        "Document Kind": ref.kind.value,
-        "Document Date": record_date.date().isoformat(),
-        "Order ID": order_id,
-        "Source ID": ref.sub_id or "",
-        "Customer ID": customer,
-        "Currency": currency,
+        "Store Hash": spec.store_hash,
+        **flow.category_attributes(source, spec),
+        "Document Kind": spec.kind,
+        "Document Date": day,
         "Jurisdiction": jurisdiction,
-        "Source Fingerprint": ref.fingerprint,
-        "Record Key": ref.record_key,
+        "Source Fingerprint": spec.fingerprint,
+        "Record Key": names.record_key(spec),
         "Trigger Event": trigger_event,
-        "Trigger Date": record_date.date().isoformat(),
+        "Trigger Date": day,
         "File Plan Version": plan_version,
     }
 
@@ -142,21 +118,26 @@ def _expected_disposition(record_date: datetime, years: int, cutoff: str) -> dat
 
 
 def classify(
-    ref: DocumentRef, source: Source, jurisdiction: str, plan: RetentionPlan | None = None
+    flow: Flow,
+    source: Any,
+    spec: DocumentSpec,
+    plan: RetentionPlan | None = None,
+    jurisdiction: str | None = None,
 ) -> RecordClass:
-    """Map a document to its records class for one jurisdiction (ISO 3166-1 alpha-2).
+    """Map a document to its records class for its jurisdiction (ISO 3166-1 alpha-2): the
+    one its flow names, unless one is given (what-if reports, tests).
 
     Raises UnmappedDocumentKind when the plan has no class for the document's kind.
     """
     plan = plan or default_plan()
-    rule = plan.classes.get(ref.kind)
+    rule = plan.classes.get(spec.kind)
     if rule is None:
-        raise UnmappedDocumentKind(ref.kind, plan.version)
-    jurisdiction = jurisdiction.upper()
-    record_date = RECORD_DATE_RESOLVERS[rule.record_date](source, ref)
+        raise UnmappedDocumentKind(spec.kind, plan.version)
+    jurisdiction = (jurisdiction or flow.jurisdiction(source, spec)).upper()
+    record_date = flow.record_date(source, spec, rule.record_date)
     years = rule.years_for(jurisdiction)
     return RecordClass(
-        kind=ref.kind,
+        kind=spec.kind,
         classification=rule.classification,
         rsi=rule.rsi_for(jurisdiction),
         record_date=record_date,
@@ -172,6 +153,11 @@ def classify(
         file_plan_version=plan.version,
         category=plan.category,
         category_attributes=_category_attributes(
-            ref, source, jurisdiction, rule.trigger_event, plan.version, record_date
+            flow, source, spec, jurisdiction, rule.trigger_event, plan.version, record_date
         ),
     )
+
+
+def classify_document(flow: Flow, source: Any, spec: DocumentSpec) -> dict[str, Any]:
+    """The records class as the declare message carries it."""
+    return classify(flow, source, spec).to_json()

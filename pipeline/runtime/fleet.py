@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.celery import app
+from pipeline.core.stages import worker_queues
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,10 @@ class WorkerGroup:
     concurrency: int
 
 
+# Which stage goes to which group is said once, in the stage enumeration.
 WORKER_GROUPS: dict[str, WorkerGroup] = {
-    "io": WorkerGroup(("fetch", "classify", "declare", "control"), "threads", 8),
-    "cpu": WorkerGroup(("render",), "prefork", 2),
+    "io": WorkerGroup(worker_queues("io"), "threads", 8),
+    "cpu": WorkerGroup(worker_queues("cpu"), "prefork", 2),
 }
 READY_DEADLINE_S = 60.0
 STOP_GRACE_S = 20.0

@@ -16,6 +16,8 @@ from dotenv import dotenv_values
 from marshmallow import Schema, ValidationError, validate, validates_schema
 from marshmallow import fields as mf
 
+from pipeline.core.registry import DEFAULT_FLOWS, FLOW_MODULES
+
 PREFIX = "BCRM_"
 SECRET_FIELDS = frozenset(
     {
@@ -78,6 +80,13 @@ class _SettingsSchema(Schema):
     webhook_stores = mf.String(load_default=None)
     reconcile_days = mf.Integer(load_default=2, validate=validate.Range(min=1))
     fixity_sample = mf.Integer(load_default=1000, validate=validate.Range(min=0))
+    flows = mf.String(
+        load_default=",".join(DEFAULT_FLOWS),
+        validate=validate.Regexp(
+            rf"^({'|'.join(FLOW_MODULES)})(,({'|'.join(FLOW_MODULES)}))*$",
+            error=f"a comma-separated list of flows from: {', '.join(FLOW_MODULES)}",
+        ),
+    )
 
     @validates_schema
     def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
@@ -137,6 +146,7 @@ class Settings:
     webhook_stores: str | None
     reconcile_days: int
     fixity_sample: int
+    flows: str
 
     @property
     def data_path(self) -> Path:
@@ -148,6 +158,11 @@ class Settings:
         if not self.bigcommerce_stores:
             return {}
         return dict(pair.split(":", 1) for pair in self.bigcommerce_stores.split(","))
+
+    @property
+    def flow_names(self) -> tuple[str, ...]:
+        """The flows this deployment runs (`BCRM_FLOWS`), in order, each once."""
+        return tuple(dict.fromkeys(self.flows.split(",")))
 
     @property
     def tls_verify(self) -> bool | str:

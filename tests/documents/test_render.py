@@ -13,19 +13,22 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.core import registry
+from pipeline.core.names import filename
 from pipeline.flows.commerce.documents import (
+    ORDER_KIND_FLOWS,
     DocumentKind,
-    DocumentRef,
     document_date,
     due_documents,
-    order_document_ref,
-    tax_summary_ref,
+    order_document,
 )
-from pipeline.flows.commerce.render import render_document, render_tax_summary
+from pipeline.flows.fulfilment.render.tax_summary import render_tax_summary
+from pipeline.flows.fulfilment.tax_summaries import summary_spec
 from schemas.bigcommerce import Address, LineItem
 from schemas.snapshot import OrderSnapshot, TaxSummary
 from tests.documents.payloads import snapshot_payload
 from tests.documents.pdf_checks import assert_archival, font_names, open_pdf, to_unicode_maps
+from tests.documents.rendering import render_document
 
 ZERO = Decimal("0")
 
@@ -35,7 +38,7 @@ def test_every_due_document_is_an_archival_pdf(fixture: str) -> None:
     snapshot = OrderSnapshot.load(snapshot_payload(fixture))
     for ref in due_documents(snapshot):
         document = render_document(snapshot, ref)
-        assert document.filename == ref.filename
+        assert document.filename == filename(ref)
         assert document.sha256 == hashlib.sha256(document.bytes).hexdigest()
         assert_archival(document, snapshot.to_json_bytes(), document_date(snapshot, ref))
 
@@ -62,7 +65,7 @@ def test_template_versions_name_the_layout_family(shipped_order: OrderSnapshot) 
 
 
 def test_latin_document_embeds_only_the_primary_font(shipped_order: OrderSnapshot) -> None:
-    ref = order_document_ref(shipped_order, DocumentKind.INVOICE)
+    ref = order_document(shipped_order, DocumentKind.INVOICE)
     with open_pdf(render_document(shipped_order, ref)) as pdf:
         assert font_names(pdf) == {"DejaVuSansBook"}
 
@@ -87,7 +90,7 @@ def test_any_unicode_name_renders_without_crash_or_glyph_warnings(
     shipped_order: OrderSnapshot, name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     snapshot = _with_buyer(shipped_order, first_name=name, company=name)
-    ref = order_document_ref(snapshot, DocumentKind.INVOICE)
+    ref = order_document(snapshot, DocumentKind.INVOICE)
     with caplog.at_level(logging.WARNING):
         document = render_document(snapshot, ref)
     assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_created)
@@ -96,18 +99,14 @@ def test_any_unicode_name_renders_without_crash_or_glyph_warnings(
 
 def test_japanese_name_pulls_in_the_fallback_font(shipped_order: OrderSnapshot) -> None:
     snapshot = _with_buyer(shipped_order, first_name="山田")
-    with open_pdf(
-        render_document(snapshot, order_document_ref(snapshot, DocumentKind.INVOICE))
-    ) as pdf:
+    with open_pdf(render_document(snapshot, order_document(snapshot, DocumentKind.INVOICE))) as pdf:
         assert "DroidSansFallback" in font_names(pdf)
         assert b"<5C71>" in to_unicode_maps(pdf)  # 山 is mapped back to text
 
 
 def test_undrawable_character_shows_a_visible_replacement(shipped_order: OrderSnapshot) -> None:
     snapshot = _with_buyer(shipped_order, first_name="Zoë 🦄")
-    with open_pdf(
-        render_document(snapshot, order_document_ref(snapshot, DocumentKind.INVOICE))
-    ) as pdf:
+    with open_pdf(render_document(snapshot, order_document(snapshot, DocumentKind.INVOICE))) as pdf:
         assert b"<FFFD>" in to_unicode_maps(pdf)
 
 
@@ -124,7 +123,7 @@ def _many_lines(snapshot: OrderSnapshot, count: int) -> OrderSnapshot:
 
 def test_five_hundred_line_order_paginates(shipped_order: OrderSnapshot) -> None:
     snapshot = _many_lines(shipped_order, 500)
-    ref = order_document_ref(snapshot, DocumentKind.INVOICE)
+    ref = order_document(snapshot, DocumentKind.INVOICE)
     document = render_document(snapshot, ref)
     assert document.page_count >= 10
     assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_created)
@@ -161,7 +160,7 @@ def _zero_order(snapshot: OrderSnapshot, total: Decimal) -> OrderSnapshot:
 def test_zero_and_negative_totals_render(shipped_order: OrderSnapshot, total: Decimal) -> None:
     snapshot = _zero_order(shipped_order, total)
     for kind in (DocumentKind.INVOICE, DocumentKind.TAX_BREAKDOWN, DocumentKind.ORDER_RECORD):
-        document = render_document(snapshot, order_document_ref(snapshot, kind))
+        document = render_document(snapshot, order_document(snapshot, kind))
         assert document.page_count == 1
 
 
@@ -179,7 +178,7 @@ def test_order_without_any_address_renders(shipped_order: OrderSnapshot) -> None
         (DocumentKind.ORDER_RECORD, None),
         (DocumentKind.CREDIT_NOTE, "7"),
     ):
-        ref = order_document_ref(snapshot, kind, sub_id)
+        ref = order_document(snapshot, kind, sub_id)
         document = render_document(snapshot, ref)
         assert_archival(document, snapshot.to_json_bytes(), document_date(snapshot, ref))
 
@@ -204,17 +203,20 @@ def test_tax_summary_is_an_archival_pdf() -> None:
             ],
         }
     )
-    document = render_tax_summary(summary)
-    assert document.filename == tax_summary_ref(summary).filename
+    spec = summary_spec(summary)
+    document = render_tax_summary(summary, spec)
+    assert document.filename == filename(spec)
     assert document.template_version == "tax-summary-1.0"
     assert_archival(document, summary.to_json_bytes(), summary.period_end)
-    assert render_tax_summary(summary).bytes == document.bytes
+    assert render_tax_summary(summary, spec).bytes == document.bytes
 
 
-def test_tax_summary_kind_is_not_rendered_from_an_order(shipped_order: OrderSnapshot) -> None:
-    ref = DocumentRef(DocumentKind.TAX_SUMMARY_MONTHLY, "s4mpl3", None, "2024-03-EUR-DE", "")
-    with pytest.raises(ValueError, match="not rendered from an order snapshot"):
-        render_document(shipped_order, ref)
+def test_each_kind_is_rendered_from_its_own_source() -> None:
+    """The render stage loads a message's source by its kind: a month's summary is never
+    handed an order snapshot, nor an order document a month."""
+    assert registry.kind("tax_summary_monthly").source == "store_month"
+    order_kinds = {kind for kind, flow in ORDER_KIND_FLOWS.items()}
+    assert {registry.kind(kind).source for kind in order_kinds} == {"order"}
 
 
 def test_overlong_values_wrap_instead_of_crashing(shipped_order: OrderSnapshot) -> None:
@@ -233,7 +235,7 @@ def test_overlong_values_wrap_instead_of_crashing(shipped_order: OrderSnapshot) 
         ),
     )
     for kind, sub_id in ((DocumentKind.SHIPPING_CONFIRMATION, "401"), (DocumentKind.INVOICE, None)):
-        ref = order_document_ref(snapshot, kind, sub_id)
+        ref = order_document(snapshot, kind, sub_id)
         document = render_document(snapshot, ref)
         assert_archival(document, snapshot.to_json_bytes(), document_date(snapshot, ref))
 
@@ -241,7 +243,7 @@ def test_overlong_values_wrap_instead_of_crashing(shipped_order: OrderSnapshot) 
 def test_rendering_logs_nothing_about_the_text_even_at_debug(
     international_order: OrderSnapshot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    ref = order_document_ref(international_order, DocumentKind.INVOICE)
+    ref = order_document(international_order, DocumentKind.INVOICE)
     with caplog.at_level(logging.DEBUG):
         render_document(international_order, ref)
     logged = " ".join(record.getMessage() for record in caplog.records)
@@ -256,12 +258,13 @@ def test_another_process_with_another_hash_seed_renders_the_same_bytes(
     """Workers are separate processes: nothing may hang on set order or cache state."""
     script = (
         "import sys\n"
+        "from pipeline.core.names import filename\n"
         "from pipeline.flows.commerce.documents import due_documents\n"
-        "from pipeline.flows.commerce.render import render_document\n"
+        "from tests.documents.rendering import render_document\n"
         "from schemas.snapshot import OrderSnapshot\n"
         "snapshot = OrderSnapshot.from_json_bytes(sys.stdin.buffer.read())\n"
         "for ref in reversed(due_documents(snapshot)):\n"
-        "    print(ref.filename, render_document(snapshot, ref).sha256)\n"
+        "    print(filename(ref), render_document(snapshot, ref).sha256)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -273,7 +276,7 @@ def test_another_process_with_another_hash_seed_renders_the_same_bytes(
         timeout=120,
     )
     here = {
-        ref.filename: render_document(international_order, ref).sha256
+        filename(ref): render_document(international_order, ref).sha256
         for ref in due_documents(international_order)
     }
     there = dict(line.split() for line in result.stdout.decode().splitlines())

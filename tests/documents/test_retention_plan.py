@@ -6,33 +6,37 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.flows.commerce.documents import DocumentKind
-from pipeline.records.classify import DEFAULT_RETENTION_FILE, RECORD_DATE_RESOLVERS
-from schemas.retention import (
-    RECORD_DATE_SOURCES,
-    RetentionPlanError,
-    load_retention_plan,
-    parse_retention_plan,
-)
+from pipeline.core import registry
+from pipeline.flows.commerce.documents import due_documents
+from pipeline.records.classify import DEFAULT_RETENTION_FILE
+from schemas.retention import RetentionPlanError, load_retention_plan, parse_retention_plan
+from schemas.snapshot import OrderSnapshot
 
 SHIPPED_PLAN = DEFAULT_RETENTION_FILE.read_text(encoding="utf-8")
+KINDS = registry.every_record_date_fact()
 
 
-def test_shipped_plan_maps_every_document_kind() -> None:
-    plan = load_retention_plan(DEFAULT_RETENTION_FILE)
-    assert set(plan.classes) == set(DocumentKind)
+def test_shipped_plan_maps_every_document_kind_of_every_flow() -> None:
+    plan = load_retention_plan(DEFAULT_RETENTION_FILE, KINDS)
+    every_kind = {kind for flow in registry.flows().values() for kind in flow.kinds}
+    assert every_kind == set(KINDS)
+    assert set(plan.classes) == every_kind
     assert plan.version == "2026.1"
     assert plan.category == "Commerce Record"
 
 
 def test_shipped_plan_uses_distinct_rsi_codes() -> None:
-    plan = load_retention_plan(DEFAULT_RETENTION_FILE)
+    plan = load_retention_plan(DEFAULT_RETENTION_FILE, KINDS)
     rsis = [rule.rsi for rule in plan.classes.values()]
     assert len(rsis) == len(set(rsis))
 
 
-def test_every_record_date_source_has_a_resolver() -> None:
-    assert set(RECORD_DATE_RESOLVERS) == set(RECORD_DATE_SOURCES)
+def test_every_record_date_a_flow_offers_it_can_give(shipped_order: OrderSnapshot) -> None:
+    """A fact a kind offers for its record date resolves on a document of that kind."""
+    for spec in due_documents(shipped_order):
+        flow = registry.flow(spec.flow)
+        for fact in flow.record_date_facts[spec.kind]:
+            assert flow.record_date(shipped_order, spec, fact).tzinfo is not None
 
 
 def _broken(old: str, new: str) -> str:
@@ -68,7 +72,7 @@ def _broken(old: str, new: str) -> str:
 )
 def test_invalid_plan_is_refused_naming_the_bad_key(text: str, named: str) -> None:
     with pytest.raises(RetentionPlanError, match="not a valid file plan") as error:
-        parse_retention_plan(text)
+        parse_retention_plan(text, KINDS)
     assert named in str(error.value)
 
 
@@ -76,4 +80,4 @@ def test_invalid_toml_is_refused_with_the_file_name(tmp_path: Path) -> None:
     plan = tmp_path / "retention.toml"
     plan.write_text("version = \n", encoding="utf-8")
     with pytest.raises(RetentionPlanError, match=f"{plan}: not valid TOML"):
-        load_retention_plan(plan)
+        load_retention_plan(plan, KINDS)

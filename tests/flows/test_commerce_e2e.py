@@ -15,7 +15,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.flows.commerce.documents import DocumentRef, due_documents
+from pipeline.core.contract import DocumentSpec
+from pipeline.core.names import ecm_name, record_key
+from pipeline.flows.commerce.documents import (
+    due_documents,
+)
 from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
 from pipeline.flows.commerce.taxes import tax_country
@@ -36,7 +40,7 @@ def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         yield archived
 
 
-def _expected(world: World) -> dict[str, tuple[DocumentRef, Any]]:
+def _expected(world: World) -> dict[str, tuple[DocumentSpec, Any]]:
     """ECM name → (reference, snapshot) of every document the store owes."""
     expected = {}
     for order in world.client.iter_orders(include=()):
@@ -57,7 +61,7 @@ def test_a_seeded_store_ends_with_exactly_the_due_records(world: World) -> None:
     ledger = services.ledger()
     for node in documents:
         ref, snapshot = expected[node["name"]]
-        record = ledger.get(ref.record_key)
+        record = ledger.get(record_key(ref))
         assert record["state"] == "declared"
         assert (record["target_id"], record["sha256"]) == (str(node["id"]), node["sha256"])
         record_class = classify(ref, snapshot, tax_country(snapshot))

@@ -18,8 +18,12 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli.summaries import summaries
+from pipeline.core.names import ecm_name, record_key
 from pipeline.core.queues import queues_idle
-from pipeline.flows.commerce.documents import OrderStatus, is_paid, tax_summary_ref
+from pipeline.flows.commerce.documents import (
+    OrderStatus,
+    is_paid,
+)
 from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
 from pipeline.flows.commerce.taxes import summarise_month, tax_country
 from pipeline.flows.fulfilment.tax_summaries import (
@@ -29,6 +33,7 @@ from pipeline.flows.fulfilment.tax_summaries import (
     snapshot_orders,
     start_chains,
     summaries_of,
+    summary_spec,
 )
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.records.classify import classify
@@ -158,8 +163,8 @@ def _summary_records(ecm: OTCSEmulator, store_hash: str) -> list[dict[str, Any]]
 def _run_command(store: Store, year: int, month: int) -> dict[str, TaxSummary]:
     """`bcrm summaries run` for the month, until its summaries are declared: ECM name →
     summary of each one the month owes."""
-    expected = {ecm_name(tax_summary_ref(s)): s for s in store.expected(year, month)}
-    keys = {tax_summary_ref(s).record_key for s in expected.values()}
+    expected = {ecm_name(summary_spec(s)): s for s in store.expected(year, month)}
+    keys = {summary_spec(s).record_key for s in expected.values()}
     result = CliRunner().invoke(
         summaries, ["run", "--store", store.store_hash, "--month", f"{year}-{month:02d}"]
     )
@@ -180,8 +185,8 @@ def test_a_month_is_declared_once_per_currency_and_country(store: Store, ecm: OT
     assert sorted(n["name"] for n in records) == sorted(expected)
     for node in records:
         summary = expected[node["name"]]
-        ref = tax_summary_ref(summary)
-        assert services.ledger().get(ref.record_key)["target_id"] == str(node["id"])
+        ref = summary_spec(summary)
+        assert services.ledger().get(record_key(ref))["target_id"] == str(node["id"])
         record_class = classify(ref, summary, summary.country_iso2)
         classification = node["classification"]
         assert classification["official"] is True

@@ -9,9 +9,10 @@ import pytest
 
 from pipeline.celery import app
 from pipeline.core import keys
-from pipeline.core.canvas import chain_from, replay_canvas, skeleton_canvas
+from pipeline.core.canvas import chain_from, replay_canvas
 from pipeline.core.deadletters import DeadLetter, DeadLetterFilter
-from pipeline.devtools.skeleton import PlaceholderItem, document_name, target_inventory
+from pipeline.devtools.canary import PlaceholderItem, document_name, target_inventory
+from pipeline.devtools.canary import canvas as skeleton_canvas
 from pipeline.runtime import redis_client, services
 from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for

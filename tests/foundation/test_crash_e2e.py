@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from pipeline.core.canvas import skeleton_canvas
-from pipeline.devtools.skeleton import PlaceholderItem, document_name, target_inventory
+from pipeline.devtools.canary import PlaceholderItem, document_name, target_inventory
+from pipeline.devtools.canary import canvas as skeleton_canvas
 from pipeline.runtime import services
 from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for

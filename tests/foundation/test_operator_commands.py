@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core.canvas import skeleton_canvas
 from pipeline.core.deadletters import DeadLetterFilter
-from pipeline.devtools.skeleton import PlaceholderItem
+from pipeline.devtools.canary import PlaceholderItem
+from pipeline.devtools.canary import canvas as skeleton_canvas
 from pipeline.runtime import services
 from tests.support import wait_for
 

@@ -13,8 +13,8 @@ from pipeline.core.canvas import chain_from
 from pipeline.core.ledger import Ledger
 from pipeline.core.queues import UNACKED_HASH
 from pipeline.core.redrive import find_stalled, in_flight_keys, redrive
-from pipeline.devtools import skeleton
-from pipeline.devtools.skeleton import PlaceholderItem
+from pipeline.devtools import canary as skeleton
+from pipeline.devtools.canary import PlaceholderItem
 from pipeline.runtime import redis_client, services
 from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for

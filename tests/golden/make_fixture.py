@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.flows.commerce.documents import due_documents, tax_summary_ref
 from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
 from pipeline.flows.fulfilment.tax_summaries import month_summaries
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
-from pipeline.records.classify import default_plan
-from pipeline.records.declare import ecm_name
 from sandbox.bigcommerce.server import BigCommerceEmulator
-from tests.golden.names import save_fixture
+from schemas.snapshot import OrderSnapshot, TaxSummary
+from tests.golden.names import derived, save_fixture
 
 STORE_HASH = "g0ldenst0r"
 ORDERS = 60
@@ -24,36 +22,16 @@ SEED = 11
 MONTHS = [(year, month) for year in (2024, 2025) for month in range(1, 13)]
 
 
-def _order_source(snapshot: Any) -> dict[str, Any]:
-    plan = default_plan()
-    documents = []
-    for ref in due_documents(snapshot):
-        documents.append(
-            {
-                "record_key": ref.record_key,
-                "ecm_name": ecm_name(ref),
-                "workspace": f"Order {ref.store_hash}-{ref.order_id}",
-                "folder": plan.classes[ref.kind].folder,
-            }
-        )
-    return {"kind": "order", "source": snapshot.to_json_bytes().decode(), "documents": documents}
+def _source(kind: str, raw: bytes) -> dict[str, Any]:
+    return {"kind": kind, "source": raw.decode(), "documents": derived(kind, raw)}
 
 
-def _summary_source(summary: Any) -> dict[str, Any]:
-    ref = tax_summary_ref(summary)
-    folder = default_plan().classes[ref.kind].folder
-    return {
-        "kind": "tax_summary",
-        "source": summary.to_json_bytes().decode(),
-        "documents": [
-            {
-                "record_key": ref.record_key,
-                "ecm_name": ecm_name(ref),
-                "workspace": None,
-                "folder": f"{folder}/{ref.store_hash}",
-            }
-        ],
-    }
+def _order_source(snapshot: OrderSnapshot) -> dict[str, Any]:
+    return _source("order", snapshot.to_json_bytes())
+
+
+def _summary_source(summary: TaxSummary) -> dict[str, Any]:
+    return _source("tax_summary", summary.to_json_bytes())
 
 
 def main() -> None:

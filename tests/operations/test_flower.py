@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from pipeline.core.canvas import skeleton_canvas
-from pipeline.devtools.skeleton import PlaceholderItem
+from pipeline.devtools.canary import PlaceholderItem
+from pipeline.devtools.canary import canvas as skeleton_canvas
 from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.core.ledger import STATES
-from pipeline.core.queues import STAGE_QUEUES
+from pipeline.core.stages import QUEUES
 from pipeline.ops.status import attention
 
 
 def _report(**changes: Any) -> dict[str, dict[str, Any]]:
     report: dict[str, dict[str, Any]] = {
-        "queues": {**dict.fromkeys(STAGE_QUEUES, 0), "unacknowledged": 0},
+        "queues": {**dict.fromkeys(QUEUES, 0), "unacknowledged": 0},
         "ledger": {**dict.fromkeys(STATES, 0), "declared": 40},
         "dead_letters": {"dead": 0, "replayed": 0},
         "stores": {

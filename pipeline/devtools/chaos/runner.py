@@ -124,7 +124,6 @@ def _replay_dead_letters(world: ChaosWorld) -> int:
 def _reconcile_once(world: ChaosWorld) -> ReconcileReport:
     until = datetime.now(UTC) + timedelta(days=1)
     return reconcile(
-        clients.bigcommerce(world.store_hash),
         clients.otcs(),
         services.ledger(),
         world.store_hash,

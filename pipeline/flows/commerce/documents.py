@@ -1,7 +1,7 @@
 """Which documents an order owes, what each one is called, and when it is dated.
 
 Rules follow the BigCommerce status ids (reference §4.5; map by id, merchants rename
-labels). A ``DocumentRef`` carries a fingerprint of exactly the facts its document shows,
+labels). A ``DocumentSpec`` carries a fingerprint of exactly the facts its document shows,
 minus the fields that move on their own as an order progresses (status, shipped and
 refunded counters, ``date_modified``). That is what keeps an invoice the same record when
 the order later ships or is refunded, and makes it a new version when a line changes.
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from marshmallow import Schema
 
+from pipeline.core.contract import DocumentSpec, Subject
 from schemas.bigcommerce import (
     LineItem,
     LineItemSchema,
@@ -27,13 +27,7 @@ from schemas.bigcommerce import (
     ShippingAddressSchema,
     TransactionSchema,
 )
-from schemas.snapshot import (
-    SNAPSHOT_SCHEMA,
-    OrderSnapshot,
-    SellerSchema,
-    TaxSummary,
-    canonical_json,
-)
+from schemas.snapshot import SNAPSHOT_SCHEMA, OrderSnapshot, SellerSchema, canonical_json
 
 
 class DocumentKind(StrEnum):
@@ -44,7 +38,6 @@ class DocumentKind(StrEnum):
     CREDIT_NOTE = "credit_note"
     PAYMENT_RECORD = "payment_record"
     TAX_BREAKDOWN = "tax_breakdown"
-    TAX_SUMMARY_MONTHLY = "tax_summary_monthly"
 
 
 class OrderStatus:
@@ -110,43 +103,43 @@ VOLATILE_ORDER_FIELDS = frozenset(
 VOLATILE_LINE_FIELDS = frozenset({"quantity_shipped", "quantity_refunded", "refund_amount"})
 VOLATILE_CONSIGNMENT_FIELDS = frozenset({"items_shipped"})
 
-# What the sub-id of each per-part kind names, as it appears in file names.
-SUB_ID_LABELS = {
+# The flow that files each order document: commerce the transaction records, fulfilment
+# the tax and fulfilment documents (DESIGN, flows 1 and 5); one fetch serves both.
+ORDER_KIND_FLOWS: Mapping[DocumentKind, str] = {
+    DocumentKind.ORDER_RECORD: "commerce",
+    DocumentKind.INVOICE: "commerce",
+    DocumentKind.CREDIT_NOTE: "commerce",
+    DocumentKind.PAYMENT_RECORD: "commerce",
+    DocumentKind.TAX_BREAKDOWN: "fulfilment",
+    DocumentKind.PACKING_SLIP: "fulfilment",
+    DocumentKind.SHIPPING_CONFIRMATION: "fulfilment",
+}
+# What the part of each per-part kind names, as it appears in file names.
+PART_LABELS = {
     DocumentKind.PACKING_SLIP: "consignment",
     DocumentKind.SHIPPING_CONFIRMATION: "shipment",
     DocumentKind.CREDIT_NOTE: "refund",
     DocumentKind.PAYMENT_RECORD: "transaction",
 }
+ORDER = "order"
 
 
-@dataclass(frozen=True)
-class DocumentRef:
-    """One document owed by a source: what it is, whose it is, and which version of the facts.
+def order_name(kind: DocumentKind) -> str:
+    """The name template of an order document (`pipeline.core.names` fills it): the names
+    every order record was declared under, `order-100-packing-slip-consignment-301`."""
+    stem = f"order-{{subject}}-{kind.value.replace('_', '-')}"
+    label = PART_LABELS.get(kind)
+    return stem if label is None else f"{stem}-{label}-{{part}}"
 
-    ``order_id`` is None for the monthly tax summary, whose ``sub_id`` is its period key
-    (``2024-03-EUR-DE``). ``fingerprint`` is the SHA-256 of the canonical facts.
-    """
 
-    kind: DocumentKind
-    store_hash: str
-    order_id: int | None
-    sub_id: str | None
-    fingerprint: str
+def order_id(spec: DocumentSpec) -> int:
+    return int(spec.subject.id)
 
-    @property
-    def filename(self) -> str:
-        """The deterministic ECM name: same document, same name, whichever worker renders it."""
-        if self.kind is DocumentKind.TAX_SUMMARY_MONTHLY:
-            return f"tax-summary-{self.sub_id}.pdf"
-        stem = f"order-{self.order_id}-{self.kind.value.replace('_', '-')}"
-        if self.sub_id is not None:
-            stem += f"-{SUB_ID_LABELS[self.kind]}-{self.sub_id}"
-        return f"{stem}.pdf"
 
-    @property
-    def record_key(self) -> str:
-        """Natural key for the ledger: store, document and fact version."""
-        return f"{self.store_hash}/{self.filename.removesuffix('.pdf')}/{self.fingerprint[:16]}"
+def part_id(spec: DocumentSpec) -> int:
+    """The id of the order part (consignment, shipment, refund, transaction) a per-part
+    document is about."""
+    return int(str(spec.part))
 
 
 _LINE = LineItemSchema()
@@ -235,33 +228,23 @@ _FACTS: Mapping[DocumentKind, Callable[[OrderSnapshot, str | None], dict[str, An
 }
 
 
-def _fingerprint(kind: DocumentKind, sub_id: str | None, facts: Mapping[str, Any]) -> str:
-    framed = {"kind": kind.value, "sub_id": sub_id, "facts": facts}
+def _fingerprint(kind: DocumentKind, part: str | None, facts: Mapping[str, Any]) -> str:
+    framed = {"kind": kind.value, "sub_id": part, "facts": facts}
     return hashlib.sha256(canonical_json(framed)).hexdigest()
 
 
-def order_document_ref(
-    snapshot: OrderSnapshot, kind: DocumentKind, sub_id: str | None = None
-) -> DocumentRef:
-    """The ref for one document of an order, whether or not it is due yet."""
-    facts = _FACTS[kind](snapshot, sub_id)
-    return DocumentRef(
-        kind=kind,
+def order_document(
+    snapshot: OrderSnapshot, kind: DocumentKind, part: str | None = None
+) -> DocumentSpec:
+    """The spec of one document of an order, whether or not it is due yet."""
+    facts = _FACTS[kind](snapshot, part)
+    return DocumentSpec(
+        flow=ORDER_KIND_FLOWS[kind],
+        kind=kind.value,
         store_hash=snapshot.store_hash,
-        order_id=snapshot.order.id,
-        sub_id=sub_id,
-        fingerprint=_fingerprint(kind, sub_id, facts),
-    )
-
-
-def tax_summary_ref(summary: TaxSummary) -> DocumentRef:
-    period = f"{summary.year:04d}-{summary.month:02d}-{summary.currency}-{summary.country_iso2}"
-    return DocumentRef(
-        kind=DocumentKind.TAX_SUMMARY_MONTHLY,
-        store_hash=summary.store_hash,
-        order_id=None,
-        sub_id=period,
-        fingerprint=hashlib.sha256(summary.to_json_bytes()).hexdigest(),
+        subject=Subject(ORDER, str(snapshot.order.id)),
+        part=part,
+        fingerprint=_fingerprint(kind, part, facts),
     )
 
 
@@ -319,21 +302,22 @@ def shows_taxes(snapshot: OrderSnapshot) -> bool:
     return bool(_whole_order_documents(snapshot))
 
 
-def due_documents(snapshot: OrderSnapshot) -> list[DocumentRef]:
-    """Every document the snapshot's current state calls for, in a stable order."""
+def due_documents(snapshot: OrderSnapshot) -> list[DocumentSpec]:
+    """Every document the snapshot's current state calls for (of both flows that file
+    order documents), in a stable order."""
     wanted = _whole_order_documents(snapshot)
     wanted += [(DocumentKind.PACKING_SLIP, str(i)) for i in _consignments_in_fulfilment(snapshot)]
     wanted += [(DocumentKind.SHIPPING_CONFIRMATION, str(s.id)) for s in snapshot.shipments]
     wanted += [(DocumentKind.CREDIT_NOTE, str(r.id)) for r in snapshot.refunds]
     wanted += [(DocumentKind.PAYMENT_RECORD, str(t.id)) for t in snapshot.transactions]
-    return [order_document_ref(snapshot, kind, sub_id) for kind, sub_id in wanted]
+    return [order_document(snapshot, kind, part) for kind, part in wanted]
 
 
-def document_date(snapshot: OrderSnapshot, ref: DocumentRef) -> datetime:
+def document_date(snapshot: OrderSnapshot, spec: DocumentSpec) -> datetime:
     """The date a document is issued as of; also its fixed PDF creation date."""
     order = snapshot.order
-    sub_id = int(ref.sub_id) if ref.sub_id is not None else 0
-    match ref.kind:
+    sub_id = int(spec.part) if spec.part is not None else 0
+    match spec.kind:
         case DocumentKind.SHIPPING_CONFIRMATION:
             return snapshot.shipment(sub_id).date_created
         case DocumentKind.CREDIT_NOTE:

@@ -13,6 +13,8 @@ import hashlib
 from typing import Any
 
 from pipeline.celery import app
+from pipeline.core.names import fetch_key
+from pipeline.flows.commerce.documents import ORDER
 
 FETCH_ORDER_TASK = "bcrm.fetch.order"
 
@@ -26,7 +28,7 @@ def order_event_ref(
     order again (`order_fetch.Listing`)."""
     digest = hashlib.sha256(f"{reason}\0{event_id}".encode()).hexdigest()[:16]
     ref = {
-        "record_key": f"{store_hash}:order:{order_id}:fetch:{digest}",
+        "record_key": fetch_key(ORDER, store_hash, str(int(order_id)), digest),
         "store_hash": store_hash,
         "order_id": int(order_id),
         "reason": reason,

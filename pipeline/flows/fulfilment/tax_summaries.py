@@ -13,36 +13,26 @@ the earlier one.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import math
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
 
-from pipeline.core.canvas import chain_from
-from pipeline.core.errors import PermanentError
-from pipeline.flows.commerce.document_stages import (
-    document_message,
-    document_ref,
-    with_record_class,
-    with_rendering,
-)
-from pipeline.flows.commerce.documents import DocumentRef, is_paid, tax_summary_ref
+from pipeline.core.canvas import document_chain
+from pipeline.core.contract import DocumentSpec, Subject
+from pipeline.core.messages import document_message
+from pipeline.flows.commerce.documents import is_paid
 from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
-from pipeline.flows.commerce.render import render_tax_summary
 from pipeline.flows.commerce.taxes import summarise_month
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
-from pipeline.integrations.otcs.client import OTCSClient
-from pipeline.records.declare import DeclaredRecord, file_record, verify_fixity
 from pipeline.runtime import services
 from schemas.snapshot import OrderSnapshot, TaxSummary
 
-RENDER_TASK = "bcrm.render.tax_summary"
-
-
-class SummaryFolderMissing(PermanentError):
-    """The ECM has no folder for tax summaries under the root: its set-up is incomplete,
-    and creating a top-level records folder is a records manager's decision, not ours."""
+STORE_MONTH = "store_month"
+TAX_SUMMARY_MONTHLY = "tax_summary_monthly"
+# The name every summary was declared under: `tax-summary-2024-03-EUR-DE`.
+NAME = "tax-summary-{subject}-{part}"
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
@@ -118,15 +108,17 @@ def month_summaries(
     return summaries_of(job)
 
 
-def summary_message(summary_digest: str, ref: DocumentRef) -> dict[str, Any]:
-    """The render message for one summary: an order document's envelope (so the shared
-    stage helpers read its `DocumentRef`) naming the staged summary instead of a snapshot."""
-    envelope = document_message(summary_digest, ref)
-    return {
-        "record_key": ref.record_key,
-        "summary": summary_digest,
-        "document": envelope["document"],
-    }
+def summary_spec(summary: TaxSummary) -> DocumentSpec:
+    """The summary of one store's month, for one currency and country; its fingerprint is
+    the SHA-256 of its canonical JSON."""
+    return DocumentSpec(
+        flow="fulfilment",
+        kind=TAX_SUMMARY_MONTHLY,
+        store_hash=summary.store_hash,
+        subject=Subject(STORE_MONTH, f"{summary.year:04d}-{summary.month:02d}"),
+        part=f"{summary.currency}-{summary.country_iso2}",
+        fingerprint=hashlib.sha256(summary.to_json_bytes()).hexdigest(),
+    )
 
 
 def start_chains(summaries: list[TaxSummary]) -> list[str]:
@@ -135,8 +127,8 @@ def start_chains(summaries: list[TaxSummary]) -> list[str]:
     keys = []
     for summary in summaries:
         digest = services.staging().put(summary.to_json_bytes())
-        message = summary_message(digest, tax_summary_ref(summary))
-        chain_from(RENDER_TASK, [message], {}).apply_async()
+        message = document_message(summary_spec(summary), digest)
+        document_chain(message).apply_async()
         keys.append(message["record_key"])
     return keys
 
@@ -149,34 +141,3 @@ def run_step(client: BigCommerceClient, job: MonthJob, deadline: float) -> Month
         return job
     start_chains(summaries_of(job))
     return None
-
-
-def summary_of(message: dict[str, Any]) -> TaxSummary:
-    return TaxSummary.from_json_bytes(services.staging().get(message["summary"]))
-
-
-def render_summary(message: dict[str, Any]) -> dict[str, Any]:
-    return with_rendering(message, render_tax_summary(summary_of(message)))
-
-
-def classify_summary(message: dict[str, Any]) -> dict[str, Any]:
-    """The summary's own country is its jurisdiction: it reports that country's tax."""
-    summary = summary_of(message)
-    return with_record_class(message, summary, summary.country_iso2)
-
-
-def summary_folder(otcs: OTCSClient, root_id: int, folder: str, store_hash: str) -> int:
-    """`<folder>/<store_hash>` under the root: one deterministic folder per store, so a
-    second run finds what the first one filed."""
-    parent = otcs.resolve_path(root_id, folder)
-    if parent is None:
-        raise SummaryFolderMissing(f"no folder {folder!r} under node {root_id} in the ECM")
-    return otcs.ensure_folder(parent.id, store_hash)
-
-
-def declare_summary(otcs: OTCSClient, message: dict[str, Any], root_id: int) -> DeclaredRecord:
-    """Folder, upload (or adopt), category, official record, supersedes, fixity."""
-    ref = document_ref(message)
-    folder_id = summary_folder(otcs, root_id, message["record_class"]["folder"], ref.store_hash)
-    node_id, adopted = file_record(otcs, folder_id, ref, message)
-    return verify_fixity(otcs, node_id, adopted, ref, message)

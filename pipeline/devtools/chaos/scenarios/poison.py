@@ -52,13 +52,14 @@ from typing import Any
 
 import pikepdf
 
+from pipeline.core import names
 from pipeline.core.deadletters import DeadLetter, DeadLetterFilter
 from pipeline.core.errors import PermanentError
 from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.devtools.settling import FINAL_DOCUMENT_STATES, look, wait_until_settled
-from pipeline.flows.commerce.documents import DocumentKind
-from pipeline.ops.reconcile import owed_documents
+from pipeline.flows.commerce.documents import ORDER, DocumentKind, due_documents
+from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
 from pipeline.runtime import clients, services
 from pipeline.runtime.log import log_event
 
@@ -226,7 +227,7 @@ class Placed:
 
 
 def _fetch_prefix(store_hash: str, order_id: int) -> str:
-    return f"{store_hash}:order:{order_id}:"
+    return names.fetch_prefix(ORDER, store_hash, str(order_id))
 
 
 def _document_prefix(store_hash: str, order_id: int) -> str:
@@ -347,19 +348,21 @@ def _check_dead_lettered(placed: Placed, world: ChaosWorld, entries: list[DeadLe
 def _check_declared(placed: Placed, world: ChaosWorld, entries: list[DeadLetter]) -> None:
     client = clients.bigcommerce(world.store_hash)
     try:
-        refs = owed_documents(client, world.store_hash, placed.order_id)
+        refs = due_documents(fetch_order_snapshot(client, world.store_hash, placed.order_id))
     except PermanentError as exc:
         placed.problem(f"refused at fetch, expected declared ({type(exc).__name__})")
         return
-    records = services.ledger().get_many(ref.record_key for ref in refs)
+    records = services.ledger().get_many(names.record_key(ref) for ref in refs)
     undeclared = [
-        r.filename for r, rec in zip(refs, records, strict=True) if rec.get("state") != DECLARED
+        names.filename(r)
+        for r, rec in zip(refs, records, strict=True)
+        if rec.get("state") != DECLARED
     ]
     if undeclared:
         placed.problem(f"not declared: {', '.join(undeclared)}")
     if any(_of_order(e, world.store_hash, placed.order_id) for e in entries):
         placed.problem("dead-lettered, expected declared")
-    invoices = [rec for r, rec in zip(refs, records, strict=True) if r.kind is DocumentKind.INVOICE]
+    invoices = [rec for r, rec in zip(refs, records, strict=True) if r.kind == DocumentKind.INVOICE]
     if not invoices or invoices[0].get("state") != DECLARED:
         placed.problem("no declared invoice to read back")
     else:

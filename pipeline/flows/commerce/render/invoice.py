@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.flows.commerce.documents import DocumentRef
+from pipeline.core.contract import DocumentSpec
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
@@ -52,13 +52,13 @@ def _closing_note(sheet: Sheet, snapshot: OrderSnapshot) -> None:
     )
 
 
-def render_invoice(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocument:
+def render_invoice(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
     facts = order_facts(snapshot, "Invoice no.", str(order.id))
     facts[2] = ("Invoice date", fmt.day(order.date_created))
     facts.append(("Payment", order.payment_method or "-"))
     sheet = open_order_sheet(
-        snapshot, ref, "INVOICE", f"Invoice {order.id}", COMMERCIAL_TEMPLATE, facts
+        snapshot, spec, "INVOICE", f"Invoice {order.id}", COMMERCIAL_TEMPLATE, facts
     )
     sheet.parties(bill_to(snapshot), ship_to(snapshot))
     money = order.currency_code
@@ -93,11 +93,11 @@ def render_invoice(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocumen
     return finish_order_sheet(sheet, snapshot)
 
 
-def render_tax_breakdown(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocument:
+def render_tax_breakdown(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
     facts = order_facts(snapshot, "Invoice no.", str(order.id))
     sheet = open_order_sheet(
-        snapshot, ref, "TAX BREAKDOWN", f"Tax breakdown {order.id}", COMMERCIAL_TEMPLATE, facts
+        snapshot, spec, "TAX BREAKDOWN", f"Tax breakdown {order.id}", COMMERCIAL_TEMPLATE, facts
     )
     sheet.parties(bill_to(snapshot), ship_to(snapshot))
     sheet.section("Tax by rate")

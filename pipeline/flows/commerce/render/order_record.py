@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.flows.commerce.documents import DocumentRef, last_business_event
+from pipeline.core.contract import DocumentSpec
+from pipeline.flows.commerce.documents import last_business_event
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
@@ -18,7 +19,7 @@ from schemas.bigcommerce import ZERO
 from schemas.snapshot import OrderSnapshot
 
 
-def render_order_record(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocument:
+def render_order_record(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
     facts = order_facts(snapshot, "Order no.", str(order.id))[1:]
     facts += [
@@ -26,7 +27,7 @@ def render_order_record(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDo
         ("As of", fmt.day(last_business_event(snapshot))),
     ]
     sheet = open_order_sheet(
-        snapshot, ref, "ORDER RECORD", f"Order record {order.id}", COMMERCIAL_TEMPLATE, facts
+        snapshot, spec, "ORDER RECORD", f"Order record {order.id}", COMMERCIAL_TEMPLATE, facts
     )
     sheet.parties(bill_to(snapshot), ship_to(snapshot))
     money = order.currency_code

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.flows.commerce.documents import DocumentRef, document_date
+from pipeline.core.contract import DocumentSpec
+from pipeline.core.names import filename
+from pipeline.flows.commerce.documents import document_date
 from pipeline.records.pdf import format as fmt
 from pipeline.records.pdf.sheet import DocumentMeta, RenderedDocument, Sheet
 from schemas.bigcommerce import ZERO, Address
@@ -37,7 +39,7 @@ def address_lines(address: Address | None) -> list[str]:
 
 def open_order_sheet(
     snapshot: OrderSnapshot,
-    ref: DocumentRef,
+    spec: DocumentSpec,
     heading: str,
     title: str,
     template_version: str,
@@ -50,9 +52,9 @@ def open_order_sheet(
             heading=heading,
             subject=f"{title}, BigCommerce store {snapshot.store_hash}",
             author=snapshot.seller.legal_name,
-            date=document_date(snapshot, ref),
+            date=document_date(snapshot, spec),
             template_version=template_version,
-            filename=ref.filename,
+            filename=filename(spec),
         )
     )
     sheet.title_block(seller_lines(snapshot.seller), facts)

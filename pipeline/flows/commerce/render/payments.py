@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.flows.commerce.documents import DocumentRef
+from pipeline.core.contract import DocumentSpec
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
@@ -23,9 +23,9 @@ REFUND_ITEM_LABELS = {
 }
 
 
-def render_credit_note(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocument:
+def render_credit_note(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
-    refund = snapshot.refund(int(str(ref.sub_id)))
+    refund = snapshot.refund(int(str(spec.part)))
     number = f"{order.id}-{refund.id}"
     facts = [
         ("Credit note no.", number),
@@ -35,7 +35,7 @@ def render_credit_note(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDoc
         ("Currency", order.currency_code),
     ]
     sheet = open_order_sheet(
-        snapshot, ref, "CREDIT NOTE", f"Credit note {number}", COMMERCIAL_TEMPLATE, facts
+        snapshot, spec, "CREDIT NOTE", f"Credit note {number}", COMMERCIAL_TEMPLATE, facts
     )
     sheet.parties(bill_to(snapshot), ship_to(snapshot))
     if refund.reason:
@@ -87,9 +87,9 @@ def _refund_item_label(snapshot: OrderSnapshot, item_type: str, item_id: int) ->
     return REFUND_ITEM_LABELS.get(item_type, item_type.capitalize())
 
 
-def render_payment_record(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocument:
+def render_payment_record(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
-    payment = snapshot.transaction(int(str(ref.sub_id)))
+    payment = snapshot.transaction(int(str(spec.part)))
     number = f"{order.id}-{payment.id}"
     facts = [
         ("Record no.", number),
@@ -98,7 +98,7 @@ def render_payment_record(snapshot: OrderSnapshot, ref: DocumentRef) -> Rendered
         ("Currency", payment.currency),
     ]
     sheet = open_order_sheet(
-        snapshot, ref, "PAYMENT RECORD", f"Payment record {number}", COMMERCIAL_TEMPLATE, facts
+        snapshot, spec, "PAYMENT RECORD", f"Payment record {number}", COMMERCIAL_TEMPLATE, facts
     )
     sheet.parties(
         bill_to(snapshot), ("Order total", [fmt.money(order.total_inc_tax, order.currency_code)])

@@ -6,7 +6,8 @@ proves what left, when, with which carrier and tracking number.
 
 from __future__ import annotations
 
-from pipeline.flows.commerce.documents import DocumentRef, consignment_lines
+from pipeline.core.contract import DocumentSpec
+from pipeline.flows.commerce.documents import consignment_lines
 from pipeline.flows.commerce.render.order_sheet import (
     address_lines,
     finish_order_sheet,
@@ -20,9 +21,9 @@ TEMPLATE_VERSION = "fulfilment-1.0"
 ITEM_COLUMNS = (Column("Item", 110), Column("SKU", 45), Column("Qty", 25, "R"))
 
 
-def render_packing_slip(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocument:
+def render_packing_slip(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
-    consignment = snapshot.shipping_address(int(str(ref.sub_id)))
+    consignment = snapshot.shipping_address(int(str(spec.part)))
     number = f"{order.id}-{consignment.id}"
     facts = [
         ("Packing slip no.", number),
@@ -31,7 +32,7 @@ def render_packing_slip(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDo
         ("Shipping method", consignment.shipping_method or "-"),
     ]
     sheet = open_order_sheet(
-        snapshot, ref, "PACKING SLIP", f"Packing slip {number}", TEMPLATE_VERSION, facts
+        snapshot, spec, "PACKING SLIP", f"Packing slip {number}", TEMPLATE_VERSION, facts
     )
     sheet.party("Ship to", address_lines(consignment))
     sheet.set_y(sheet.get_y() + 4)
@@ -45,9 +46,9 @@ def render_packing_slip(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDo
     return finish_order_sheet(sheet, snapshot)
 
 
-def render_shipping_confirmation(snapshot: OrderSnapshot, ref: DocumentRef) -> RenderedDocument:
+def render_shipping_confirmation(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
-    shipment = snapshot.shipment(int(str(ref.sub_id)))
+    shipment = snapshot.shipment(int(str(spec.part)))
     number = f"{order.id}-{shipment.id}"
     carrier = shipment.tracking_carrier or shipment.shipping_provider or "-"
     facts = [
@@ -58,7 +59,7 @@ def render_shipping_confirmation(snapshot: OrderSnapshot, ref: DocumentRef) -> R
     ]
     sheet = open_order_sheet(
         snapshot,
-        ref,
+        spec,
         "SHIPPING CONFIRMATION",
         f"Shipping confirmation {number}",
         TEMPLATE_VERSION,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.flows.commerce.documents import tax_summary_ref
+from pipeline.core.contract import DocumentSpec
+from pipeline.core.names import filename, stem_of
 from pipeline.flows.commerce.render.order_sheet import seller_lines
 from pipeline.records.pdf import format as fmt
 from pipeline.records.pdf.sheet import Column, DocumentMeta, RenderedDocument, Sheet
@@ -12,8 +13,7 @@ from schemas.snapshot import TaxSummary
 TEMPLATE_VERSION = "tax-summary-1.0"
 
 
-def render_tax_summary(summary: TaxSummary) -> RenderedDocument:
-    ref = tax_summary_ref(summary)
+def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocument:
     period = f"{summary.year:04d}-{summary.month:02d}"
     title = f"Tax summary {period} {summary.currency} {summary.country_iso2}"
     sheet = Sheet(
@@ -24,7 +24,7 @@ def render_tax_summary(summary: TaxSummary) -> RenderedDocument:
             author=summary.seller.legal_name,
             date=summary.period_end,
             template_version=TEMPLATE_VERSION,
-            filename=ref.filename,
+            filename=filename(spec),
         )
     )
     sheet.title_block(
@@ -68,4 +68,4 @@ def render_tax_summary(summary: TaxSummary) -> RenderedDocument:
         "Aggregated from the BigCommerce orders of the period; "
         "the aggregate is attached to this PDF."
     )
-    return sheet.finish(summary.to_json_bytes(), f"{ref.filename.removesuffix('.pdf')}.json")
+    return sheet.finish(summary.to_json_bytes(), f"{stem_of(spec)}.json")

@@ -1,10 +1,12 @@
-"""The skeleton flow: placeholder items through the four real stages and stores.
+"""The canary flow: placeholder items through the four real stages and stores, for the
+tests of the machinery alone (`BCRM_FLOWS=...,canary`; no deployment runs it).
 
-It proves the plumbing (queues, staging, ledger, retries, dead letters, idempotent
-declare) before the commerce flows exist, and stays the demo's smoke path until they
-replace it. Each item carries a small plan: how long each stage "works" and how many of
-its first attempts fail transiently, so the demo and the tests can exercise retries and
-crashes deterministically.
+It proves the plumbing (queues, staging, ledger, retries, dead letters, re-drive,
+idempotent declare, crashes mid-task) with no BigCommerce or ECM behind it. Each item is
+one record that runs every stage under its own key, and carries a small plan: how long
+each stage "works" and how many of its first attempts fail transiently, so the tests can
+exercise retries and crashes deterministically. It files into a Redis hash standing in
+for the ECM.
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from celery.canvas import Signature
+
 from pipeline.core import keys
+from pipeline.core.canvas import chain_from
 from pipeline.core.errors import PermanentError, TransientError
+from pipeline.core.stage import StageTask, stage_task
 from pipeline.runtime import redis_client, services
 
 TEMPLATE_VERSION = "skeleton-1"
+FLOW_NAME = "canary"
 
 
 @dataclass(frozen=True)
@@ -113,3 +120,28 @@ def target_inventory(names: list[str]) -> dict[str, dict[str, Any]]:
     """What the placeholder target holds under each name (absent names are left out)."""
     values = redis_client().hmget(keys.SKELETON_TARGET, names) if names else []
     return {n: json.loads(v) for n, v in zip(names, values, strict=True) if v is not None}
+
+
+@stage_task("bcrm.fetch.placeholder", flow=FLOW_NAME)
+def fetch_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
+    return fetch(ref, self.attempt)
+
+
+@stage_task("bcrm.render.placeholder", flow=FLOW_NAME)
+def render_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
+    return render(ref, self.attempt)
+
+
+@stage_task("bcrm.classify.placeholder", flow=FLOW_NAME)
+def classify_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
+    return classify(ref, self.attempt)
+
+
+@stage_task("bcrm.declare.placeholder", flow=FLOW_NAME)
+def declare_placeholder(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
+    return declare(ref, self.attempt)
+
+
+def canvas(ref: dict[str, Any]) -> Signature:
+    """fetch → render → classify → declare for one placeholder item."""
+    return chain_from(fetch_placeholder.name, [ref], {})

@@ -1,0 +1,208 @@
+"""The flow contract: what a flow provides so the machinery can run it without knowing it.
+
+A **subject** is what a record is about (an order, a store's month, later a case or a
+recall); a **document spec** names one document a subject owes and the fingerprint of
+exactly the facts it shows. A **source** is what fetch reads and stages for a subject (an
+order snapshot); every flow that owes documents from that kind of source is asked for them,
+so one fetch of an order serves both the commerce and the fulfilment flow. A **flow**
+renders its kinds, tells classify what the file plan needs (jurisdiction, record-date
+facts, category attributes) and tells declare where a record goes (its **placement**).
+
+Record keys and ECM names are derived from specs in one place, `pipeline.core.names`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pipeline.core.errors import PermanentError
+
+if TYPE_CHECKING:
+    import redis
+
+    from pipeline.records.pdf.sheet import RenderedDocument
+    from pipeline.runtime.settings import Settings
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a record is about: `order` 100, `store_month` 2024-03."""
+
+    kind: str
+    id: str
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """One document a subject owes, and which version of its facts (`fingerprint`, the
+    SHA-256 of exactly what it shows). `part` names a part of the subject (a shipment, a
+    refund, a currency and country) for kinds owed once per part."""
+
+    flow: str
+    kind: str
+    store_hash: str
+    subject: Subject
+    part: str | None
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document a flow files.
+
+    `name` is the template of its deterministic name, from `{subject}` (the subject id)
+    and `{part}`; `pipeline.core.names` adds the fingerprint. Names of declared records
+    must never change: a changed name would file every existing record again. `source`
+    names the source it is rendered from, which is how a stage loads a message's source.
+    """
+
+    kind: str
+    name: str
+    source: str
+    render: Callable[[Any, DocumentSpec], RenderedDocument]
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A business workspace, found or created by type and business object id."""
+
+    type: str
+    business_object_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cross-reference to every version of another document in the same container:
+    `outgoing` runs from the record being declared to it, else from it to the record."""
+
+    xref_type: str
+    folder: str
+    stem: str
+    outgoing: bool
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where declare files a record: in a workspace, or under a folder path that must
+    already exist below the ECM's root (its set-up is a records manager's decision), then
+    in `folders` (created as needed); with its cross-references and holds."""
+
+    folders: tuple[str, ...]
+    workspace: Workspace | None = None
+    root_path: str | None = None
+    links: tuple[Link, ...] = ()
+    holds: tuple[str, ...] = ()
+
+
+class UnknownRecordDate(PermanentError):
+    """A record date the flow cannot give for this document (a file-plan mistake)."""
+
+
+class Source(ABC):
+    """What fetch reads for one subject and stages; the flows that consume it owe
+    documents from it."""
+
+    name: ClassVar[str]
+    # The flow whose producers start this source's fetches (its work units count there).
+    flow: ClassVar[str]
+
+    @abstractmethod
+    def load(self, raw: bytes) -> Any:
+        """The staged canonical bytes back as the source object."""
+
+
+class FetchedSource(Source):
+    """A source read by a fetch stage task (`bcrm.fetch.<name>`) from a producer's
+    reference; sources a control job stages itself (a store's month) are plain `Source`s."""
+
+    @abstractmethod
+    def fetch(self, ref: Mapping[str, Any]) -> tuple[Any, bytes]:
+        """Read what the message names; the source object and its canonical bytes."""
+
+    def after_fetch(self, source: Any) -> None:
+        """What else a fetch records about its source (the archive index's order lines)."""
+
+    @abstractmethod
+    def subjects_changed(self, store_hash: str, since: datetime, until: datetime) -> list[str]:
+        """Ids of the subjects that changed in a window, asked of the system of origin
+        (reconciliation's question)."""
+
+    @abstractmethod
+    def read(self, store_hash: str, subject_id: str) -> Any:
+        """The subject's source as a fetch would read it now (without staging it)."""
+
+    @abstractmethod
+    def refetch(self, store_hash: str, subject_id: str, reason: str, event_id: str) -> None:
+        """Hand the subject to the pipeline again, as its producers would."""
+
+
+class Flow(ABC):
+    """One flow's part of the contract; see the module docstring."""
+
+    name: ClassVar[str]
+    kinds: ClassVar[Mapping[str, DocumentKind]]
+
+    @property
+    def sources(self) -> frozenset[str]:
+        """The sources this flow's documents are made from."""
+        return frozenset(kind.source for kind in self.kinds.values())
+
+    @abstractmethod
+    def documents_owed(self, source: Any) -> list[DocumentSpec]:
+        """Every document of this flow the source's current state calls for (the source
+        is one of `sources`; a flow with several tells them apart by type)."""
+
+    @abstractmethod
+    def jurisdiction(self, source: Any, spec: DocumentSpec) -> str:
+        """ISO 3166-1 alpha-2 country whose retention rules apply."""
+
+    @abstractmethod
+    def record_date(self, source: Any, spec: DocumentSpec, fact: str) -> datetime:
+        """The fact `retention.toml` names as the kind's record date (UnknownRecordDate
+        if the flow has no such fact for this kind)."""
+
+    @abstractmethod
+    def category_attributes(self, source: Any, spec: DocumentSpec) -> dict[str, str]:
+        """This flow's category attribute values (identifiers only, no personal data)."""
+
+    @abstractmethod
+    def placement(self, source: Any, spec: DocumentSpec, folder: str) -> Placement:
+        """Where the record goes; `folder` is its kind's folder from the file plan."""
+
+    def streams(self, config: Settings) -> dict[str, dict[str, Any]]:
+        """Beat schedule entries of this flow's producers (pollers, monthly jobs)."""
+        return {}
+
+    def stream_lags(
+        self, client: redis.Redis, store_hash: str, now: datetime
+    ) -> dict[str, float | None]:
+        """Per polled stream, seconds behind (None: never polled), for status and metrics."""
+        return {}
+
+    def polls_completed(self, client: redis.Redis, store_hash: str) -> dict[str, int]:
+        """Per polled stream, how many polls completed (settling waits for two more)."""
+        return {}
+
+    # Per kind, the record-date facts it has: what `retention.toml` may name for it.
+    record_date_facts: ClassVar[Mapping[str, tuple[str, ...]]]
+
+    def render(self, source: Any, spec: DocumentSpec) -> RenderedDocument:
+        """The kind's renderer."""
+        return self.kinds[spec.kind].render(source, spec)
+
+    def classify(self, source: Any, spec: DocumentSpec) -> dict[str, Any]:
+        """The records class from the file plan (`pipeline.records.classify`), as JSON."""
+        from pipeline.records.classify import classify_document
+
+        return classify_document(self, source, spec)
+
+    def declare(self, source: Any, spec: DocumentSpec, message: Mapping[str, Any]) -> Any:
+        """File the record in the ECM (`pipeline.records.declare`); a `DeclaredRecord`."""
+        from pipeline.records.declare import declare_document
+
+        return declare_document(self, source, spec, message)
