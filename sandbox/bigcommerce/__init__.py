@@ -36,9 +36,16 @@ or is the stricter option so client bugs show up here rather than in production)
   signed (Standard Webhooks `webhook-id`/`webhook-timestamp`/`webhook-signature`) only for
   API accounts created with a client secret; the HMAC key is the client secret's bytes, so
   receivers verify with `whsec_` + base64(client_secret). Delivery timeout 10 s
-  (configurable). Destinations may be plain `http://` on any port (the real API demands
-  HTTPS on 443; loopback test receivers cannot). A duplicate hook (same token, scope and
-  destination) is **409**; more than 10 per scope is 422. `/v3/hooks` needs no particular
+  (configurable). A destination must be HTTPS on port 443 (webhooks.v3.yml
+  createWebhooks: "Destination URL must be served on port 443 (custom ports are not
+  currently supported)"; DOC-WH). Any other destination, on POST or PUT, is **422** in the
+  spec's `422_UnprocessableEntity` shape: title "JSON data is missing or invalid",
+  `errors: {"destination": "error.destination.must.be.https.on.port.443"}` (the status
+  and wording for this case are UNCONFIRMED; the spec documents 422 for unacceptable field
+  data). Only `BigCommerceEmulator(allow_plain_http_hooks=True)` or `bcrm sandbox
+  bigcommerce --allow-http-hooks` takes plain `http://` on any port, for loopback test
+  receivers. A duplicate hook (same token, scope and destination) is **409**; more than
+  10 per scope is 422. `/v3/hooks` needs no particular
   scope. `store/order/*` style wildcards match every scope below the prefix. The
   success-ratio blocklist is not emulated.
 - Promotions: an ENABLED promotion reads as DISABLED once `max_uses` is reached or its
