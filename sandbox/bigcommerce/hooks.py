@@ -5,7 +5,7 @@ A destination must be HTTPS on port 443 (webhooks.v3.yml: "Destination URL must 
 on port 443 (custom ports are not currently supported)"); anything else is refused like
 other unacceptable field data, a 422 naming `destination`. Loopback test receivers speak
 plain HTTP on a free port, so a store started with `allow_plain_http_hooks` also takes
-`http://` destinations on any port.
+`http://` destinations, and any port.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ def own_hook(request: web.Request) -> dict[str, Any]:
 
 
 def _destination_error(dest: Any, allow_plain_http: bool) -> str | None:
+    """The `errors.destination` message for an unusable destination, else None."""
     if not isinstance(dest, str):
         return "error.expected.url"
     url = urlparse(dest)
