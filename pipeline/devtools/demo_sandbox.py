@@ -108,7 +108,7 @@ def sandbox(log_dir: Path, orders: int, quota: int, window_ms: int) -> Iterator[
     bigcommerce = ChildProcess(
         "bigcommerce-emulator",
         ["sandbox", "bigcommerce", "--orders", str(orders), "--store-hash", store_hash,
-         "--quota", str(quota), "--window-ms", str(window_ms)],
+         "--quota", str(quota), "--window-ms", str(window_ms), "--allow-http-hooks"],
         log_dir,
     )  # fmt: skip
     otcs = ChildProcess("otcs-emulator", ["sandbox", "otcs"], log_dir)

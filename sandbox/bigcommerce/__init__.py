@@ -36,14 +36,44 @@ or is the stricter option so client bugs show up here rather than in production)
   signed (Standard Webhooks `webhook-id`/`webhook-timestamp`/`webhook-signature`) only for
   API accounts created with a client secret; the HMAC key is the client secret's bytes, so
   receivers verify with `whsec_` + base64(client_secret). Delivery timeout 10 s
-  (configurable). Destinations may be plain `http://` on any port (the real API demands
-  HTTPS on 443; loopback test receivers cannot). A duplicate hook (same token, scope and
-  destination) is **409**; more than 10 per scope is 422. `/v3/hooks` needs no particular
+  (configurable). A destination must be HTTPS on port 443 (webhooks.v3.yml
+  createWebhooks: "Destination URL must be served on port 443 (custom ports are not
+  currently supported)"; DOC-WH). Any other destination, on POST or PUT, is **422** in the
+  spec's `422_UnprocessableEntity` shape: title "JSON data is missing or invalid",
+  `errors: {"destination": "error.destination.must.be.https.on.port.443"}` (the status
+  and wording for this case are UNCONFIRMED; the spec documents 422 for unacceptable field
+  data). Only `BigCommerceEmulator(allow_plain_http_hooks=True)` or `bcrm sandbox
+  bigcommerce --allow-http-hooks` takes plain `http://` on any port, for loopback test
+  receivers. A duplicate hook (same token, scope and destination) is **409**; more than
+  10 per scope is 422. `/v3/hooks` needs no particular
   scope. `store/order/*` style wildcards match every scope below the prefix. The
   success-ratio blocklist is not emulated.
 - Promotions: an ENABLED promotion reads as DISABLED once `max_uses` is reached or its
   `end_date` has passed; INVALID cannot be written. No webhooks exist for promotions or
   content pages, so admin edits to them fire none.
+- `GET /v2/time` answers `{"time": <unix seconds>}` (store_information.v2.yml "Get System
+  Timestamp", example `{"time": 1529512970}`) and, like `GET /v2/store`, needs
+  `store_v2_information` or its read-only form: the spec's security scheme declares that
+  scope for the whole file and lists no exception for `/time`.
+- `GET /v3/customers` (customers.v3.yml "Get All Customers", scope `store_v2_customers`
+  or read-only): `{data, meta.pagination}` with `page`/`limit`; filters `id:in`,
+  `email:in`, `company:in`, `customer_group_id:in`, `date_created[:min|:max]`,
+  `date_modified[:min|:max]` (ISO 8601 or unix seconds, inclusive); `sort` one of
+  `date_created|date_modified|last_name` `:asc|:desc`, else by id. Each customer carries
+  the `customer_Full` fields; `addresses`, `store_credit_amounts`, `attributes` and
+  `form_fields` only with `include=addresses|storecredit|attributes|formfields`. Not
+  emulated: `cursor_pagination` and `before`/`after` (the spec sends both paginations on
+  the first page), `name:in|like`, `phone:in`, `registration_ip_address:in`, the beta
+  includes. Seeded address ids are `customer_id * 100 + n` (n from 1). A consent change
+  (which fires `store/customer/updated`) moves the customer's `date_modified`.
+- Order products' `product_options` (orders.v2.oas2.yml `orderProductOptions`): one per
+  option value of the ordered variant, `[]` for a product without options. `value` is the
+  option value's id as a string and `display_value` its label (spec example: "Multiple
+  choice" size, `display_value: S`, `value: '69'`); customer and merchant names equal the
+  display names. Size is "Multiple choice"/"Rectangle"/"Apparel sizes" and Color
+  "Swatch"/""/"Colors" (`type`/`display_style`/`name`, after the spec's example);
+  `product_option_id` = `product_id * 1000 + option_id`; `id` counts up per store.
+  Catalog option value ids are unique per value (Size S..XL = 60..63, Color = 64..66).
 - `order_terms_and_conditions_type` accepts `link` or `textarea` (the admin UI's choices).
   Checkout settings need `store_v2_information`; customer settings and consent need
   `store_v2_customers`.

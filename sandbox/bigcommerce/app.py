@@ -21,7 +21,18 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from . import catalog, content, coupons, hooks, order_parts, orders, promotions, refunds
+from . import (
+    catalog,
+    content,
+    coupons,
+    customers,
+    hooks,
+    order_parts,
+    orders,
+    promotions,
+    refunds,
+    store_info,
+)
 from . import settings as settings_routes
 from .auth import check_scope
 from .errors import ApiError, Dialect, error_response
@@ -41,6 +52,8 @@ ROUTE_MODULES = (
     coupons,
     content,
     settings_routes,
+    store_info,
+    customers,
     hooks,
 )
 PREFIX = "/stores/{store_hash}"

@@ -36,8 +36,20 @@ from .server import BigCommerceEmulator
     type=int,
     help="Rate-limit window in milliseconds.",
 )
+@click.option(
+    "--allow-http-hooks",
+    is_flag=True,
+    help="Accept plain http:// webhook destinations on any port (real API: HTTPS on 443).",
+)
 def command(
-    host: str, port: int, orders: int, seed: int, store_hash: str | None, quota: int, window_ms: int
+    host: str,
+    port: int,
+    orders: int,
+    seed: int,
+    store_hash: str | None,
+    quota: int,
+    window_ms: int,
+    allow_http_hooks: bool,
 ) -> None:
     emulator = BigCommerceEmulator(
         orders=orders,
@@ -47,6 +59,7 @@ def command(
         window_ms=window_ms,
         host=host,
         port=port,
+        allow_plain_http_hooks=allow_http_hooks,
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

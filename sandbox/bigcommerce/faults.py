@@ -12,7 +12,16 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RATE_LIMIT_MODES = ("standard", "headerless", "as_500")
-FAMILIES = ("orders", "refunds", "catalog", "marketing", "content", "settings", "webhooks")
+FAMILIES = (
+    "orders",
+    "refunds",
+    "catalog",
+    "marketing",
+    "content",
+    "settings",
+    "customers",
+    "webhooks",
+)
 
 
 @dataclass

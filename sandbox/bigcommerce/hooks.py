@@ -1,5 +1,12 @@
 """Webhook management `/v3/hooks`: each hook belongs to the API account (client id) behind
-the token that created it and is invisible to every other token."""
+the token that created it and is invisible to every other token.
+
+A destination must be HTTPS on port 443 (webhooks.v3.yml: "Destination URL must be served
+on port 443 (custom ports are not currently supported)"); anything else is refused like
+other unacceptable field data, a 422 naming `destination`. Loopback test receivers speak
+plain HTTP on a free port, so a store started with `allow_plain_http_hooks` also takes
+`http://` destinations, and any port.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +35,23 @@ def own_hook(request: web.Request) -> dict[str, Any]:
     return hook
 
 
-def _check(body: dict[str, Any], *, partial: bool) -> None:
+def _destination_error(dest: Any, allow_plain_http: bool) -> str | None:
+    """The `errors.destination` message for an unusable destination, else None."""
+    if not isinstance(dest, str):
+        return "error.expected.url"
+    url = urlparse(dest)
+    try:
+        port = url.port
+    except ValueError:
+        return "error.expected.url"
+    if url.scheme not in ("http", "https") or not url.hostname:
+        return "error.expected.url"
+    if allow_plain_http or (url.scheme == "https" and port in (None, 443)):
+        return None
+    return "error.destination.must.be.https.on.port.443"
+
+
+def _check(body: dict[str, Any], *, partial: bool, allow_plain_http: bool) -> None:
     errors = {}
     for key in ("scope", "destination"):
         if key not in body and not partial:
@@ -37,10 +60,9 @@ def _check(body: dict[str, Any], *, partial: bool) -> None:
     if scope is not None and (not isinstance(scope, str) or not scope.startswith("store/")):
         errors["scope"] = "error.expected.scope"
     dest = body.get("destination")
-    if dest is not None and (
-        not isinstance(dest, str) or urlparse(dest).scheme not in ("http", "https")
-    ):
-        errors["destination"] = "error.expected.url"
+    problem = None if dest is None else _destination_error(dest, allow_plain_http)
+    if problem:
+        errors["destination"] = problem
     headers = body.get("headers")
     if headers is not None and (
         not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values())
@@ -69,7 +91,7 @@ async def create_hook(request: web.Request) -> web.Response:
     """200 (not 201) with `{data, meta}`, per the spec."""
     store = store_of(request)
     body = await read_json(request)
-    _check(body, partial=False)
+    _check(body, partial=False, allow_plain_http=store.allow_plain_http_hooks)
     client = token_of(request).client_id
     same_scope = [
         h for h in store.hooks.values() if h["client_id"] == client and h["scope"] == body["scope"]
@@ -101,7 +123,7 @@ async def one_hook(request: web.Request) -> web.Response:
 async def update_hook(request: web.Request) -> web.Response:
     hook = own_hook(request)
     body = await read_json(request)
-    _check(body, partial=True)
+    _check(body, partial=True, allow_plain_http=store_of(request).allow_plain_http_hooks)
     hook.update(
         {k: v for k, v in body.items() if k in ("scope", "destination", "is_active", "headers")}
     )

@@ -13,7 +13,8 @@ from typing import Any
 from .errors import ApiError
 from .formats import to_cents
 from .model import STATUS_NAMES, Order, OrderAddress, OrderProduct
-from .seed_data import CARRIER_LINKS, COUNTRIES
+from .products import product_option_id
+from .seed_data import CARRIER_LINKS, COUNTRIES, OPTION_KINDS
 from .state import Store
 
 COUNTRY_BY_ISO = {c.iso2: c for c in COUNTRIES}
@@ -42,9 +43,10 @@ def make_items(
         product = store.products[variant["product_id"]]
         price = convert(round(variant["calculated_price"] * 100), currency)
         digital = product["type"] == "digital"
+        item_id = store.next_id("order_product")
         items.append(
             OrderProduct(
-                id=store.next_id("order_product"),
+                id=item_id,
                 order_id=order_id,
                 product_id=product["id"],
                 variant_id=variant["id"],
@@ -55,13 +57,40 @@ def make_items(
                 price_ex=price,
                 price_tax=round(price * tax_rate),
                 quantity=quantity,
-                options=[
-                    {"display_name": v["option_display_name"], "display_value": v["label"]}
-                    for v in variant["option_values"]
-                ],
+                options=line_options(store, item_id, product["id"], variant),
             )
         )
     return items
+
+
+def line_options(
+    store: Store, order_product_id: int, product_id: int, variant: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """v2 `product_options` of a line, one per option value of the ordered variant (none
+    for a product without options). `value` is the option value's id as a string, as in
+    the spec's example (`display_value: S`, `value: '69'`)."""
+    options = []
+    for chosen in variant["option_values"]:
+        kind, style, internal_name = OPTION_KINDS[chosen["option_display_name"]]
+        options.append(
+            {
+                "id": store.next_id("order_product_option"),
+                "option_id": chosen["option_id"],
+                "order_product_id": order_product_id,
+                "product_option_id": product_option_id(product_id, chosen["option_id"]),
+                "display_name": chosen["option_display_name"],
+                "display_name_customer": chosen["option_display_name"],
+                "display_name_merchant": chosen["option_display_name"],
+                "display_value": chosen["label"],
+                "display_value_customer": chosen["label"],
+                "display_value_merchant": chosen["label"],
+                "value": str(chosen["id"]),
+                "type": kind,
+                "name": internal_name,
+                "display_style": style,
+            }
+        )
+    return options
 
 
 def make_address(

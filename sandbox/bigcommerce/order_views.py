@@ -156,19 +156,7 @@ def render_product(p: OrderProduct) -> dict[str, Any]:
         "external_id": None,
         "brand": "",
         "applied_discounts": [],
-        "product_options": [
-            {
-                "id": n + 1,
-                "option_id": n + 1,
-                "order_product_id": p.id,
-                "display_name": opt["display_name"],
-                "display_value": opt["display_value"],
-                "value": opt["display_value"],
-                "type": "Multiple choice",
-                "name": opt["display_name"],
-            }
-            for n, opt in enumerate(p.options)
-        ],
+        "product_options": p.options,
         "configurable_fields": [],
         "gift_certificate_id": None,
         "discounted_total_inc_tax": money4(p.price_inc * p.quantity),

@@ -51,6 +51,21 @@ def blank_product(pid: int, now: str) -> dict[str, Any]:
     }
 
 
+def option_id(option: str) -> int:
+    return 100 + list(OPTION_VALUES).index(option)
+
+
+def option_value_id(option: str, value: str) -> int:
+    """Unique per option value across the store, as a real option value id is."""
+    flat = [(o, v) for o, values in OPTION_VALUES.items() for v in values]
+    return 60 + flat.index((option, value))
+
+
+def product_option_id(product_id: int, option_id: int) -> int:
+    """The option as applied to one product (v2 `product_option_id`)."""
+    return product_id * 1000 + option_id
+
+
 def add_variant(
     store: Store, product: dict[str, Any], combo: list[tuple[str, str]]
 ) -> dict[str, Any]:
@@ -77,12 +92,12 @@ def add_variant(
         "image_url": "",
         "option_values": [
             {
-                "id": 60 + n,
+                "id": option_value_id(option, value),
                 "label": value,
-                "option_id": 100 + list(OPTION_VALUES).index(option),
+                "option_id": option_id(option),
                 "option_display_name": option,
             }
-            for n, (option, value) in enumerate(combo)
+            for option, value in combo
         ],
     }
     store.variants[vid] = variant

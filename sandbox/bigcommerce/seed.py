@@ -125,6 +125,7 @@ def seed_customers(store: Store, rng: random.Random, count: int) -> None:
         cid = store.next_id("customer")
         person = _person(rng, country)
         email = f"customer{cid}@example.{country.iso2.lower()}"
+        created = SEED_END - SEED_SPAN - 86400 * rng.randrange(1, 400)
         store.customers[cid] = {
             "id": cid,
             "email": email,
@@ -133,7 +134,8 @@ def seed_customers(store: Store, rng: random.Random, count: int) -> None:
             "company": person["company"],
             "phone": person["phone"],
             "locale": country.locale,
-            "date_created": SEED_END - SEED_SPAN - 86400 * rng.randrange(1, 400),
+            "date_created": created,
+            "date_modified": created,
             "addresses": [person, _person(rng, country)],
         }
         if rng.random() < 0.6:

@@ -235,6 +235,12 @@ PRODUCT_LINES = (
     ("CHG", "USB-C Charger 65 W", "physical", 3900, ()),
 )
 OPTION_VALUES = {"Size": ("S", "M", "L", "XL"), "Color": ("Red", "Navy", "Forest")}
+# Per option: the order line's `type`, `display_style` and internal `name`, as in the
+# orders.v2.oas2.yml example (a "Multiple choice" size shown as rectangles, a swatch colour).
+OPTION_KINDS = {
+    "Size": ("Multiple choice", "Rectangle", "Apparel sizes"),
+    "Color": ("Swatch", "", "Colors"),
+}
 
 PAGES = (
     (

@@ -50,6 +50,7 @@ class BigCommerceEmulator(ThreadedServer):
         client_secret: str | None = None,
         webhook_time_scale: float = 1.0,
         webhook_timeout_s: float = 10.0,
+        allow_plain_http_hooks: bool = False,
     ) -> None:
         super().__init__(host, port)
         self.orders = orders
@@ -58,7 +59,11 @@ class BigCommerceEmulator(ThreadedServer):
         store_id = str(
             1_000_000 + int(hashlib.sha1(self.store_hash.encode()).hexdigest(), 16) % 9_000_000
         )
-        self.store = Store(store_hash=self.store_hash, store_id=store_id)
+        self.store = Store(
+            store_hash=self.store_hash,
+            store_id=store_id,
+            allow_plain_http_hooks=allow_plain_http_hooks,
+        )
         token = new_token(ALL_SCOPES, client_secret=client_secret, access_token=access_token)
         self.store.tokens[token.access_token] = token
         self.access_token = token.access_token

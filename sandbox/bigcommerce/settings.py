@@ -13,7 +13,6 @@ from .formats import iso8601
 from .routing import Route, RouteGroup, int_arg, store_of
 
 CHECKOUT = RouteGroup("settings", Dialect.V3, ("store_v2_information",))
-STORE_INFO = RouteGroup("settings", Dialect.V2, ("store_v2_information",))
 CUSTOMERS = RouteGroup("settings", Dialect.V3, ("store_v2_customers",))
 CONSENT_CATEGORIES = ("essential", "functional", "analytics", "targeting")
 TERMS_TYPES = ("link", "textarea")
@@ -100,32 +99,13 @@ async def put_consent(request: web.Request) -> web.Response:
     if errors:
         raise ApiError(422, "The request data is invalid.", errors=errors)
     store.consents[cid] = {"allow": allow, "deny": deny, "updated_at": store.now()}
+    # The change fires store/customer/updated, so a `date_modified:min` poll must see it.
+    store.customers[cid]["date_modified"] = store.now()
     store.emit("store/customer/updated", {"type": "customer", "id": cid})
     return json_response({"allow": allow, "deny": deny, "updated_at": iso8601(store.now())})
 
 
-async def store_information(request: web.Request) -> web.Response:
-    """`GET /v2/store`, reduced to what consent capture needs: the tracking-consent flag."""
-    store = store_of(request)
-    privacy = store.customer_settings[GLOBAL]["privacy_settings"]
-    return json_response(
-        {
-            "id": store.store_hash,
-            "domain": "store.example.com",
-            "secure_url": "https://store.example.com",
-            "name": "bcrm Emulated Store",
-            "currency": "USD",
-            "timezone": {"name": "Etc/UTC", "raw_offset": 0},
-            "language": "en",
-            "features": {
-                "shopper_consent_tracking_enabled": privacy["ask_shopper_for_tracking_consent"]
-            },
-        }
-    )
-
-
 ROUTES: list[Route] = [
-    STORE_INFO.get("/v2/store", store_information),
     CHECKOUT.get("/v3/checkouts/settings", get_checkout),
     CHECKOUT.put("/v3/checkouts/settings", put_checkout),
     CHECKOUT.get("/v3/checkouts/settings/channels/{channel_id}", get_checkout),

@@ -29,6 +29,8 @@ class Store:
     base_url: str = ""
     clock: Callable[[], float] = time.time
     emit: EventSink = _ignore_event
+    # Take `http://` webhook destinations on any port (the real API: HTTPS on 443 only).
+    allow_plain_http_hooks: bool = False
     tokens: dict[str, Token] = field(default_factory=dict)
     customers: dict[int, dict[str, Any]] = field(default_factory=dict)
     products: dict[int, dict[str, Any]] = field(default_factory=dict)

@@ -56,6 +56,17 @@ clients pyxecm, xecm, cs-rest and otcs-mcp expect):
 - Holds on a container apply to everything beneath it; `GET /v1/nodes/{id}/holds`
   lists them with `hold_appliedmethod` `Direct` or `Inherited` (removable only
   where applied). `GET /v1/holds` answers `{"data": [...]}`.
+- Category inheritance (S1 enableCategoryInheritance / disableCategoryInheritance;
+  pyxecm `set_category_inheritance`, called by `assign_category` with its default
+  `inheritance=False`): `POST|DELETE /v2/nodes/{id}/categories/{category_id}/inheritance`
+  with no body answer 200 `{"links": ..., "results": {}}` (S1 `categories_V2EmptyResponse`).
+  An unknown node is 500 "Could not get a node for {id}" and a category that is not on the
+  node (or does not exist) 500 "Could not find category ID {id} on the node", the statuses
+  S1 documents. On a non-container → 400 (unconfirmed; pyxecm warns that documents give
+  errors). Items created later in the container get the category with the container's
+  values, below any `roles.categories` given on create; new containers inherit the flag
+  too, so whole subtrees inherit (unconfirmed). S1 documents no field reporting the
+  flag: v2 category results (list and single) carry an emulator-only `inheritance` bool.
 - Business workspaces: a second workspace for the same (ext_system_id, bo_type,
   bo_id) → 400; a name clash → the v2 500 collision error.
   `GET /v1/nodes/{id}/businessworkspace` → 400 when the node is in no workspace.

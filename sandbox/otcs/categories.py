@@ -237,7 +237,10 @@ def _updates_for(call: Call, defn: CategoryDef) -> dict[str, Any]:
 
 
 def _category_result(call: Call, node: Node, defn: CategoryDef) -> dict[str, Any]:
-    result: dict[str, Any] = {"data": {"categories": node.categories[defn.id]}}
+    result: dict[str, Any] = {
+        "data": {"categories": node.categories[defn.id]},
+        "inheritance": defn.id in node.inherited_categories,
+    }
     if "metadata" in call.params:
         meta = defn.metadata()
         result["metadata"] = {"categories": meta}
@@ -329,9 +332,28 @@ def delete_category(call: Call) -> web.Response:
         defn = _applied(call, node)
         del node.categories[defn.id]
         del node.category_tokens[defn.id]
+        node.inherited_categories.discard(defn.id)
         node.touch()
     if call.version == 1:
         return json_response({})
+    return v2_item(call.request, {})
+
+
+def set_inheritance(call: Call) -> web.Response:
+    """`POST` (enable) or `DELETE` (disable) `/v2/nodes/{id}/categories/{cat}/inheritance`:
+    whether items later created in the container get the category. S1 answers the empty
+    v2 result, and 500 both for an unknown node and for a category not on the node."""
+    node = call.node()
+    category_id = call.match_int("category_id")
+    with call.repo.lock:
+        if category_id not in node.categories:
+            raise ApiError(500, f"Could not find category ID {category_id} on the node")
+        if not node.is_container:
+            raise ApiError(400, f"The node {node.id} cannot contain items")
+        if call.request.method == "POST":
+            node.inherited_categories.add(category_id)
+        else:
+            node.inherited_categories.discard(category_id)
     return v2_item(call.request, {})
 
 
@@ -364,5 +386,17 @@ ROUTES = [
     Route("GET", "/nodes/{id:\\d+}/categories/{category_id:\\d+}", get_category),
     Route("PUT", "/nodes/{id:\\d+}/categories/{category_id:\\d+}", update_category),
     Route("DELETE", "/nodes/{id:\\d+}/categories/{category_id:\\d+}", delete_category),
+    Route(
+        "POST",
+        "/nodes/{id:\\d+}/categories/{category_id:\\d+}/inheritance",
+        set_inheritance,
+        versions=(2,),
+    ),
+    Route(
+        "DELETE",
+        "/nodes/{id:\\d+}/categories/{category_id:\\d+}/inheritance",
+        set_inheritance,
+        versions=(2,),
+    ),
     Route("GET", "/forms/nodes/categories/create", category_form, versions=(1,)),
 ]

@@ -93,6 +93,8 @@ class Node:
     versions: list[Version] = field(default_factory=list)
     categories: dict[int, dict[str, Any]] = field(default_factory=dict)
     category_tokens: dict[int, str] = field(default_factory=dict)
+    # Categories this container passes on to items created in it (S1 inheritance calls).
+    inherited_categories: set[int] = field(default_factory=set)
     metadata_token: str = field(default_factory=new_token)
     classification: Classification | None = None
     rm_token: str = field(default_factory=new_token)
@@ -128,6 +130,16 @@ class Hold:
     alternate_id: str
     parent_id: int
     active: bool = True
+
+
+def _inherit_categories(parent: Node, node: Node) -> None:
+    """A new item takes the categories its container passes on, with the container's
+    values; a new container passes them on in turn, so whole subtrees inherit."""
+    for category_id in parent.inherited_categories & parent.categories.keys():
+        node.categories[category_id] = dict(parent.categories[category_id])
+        node.category_tokens[category_id] = new_token()
+        if node.is_container:
+            node.inherited_categories.add(category_id)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -196,6 +208,8 @@ class Repository:
                 **attrs,
             )
             self.nodes[node.id] = node
+            if parent is not None:
+                _inherit_categories(parent, node)
             if node.workspace is not None:
                 self._workspace_ids.add(node.id)
             if parent is not None:

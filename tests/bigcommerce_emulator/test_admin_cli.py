@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 def test_admin_api_drives_the_store_like_shoppers_and_merchants(
     make_emulator, receiver: Receiver
 ) -> None:
-    emu = make_emulator(quota=None)
+    emu = make_emulator(quota=None, allow_plain_http_hooks=True)
     admin = emu.admin_url
     info = requests.get(admin, timeout=10).json()
     assert info == emu.info()
@@ -142,6 +142,7 @@ def test_command_has_exactly_the_documented_options() -> None:
         "--store-hash",
         "--quota",
         "--window-ms",
+        "--allow-http-hooks",
     }
 
 
@@ -160,6 +161,7 @@ def test_cli_prints_one_json_line_serves_and_stops_on_sigterm() -> None:
             "clitest01",
             "--quota",
             "0",
+            "--allow-http-hooks",
         ],
         cwd=REPO,
         env=env,
@@ -177,6 +179,13 @@ def test_cli_prints_one_json_line_serves_and_stops_on_sigterm() -> None:
             headers={"X-Auth-Token": info["access_token"]},
         )
         assert response.status_code == 200
+        plain = requests.post(
+            f"{info['base_url']}/v3/hooks",
+            json={"scope": "store/order/*", "destination": "http://127.0.0.1:9/hooks"},
+            timeout=10,
+            headers={"X-Auth-Token": info["access_token"]},
+        )
+        assert plain.status_code == 200  # --allow-http-hooks
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:

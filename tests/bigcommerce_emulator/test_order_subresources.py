@@ -22,6 +22,67 @@ def test_products_and_one_product(api: Api) -> None:
     assert api.get("/v2/orders/1/products/99999999").status_code == 404
 
 
+def test_product_options_follow_the_ordered_variant(emulator, api: Api) -> None:
+    store = emulator.store
+    lines = [
+        p
+        for o in api.get("/v2/orders?limit=60").json()
+        for p in api.get(f"/v2/orders/{o['id']}/products").json()
+    ]
+    with_options = [p for p in lines if store.variants[p["variant_id"]]["option_values"]]
+    without = [p for p in lines if not store.variants[p["variant_id"]]["option_values"]]
+    assert with_options and without
+    assert all(p["product_options"] == [] for p in without)
+    for line in with_options:
+        chosen = store.variants[line["variant_id"]]["option_values"]
+        options = line["product_options"]
+        assert [o["display_value"] for o in options] == [v["label"] for v in chosen]
+        assert [o["value"] for o in options] == [str(v["id"]) for v in chosen]
+        for option in options:
+            assert set(option) == {
+                "id",
+                "option_id",
+                "order_product_id",
+                "product_option_id",
+                "display_name",
+                "display_name_customer",
+                "display_name_merchant",
+                "display_value",
+                "display_value_customer",
+                "display_value_merchant",
+                "value",
+                "type",
+                "name",
+                "display_style",
+            }
+            assert option["order_product_id"] == line["id"]
+            assert option["display_value_customer"] == option["display_value"]
+            assert option["display_name_merchant"] == option["display_name"]
+    sizes = [o for p in with_options for o in p["product_options"] if o["display_name"] == "Size"]
+    assert sizes and all(o["type"] == "Multiple choice" for o in sizes)
+    ids = [o["id"] for p in with_options for o in p["product_options"]]
+    assert len(ids) == len(set(ids))
+    values = {(o["display_value"], o["value"]) for o in sizes}
+    assert len({v for _, v in values}) == len(values)  # one id per option value
+
+
+def test_placed_order_lines_carry_the_variants_options(make_emulator) -> None:
+    emu = make_emulator(quota=None)
+    product = next(p for p in emu.store.products.values() if p["sku"].startswith("TSH-"))
+    variant = emu.store.variants[product["_variant_ids"][5]]
+    order = emu.place_order(
+        customer_id=1, products=[{"product_id": product["id"], "variant_id": variant["id"]}]
+    )
+    with Api(emu.base_url, emu.access_token) as api:
+        line = api.get(f"/v2/orders/{order['id']}/products").json()[0]
+    assert [(o["display_name"], o["display_value"]) for o in line["product_options"]] == [
+        (v["option_display_name"], v["label"]) for v in variant["option_values"]
+    ]
+    assert {o["product_option_id"] for o in line["product_options"]} == {
+        product["id"] * 1000 + v["option_id"] for v in variant["option_values"]
+    }
+
+
 def test_shipping_addresses_and_quotes_link(api: Api) -> None:
     order = first(api, "", lambda o: o["shipping_address_count"] > 1)
     addresses = api.get(f"/v2/orders/{order['id']}/shipping_addresses").json()

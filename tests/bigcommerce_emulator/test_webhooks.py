@@ -55,8 +55,32 @@ def test_hooks_are_visible_only_to_their_token(make_emulator) -> None:
         assert deleted.status_code == 200 and deleted.json()["data"]["id"] == created["id"]
 
 
+def test_destinations_must_be_https_on_443_unless_plain_http_is_allowed(make_emulator) -> None:
+    strict = make_emulator(quota=None)
+    with Api(strict.base_url, strict.access_token) as api:
+        for refused in (
+            "http://example.com/hooks",
+            "https://example.com:8443/hooks",
+            "http://127.0.0.1:8080/hooks",
+        ):
+            answer = api.post("/v3/hooks", json={"scope": "store/order/*", "destination": refused})
+            assert answer.status_code == 422, refused
+            body = answer.json()
+            assert body["title"] == "JSON data is missing or invalid"
+            assert set(body["errors"]) == {"destination"}
+        created = hook(api, "store/order/*", "https://example.com:443/hooks")
+        moved = api.put(f"/v3/hooks/{created['id']}", json={"destination": "http://example.com/h"})
+        assert moved.status_code == 422 and set(moved.json()["errors"]) == {"destination"}
+        assert api.get("/v3/hooks").json()["data"][0]["destination"].startswith("https://")
+    relaxed = make_emulator(quota=None, allow_plain_http_hooks=True)
+    with Api(relaxed.base_url, relaxed.access_token) as api:
+        assert hook(api, "store/order/*", "http://127.0.0.1:8080/hooks")["id"]
+        bad = api.post("/v3/hooks", json={"scope": "store/order/*", "destination": "ftp://x/y"})
+        assert bad.status_code == 422
+
+
 def test_thin_payload_with_custom_headers(make_emulator, receiver: Receiver) -> None:
-    emu: BigCommerceEmulator = make_emulator(quota=None)
+    emu: BigCommerceEmulator = make_emulator(quota=None, allow_plain_http_hooks=True)
     with Api(emu.base_url, emu.access_token) as api:
         hook(api, "store/order/statusUpdated", receiver.url, headers={"X-Secret": "s3cret"})
         api.put("/v2/orders/2", json={"status_id": 13})
@@ -74,7 +98,7 @@ def test_thin_payload_with_custom_headers(make_emulator, receiver: Receiver) -> 
 
 
 def test_signed_delivery_verifies_with_standard_webhooks(make_emulator, receiver: Receiver) -> None:
-    emu = make_emulator(quota=None, client_secret="client-secret-xyz")
+    emu = make_emulator(quota=None, allow_plain_http_hooks=True, client_secret="client-secret-xyz")
     whsec = "whsec_" + base64.b64encode(b"client-secret-xyz").decode()
     with Api(emu.base_url, emu.access_token) as api:
         hook(api, "store/product/updated", receiver.url)
@@ -89,7 +113,7 @@ def test_signed_delivery_verifies_with_standard_webhooks(make_emulator, receiver
 
 
 def test_failures_retry_on_schedule_then_deactivate(make_emulator, receiver: Receiver) -> None:
-    emu = make_emulator(quota=None, webhook_time_scale=0.000001)
+    emu = make_emulator(quota=None, allow_plain_http_hooks=True, webhook_time_scale=0.000001)
     receiver.status = 503
     with Api(emu.base_url, emu.access_token) as api:
         created = hook(api, "store/order/message/created", receiver.url)
@@ -116,7 +140,7 @@ def test_failures_retry_on_schedule_then_deactivate(make_emulator, receiver: Rec
 
 
 def test_recovering_receiver_gets_the_event_on_a_retry(make_emulator, receiver: Receiver) -> None:
-    emu = make_emulator(quota=None, webhook_time_scale=0.000001)
+    emu = make_emulator(quota=None, allow_plain_http_hooks=True, webhook_time_scale=0.000001)
     receiver.status = 500
     with Api(emu.base_url, emu.access_token) as api:
         hook(api, "store/order/created", receiver.url)
@@ -128,7 +152,7 @@ def test_recovering_receiver_gets_the_event_on_a_retry(make_emulator, receiver: 
 
 
 def test_actions_fire_the_matching_events(make_emulator, receiver: Receiver) -> None:
-    emu = make_emulator(quota=None)
+    emu = make_emulator(quota=None, allow_plain_http_hooks=True)
     with Api(emu.base_url, emu.access_token) as api:
         for scope in (
             "store/order/*",

@@ -111,3 +111,45 @@ def test_category_definitions_are_nodes(api: Api) -> None:
     names = {c["data"]["properties"]["name"]: c["data"]["properties"]["id"] for c in children}
     assert names["Commerce Record"] == CAT
     assert {"Customer Case", "Approval", "Policy Version", "Recall", "Campaign"} <= set(names)
+
+
+def test_category_inheritance_passes_values_to_new_items(api: Api, folder: int) -> None:
+    api.ok(api.post(f"/v2/nodes/{folder}/categories", data={"category_id": CAT, f"{CAT}_3": "s9"}))
+    assert categories_v2(api, folder)[0]["inheritance"] is False
+    before = api.document(folder)
+    enabled = api.post(f"/v2/nodes/{folder}/categories/{CAT}/inheritance")
+    assert api.ok(enabled)["results"] == {}
+    assert categories_v2(api, folder)[0]["inheritance"] is True
+    doc = api.document(folder)
+    sub = api.folder(folder)
+    deeper = api.document(sub, roles={"categories": {f"{CAT}_1": {}, f"{CAT}_6": "77"}})
+    assert categories_v2(api, before) == []
+    values = categories_v2(api, doc)[0]["data"]["categories"]
+    assert values[f"{CAT}_3"] == "s9"
+    assert categories_v2(api, sub)[0]["inheritance"] is True
+    nested = categories_v2(api, deeper)[0]["data"]["categories"]
+    assert (nested[f"{CAT}_3"], nested[f"{CAT}_6"]) == ("s9", "77")
+    one = api.ok(api.get(f"/v2/nodes/{folder}/categories/{CAT}/"))["results"]
+    assert one["inheritance"] is True
+    api.ok(api.delete(f"/v2/nodes/{folder}/categories/{CAT}/inheritance"))
+    assert categories_v2(api, folder)[0]["inheritance"] is False
+    assert categories_v2(api, api.document(folder)) == []
+
+
+def test_category_inheritance_errors(api: Api, folder: int) -> None:
+    missing = api.post(f"/v2/nodes/99999999/categories/{CAT}/inheritance")
+    assert (missing.status_code, missing.json()) == (
+        500,
+        {"error": "Could not get a node for 99999999"},
+    )
+    not_applied = api.delete(f"/v2/nodes/{folder}/categories/9200/inheritance")
+    assert (not_applied.status_code, not_applied.json()) == (
+        500,
+        {"error": "Could not find category ID 9200 on the node"},
+    )
+    unknown = api.post(f"/v2/nodes/{folder}/categories/424242/inheritance")
+    assert unknown.status_code == 500
+    doc = api.document(folder, roles={"categories": {f"{CAT}_1": {}}})
+    assert api.post(f"/v2/nodes/{doc}/categories/{CAT}/inheritance").status_code == 400
+    v1 = api.post(f"/v1/nodes/{folder}/categories/{CAT}/inheritance")
+    assert v1.status_code == 400  # a v2-only call: not in v1's mappings registry (S1)

@@ -24,7 +24,11 @@ HEADERS = {"X-Bcrm-Webhook-Secret": SECRET}
 @pytest.fixture
 def emulator(store: str) -> Iterator[BigCommerceEmulator]:
     with BigCommerceEmulator(
-        orders=5, quota=None, store_hash=store, client_secret=CLIENT_SECRET
+        orders=5,
+        quota=None,
+        store_hash=store,
+        client_secret=CLIENT_SECRET,
+        allow_plain_http_hooks=True,
     ) as emu:
         yield emu
 
