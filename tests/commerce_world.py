@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipeline import runtime
+from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
 from pipeline.flows.commerce.pollers import Checkpoints, poll_orders
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.otcs.client import OTCSClient
-from pipeline.runtime import redis_client, services
+from pipeline.runtime import clients, redis_client, services
 from pipeline.runtime.fleet import Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
@@ -58,10 +60,33 @@ class World:
             timeout=120,
         )
 
+    @contextmanager
+    def configured(self) -> Iterator[None]:
+        """This process configured as the world's workers are, for in-process calls of
+        code that reads the settings (reconciliation, sources); restored afterwards."""
+        saved = {name: os.environ.get(name) for name in self.env}
+        os.environ.update(self.env)
+        _forget_settings()
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            _forget_settings()
+
     def archive(self) -> None:
         """Poll the store and wait until everything it owes is settled."""
         poll_orders(self.client, Checkpoints(redis_client()), self.store_hash)
         wait_for(lambda: settled(self.store_hash), timeout=300, what="the store archived")
+
+
+def _forget_settings() -> None:
+    runtime.settings.cache_clear()
+    clients.bigcommerce.cache_clear()
+    clients.otcs.cache_clear()
 
 
 def settled(store_hash: str) -> bool:
@@ -69,7 +94,7 @@ def settled(store_hash: str) -> bool:
     dead-lettered, with no message queued or unacknowledged. The documents come from the
     fetches' own results, so one a worker has just taken off a queue is never missed."""
     ledger = services.ledger()
-    fetches = ledger.states_with_prefix(f"{store_hash}:order:")
+    fetches = ledger.states_with_prefix(store_prefixes(store_hash)[0])
     if not fetches["fetched"] or fetches["pending"]:
         return False
     owed: set[str] = set()

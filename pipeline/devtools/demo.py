@@ -42,6 +42,7 @@ class DemoSummary:
     webhooks_delivered: int
     records_declared: int
     earlier_versions: int
+    records_per_flow: dict[str, int]
     records_per_kind: dict[str, int]
     records_per_rsi: dict[str, int]
     due_documents: int
@@ -91,6 +92,7 @@ def _summary(sandbox: Sandbox, summary_base: dict[str, Any]) -> DemoSummary:
         orders_seen=check.orders,
         records_declared=check.records_declared,
         earlier_versions=check.earlier_versions,
+        records_per_flow=check.records_per_flow,
         records_per_kind=check.records_per_kind,
         records_per_rsi=check.records_per_rsi,
         due_documents=check.due,

@@ -46,6 +46,7 @@ class InventoryCheck:
     records_declared: int = 0
     earlier_versions: int = 0
     records_per_kind: dict[str, int] = field(default_factory=dict)
+    records_per_flow: dict[str, int] = field(default_factory=dict)
     records_per_rsi: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -134,8 +135,10 @@ def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
             check.present_once += 1
     check.earlier_versions = len(set(by_name) - set(expected))
     kinds = Counter(spec.kind for name, spec in expected.items() if name in by_name)
+    flows = Counter(spec.flow for name, spec in expected.items() if name in by_name)
     rsis = Counter((n.get("classification") or {}).get("rsi", "none") for n in documents)
     check.records_per_kind = dict(sorted(kinds.items()))
+    check.records_per_flow = dict(sorted(flows.items()))
     check.records_per_rsi = dict(sorted(rsis.items()))
     return check
 

@@ -99,7 +99,5 @@ def collect_status() -> dict[str, dict[str, Any]]:
 
 
 def ledger_flows() -> list[str]:
-    """Every flow records may be filed under: the running flows and their sources'."""
-    names = dict.fromkeys(registry.flows())
-    names.update(dict.fromkeys(source.flow for source in registry.sources().values()))
-    return list(names)
+    """Every flow records may be filed under: the flows this deployment runs."""
+    return list(settings().flow_names)

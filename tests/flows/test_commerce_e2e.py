@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.core import registry
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.names import ecm_name, record_key
 from pipeline.flows.commerce.documents import (
@@ -22,9 +23,7 @@ from pipeline.flows.commerce.documents import (
 )
 from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
-from pipeline.flows.commerce.taxes import tax_country
 from pipeline.records.classify import classify
-from pipeline.records.declare import ecm_name
 from pipeline.runtime import services
 from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
@@ -64,7 +63,7 @@ def test_a_seeded_store_ends_with_exactly_the_due_records(world: World) -> None:
         record = ledger.get(record_key(ref))
         assert record["state"] == "declared"
         assert (record["target_id"], record["sha256"]) == (str(node["id"]), node["sha256"])
-        record_class = classify(ref, snapshot, tax_country(snapshot))
+        record_class = classify(registry.flow(ref.flow), snapshot, ref)
         classification = node["classification"]
         assert classification["official"] is True
         assert classification["rsi"] == record_class.rsi

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli.summaries import summaries
+from pipeline.core import registry
 from pipeline.core.names import ecm_name, record_key
 from pipeline.core.queues import queues_idle
 from pipeline.flows.commerce.documents import (
@@ -37,7 +38,6 @@ from pipeline.flows.fulfilment.tax_summaries import (
 )
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.records.classify import classify
-from pipeline.records.declare import ecm_name
 from pipeline.runtime import redis_client, services
 from pipeline.runtime.fleet import Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
@@ -164,7 +164,7 @@ def _run_command(store: Store, year: int, month: int) -> dict[str, TaxSummary]:
     """`bcrm summaries run` for the month, until its summaries are declared: ECM name →
     summary of each one the month owes."""
     expected = {ecm_name(summary_spec(s)): s for s in store.expected(year, month)}
-    keys = {summary_spec(s).record_key for s in expected.values()}
+    keys = {record_key(summary_spec(s)) for s in expected.values()}
     result = CliRunner().invoke(
         summaries, ["run", "--store", store.store_hash, "--month", f"{year}-{month:02d}"]
     )
@@ -187,7 +187,7 @@ def test_a_month_is_declared_once_per_currency_and_country(store: Store, ecm: OT
         summary = expected[node["name"]]
         ref = summary_spec(summary)
         assert services.ledger().get(record_key(ref))["target_id"] == str(node["id"])
-        record_class = classify(ref, summary, summary.country_iso2)
+        record_class = classify(registry.flow(ref.flow), summary, ref)
         classification = node["classification"]
         assert classification["official"] is True
         assert classification["rsi"] == record_class.rsi

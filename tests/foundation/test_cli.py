@@ -99,14 +99,14 @@ def _bcrm_processes(data_dir: Path) -> list[int]:
 
 
 @pytest.mark.e2e
-def test_skeleton_demo_declares_every_item_once_on_the_embedded_default(tmp_path: Path) -> None:
+def test_demo_declares_every_record_once_on_the_embedded_default(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     report = tmp_path / "report.json"
     result = _bcrm(
         "demo",
-        "--skeleton",
-        "--items",
-        "60",
+        "--orders",
+        "12",
+        "--no-live",
         "--report",
         str(report),
         "--no-progress",
@@ -115,11 +115,12 @@ def test_skeleton_demo_declares_every_item_once_on_the_embedded_default(tmp_path
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(report.read_text())
     assert summary["ok"] is True
-    assert summary["items"] == summary["declared_exactly_once"] == 60
-    assert summary["states"] == {"declared": 60}
-    assert summary["retries"] == 6  # every 10th item fails one stage's first attempt
+    assert summary["orders_seen"] == 12
+    assert summary["due_documents"] == summary["present_exactly_once"] > 12
+    assert set(summary["records_per_flow"]) == {"commerce", "fulfilment"}
+    assert sum(summary["records_per_flow"].values()) == summary["present_exactly_once"]
     assert summary["dead_letters"] == 0
-    assert "declared exactly once" in result.stdout.replace("_", " ")
+    assert "present exactly once" in result.stdout.replace("_", " ")
     assert not (data_dir / "redis" / "redis.json").exists()
     assert _bcrm_processes(data_dir) == []
 
@@ -133,9 +134,8 @@ def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
             "-m",
             "pipeline.cli",
             "demo",
-            "--skeleton",
-            "--items",
-            "5000",
+            "--orders",
+            "3000",
             "--no-progress",
         ],
         env=_embedded_env(data_dir),

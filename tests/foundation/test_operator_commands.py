@@ -57,11 +57,13 @@ def test_status_reports_queues_ledger_and_dead_letters() -> None:
     result = _bcrm("status", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"queues", "ledger", "dead_letters", "stores", "attention"}
+    assert set(report) == {"queues", "ledger", "flows", "dead_letters", "stores", "attention"}
     assert {"fetch", "render", "classify", "declare", "control", "unacknowledged"} == set(
         report["queues"]
     )
-    assert report["ledger"]["declared"] >= 0
+    assert set(report["flows"]) == {"commerce", "fulfilment", "canary"}
+    # the canary item `bcrm worker` declared above counts under its flow, and in the whole
+    assert 1 <= report["flows"]["canary"]["declared"] <= report["ledger"]["declared"]
 
 
 def test_dlq_list_show_replay_and_purge(

@@ -26,10 +26,9 @@ import requests
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from pipeline.core import counters
+from pipeline.core import counters, registry
 from pipeline.core.deadletters import DeadLetter, DeadLetterStore
 from pipeline.core.errors import PermanentError, TransientError
-from pipeline.core.ledger import STAGES
 from pipeline.core.stage import StageTask, stage_task
 from pipeline.flows.commerce.documents import DocumentKind
 from pipeline.flows.commerce.pollers import Checkpoints
@@ -40,7 +39,7 @@ from tests.commerce_world import World, archived_world
 from tests.support import wait_for
 
 ORDERS = 8
-KINDS = {kind.value for kind in DocumentKind}
+KINDS = {kind.value for kind in DocumentKind}  # the order documents of commerce and fulfilment
 
 
 def exposition(text: str) -> dict[str, float]:
@@ -70,47 +69,61 @@ def test_counters_become_prometheus_counters_and_a_cumulative_histogram(
 ) -> None:
     pipe = fake.pipeline()
     for seconds in (0.004, 0.03, 0.04, 3.0, 60.0):
-        counters.stage_completed(pipe, "render", seconds)
-    counters.record_declared(pipe, "invoice", adopted=False)
-    counters.record_declared(pipe, "invoice", adopted=False)
-    counters.record_declared(pipe, "credit_note", adopted=True)
-    counters.stage_retried(pipe, "fetch")
-    counters.stage_dead_lettered(pipe, "declare")
+        counters.stage_completed(pipe, "fulfilment", "render", seconds)
+    counters.stage_completed(pipe, "commerce", "render", 0.2)
+    counters.record_declared(pipe, "commerce", "invoice", adopted=False)
+    counters.record_declared(pipe, "commerce", "invoice", adopted=False)
+    counters.record_declared(pipe, "commerce", "credit_note", adopted=True)
+    counters.stage_retried(pipe, "commerce", "fetch")
+    counters.stage_retried(pipe, "fulfilment", "control")
+    counters.stage_dead_lettered(pipe, "fulfilment", "declare")
     pipe.execute()
 
     metrics = scrape(fake)
     assert metrics["bcrm_redis_up"] == 1
-    assert metrics['bcrm_records_declared_total{kind="invoice"}'] == 2
-    assert metrics['bcrm_records_declared_total{kind="credit_note"}'] == 0
-    assert metrics['bcrm_records_adopted_total{kind="credit_note"}'] == 1
-    assert metrics['bcrm_stage_retries_total{stage="fetch"}'] == 1
-    assert metrics['bcrm_dead_letters_total{stage="declare"}'] == 1
-    assert metrics['bcrm_dead_letters_total{stage="render"}'] == 0
+    assert metrics['bcrm_records_declared_total{flow="commerce",kind="invoice"}'] == 2
+    assert metrics['bcrm_records_declared_total{flow="commerce",kind="credit_note"}'] == 0
+    assert metrics['bcrm_records_declared_total{flow="fulfilment",kind="packing_slip"}'] == 0
+    assert metrics['bcrm_records_adopted_total{flow="commerce",kind="credit_note"}'] == 1
+    assert metrics['bcrm_stage_retries_total{flow="commerce",stage="fetch"}'] == 1
+    assert metrics['bcrm_stage_retries_total{flow="fulfilment",stage="control"}'] == 1
+    assert metrics['bcrm_dead_letters_total{flow="fulfilment",stage="declare"}'] == 1
+    assert metrics['bcrm_dead_letters_total{flow="fulfilment",stage="render"}'] == 0
     render = {
-        le: metrics[f'bcrm_stage_duration_seconds_bucket{{le="{le}",stage="render"}}']
+        le: metrics[
+            f'bcrm_stage_duration_seconds_bucket{{flow="fulfilment",le="{le}",stage="render"}}'
+        ]
         for le in ("0.01", "0.05", "2.5", "5.0", "20.0", "+Inf")
     }
     assert render == {"0.01": 1, "0.05": 3, "2.5": 3, "5.0": 4, "20.0": 4, "+Inf": 5}
-    assert metrics['bcrm_stage_duration_seconds_count{stage="render"}'] == 5
-    assert metrics['bcrm_stage_duration_seconds_sum{stage="render"}'] == pytest.approx(63.074)
-    assert all(metrics[f'bcrm_stage_duration_seconds_count{{stage="{s}"}}'] == 0
-               for s in ("fetch", "classify", "declare"))  # fmt: skip
+    assert metrics['bcrm_stage_duration_seconds_count{flow="fulfilment",stage="render"}'] == 5
+    assert metrics['bcrm_stage_duration_seconds_count{flow="commerce",stage="render"}'] == 1
+    assert metrics['bcrm_stage_duration_seconds_sum{flow="fulfilment",stage="render"}'] == (
+        pytest.approx(63.074)
+    )
+    assert all(metrics[f'bcrm_stage_duration_seconds_count{{flow="{f}",stage="{s}"}}'] == 0
+               for f in ("commerce", "fulfilment")
+               for s in ("fetch", "classify", "declare", "control"))  # fmt: skip
 
 
 def test_dead_letters_waiting_are_those_not_yet_replayed(fake: fakeredis.FakeRedis) -> None:
     store = DeadLetterStore(fake)
     entries = [
-        DeadLetter("bcrm.render.document", stage, [], {}, "KeyError", "", "", 1)
-        for stage in ("render", "render", "declare")
+        DeadLetter("bcrm.render.document", stage, [], {}, "KeyError", "", "", 1, flow=flow)
+        for stage, flow in (
+            ("render", "commerce"),
+            ("render", "commerce"),
+            ("declare", "fulfilment"),
+        )
     ]
     for entry in entries:
         store.add(entry)
     assert store.replay(entries[0].id, send=lambda _: None)
 
     metrics = scrape(fake)
-    assert metrics['bcrm_dead_letters_waiting{stage="render"}'] == 1
-    assert metrics['bcrm_dead_letters_waiting{stage="declare"}'] == 1
-    assert metrics['bcrm_dead_letters_waiting{stage="fetch"}'] == 0
+    assert metrics['bcrm_dead_letters_waiting{flow="commerce",stage="render"}'] == 1
+    assert metrics['bcrm_dead_letters_waiting{flow="fulfilment",stage="declare"}'] == 1
+    assert metrics['bcrm_dead_letters_waiting{flow="commerce",stage="fetch"}'] == 0
 
 
 def test_governor_tokens_are_read_without_being_spent(fake: fakeredis.FakeRedis) -> None:
@@ -159,7 +172,7 @@ def test_a_scrape_without_redis_says_so_instead_of_failing() -> None:
 # --- the stage hooks, on the session's Redis -------------------------------------------------
 
 
-@stage_task("bcrm.declare.metrics_probe")
+@stage_task("bcrm.declare.metrics_probe", flow="commerce")
 def declare_probe(self: StageTask, ref: dict[str, Any]) -> dict[str, Any]:
     """A declare that does what its reference asks: fail, fail once, adopt or declare."""
     if ref.get("fail") == "permanent":
@@ -178,12 +191,12 @@ def _declare_counts() -> tuple[float, ...]:
     return tuple(
         metrics[name]
         for name in (
-            'bcrm_records_declared_total{kind="invoice"}',
-            'bcrm_records_adopted_total{kind="invoice"}',
-            'bcrm_stage_duration_seconds_count{stage="declare"}',
-            'bcrm_stage_retries_total{stage="declare"}',
-            'bcrm_dead_letters_total{stage="declare"}',
-            'bcrm_dead_letters_waiting{stage="declare"}',
+            'bcrm_records_declared_total{flow="commerce",kind="invoice"}',
+            'bcrm_records_adopted_total{flow="commerce",kind="invoice"}',
+            'bcrm_stage_duration_seconds_count{flow="commerce",stage="declare"}',
+            'bcrm_stage_retries_total{flow="commerce",stage="declare"}',
+            'bcrm_dead_letters_total{flow="commerce",stage="declare"}',
+            'bcrm_dead_letters_waiting{flow="commerce",stage="declare"}',
         )
     )
 
@@ -275,13 +288,17 @@ def test_show_counts_what_the_ecm_holds(archived: tuple[World, dict[str, float]]
     in_ecm = collections.Counter(_kind(node) for node in world.documents())
     declared = {}
     for kind in KINDS:
-        name = f'bcrm_records_declared_total{{kind="{kind}"}}'
+        flow = registry.flow_of_kind(kind).name
+        name = f'bcrm_records_declared_total{{flow="{flow}",kind="{kind}"}}'
         declared[kind] = metrics[name] - before[name]
     assert declared == {kind: in_ecm[kind] for kind in KINDS}
     assert sum(declared.values()) > ORDERS
-    for stage in STAGES:
-        name = f'bcrm_stage_duration_seconds_count{{stage="{stage}"}}'
-        assert metrics[name] - before[name] > 0, stage
+    for flow, stage in (
+        ("commerce", "fetch"),
+        *((f, s) for f in ("commerce", "fulfilment") for s in ("render", "classify", "declare")),
+    ):
+        name = f'bcrm_stage_duration_seconds_count{{flow="{flow}",stage="{stage}"}}'
+        assert metrics[name] - before[name] > 0, (flow, stage)
     lag = metrics[f'bcrm_checkpoint_lag_seconds{{store="{world.store_hash}",stream="orders"}}']
     assert lag > 0
     assert metrics['bcrm_queue_depth{queue="declare"}'] == 0

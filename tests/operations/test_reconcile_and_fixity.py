@@ -30,7 +30,8 @@ SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 
 def _reconcile(world: World) -> ReconcileReport:
     until = datetime.now(UTC) + timedelta(minutes=1)
-    return reconcile(world.client, world.otcs, services.ledger(), world.store_hash, SINCE, until)
+    with world.configured():
+        return reconcile(world.otcs, services.ledger(), world.store_hash, SINCE, until)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,7 @@ def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 def test_an_archived_store_reconciles_clean(world: World) -> None:
     report = _reconcile(world)
     assert report.ok, report.to_json()
-    assert report.orders == ORDERS
+    assert report.subjects == ORDERS
     assert report.verified == report.due_documents == len(world.documents()) > ORDERS
     assert not (report.missing or report.extra or report.earlier_versions)
 
@@ -78,7 +79,7 @@ def test_a_record_the_ecm_lost_is_reported_missing_and_repaired(world: World) ->
     repaired = world.bcrm("reconcile", "--store", world.store_hash, "--since", "2000-01-01",
                           "--repair")  # fmt: skip
     assert repaired.returncode == 0, repaired.stdout + repaired.stderr
-    assert "re-enqueued orders" in repaired.stdout
+    assert "re-enqueued order:" in repaired.stdout
     wait_for(lambda: lost["name"] in {n["name"] for n in world.documents()}, timeout=120,
              what="the lost record declared again")  # fmt: skip
     wait_for(lambda: settled(world.store_hash), timeout=120, what="the repair settled")
@@ -87,7 +88,7 @@ def test_a_record_the_ecm_lost_is_reported_missing_and_repaired(world: World) ->
     assert again.verified == again.due_documents
 
     latest = json.loads(redis_client().get(keys.reconcile_latest(world.store_hash)) or "{}")
-    assert latest["repaired_orders"] == [report["missing"][0]["order_id"]]
+    assert latest["repaired_subjects"] == [report["missing"][0]["subject"]]
     assert redis_client().llen(keys.reconcile_history(world.store_hash)) == 2
 
 
@@ -166,5 +167,5 @@ def test_the_nightly_reconciliation_brings_back_what_went_missing(world: World) 
     wait_for(lambda: settled(world.store_hash), timeout=120, what="the repair settled")
     latest = json.loads(redis_client().get(keys.reconcile_latest(world.store_hash)) or "{}")
     assert [f["path"].split("/")[-1] for f in latest["missing"]] == [lost["name"]]
-    assert latest["repaired_orders"] == [latest["missing"][0]["order_id"]]
+    assert latest["repaired_subjects"] == [latest["missing"][0]["subject"]]
     assert _reconcile(world).ok
