@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
-from marshmallow import Schema, ValidationError, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates, validates_schema
 from marshmallow import fields as mf
 
 PREFIX = "BCRM_"
@@ -26,6 +26,26 @@ SECRET_FIELDS = frozenset(
         "webhook_signing_secrets",
     }
 )
+
+
+DATABASE_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg", "sqlite", "sqlite+pysqlite")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the archive index's database, or None if it can."""
+    parts = urlsplit(url)
+    if parts.scheme not in DATABASE_SCHEMES:
+        return (
+            f"not a supported database URL (scheme {parts.scheme or '(none)'!r}); expected "
+            "postgresql+psycopg://user:password@host:5432/dbname or sqlite:///path/index.sqlite3"
+        )
+    if parts.scheme.startswith("postgres") and not (parts.hostname and parts.path.strip("/")):
+        return (
+            "a PostgreSQL URL needs a host and a database name: postgresql+psycopg://user@host/db"
+        )
+    if parts.scheme.startswith("sqlite") and not parts.path.strip("/"):
+        return "a SQLite URL needs a file path: sqlite:////abs/path/index.sqlite3"
+    return None
 
 
 class SettingsError(ValueError):
@@ -78,6 +98,15 @@ class _SettingsSchema(Schema):
     webhook_stores = mf.String(load_default=None)
     reconcile_days = mf.Integer(load_default=2, validate=validate.Range(min=1))
     fixity_sample = mf.Integer(load_default=1000, validate=validate.Range(min=0))
+    database_url = mf.String(load_default=None)
+    ledger_retain_days = mf.Integer(load_default=30, validate=validate.Range(min=1))
+
+    @validates("database_url")
+    def _database_url(self, value: str, **_: Any) -> None:
+        """Checked at start-up: a typo here would otherwise surface as a failed declare."""
+        problem = database_url_problem(value)
+        if problem:
+            raise ValidationError(problem)
 
     @validates_schema
     def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
@@ -137,6 +166,8 @@ class Settings:
     webhook_stores: str | None
     reconcile_days: int
     fixity_sample: int
+    database_url: str | None
+    ledger_retain_days: int
 
     @property
     def data_path(self) -> Path:
