@@ -102,9 +102,9 @@ class _SettingsSchema(Schema):
     ledger_retain_days = mf.Integer(load_default=30, validate=validate.Range(min=1))
 
     @validates("database_url")
-    def _database_url(self, value: str, **_: Any) -> None:
+    def _database_url(self, value: str | None, **_: Any) -> None:
         """Checked at start-up: a typo here would otherwise surface as a failed declare."""
-        problem = database_url_problem(value)
+        problem = None if value is None else database_url_problem(value)
         if problem:
             raise ValidationError(problem)
 
