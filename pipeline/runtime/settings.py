@@ -48,6 +48,11 @@ def database_url_problem(url: str) -> str | None:
     return None
 
 
+# Variables with our prefix that are not settings: the test suite's PostgreSQL server for
+# the archive index tests, which `.ci/run` exports to every process it starts.
+NOT_SETTINGS = frozenset({"BCRM_TEST_DATABASE_URL"})
+
+
 class SettingsError(ValueError):
     """A configuration value is missing or invalid; the message names the variable."""
 
@@ -218,7 +223,7 @@ def _raw_values(env: dict[str, str], env_file: Path | None) -> dict[str, str]:
     known = {f.name for f in fields(Settings)}
     raw: dict[str, str] = {}
     for key, value in merged.items():
-        if not key.startswith(PREFIX):
+        if not key.startswith(PREFIX) or key in NOT_SETTINGS:
             continue
         name = key[len(PREFIX) :].lower()
         if name not in known:
