@@ -18,6 +18,7 @@ from pipeline.cli.bench import bench
 from pipeline.cli.chaos import chaos
 from pipeline.cli.demo import demo
 from pipeline.cli.dlq import dlq
+from pipeline.cli.index import index_group, record_group, records_group
 from pipeline.cli.metrics import metrics
 from pipeline.cli.ops import backfill, retention
 from pipeline.cli.reconcile import fixity, flower, reconcile
@@ -216,6 +217,9 @@ main.add_command(fixity)
 main.add_command(flower)
 main.add_command(metrics)
 main.add_command(chaos)
+main.add_command(index_group)
+main.add_command(record_group)
+main.add_command(records_group)
 
 
 class _Sandbox(click.Group):

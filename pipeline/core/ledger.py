@@ -76,6 +76,18 @@ return current
 """
 
 
+# Drop a declared record's hash and its state-set membership, only if it is still
+# declared (a reopen between the check and the delete must win).
+_FORGET_SCRIPT = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'declared' then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', ARGV[1] .. 'declared', ARGV[2])
+return 1
+"""
+
+
 def _now() -> str:
     return f"{time.time():.3f}"
 
@@ -87,6 +99,12 @@ class Ledger:
         self._client = client
         self._transition = client.register_script(_TRANSITION_SCRIPT)
         self._reopen = client.register_script(_REOPEN_SCRIPT)
+        self._forget = client.register_script(_FORGET_SCRIPT)
+
+    @property
+    def redis(self) -> redis.Redis:
+        """The client the ledger writes through (the audit trail shares it)."""
+        return self._client
 
     def _move(self, record_key: str, state: str, fields: dict[str, str]) -> str:
         flat: list[str] = []
@@ -176,6 +194,15 @@ class Ledger:
             return None
         return result.decode() if isinstance(result, bytes) else str(result)
 
+    def forget_declared(self, record_key: str) -> bool:
+        """Remove a declared record from Redis once the archive index holds it; False if
+        it is not (or no longer) declared. Declare stays idempotent without it: the ECM's
+        deterministic names make a later duplicate adopt the record filed before."""
+        removed = self._forget(
+            keys=[keys.ledger_record(record_key)], args=[keys.ledger_state(""), record_key]
+        )
+        return bool(removed)
+
     def get(self, record_key: str) -> dict[str, str]:
         raw = self._client.hgetall(keys.ledger_record(record_key))
         return {k.decode(): v.decode() for k, v in raw.items()}
@@ -236,6 +263,32 @@ class AuditTrail:
         entry = {"event": event, "record_key": record_key, **{k: str(v) for k, v in fields.items()}}
         client = self._client if pipe is None else pipe
         client.xadd(keys.AUDIT_STREAM, entry)
+
+    def read_before(self, end_ms: int, batch: int = 1000) -> Iterator[list[dict[str, str]]]:
+        """Events added before `end_ms` (epoch milliseconds), oldest first, in batches."""
+        cursor = "-"
+        while True:
+            rows = self._client.xrange(keys.AUDIT_STREAM, min=cursor, max=f"({end_ms}", count=batch)
+            if rows:
+                yield [
+                    {"id": entry_id.decode(), **{k.decode(): v.decode() for k, v in entry.items()}}
+                    for entry_id, entry in rows
+                ]
+            if len(rows) < batch:
+                return
+            cursor = "(" + rows[-1][0].decode()
+
+    def trim_through(self, stream_id: str) -> int:
+        """Drop every event up to and including `stream_id` (XTRIM MINID to the next id);
+        returns how many went."""
+        ms, seq = (int(part) for part in stream_id.split("-", 1))
+        return int(
+            self._client.xtrim(keys.AUDIT_STREAM, minid=f"{ms}-{seq + 1}", approximate=False)
+        )
+
+    def of_record(self, record_key: str, batch: int = 1000) -> list[dict[str, str]]:
+        """A record's events still in the stream (a scan: for `bcrm record show`)."""
+        return [e for e in self.read_since(0, batch) if e.get("record_key") == record_key]
 
     def read_since(self, start_ms: int, batch: int = 1000) -> Iterator[dict[str, str]]:
         """Every event from `start_ms` (epoch milliseconds) on, oldest first."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pipeline.core.deadletters import DeadLetterStore
 from pipeline.core.ledger import AuditTrail, Ledger
 from pipeline.core.staging import StagingStore
 from pipeline.runtime import redis_client, settings
+
+if TYPE_CHECKING:
+    from pipeline.index.records import ArchiveIndex
 
 
 @lru_cache(maxsize=1)
@@ -34,3 +38,14 @@ def staging() -> StagingStore:
         max_total_bytes=config.staging_max_bytes,
         max_blob_bytes=config.staging_max_blob_bytes,
     )
+
+
+@lru_cache(maxsize=1)
+def archive_index() -> ArchiveIndex:
+    """The archive index, its schema brought to head on first use. Imported and opened
+    only here, so a process that never touches the index neither loads SQLAlchemy nor
+    opens the database; and a forked worker child opens its own connections."""
+    from pipeline.index.database import open_database
+    from pipeline.index.records import ArchiveIndex
+
+    return ArchiveIndex(open_database(settings()))

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from dotenv import dotenv_values
-from marshmallow import Schema, ValidationError, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates, validates_schema
 from marshmallow import fields as mf
 
 from pipeline.core.registry import DEFAULT_FLOWS, FLOW_MODULES
@@ -28,6 +28,31 @@ SECRET_FIELDS = frozenset(
         "webhook_signing_secrets",
     }
 )
+
+
+DATABASE_SCHEMES = ("postgres", "postgresql", "postgresql+psycopg", "sqlite", "sqlite+pysqlite")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the archive index's database, or None if it can."""
+    parts = urlsplit(url)
+    if parts.scheme not in DATABASE_SCHEMES:
+        return (
+            f"not a supported database URL (scheme {parts.scheme or '(none)'!r}); expected "
+            "postgresql+psycopg://user:password@host:5432/dbname or sqlite:///path/index.sqlite3"
+        )
+    if parts.scheme.startswith("postgres") and not (parts.hostname and parts.path.strip("/")):
+        return (
+            "a PostgreSQL URL needs a host and a database name: postgresql+psycopg://user@host/db"
+        )
+    if parts.scheme.startswith("sqlite") and not parts.path.strip("/"):
+        return "a SQLite URL needs a file path: sqlite:////abs/path/index.sqlite3"
+    return None
+
+
+# Variables with our prefix that are not settings: the test suite's PostgreSQL server for
+# the archive index tests, which `.ci/run` exports to every process it starts.
+NOT_SETTINGS = frozenset({"BCRM_TEST_DATABASE_URL"})
 
 
 class SettingsError(ValueError):
@@ -87,6 +112,15 @@ class _SettingsSchema(Schema):
             error=f"a comma-separated list of flows from: {', '.join(FLOW_MODULES)}",
         ),
     )
+    database_url = mf.String(load_default=None)
+    ledger_retain_days = mf.Integer(load_default=30, validate=validate.Range(min=1))
+
+    @validates("database_url")
+    def _database_url(self, value: str | None, **_: Any) -> None:
+        """Checked at start-up: a typo here would otherwise surface as a failed declare."""
+        problem = None if value is None else database_url_problem(value)
+        if problem:
+            raise ValidationError(problem)
 
     @validates_schema
     def _limits_below_visibility_timeout(self, data: dict[str, Any], **_: Any) -> None:
@@ -147,6 +181,8 @@ class Settings:
     reconcile_days: int
     fixity_sample: int
     flows: str
+    database_url: str | None
+    ledger_retain_days: int
 
     @property
     def data_path(self) -> Path:
@@ -202,7 +238,7 @@ def _raw_values(env: dict[str, str], env_file: Path | None) -> dict[str, str]:
     known = {f.name for f in fields(Settings)}
     raw: dict[str, str] = {}
     for key, value in merged.items():
-        if not key.startswith(PREFIX):
+        if not key.startswith(PREFIX) or key in NOT_SETTINGS:
             continue
         name = key[len(PREFIX) :].lower()
         if name not in known:

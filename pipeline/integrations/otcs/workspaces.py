@@ -8,7 +8,7 @@ loser of the race re-searches by business object and adopts the winner's workspa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,17 @@ class WorkspaceOperations(Transport):
             n for page in self.pages("v2/businessworkspaces", params) for n in envelopes.nodes(page)
         ]
         return min(found, key=lambda n: n.id, default=None)
+
+    def workspaces(self, ext_system_id: str, bo_type: str) -> Iterator[Node]:
+        """Every workspace of a business object type, page by page (for rebuilding the
+        archive index; callers filter by name, whose form they chose on creation)."""
+        params = {
+            "where_ext_system_id": ext_system_id,
+            "where_bo_type": bo_type,
+            "expanded_view": 0,
+        }
+        for page in self.pages("v2/businessworkspaces", params):
+            yield from envelopes.nodes(page)
 
     def create_workspace(
         self,

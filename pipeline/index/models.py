@@ -1,0 +1,117 @@
+"""The archive index tables, as typed SQLAlchemy models.
+
+Every schema change is an Alembic migration in `migrations/versions`; these models
+describe the head revision and a test holds them to it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Deterministic constraint names, so later migrations can alter them on any backend.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in UTC on every backend: SQLite keeps no offset, so it stores the naive
+    UTC value and the offset is put back on reading; a naive value in is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[int]: JSON}  # noqa: RUF012
+
+
+class Record(Base):
+    """One declared record: what it is, whose, where the ECM holds it, what it replaced."""
+
+    __tablename__ = "records"
+
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(60))
+    store_hash: Mapped[str] = mapped_column(String(40))
+    subject_kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(100))
+    part: Mapped[str | None] = mapped_column(String(100))
+    ecm_name: Mapped[str] = mapped_column(String(255))
+    ecm_node_id: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    record_date: Mapped[date] = mapped_column(Date)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # ECM node ids of the earlier versions, ascending: what the SUPERSEDES links say.
+    supersedes: Mapped[list[int]] = mapped_column(JSON)
+    rsi: Mapped[str] = mapped_column(String(60))
+    file_plan_version: Mapped[str] = mapped_column(String(40))
+
+    __table_args__ = (
+        Index("ix_records_store_subject", "store_hash", "subject_kind", "subject_id"),
+        Index("ix_records_kind", "kind"),
+    )
+
+
+class OrderLine(Base):
+    """One product line of an archived order, as its latest archived snapshot shows it."""
+
+    __tablename__ = "order_lines"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(255))
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
+    order_date: Mapped[datetime] = mapped_column(UTCDateTime())
+    ship_to_country: Mapped[str] = mapped_column(String(2))
+
+    __table_args__ = (
+        Index("ix_order_lines_sku", "sku"),
+        Index("ix_order_lines_sku_order_date", "sku", "order_date"),
+    )
+
+
+class AuditEvent(Base):
+    """One event of the Redis audit stream, copied before the stream is trimmed."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    stream_id: Mapped[str] = mapped_column(String(40), unique=True)
+    record_key: Mapped[str] = mapped_column(String(200), index=True)
+    event: Mapped[str] = mapped_column(String(100))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
