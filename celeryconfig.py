@@ -116,6 +116,10 @@ beat_schedule["redrive-stalled"] = {
     "schedule": REDRIVE_INTERVAL_S,
     "options": {"expires": REDRIVE_INTERVAL_S},
 }
+beat_schedule["retire-declared"] = {
+    "task": "bcrm.control.retire_declared",
+    "schedule": crontab(minute=0, hour=4),
+}
 beat_schedule.update(
     {
         f"{job}-{store_hash}": {

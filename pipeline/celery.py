@@ -24,3 +24,15 @@ app.config_from_object("celeryconfig")
 @signals.beat_init.connect
 def _configure_bcrm_logging(**_: Any) -> None:
     configure_logging(settings().log_level)
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _check_what_the_fleet_needs(**_: Any) -> None:
+    """A bad file plan or an archive index that cannot be migrated stops a node as it
+    starts, naming the problem, instead of failing the first record that needs them."""
+    from pipeline.index.database import open_database
+    from pipeline.records.classify import default_plan
+
+    default_plan()
+    open_database(settings()).dispose()  # brings the schema to head; children open their own

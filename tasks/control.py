@@ -11,9 +11,11 @@ from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.flows.fulfilment import tax_summaries
+from pipeline.index import retire
 from pipeline.ops import reconcile
 from pipeline.records import fixity
 from pipeline.runtime import clients, redis_client, services, settings
+from pipeline.runtime.log import log_event
 
 
 def _poll(store_hash: str, resource: str) -> int:
@@ -97,6 +99,16 @@ def reconcile_store(store_hash: str, days: int | None = None) -> None:
     if report.missing:
         reconcile.repair(report)
     reconcile.keep_report(redis_client(), report)
+
+
+@control_task("bcrm.control.retire_declared", **NIGHTLY_OPTIONS)
+def retire_declared_records() -> None:
+    """Move what is older than BCRM_LEDGER_RETAIN_DAYS out of Redis: declared records whose
+    index row exists, and the audit events once the index holds them."""
+    counts = retire.retire_declared(
+        services.ledger(), services.archive_index(), settings().ledger_retain_days
+    )
+    log_event("retire.finished", **asdict(counts))
 
 
 @control_task("bcrm.control.fixity_audit", **NIGHTLY_OPTIONS)

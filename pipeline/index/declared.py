@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.index.rows import DeclaredRecordRow, ecm_time, row_from_attributes
 from pipeline.integrations.otcs.client import OTCSClient
-from pipeline.records.declare import DeclaredRecord
+
+if TYPE_CHECKING:
+    from pipeline.records.declare import DeclaredRecord
 
 
 def declared_row(

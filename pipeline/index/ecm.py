@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from pipeline.flows.commerce.documents import DocumentKind
+from pipeline.flows.fulfilment.tax_summaries import TAX_SUMMARY_MONTHLY
 from pipeline.index.rows import DeclaredRecordRow, ecm_time, row_from_attributes
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.envelopes import Node
@@ -59,7 +59,7 @@ def documents_under(otcs: OTCSClient, container_id: int) -> Iterator[Node]:
 
 
 def tax_summary_folder(otcs: OTCSClient, root_id: int, store_hash: str) -> Node | None:
-    folder = default_plan().classes[DocumentKind.TAX_SUMMARY_MONTHLY].folder
+    folder = default_plan().classes[TAX_SUMMARY_MONTHLY].folder
     return otcs.resolve_path(root_id, f"{folder}/{store_hash}")
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from pipeline.index.flows import flow_of
+from pipeline.core import registry
 from schemas.snapshot import OrderSnapshot
 
 TAX_SUMMARY_KIND = "tax_summary_monthly"
@@ -99,7 +99,7 @@ def row_from_attributes(
     )
     return DeclaredRecordRow(
         record_key=attributes["Record Key"],
-        flow=flow_of(kind),
+        flow=registry.flow_of_kind(kind).name,
         kind=kind,
         store_hash=attributes["Store Hash"],
         subject_kind=subject_kind,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.core import names
 from pipeline.core.contract import DocumentSpec, Placement
 from pipeline.core.errors import PermanentError, TransientError
+from pipeline.index.declared import declared_row
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.envelopes import Node
 from pipeline.integrations.otcs.errors import NameCollision
@@ -103,9 +104,10 @@ def _hold(otcs: OTCSClient, node_id: int, placement: Placement) -> None:
 
 def file_record(
     otcs: OTCSClient, folder_id: int, spec: DocumentSpec, message: Mapping[str, Any]
-) -> tuple[int, bool]:
+) -> tuple[int, bool, list[int]]:
     """Upload (or adopt) under the deterministic name, with its category, as an official
-    record, linked to the earlier versions it supersedes; returns (node id, adopted)."""
+    record, linked to the earlier versions it supersedes; returns (node id, adopted, the
+    node ids it supersedes)."""
     record_class = message["record_class"]
     data = services.staging().get(message["rendered"])
     category = otcs.category(record_class["category"])
@@ -125,10 +127,10 @@ def file_record(
         rsi=record_class["rsi"],
     )
     prefix = names.version_prefix(spec.kind, spec.subject, spec.part)
-    for older in versions(otcs, folder_id, prefix):
-        if older.id != node_id:
-            otcs.add_cross_reference(node_id, older.id, "SUPERSEDES")
-    return node_id, adopted
+    older = [node.id for node in versions(otcs, folder_id, prefix) if node.id != node_id]
+    for older_id in older:
+        otcs.add_cross_reference(node_id, older_id, "SUPERSEDES")
+    return node_id, adopted, older
 
 
 def verify_fixity(
@@ -146,14 +148,17 @@ def declare_document(
     flow: Flow, source: Any, spec: DocumentSpec, message: Mapping[str, Any]
 ) -> DeclaredRecord:
     """Container, folders, upload (or adopt), category, official record, links, holds,
-    fixity."""
+    fixity, then the archive index's row (before the ledger calls it declared: a crash in
+    between declares again, which adopts the node and writes the same row)."""
     otcs = clients.otcs()
     placement = flow.placement(source, spec, message["record_class"]["folder"])
     container_id = container(otcs, placement, settings().otcs_root_id)
     folder_id = container_id
     for folder in placement.folders:
         folder_id = otcs.ensure_folder(folder_id, folder)
-    node_id, adopted = file_record(otcs, folder_id, spec, message)
+    node_id, adopted, superseded = file_record(otcs, folder_id, spec, message)
     _link(otcs, container_id, node_id, placement)
     _hold(otcs, node_id, placement)
-    return verify_fixity(otcs, node_id, adopted, spec, message["sha256"])
+    record = verify_fixity(otcs, node_id, adopted, spec, message["sha256"])
+    services.archive_index().record_declared(declared_row(otcs, message, record, superseded))
+    return record

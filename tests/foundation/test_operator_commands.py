@@ -57,7 +57,10 @@ def test_status_reports_queues_ledger_and_dead_letters() -> None:
     result = _bcrm("status", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"queues", "ledger", "flows", "dead_letters", "stores", "attention"}
+    assert set(report) == {
+        "queues", "ledger", "flows", "archive", "dead_letters", "stores", "attention"
+    }  # fmt: skip
+    assert set(report["archive"]) >= {"commerce", "fulfilment"}
     assert {"fetch", "render", "classify", "declare", "control", "unacknowledged"} == set(
         report["queues"]
     )

@@ -17,8 +17,8 @@ from tests.index.world import PASSWORD, IndexWorld, index_world
 
 
 @pytest.fixture
-def world(index: ArchiveIndex) -> Iterator[IndexWorld]:
-    with index_world(index, uuid.uuid4().hex[:10], ORDERS, SEED) as world:
+def world(index: ArchiveIndex, database_url: str) -> Iterator[IndexWorld]:
+    with index_world(index, database_url, uuid.uuid4().hex[:10], ORDERS, SEED) as world:
         _archive(world)
         yield world
 

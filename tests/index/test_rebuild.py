@@ -38,8 +38,8 @@ def _archive(world: IndexWorld) -> list[int]:
 
 
 @pytest.fixture
-def world(index: ArchiveIndex) -> IndexWorld:
-    with index_world(index, uuid.uuid4().hex[:10], ORDERS, SEED) as world:
+def world(index: ArchiveIndex, database_url: str) -> IndexWorld:
+    with index_world(index, database_url, uuid.uuid4().hex[:10], ORDERS, SEED) as world:
         _archive(world)
         yield world
 

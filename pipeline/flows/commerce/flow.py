@@ -17,7 +17,8 @@ from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.flows.commerce.order_fetch import fetch_order_snapshot, staged_listing
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
 from pipeline.flows.commerce.render import COMMERCE_RENDERERS, OrderRenderer
-from pipeline.runtime import clients
+from pipeline.index.rows import order_lines_of
+from pipeline.runtime import clients, services
 from pipeline.runtime.settings import Settings
 from schemas.snapshot import OrderSnapshot
 
@@ -38,6 +39,18 @@ class OrderSource(FetchedSource):
         client = clients.bigcommerce(store_hash)
         snapshot = fetch_order_snapshot(client, store_hash, order_id, listing)
         return snapshot, snapshot.to_json_bytes()
+
+    def after_fetch(self, source: OrderSnapshot) -> None:
+        """The order's lines into the archive index (recall searches by SKU), for an order
+        that owes documents: what the index holds of an order, its rebuild from the
+        archived snapshots can hold again."""
+        if due_documents(source):
+            services.archive_index().order_lines_seen(
+                source.store_hash,
+                source.order.id,
+                source.order.date_created,
+                order_lines_of(source),
+            )
 
     def subjects_changed(self, store_hash: str, since: datetime, until: datetime) -> list[str]:
         """Orders modified in the window (a shipment or status change moves
