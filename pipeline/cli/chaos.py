@@ -15,10 +15,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli.exits import EXIT_FAILED, EXIT_USAGE
 from pipeline.runtime.settings import load_settings
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 COLUMNS = (
     ("scenario", "scenario"),
     ("orders", "orders"),

@@ -14,10 +14,9 @@ from typing import Any
 
 import click
 
-from pipeline.cli.ops import parse_moment
+from pipeline.cli.exits import EXIT_USAGE
+from pipeline.cli.options import parse_moment
 from pipeline.runtime.settings import Settings, load_settings
-
-EXIT_USAGE = 2
 
 
 @contextmanager

@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.cli.reconcile import is_loopback
+from pipeline.cli.exits import EXIT_USAGE
+from pipeline.cli.options import is_loopback
 from pipeline.runtime.log import configure_logging
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from prometheus_client.registry import CollectorRegistry
-
-EXIT_USAGE = 2
 
 
 def _registry(config: Settings) -> CollectorRegistry:

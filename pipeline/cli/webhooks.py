@@ -7,12 +7,11 @@ import sys
 
 import click
 
+from pipeline.cli.exits import EXIT_USAGE
 from pipeline.integrations.webhooks.config import WebhookConfig, WebhookConfigError
 from pipeline.runtime.log import configure_logging
 from pipeline.runtime.settings import Settings, SettingsError, load_settings
 from schemas.webhooks import REGISTERED_SCOPES
-
-EXIT_USAGE = 2
 
 
 def _configuration() -> tuple[Settings, WebhookConfig]:

@@ -28,9 +28,15 @@ def _name(requirement: str) -> str:
     return requirement.lower()
 
 
+def test_flower_comes_with_the_base_install() -> None:
+    """`bcrm flower` must work after README command 1, which installs no extra."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "flower" in {_name(d) for d in project["dependencies"]}
+
+
 def test_every_module_loads_without_the_extras() -> None:
     blocked = sorted(_extras_only())
-    assert "pytest" in blocked and "fakeredis" in blocked
+    assert "pytest" in blocked and "fakeredis" in blocked and "flower" not in blocked
     script = f"""
 import importlib, pkgutil, sys
 for name in {blocked!r}:
@@ -44,6 +50,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 result = CliRunner().invoke(main, ["chaos", "--list"])
 assert result.exit_code == 0, result.output
+import flower  # the base install brings Flower
 """
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)  # fmt: skip

@@ -1,73 +1,16 @@
-"""Operator commands over the file plan and the stores: `bcrm retention check`,
-`bcrm backfill`."""
+"""`bcrm backfill`: every order modified in a window, enqueued as the poller would."""
 
 from __future__ import annotations
 
-import sys
 import time
 from datetime import UTC, datetime
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from pipeline.cli.options import configured_stores, parse_moment
 from pipeline.cli.progress import progress_bar
 from pipeline.runtime.session import connected
-from pipeline.runtime.settings import Settings, load_settings
-from schemas.retention import RetentionPlanError
-
-
-@click.group()
-def retention() -> None:
-    """The retention file plan (`retention.toml`)."""
-
-
-@retention.command(name="check")
-def retention_check() -> None:
-    """Validate the file plan and print it: kind, classification, RSI, record date,
-    trigger, retention per jurisdiction, vital flag. Exit 1 with the reason if it is invalid."""
-    from pipeline.records.classify import default_plan
-
-    try:
-        plan = default_plan()
-    except (RetentionPlanError, OSError) as exc:
-        raise click.ClickException(f"retention plan: {exc}") from exc
-    table = Table(title=f"file plan {plan.version} (category {plan.category!r})")
-    for column in ("kind", "classification", "RSI", "record date", "trigger", "years", "vital"):
-        table.add_column(column)
-    for kind, rule in sorted(plan.classes.items()):
-        years = ", ".join(f"{k} {v}" for k, v in sorted(rule.retention_years.items()))
-        table.add_row(
-            kind.value,
-            rule.classification,
-            rule.rsi,
-            rule.record_date,
-            rule.trigger_event,
-            years,
-            "yes" if rule.vital else "no",
-        )
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
-
-
-def parse_moment(text: str) -> datetime:
-    """An ISO date or datetime; naive means UTC."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 date") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def configured_stores(config: Settings, store_hash: str | None) -> list[str]:
-    """The one store asked for, else every configured one; refuse a store we hold no
-    credentials for."""
-    stores = [store_hash] if store_hash else sorted(config.store_tokens)
-    if not stores:
-        raise click.ClickException("no stores configured: set BCRM_BIGCOMMERCE_STORES")
-    unknown = [s for s in stores if s not in config.store_tokens]
-    if unknown:
-        raise click.ClickException(f"store {unknown[0]} is not in BCRM_BIGCOMMERCE_STORES")
-    return stores
+from pipeline.runtime.settings import load_settings
 
 
 @click.command()

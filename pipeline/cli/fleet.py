@@ -1,0 +1,80 @@
+"""`bcrm worker` and `bcrm beat`: one worker node, or the scheduler, on the configured Redis."""
+
+from __future__ import annotations
+
+import click
+
+from pipeline.core.stages import worker_queues
+from pipeline.runtime.session import connected
+from pipeline.runtime.settings import load_settings
+
+
+@click.command()
+@click.option(
+    "--group",
+    type=click.Choice(["io", "cpu", "all"]),
+    default="all",
+    help=(
+        f"Queue group: io = {','.join(worker_queues('io'))}; "
+        f"cpu = {','.join(worker_queues('cpu'))}."
+    ),
+)
+@click.option("-Q", "--queues", default=None, help="Explicit comma-separated queues.")
+@click.option("-c", "--concurrency", type=int, default=None, help="Pool size.")
+@click.option(
+    "-P",
+    "--pool",
+    type=click.Choice(["prefork", "threads", "solo"]),
+    default=None,
+    help="Pool (default: threads for io, prefork for cpu and all).",
+)
+@click.option("-l", "--loglevel", default="INFO", help="Celery log level.")
+@click.option("-n", "--hostname", default=None, help="Node name (default <group>@%h).")
+def worker(
+    group: str,
+    queues: str | None,
+    concurrency: int | None,
+    pool: str | None,
+    loglevel: str,
+    hostname: str | None,
+) -> None:
+    """Run one worker node: `celery -A pipeline worker -Q <queues>` on the configured Redis."""
+    from pipeline.runtime.fleet import WORKER_GROUPS
+
+    config = load_settings()
+    groups = list(WORKER_GROUPS.values()) if group == "all" else [WORKER_GROUPS[group]]
+    queues = queues or ",".join(q for g in groups for q in g.queues)
+    pool = pool or (groups[0].pool if group != "all" else "prefork")
+    concurrency = concurrency or (groups[0].concurrency if group != "all" else None)
+    with connected(config):
+        from pipeline.celery import app
+
+        argv = [
+            "worker",
+            "-Q",
+            queues,
+            "-P",
+            pool,
+            "-l",
+            loglevel,
+            "-n",
+            hostname or f"{group}@%h",
+            "-c",
+            str(concurrency or config.worker_concurrency),
+        ]
+        app.worker_main(argv)
+
+
+@click.command()
+@click.option("-l", "--loglevel", default="INFO", help="Celery log level.")
+def beat(loglevel: str) -> None:
+    """Run Celery beat on the configured Redis; a second one waits as a standby (lock)."""
+    config = load_settings()
+    config.data_path.mkdir(parents=True, exist_ok=True)
+    with connected(config):
+        from pipeline.celery import app
+
+        schedule = str(config.data_path / "celerybeat-schedule")
+        app.start(
+            ["beat", "-l", loglevel, "-s", schedule, "-S", "pipeline.runtime.beat:LockedScheduler"]
+        )

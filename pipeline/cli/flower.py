@@ -1,0 +1,50 @@
+"""`bcrm flower`: the monitoring UI, never unauthenticated by accident."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+import click
+
+from pipeline.cli.exits import EXIT_USAGE
+from pipeline.cli.options import is_loopback
+from pipeline.runtime.session import connected
+from pipeline.runtime.settings import load_settings
+
+
+def _refuse(message: str) -> NoReturn:
+    click.echo(f"bcrm flower: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@click.command()
+@click.option("--port", type=int, default=5555, show_default=True, help="HTTP port.")
+@click.option("--address", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--insecure-loopback",
+    is_flag=True,
+    help="Run without authentication; only allowed on a loopback address.",
+)
+def flower(port: int, address: str, insecure_loopback: bool) -> None:
+    """Run Flower (`celery -A pipeline flower`) on the configured Redis, with basic auth
+    from BCRM_FLOWER_BASIC_AUTH. Without credentials it refuses to start, unless
+    --insecure-loopback is given and the address is a loopback one."""
+    config = load_settings()
+    credentials = config.flower_basic_auth
+    if credentials is None and not (insecure_loopback and is_loopback(address)):
+        _refuse(
+            "BCRM_FLOWER_BASIC_AUTH is not set (user:password); "
+            "--insecure-loopback runs without it on a loopback address only"
+        )
+    if credentials is not None and not all(credentials.partition(":")[::2]):
+        _refuse("BCRM_FLOWER_BASIC_AUTH must be user:password")
+    # Flower reads FLOWER_* variables; the environment keeps the password off `ps`.
+    os.environ.pop("FLOWER_BASIC_AUTH", None)
+    if credentials is not None:
+        os.environ["FLOWER_BASIC_AUTH"] = credentials
+    with connected(config):
+        from pipeline.celery import app
+
+        app.start(["flower", f"--port={port}", f"--address={address}"])

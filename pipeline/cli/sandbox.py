@@ -1,0 +1,31 @@
+"""`bcrm sandbox bigcommerce|otcs`: the emulators as real HTTP servers."""
+
+from __future__ import annotations
+
+import importlib
+from typing import ClassVar
+
+import click
+
+
+class _Sandbox(click.Group):
+    """Each emulator owns its command; import it only when asked (aiohttp is slow to load)."""
+
+    modules: ClassVar[dict[str, str]] = {
+        "bigcommerce": "sandbox.bigcommerce.cli",
+        "otcs": "sandbox.otcs.cli",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.modules)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.modules:
+            return None
+        command: click.Command = importlib.import_module(self.modules[name]).command
+        return command
+
+
+@click.group(cls=_Sandbox)
+def sandbox() -> None:
+    """Run the local emulators (BigCommerce, OTCS) as real HTTP servers."""
