@@ -9,23 +9,22 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline import runtime
 from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
 from pipeline.flows.commerce.pollers import Checkpoints, poll_orders
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.otcs.client import OTCSClient
-from pipeline.runtime import clients, redis_client, services
+from pipeline.runtime import redis_client, services
 from pipeline.runtime.fleet import Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
-from tests.support import wait_for
+from tests.support import configured, wait_for
 
 OTCS_PASSWORD = "world-pw"
 FINAL = ("declared", "dead_lettered")
@@ -60,33 +59,14 @@ class World:
             timeout=120,
         )
 
-    @contextmanager
-    def configured(self) -> Iterator[None]:
-        """This process configured as the world's workers are, for in-process calls of
-        code that reads the settings (reconciliation, sources); restored afterwards."""
-        saved = {name: os.environ.get(name) for name in self.env}
-        os.environ.update(self.env)
-        _forget_settings()
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            _forget_settings()
+    def configured(self) -> AbstractContextManager[None]:
+        """This process configured as the world's workers are (see tests.support)."""
+        return configured(self.env)
 
     def archive(self) -> None:
         """Poll the store and wait until everything it owes is settled."""
         poll_orders(self.client, Checkpoints(redis_client()), self.store_hash)
         wait_for(lambda: settled(self.store_hash), timeout=300, what="the store archived")
-
-
-def _forget_settings() -> None:
-    runtime.settings.cache_clear()
-    clients.bigcommerce.cache_clear()
-    clients.otcs.cache_clear()
 
 
 def settled(store_hash: str) -> bool:

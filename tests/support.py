@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
+
+from pipeline import runtime
+from pipeline.runtime import clients, services
 
 T = TypeVar("T")
 
@@ -19,3 +24,26 @@ def wait_for(probe: Callable[[], T], timeout: float = 90.0, what: str = "conditi
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(0.1)
+
+
+def _forget_settings() -> None:
+    for cached in (runtime.settings, clients.bigcommerce, clients.otcs, services.archive_index):
+        cached.cache_clear()
+
+
+@contextmanager
+def configured(env: dict[str, str]) -> Iterator[None]:
+    """This process configured as a worker of a test world (stores, ECM, index database),
+    for in-process calls of code that reads the settings; restored afterwards."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    _forget_settings()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _forget_settings()

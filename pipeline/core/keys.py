@@ -51,6 +51,11 @@ def poll_lock(store_hash: str, resource: str) -> str:
     return f"{PREFIX}:poll-lock:{store_hash}:{resource}"
 
 
+def order_seen(store_hash: str, order_id: int) -> str:
+    """The digest of an order as last seen (a listing overtaken by it is not used)."""
+    return f"{PREFIX}:order-seen:{store_hash}:{order_id}"
+
+
 def webhook_seen(store_hash: str, event_hash: str) -> str:
     return f"{PREFIX}:webhooks:seen:{store_hash}:{event_hash}"
 
@@ -68,20 +73,13 @@ def otcs_login_lock(scope: str) -> str:
     return f"{PREFIX}:otcs:login-lock:{scope}"
 
 
-def reconcile_latest(store_hash: str) -> str:
-    return f"{PREFIX}:reconcile:latest:{store_hash}"
+def report_latest(audit: str, store_hash: str) -> str:
+    """The latest report of a nightly audit (`reconcile`, `fixity`) of one store."""
+    return f"{PREFIX}:{audit}:latest:{store_hash}"
 
 
-def reconcile_history(store_hash: str) -> str:
-    return f"{PREFIX}:reconcile:history:{store_hash}"
-
-
-def fixity_latest(store_hash: str) -> str:
-    return f"{PREFIX}:fixity:latest:{store_hash}"
-
-
-def fixity_history(store_hash: str) -> str:
-    return f"{PREFIX}:fixity:history:{store_hash}"
+def report_history(audit: str, store_hash: str) -> str:
+    return f"{PREFIX}:{audit}:history:{store_hash}"
 
 
 # Fleet-wide counters behind `bcrm metrics` (pipeline/core/counters.py adds,

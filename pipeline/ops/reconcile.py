@@ -22,7 +22,7 @@ from typing import Any
 
 import redis
 
-from pipeline.core import keys, names, registry
+from pipeline.core import names, registry
 from pipeline.core.contract import DocumentSpec, FetchedSource, Placement
 from pipeline.core.errors import PermanentError
 from pipeline.core.ledger import Ledger
@@ -235,9 +235,4 @@ def repair(report: ReconcileReport) -> list[str]:
 
 def keep_report(client: redis.Redis, report: ReconcileReport) -> None:
     """The latest report per store, and a capped history, for operators and alerting."""
-    reports.keep(
-        client,
-        keys.reconcile_latest(report.store_hash),
-        keys.reconcile_history(report.store_hash),
-        report.to_json(),
-    )
+    reports.keep(client, "reconcile", report.store_hash, report.to_json())

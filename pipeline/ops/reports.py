@@ -8,19 +8,23 @@ from typing import Any
 
 import redis
 
+from pipeline.core import keys
+
 HISTORY_KEPT = 30
 
 
-def keep(client: redis.Redis, latest_key: str, history_key: str, report: dict[str, Any]) -> None:
-    """Store `report` as the latest and push it on the capped history, in one round trip."""
+def keep(client: redis.Redis, audit: str, store_hash: str, report: dict[str, Any]) -> None:
+    """Store one audit's `report` of a store as the latest and push it on the capped
+    history, in one round trip."""
     data = json.dumps(report, sort_keys=True)
+    history = keys.report_history(audit, store_hash)
     pipe = client.pipeline()
-    pipe.set(latest_key, data)
-    pipe.lpush(history_key, data)
-    pipe.ltrim(history_key, 0, HISTORY_KEPT - 1)
+    pipe.set(keys.report_latest(audit, store_hash), data)
+    pipe.lpush(history, data)
+    pipe.ltrim(history, 0, HISTORY_KEPT - 1)
     pipe.execute()
 
 
-def latest(client: redis.Redis, latest_key: str) -> dict[str, Any] | None:
-    raw = client.get(latest_key)
+def latest(client: redis.Redis, audit: str, store_hash: str) -> dict[str, Any] | None:
+    raw = client.get(keys.report_latest(audit, store_hash))
     return None if raw is None else dict(json.loads(raw))

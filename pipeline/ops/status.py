@@ -7,7 +7,7 @@ from typing import Any
 
 import redis
 
-from pipeline.core import keys, registry
+from pipeline.core import registry
 from pipeline.core.queues import queue_depths
 from pipeline.core.redrive import RESUMABLE as REDRIVE_RESUMABLE
 from pipeline.ops import reports
@@ -40,8 +40,8 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
     for stream, lag in lags.items():
         report[f"{stream}_lag_s"] = None if lag is None else round(lag)
         report[f"{stream}_polls"] = runs.get(stream, 0)
-    for audit, key in (("reconcile", keys.reconcile_latest), ("fixity", keys.fixity_latest)):
-        last = reports.latest(redis_client(), key(store_hash))
+    for audit in ("reconcile", "fixity"):
+        last = reports.latest(redis_client(), audit, store_hash)
         outcome = "never" if last is None else "ok" if last["ok"] else "FAILED"
         report[f"last_{audit}"] = outcome if last is None else f"{outcome} {last['started_at']}"
     return report

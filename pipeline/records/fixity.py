@@ -17,7 +17,6 @@ from typing import Any
 
 import redis
 
-from pipeline.core import keys
 from pipeline.core.ledger import Ledger
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.errors import NodeNotFound
@@ -97,10 +96,5 @@ def audit(otcs: OTCSClient, ledger: Ledger, store_hash: str, sample: int = 0) ->
 
 
 def keep_report(client: redis.Redis, report: FixityReport) -> None:
-    """The latest audit per store, and a capped history, for operators and alerting."""
-    reports.keep(
-        client,
-        keys.fixity_latest(report.store_hash),
-        keys.fixity_history(report.store_hash),
-        report.to_json(),
-    )
+    """The latest report per store, and a capped history, for operators and alerting."""
+    reports.keep(client, "fixity", report.store_hash, report.to_json())

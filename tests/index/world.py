@@ -4,13 +4,11 @@ Celery: the rebuild test needs what declare filed, not the fleet."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from pipeline import runtime
 from pipeline.core import document_stages, registry
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.messages import document_message
@@ -19,9 +17,10 @@ from pipeline.flows.fulfilment.tax_summaries import month_summaries, summary_spe
 from pipeline.index.records import ArchiveIndex
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.otcs.client import OTCSClient
-from pipeline.runtime import clients, services
+from pipeline.runtime import services
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
+from tests.support import configured
 
 PASSWORD = "index-pw"
 ROOT_ID = 2000
@@ -63,28 +62,6 @@ class IndexWorld:
             self._declare(summary_spec(summary), summary.to_json_bytes())
 
 
-def _forget_settings() -> None:
-    for cached in (runtime.settings, clients.bigcommerce, clients.otcs, services.archive_index):
-        cached.cache_clear()
-
-
-@contextmanager
-def _configured(env: dict[str, str]) -> Iterator[None]:
-    """This process configured as a worker of the world (stores, ECM, index database)."""
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    _forget_settings()
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        _forget_settings()
-
-
 @contextmanager
 def index_world(
     index: ArchiveIndex, database_url: str, store_hash: str, orders: int, seed: int
@@ -103,7 +80,7 @@ def index_world(
             "BCRM_OTCS_ROOT_ID": str(ROOT_ID),
             "BCRM_DATABASE_URL": database_url,
         }
-        with _configured(env):
+        with configured(env):
             client = BigCommerceClient(store.base_url, store.access_token, governor=None)
             otcs = OTCSClient(ecm.base_url, ecm.username, PASSWORD)
             yield IndexWorld(store, ecm, client, otcs, index)

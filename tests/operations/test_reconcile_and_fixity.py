@@ -87,9 +87,11 @@ def test_a_record_the_ecm_lost_is_reported_missing_and_repaired(world: World) ->
     assert again.ok and not again.missing, again.to_json()
     assert again.verified == again.due_documents
 
-    latest = json.loads(redis_client().get(keys.reconcile_latest(world.store_hash)) or "{}")
+    latest = json.loads(
+        redis_client().get(keys.report_latest("reconcile", world.store_hash)) or "{}"
+    )
     assert latest["repaired_subjects"] == [report["missing"][0]["subject"]]
-    assert redis_client().llen(keys.reconcile_history(world.store_hash)) == 2
+    assert redis_client().llen(keys.report_history("reconcile", world.store_hash)) == 2
 
 
 @pytest.fixture
@@ -126,9 +128,9 @@ def test_an_altered_ledger_hash_fails_fixity_and_reconciliation(
 def test_the_nightly_fixity_task_fails_after_checking_everything(
     world: World, altered_record: str
 ) -> None:
-    redis_client().delete(keys.fixity_latest(world.store_hash))
+    redis_client().delete(keys.report_latest("fixity", world.store_hash))
     app.send_task("bcrm.control.fixity_audit", args=[world.store_hash, 0], queue="control")
-    raw = wait_for(lambda: redis_client().get(keys.fixity_latest(world.store_hash)),
+    raw = wait_for(lambda: redis_client().get(keys.report_latest("fixity", world.store_hash)),
                    timeout=120, what="the nightly audit's report")  # fmt: skip
     report = json.loads(raw)
     assert report["ok"] is False
@@ -165,7 +167,9 @@ def test_the_nightly_reconciliation_brings_back_what_went_missing(world: World) 
     wait_for(lambda: lost["name"] in {n["name"] for n in world.documents()}, timeout=120,
              what="the nightly job declaring the lost record again")  # fmt: skip
     wait_for(lambda: settled(world.store_hash), timeout=120, what="the repair settled")
-    latest = json.loads(redis_client().get(keys.reconcile_latest(world.store_hash)) or "{}")
+    latest = json.loads(
+        redis_client().get(keys.report_latest("reconcile", world.store_hash)) or "{}"
+    )
     assert [f["path"].split("/")[-1] for f in latest["missing"]] == [lost["name"]]
     assert latest["repaired_subjects"] == [latest["missing"][0]["subject"]]
     assert _reconcile(world).ok

@@ -122,7 +122,7 @@ def _observe(store_hash: str, order: dict[str, Any]) -> None:
 
 
 def _seen_key(store_hash: str, order: dict[str, Any]) -> str:
-    return f"{keys.PREFIX}:order-seen:{store_hash}:{int(order['id'])}"
+    return keys.order_seen(store_hash, int(order["id"]))
 
 
 def _order_digest(order: dict[str, Any]) -> str:

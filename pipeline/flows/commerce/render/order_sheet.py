@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.names import filename
@@ -37,6 +38,33 @@ def address_lines(address: Address | None) -> list[str]:
     ]
 
 
+def open_sheet(
+    seller: Seller,
+    store_hash: str,
+    heading: str,
+    title: str,
+    when: datetime,
+    template_version: str,
+    spec: DocumentSpec,
+    facts: Sequence[tuple[str, str]],
+) -> Sheet:
+    """A sheet with its metadata set and the seller and document facts drawn: how every
+    document of a store opens, about one order or a month."""
+    sheet = Sheet(
+        DocumentMeta(
+            title=title,
+            heading=heading,
+            subject=f"{title}, BigCommerce store {store_hash}",
+            author=seller.legal_name,
+            date=when,
+            template_version=template_version,
+            filename=filename(spec),
+        )
+    )
+    sheet.title_block(seller_lines(seller), facts)
+    return sheet
+
+
 def open_order_sheet(
     snapshot: OrderSnapshot,
     spec: DocumentSpec,
@@ -45,20 +73,11 @@ def open_order_sheet(
     template_version: str,
     facts: Sequence[tuple[str, str]],
 ) -> Sheet:
-    """A sheet with metadata set and the seller and document facts drawn."""
-    sheet = Sheet(
-        DocumentMeta(
-            title=title,
-            heading=heading,
-            subject=f"{title}, BigCommerce store {snapshot.store_hash}",
-            author=snapshot.seller.legal_name,
-            date=document_date(snapshot, spec),
-            template_version=template_version,
-            filename=filename(spec),
-        )
+    """An order document's sheet, dated as its document is."""
+    when = document_date(snapshot, spec)
+    return open_sheet(
+        snapshot.seller, snapshot.store_hash, heading, title, when, template_version, spec, facts
     )
-    sheet.title_block(seller_lines(snapshot.seller), facts)
-    return sheet
 
 
 def finish_order_sheet(sheet: Sheet, snapshot: OrderSnapshot) -> RenderedDocument:

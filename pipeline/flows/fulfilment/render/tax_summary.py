@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pipeline.core.contract import DocumentSpec
-from pipeline.core.names import filename, stem_of
-from pipeline.flows.commerce.render.order_sheet import seller_lines
+from pipeline.core.names import stem_of
+from pipeline.flows.commerce.render.order_sheet import open_sheet
 from pipeline.records.pdf import format as fmt
-from pipeline.records.pdf.sheet import Column, DocumentMeta, RenderedDocument, Sheet
+from pipeline.records.pdf.sheet import Column, RenderedDocument
 from schemas.bigcommerce import ZERO
 from schemas.snapshot import TaxSummary
 
@@ -16,25 +16,21 @@ TEMPLATE_VERSION = "tax-summary-1.0"
 def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocument:
     period = f"{summary.year:04d}-{summary.month:02d}"
     title = f"Tax summary {period} {summary.currency} {summary.country_iso2}"
-    sheet = Sheet(
-        DocumentMeta(
-            title=title,
-            heading="TAX SUMMARY",
-            subject=f"{title}, BigCommerce store {summary.store_hash}",
-            author=summary.seller.legal_name,
-            date=summary.period_end,
-            template_version=TEMPLATE_VERSION,
-            filename=filename(spec),
-        )
-    )
-    sheet.title_block(
-        seller_lines(summary.seller),
-        [
-            ("Period", period),
-            ("Currency", summary.currency),
-            ("Country", summary.country_iso2),
-            ("Store", summary.store_hash),
-        ],
+    facts = [
+        ("Period", period),
+        ("Currency", summary.currency),
+        ("Country", summary.country_iso2),
+        ("Store", summary.store_hash),
+    ]
+    sheet = open_sheet(
+        summary.seller,
+        summary.store_hash,
+        "TAX SUMMARY",
+        title,
+        summary.period_end,
+        TEMPLATE_VERSION,
+        spec,
+        facts,
     )
     money = summary.currency
     sheet.ruled_table(
