@@ -116,7 +116,7 @@ def audit_store_fixity(store_hash: str, sample: int | None = None) -> None:
     """Re-hash a sample (default BCRM_FIXITY_SAMPLE; 0 = all) of the store's declared
     records, keep the report, and fail the task if any record differs or is gone."""
     size = settings().fixity_sample if sample is None else sample
-    report = fixity.audit(clients.otcs(), services.ledger(), store_hash, size)
+    report = fixity.audit(clients.otcs(), services.archive_index(), store_hash, size)
     fixity.keep_report(redis_client(), report)
     if not report.ok:
         raise report.failure()

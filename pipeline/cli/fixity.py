@@ -1,4 +1,4 @@
-"""`bcrm fixity audit`: the ECM's SHA-256 of declared records against the ledger's."""
+"""`bcrm fixity audit`: the ECM's SHA-256 of declared records against the archive index's."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def fixity_audit(store_hash: str | None, sample: int | None, as_json: bool) -> N
 
         results = []
         for store in stores:
-            report = fixity_checks.audit(clients.otcs(), services.ledger(), store, size)
+            report = fixity_checks.audit(clients.otcs(), services.archive_index(), store, size)
             fixity_checks.keep_report(redis_client(), report)
             results.append(report.to_json())
     if as_json:

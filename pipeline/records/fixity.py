@@ -1,9 +1,9 @@
-"""Fixity audit: re-hash declared records in the ECM and compare with the ledger.
+"""Fixity audit: re-hash declared records in the ECM and compare with the archive index.
 
 Declare checks fixity once, right after upload. Silent corruption, a restore from an older
 backup or a version added behind our back only show later, so the audit reads the content
 back (streamed) for every declared record of a store, or a random sample of them, and
-compares its SHA-256 with the one the ledger recorded at declaration. It checks everything
+compares its SHA-256 with the one the index recorded at declaration. It checks everything
 before failing, so one report lists every record that needs a look.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import redis
 
-from pipeline.core.ledger import Ledger
+from pipeline.index.records import ArchiveIndex
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.errors import NodeNotFound
 from pipeline.ops import reports
@@ -54,7 +54,7 @@ class FixityReport:
         shown = ", ".join(failed[:5]) + (" …" if len(failed) > 5 else "")
         return FixityAuditFailed(
             f"fixity audit of {self.store_hash}: {len(self.mismatches)} of {self.checked} "
-            f"records differ from the ledger, {len(self.missing)} are gone: {shown}"
+            f"records differ from the archive index, {len(self.missing)} are gone: {shown}"
         )
 
 
@@ -62,16 +62,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def audit(otcs: OTCSClient, ledger: Ledger, store_hash: str, sample: int = 0) -> FixityReport:
-    """Compare `content_sha256(target_id)` with the ledger's `sha256` for the store's
-    declared records (all, or `sample` of them at random); log each failure at ERROR."""
+def audit(otcs: OTCSClient, index: ArchiveIndex, store_hash: str, sample: int = 0) -> FixityReport:
+    """Compare `content_sha256` of each declared record's node with the SHA-256 the
+    archive index kept when it was declared (all of the store's records, or `sample` of
+    them at random: the index keeps them for years, the Redis ledger only for
+    BCRM_LEDGER_RETAIN_DAYS); log each failure at ERROR."""
     report = FixityReport(store_hash, sample, _now())
-    declared = sorted(ledger.in_state("declared", f"{store_hash}/"))
+    rows = index.store_content(store_hash).records
+    declared = sorted(rows)
     report.declared = len(declared)
     chosen = random.sample(declared, sample) if 0 < sample < len(declared) else declared
-    for record_key, record in zip(chosen, ledger.get_many(chosen), strict=True):
+    for record_key in chosen:
         report.checked += 1
-        target, expected = record.get("target_id", ""), record.get("sha256", "")
+        target, expected = str(rows[record_key].ecm_node_id), rows[record_key].sha256
         try:
             held = otcs.content_sha256(int(target))
         except (NodeNotFound, ValueError):
@@ -79,7 +82,7 @@ def audit(otcs: OTCSClient, ledger: Ledger, store_hash: str, sample: int = 0) ->
             log_event("fixity.missing", logging.ERROR, record_key=record_key, target_id=target)
             continue
         if held != expected:
-            row = {"record_key": record_key, "target_id": target, "ledger": expected, "ecm": held}
+            row = {"record_key": record_key, "target_id": target, "index": expected, "ecm": held}
             report.mismatches.append(row)
             log_event("fixity.mismatch", logging.ERROR, **row)
     report.finished_at = _now()

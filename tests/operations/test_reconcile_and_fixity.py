@@ -2,14 +2,16 @@
 
 A small store is archived; reconciliation then finds it complete through the REST API
 only. The ECM losing a declared record is reported missing and `bcrm reconcile --repair`
-brings it back. A ledger hash that no longer matches the ECM fails the fixity audit, in
-the CLI and in the nightly task, and shows as a hash mismatch in reconciliation.
+brings it back. A recorded hash (the ledger's and the archive index's) that no longer
+matches the ECM fails the fixity audit, in the CLI and in the nightly task, and shows as a
+hash mismatch in reconciliation.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -96,24 +98,30 @@ def test_a_record_the_ecm_lost_is_reported_missing_and_repaired(world: World) ->
 
 @pytest.fixture
 def altered_record(world: World) -> Iterator[str]:
-    """One declared record whose ledger hash no longer matches what the ECM holds."""
+    """One declared record whose recorded hash (in the ledger, which reconciliation reads,
+    and the archive index, which fixity reads) no longer matches what the ECM holds."""
     ledger_keys = sorted(services.ledger().in_state("declared", f"{world.store_hash}/"))
     record_key = ledger_keys[len(ledger_keys) // 2]
     real = services.ledger().get(record_key)["sha256"]
+    index = services.archive_index()
+    row = index.record(record_key)
+    assert row is not None and row.sha256 == real
     redis_client().hset(keys.ledger_record(record_key), "sha256", "0" * 64)
+    index.record_declared(replace(row, sha256="0" * 64))
     yield record_key
     redis_client().hset(keys.ledger_record(record_key), "sha256", real)
+    index.record_declared(row)
 
 
 def test_fixity_of_a_clean_store_holds(world: World) -> None:
-    report = fixity.audit(world.otcs, services.ledger(), world.store_hash)
+    report = fixity.audit(world.otcs, services.archive_index(), world.store_hash)
     assert report.ok, report.to_json()
     assert report.checked == report.declared == len(world.documents())
-    sampled = fixity.audit(world.otcs, services.ledger(), world.store_hash, sample=5)
+    sampled = fixity.audit(world.otcs, services.archive_index(), world.store_hash, sample=5)
     assert sampled.ok and sampled.checked == 5
 
 
-def test_an_altered_ledger_hash_fails_fixity_and_reconciliation(
+def test_an_altered_recorded_hash_fails_fixity_and_reconciliation(
     world: World, altered_record: str
 ) -> None:
     audited = world.bcrm("fixity", "audit", "--store", world.store_hash, "--sample", "0")
