@@ -78,12 +78,14 @@ return current
 
 # Drop a declared record's hash and its state-set membership, only if it is still
 # declared (a reopen between the check and the delete must win).
-_FORGET_SCRIPT = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'declared' then
+_FORGET_SCRIPT = f"""
+if redis.call('HGET', KEYS[1], 'state') ~= '{_DONE}' then
   return 0
 end
+local flow = redis.call('HGET', KEYS[1], 'flow') or ''
 redis.call('DEL', KEYS[1])
-redis.call('SREM', ARGV[1] .. 'declared', ARGV[2])
+redis.call('SREM', ARGV[1] .. '{_DONE}', ARGV[2])
+redis.call('SREM', ARGV[3] .. flow .. ':{_DONE}', ARGV[2])
 return 1
 """
 
@@ -199,7 +201,8 @@ class Ledger:
         it is not (or no longer) declared. Declare stays idempotent without it: the ECM's
         deterministic names make a later duplicate adopt the record filed before."""
         removed = self._forget(
-            keys=[keys.ledger_record(record_key)], args=[keys.ledger_state(""), record_key]
+            keys=[keys.ledger_record(record_key)],
+            args=[keys.ledger_state(""), record_key, keys.ledger_flow_state("")],
         )
         return bool(removed)
 

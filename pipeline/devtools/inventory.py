@@ -20,7 +20,7 @@ from pipeline.core import names, registry
 from pipeline.core.contract import DocumentSpec, Placement
 from pipeline.core.errors import PermanentError
 from pipeline.core.names import fetch_prefix
-from pipeline.ops.reconcile import owed_by
+from pipeline.ops.reconcile import owed_by, recorded
 from pipeline.runtime import services
 
 WORKSPACE_TYPE = 848
@@ -119,7 +119,7 @@ def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
     check.duplicated = _filed_twice(by_name, workspaces)
     ledger = services.ledger()
     ecm_names = sorted(expected)
-    records = ledger.get_many(names.record_key(expected[name]) for name in ecm_names)
+    records = recorded(ledger, [names.record_key(expected[name]) for name in ecm_names])
     for name, record in zip(ecm_names, records, strict=True):
         found = by_name.get(name, [])
         state = record.get("state", "absent")

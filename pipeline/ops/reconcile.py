@@ -131,7 +131,7 @@ def _check_subject(
     held = container_documents(otcs, owed[0][1], root_id) if owed else {}
     paths = [f"{placement.folders[-1]}/{names.ecm_name(spec)}" for spec, placement in owed]
     record_keys = [names.record_key(spec) for spec, _ in owed]
-    records = ledger.get_many(record_keys)
+    records = recorded(ledger, record_keys)
     for record_key, path, record in zip(record_keys, paths, records, strict=True):
         node = held.get(path)
         state = record.get("state", "absent")
@@ -153,6 +153,21 @@ def _check_subject(
             report.earlier_versions.append(Finding(subject, path, "superseded version"))
         elif owed[0][1].workspace is not None:  # a shared folder holds other subjects' too
             report.extra.append(Finding(subject, path, "no owed document has this name"))
+
+
+def recorded(ledger: Ledger, record_keys: list[str]) -> list[dict[str, str]]:
+    """What the pipeline recorded of each record: its ledger entry, or, once the ledger let
+    a declared record go (`BCRM_LEDGER_RETAIN_DAYS`), its archive index row."""
+    records = ledger.get_many(record_keys)
+    index = None
+    for record_key, record in zip(record_keys, records, strict=True):
+        if record:
+            continue
+        index = index or services.archive_index()
+        row = index.record(record_key)
+        if row is not None:
+            record.update(state="declared", target_id=str(row.ecm_node_id), sha256=row.sha256)
+    return records
 
 
 def owed_by(source: FetchedSource, loaded: Any) -> list[tuple[DocumentSpec, Placement]]:

@@ -68,3 +68,25 @@ def test_audit_trail_is_read_back_in_order_from_a_time(fake_redis: fakeredis.Fak
     assert [e["record_key"] for e in events] == [f"r{n}" for n in range(5)]
     assert all(e["event"] == "declared" and e["attempt"] == "1" for e in events)
     assert json.loads(json.dumps(events))  # plain strings only
+
+
+def test_records_count_under_their_flow_through_every_move(
+    fake_redis: fakeredis.FakeRedis,
+) -> None:
+    ledger = Ledger(fake_redis)
+    ledger.begin_stage("s/a/1", "render", "bcrm.render.document", flow="commerce")
+    ledger.begin_stage("s/b/1", "render", "bcrm.render.document", flow="fulfilment")
+    ledger.complete_stage("s/a/1", "render", {})
+    ledger.complete_stage("s/a/1", "classify", {})
+    ledger.complete_stage("s/a/1", "declare", {})
+    ledger.mark_dead("s/b/1", "render", "dl-1", permanent=True)
+
+    counts = ledger.counts_by_flow(["commerce", "fulfilment"])
+    assert {s: n for s, n in counts["commerce"].items() if n} == {"declared": 1}
+    assert {s: n for s, n in counts["fulfilment"].items() if n} == {"dead_lettered": 1}
+
+    ledger.reopen("s/b/1")
+    assert ledger.counts_by_flow(["fulfilment"])["fulfilment"]["pending"] == 1
+    assert ledger.forget_declared("s/a/1")
+    assert not any(ledger.counts_by_flow(["commerce"])["commerce"].values())
+    assert ledger.counts()["declared"] == 0

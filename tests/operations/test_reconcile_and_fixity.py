@@ -181,3 +181,18 @@ def test_the_nightly_reconciliation_brings_back_what_went_missing(world: World) 
     assert [f["path"].split("/")[-1] for f in latest["missing"]] == [lost["name"]]
     assert latest["repaired_subjects"] == [latest["missing"][0]["subject"]]
     assert _reconcile(world).ok
+
+
+def test_records_the_ledger_let_go_reconcile_from_the_archive_index(world: World) -> None:
+    """After BCRM_LEDGER_RETAIN_DAYS a declared record leaves Redis; reconciliation and the
+    fixity audit then hold the ECM to the index row, and find nothing wrong. (Last in this
+    module: the records it retires stay out of the ledger.)"""
+    ledger = services.ledger()
+    retired = sorted(ledger.in_state("declared", f"{world.store_hash}/"))[:5]
+    assert all(ledger.forget_declared(record_key) for record_key in retired)
+    assert all(not ledger.get(record_key) for record_key in retired)
+
+    report = _reconcile(world)
+    assert report.ok, report.to_json()
+    assert report.verified == report.due_documents
+    assert fixity.audit(world.otcs, services.archive_index(), world.store_hash).ok
