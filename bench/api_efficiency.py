@@ -108,7 +108,7 @@ def run_pipeline(client: BigCommerceClient, store_hash: str) -> Due:
 def _due(snapshot: OrderSnapshot) -> list[tuple[str, str | None, str]]:
     from pipeline.flows.commerce.documents import due_documents
 
-    return [(ref.kind.value, ref.sub_id, ref.fingerprint) for ref in due_documents(snapshot)]
+    return [(ref.kind, ref.part, ref.fingerprint) for ref in due_documents(snapshot)]
 
 
 def counted(

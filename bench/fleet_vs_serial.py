@@ -104,21 +104,25 @@ def order_ids(store_hash: str) -> list[int]:
 
 
 def run_serial(store_hash: str, orders: list[int]) -> Run:
-    """Every stage function in turn, in this one process."""
-    from pipeline.flows.commerce.document_stages import classify_document, document_message, render
-    from pipeline.flows.commerce.documents import due_documents
-    from pipeline.flows.commerce.order_fetch import fetch_order_snapshot
-    from pipeline.records.declare import declare_document
-    from pipeline.runtime import clients, services
+    """Every stage function in turn, in this one process: what a fetch does (read, stage,
+    the lines into the index, each flow's owed documents), then each document's render,
+    classify and declare."""
+    from pipeline.core import document_stages, registry
+    from pipeline.core.messages import document_message
+    from pipeline.runtime import services
 
-    client, otcs, staging = clients.bigcommerce(store_hash), clients.otcs(), services.staging()
+    source = registry.fetched_sources()["order"]
+    flows = registry.consumers(source.name)
+    staging = services.staging()
     documents = 0
     started, cpu = time.perf_counter(), tree_cpu_s()
     for order_id in orders:
-        snapshot = fetch_order_snapshot(client, store_hash, order_id)
-        digest = staging.put(snapshot.to_json_bytes())
-        for ref in due_documents(snapshot):
-            declare_document(otcs, classify_document(render(document_message(digest, ref))))
+        snapshot, raw = source.fetch({"store_hash": store_hash, "order_id": order_id})
+        digest = staging.put(raw)
+        source.after_fetch(snapshot)
+        for spec in (spec for flow in flows for spec in flow.documents_owed(snapshot)):
+            message = document_message(spec, digest)
+            document_stages.declare(document_stages.classify(document_stages.render(message)))
             documents += 1
     elapsed = time.perf_counter() - started
     return Run.of("serial", len(orders), documents, elapsed, tree_cpu_s() - cpu)
