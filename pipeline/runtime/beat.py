@@ -19,6 +19,7 @@ import redis
 from celery.beat import PersistentScheduler
 
 from pipeline.core import keys
+from pipeline.core.redis_values import text
 from pipeline.runtime import redis_client
 from pipeline.runtime.log import log_event
 
@@ -53,7 +54,7 @@ class LockedScheduler(PersistentScheduler):
         waiting_logged = False
         while not client.set(LOCK_KEY, self.lock_token, nx=True, px=LOCK_TTL_MS):
             if not waiting_logged:
-                log_event("beat.standby", holder=(client.get(LOCK_KEY) or b"").decode())
+                log_event("beat.standby", holder=text(client.get(LOCK_KEY) or b""))
                 waiting_logged = True
             time.sleep(WAIT_POLL_S)
         log_event("beat.lock_acquired", token=self.lock_token)
