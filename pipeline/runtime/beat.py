@@ -43,7 +43,8 @@ class LockedScheduler(PersistentScheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.lock_token = f"{socket.gethostname()}:{uuid.uuid4().hex}"
         super().__init__(*args, **kwargs)
-        self.max_interval = min(self.max_interval, MAX_LOOP_INTERVAL_S)
+        # The stubs say `int | None`; Scheduler.__init__ always sets a number, float or int.
+        self.max_interval = min(self.max_interval, MAX_LOOP_INTERVAL_S)  # type: ignore[type-var, assignment]
 
     def setup_schedule(self) -> None:
         self._acquire()
