@@ -191,7 +191,8 @@ def status(as_json: bool) -> None:
     with connected(_settings()):
         from pipeline.ops.status import attention, collect_status
 
-        report = collect_status()
+        # Sections are keyed by name, except `attention`, which is numbered.
+        report: dict[str, dict[Any, Any]] = collect_status()
         report["attention"] = dict(enumerate(attention(report), start=1))
     if as_json:
         click.echo(json.dumps(report, indent=2))

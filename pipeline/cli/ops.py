@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.cli.progress import progress_bar
+from pipeline.cli.progress import count_bar, progress_bar
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import Settings, load_settings
 from schemas.retention import RetentionPlanError
@@ -105,9 +105,7 @@ def backfill(
                     bigcommerce(store),
                     store,
                     *window,
-                    on_progress=lambda n, total, b=bar: progress.update(
-                        b, completed=n, total=total
-                    ),
+                    on_progress=count_bar(progress, bar),
                 )
                 record_prefixes.append((store, run))
             if wait:
