@@ -38,7 +38,7 @@ def retention_check() -> None:
     for kind, rule in sorted(plan.classes.items()):
         years = ", ".join(f"{k} {v}" for k, v in sorted(rule.retention_years.items()))
         table.add_row(
-            kind.value,
+            kind,
             rule.classification,
             rule.rsi,
             rule.record_date,
