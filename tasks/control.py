@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict
 
 from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
@@ -80,7 +81,15 @@ def summarise_store_month(
 # received: a run longer than the visibility timeout is not redelivered into a parallel copy,
 # and a worker lost mid-run costs one night's report.
 NIGHTLY_SOFT_TIME_LIMIT_S = 4 * 3600
-NIGHTLY_OPTIONS = {
+
+
+class NightlyOptions(TypedDict):
+    acks_late: bool
+    soft_time_limit: int
+    time_limit: int
+
+
+NIGHTLY_OPTIONS: NightlyOptions = {
     "acks_late": False,
     "soft_time_limit": NIGHTLY_SOFT_TIME_LIMIT_S,
     "time_limit": NIGHTLY_SOFT_TIME_LIMIT_S + 60,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from pipeline.cli.options import configured_stores, parse_moment
-from pipeline.cli.progress import progress_bar
+from pipeline.cli.progress import count_bar, progress_bar
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
 
@@ -48,9 +48,7 @@ def backfill(
                     bigcommerce(store),
                     store,
                     *window,
-                    on_progress=lambda n, total, b=bar: progress.update(
-                        b, completed=n, total=total
-                    ),
+                    on_progress=count_bar(progress, bar),
                 )
                 record_prefixes.append((store, run))
             if wait:

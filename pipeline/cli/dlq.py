@@ -5,12 +5,23 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import TypedDict, Unpack
 
 import click
 
 from pipeline.core.deadletters import DeadLetterFilter
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
+
+
+class FilterOptions(TypedDict):
+    """What `_filter_options` adds to a command's keyword arguments."""
+
+    stage: str | None
+    error_type: str | None
+    record_prefix: str | None
+    older_than: float | None
+    status: str
 
 
 def _filter_options(fn: click.decorators.FC) -> click.decorators.FC:
@@ -62,12 +73,12 @@ def dlq() -> None:
 @dlq.command(name="list")
 @_filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON lines.")
-def dlq_list(as_json: bool, **filters: str | float | None) -> None:
+def dlq_list(as_json: bool, **filters: Unpack[FilterOptions]) -> None:
     """List dead letters, oldest first."""
     with connected(load_settings()):
         from pipeline.runtime import services
 
-        entries = services.dead_letters().list(_where(**filters))  # type: ignore[arg-type]
+        entries = services.dead_letters().list(_where(**filters))
     for entry in entries:
         if as_json:
             click.echo(json.dumps({k: v for k, v in vars(entry).items() if k != "traceback"}))
@@ -99,7 +110,9 @@ def dlq_show(entry_id: str) -> None:
 @click.argument("entry_ids", nargs=-1)
 @click.option("--all", "replay_all", is_flag=True, help="Replay every entry the filters match.")
 @_filter_options
-def dlq_replay(entry_ids: tuple[str, ...], replay_all: bool, **filters: str | float | None) -> None:
+def dlq_replay(
+    entry_ids: tuple[str, ...], replay_all: bool, **filters: Unpack[FilterOptions]
+) -> None:
     """Re-send dead-lettered stages and the rest of their canvas; each entry at most once."""
     if not entry_ids and not replay_all:
         raise click.UsageError("name entry ids or use --all")
@@ -108,7 +121,7 @@ def dlq_replay(entry_ids: tuple[str, ...], replay_all: bool, **filters: str | fl
         from pipeline.runtime import services
 
         store = services.dead_letters()
-        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]  # type: ignore[arg-type]
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]
         sent = sum(store.replay(entry_id, replay_canvas) for entry_id in ids)
     click.echo(f"replayed {sent} of {len(ids)} (the rest were already replayed or absent)")
 
@@ -119,7 +132,7 @@ def dlq_replay(entry_ids: tuple[str, ...], replay_all: bool, **filters: str | fl
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @_filter_options
 def dlq_purge(
-    entry_ids: tuple[str, ...], purge_all: bool, yes: bool, **filters: str | float | None
+    entry_ids: tuple[str, ...], purge_all: bool, yes: bool, **filters: Unpack[FilterOptions]
 ) -> None:
     """Delete dead letters for good."""
     if not entry_ids and not purge_all:
@@ -128,7 +141,7 @@ def dlq_purge(
         from pipeline.runtime import services
 
         store = services.dead_letters()
-        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]  # type: ignore[arg-type]
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]
         if not yes and not click.confirm(f"purge {len(ids)} dead letter(s)?"):
             sys.exit(1)
         purged = store.purge(ids)

@@ -30,7 +30,8 @@ def _index_errors() -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
-        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        orig = getattr(exc, "orig", None)  # the driver's error, on DBAPIError only
+        first = str(orig or exc).strip().splitlines()[0]
         click.echo(f"bcrm: archive index: {type(exc).__name__}: {first}", err=True)
         sys.exit(EXIT_USAGE)
     except (OTCSRefused, OTCSUnavailable, EcmNotConfigured) as exc:

@@ -44,3 +44,12 @@ def settle_bar(progress: Progress, bar: TaskID) -> Callable[[Snapshot], None]:
         )
 
     return show
+
+
+def count_bar(progress: Progress, bar: TaskID) -> Callable[[int, int], None]:
+    """An `on_progress(done, total)` callback that moves `bar`."""
+
+    def show(done: int, total: int) -> None:
+        progress.update(bar, completed=done, total=total)
+
+    return show

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from pipeline.cli.exits import EXIT_FAILED
 from pipeline.cli.options import configured_stores, parse_moment
-from pipeline.cli.progress import progress_bar
+from pipeline.cli.progress import count_bar, progress_bar
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
 
@@ -69,9 +69,7 @@ def reconcile(
                     services.ledger(),
                     store,
                     *window,
-                    on_progress=lambda n, total, b=bar: progress.update(
-                        b, completed=n, total=total
-                    ),
+                    on_progress=count_bar(progress, bar),
                 )
                 if repair and report.missing:
                     reconciliation.repair(report)

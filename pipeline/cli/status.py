@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -19,7 +20,8 @@ def status(as_json: bool) -> None:
     with connected(load_settings()):
         from pipeline.ops.status import attention, collect_status
 
-        report = collect_status()
+        # Sections are keyed by name, except `attention`, which is numbered.
+        report: dict[str, dict[Any, Any]] = collect_status()
         report["attention"] = dict(enumerate(attention(report), start=1))
     if as_json:
         click.echo(json.dumps(report, indent=2))

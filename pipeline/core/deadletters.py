@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import redis
 
 from pipeline.core import keys
+from pipeline.core.redis_values import Reply, field_map, text, text_hash
 
 # Claim an entry for replay exactly once: dead -> replaying.
 _CLAIM_SCRIPT = """
@@ -57,8 +58,8 @@ class DeadLetter:
         return {k: str(v) for k, v in data.items()}
 
     @classmethod
-    def from_redis(cls, raw: dict[bytes, bytes]) -> DeadLetter:
-        data: dict[str, Any] = {k.decode(): v.decode() for k, v in raw.items()}
+    def from_redis(cls, raw: Mapping[Reply, Reply]) -> DeadLetter:
+        data: dict[str, Any] = text_hash(raw)
         data["args"] = json.loads(data["args"])
         data["kwargs"] = json.loads(data["kwargs"])
         data["attempts"] = int(data["attempts"])
@@ -96,7 +97,7 @@ class DeadLetterStore:
 
     def add(self, entry: DeadLetter) -> str:
         pipe = self._client.pipeline()
-        pipe.hset(keys.dead_letter(entry.id), mapping=entry.to_redis())
+        pipe.hset(keys.dead_letter(entry.id), mapping=field_map(entry.to_redis()))
         pipe.zadd(keys.DEAD_LETTER_INDEX, {entry.id: entry.failed_at})
         pipe.execute()
         return entry.id
@@ -112,7 +113,9 @@ class DeadLetterStore:
     def list(self, where: DeadLetterFilter | None = None, limit: int = 1000) -> list[DeadLetter]:
         """Entries oldest first, filtered."""
         where = where or DeadLetterFilter()
-        ids = [i.decode() for i in self._client.zrange(keys.DEAD_LETTER_INDEX, 0, -1)]
+        # ZRANGE without WITHSCORES: members only (redis-py's type also allows score pairs).
+        members = cast(list[Reply], self._client.zrange(keys.DEAD_LETTER_INDEX, 0, -1))
+        ids = [text(i) for i in members]
         pipe = self._client.pipeline(transaction=False)
         for entry_id in ids:
             pipe.hgetall(keys.dead_letter(entry_id))
@@ -139,7 +142,7 @@ class DeadLetterStore:
         self._client.hset(key, mapping={"status": "replayed", "replayed_at": str(time.time())})
         return True
 
-    def purge(self, entry_ids: list[str]) -> int:
+    def purge(self, entry_ids: Iterable[str]) -> int:
         """Delete entries for good; return how many existed."""
         pipe = self._client.pipeline()
         for entry_id in entry_ids:

@@ -16,8 +16,10 @@ from typing import Any
 
 import redis
 from redis.client import Pipeline
+from redis.typing import EncodableT, FieldT
 
 from pipeline.core import keys
+from pipeline.core.redis_values import stream_entries, text_hash, text_or_none
 from pipeline.core.stages import FINAL_STATES, PROGRESS, STAGES, STATES
 
 STATE_AFTER = {stage.name: stage.state_after for stage in STAGES}
@@ -170,7 +172,7 @@ class Ledger:
         )
         return (
             None if done is None else json.loads(done),
-            None if refused is None else refused.decode(),
+            text_or_none(refused),
         )
 
     def mark_dead(
@@ -207,8 +209,7 @@ class Ledger:
         return bool(removed)
 
     def get(self, record_key: str) -> dict[str, str]:
-        raw = self._client.hgetall(keys.ledger_record(record_key))
-        return {k.decode(): v.decode() for k, v in raw.items()}
+        return text_hash(self._client.hgetall(keys.ledger_record(record_key)))
 
     def get_many(self, record_keys: Iterable[str]) -> list[dict[str, str]]:
         pipe = self._client.pipeline(transaction=False)
@@ -263,7 +264,11 @@ class AuditTrail:
         self, event: str, record_key: str, pipe: Pipeline | None = None, **fields: str | int
     ) -> None:
         """Add one event; on `pipe` when given, to ride the caller's round trip."""
-        entry = {"event": event, "record_key": record_key, **{k: str(v) for k, v in fields.items()}}
+        entry: dict[FieldT, EncodableT] = {
+            "event": event,
+            "record_key": record_key,
+            **{k: str(v) for k, v in fields.items()},
+        }
         client = self._client if pipe is None else pipe
         client.xadd(keys.AUDIT_STREAM, entry)
 
@@ -271,15 +276,14 @@ class AuditTrail:
         """Events added before `end_ms` (epoch milliseconds), oldest first, in batches."""
         cursor = "-"
         while True:
-            rows = self._client.xrange(keys.AUDIT_STREAM, min=cursor, max=f"({end_ms}", count=batch)
+            rows = stream_entries(
+                self._client.xrange(keys.AUDIT_STREAM, min=cursor, max=f"({end_ms}", count=batch)
+            )
             if rows:
-                yield [
-                    {"id": entry_id.decode(), **{k.decode(): v.decode() for k, v in entry.items()}}
-                    for entry_id, entry in rows
-                ]
+                yield [{"id": entry_id, **entry} for entry_id, entry in rows]
             if len(rows) < batch:
                 return
-            cursor = "(" + rows[-1][0].decode()
+            cursor = "(" + rows[-1][0]
 
     def trim_through(self, stream_id: str) -> int:
         """Drop every event up to and including `stream_id` (XTRIM MINID to the next id);
@@ -297,12 +301,9 @@ class AuditTrail:
         """Every event from `start_ms` (epoch milliseconds) on, oldest first."""
         cursor = f"{start_ms}-0"
         while True:
-            rows = self._client.xrange(keys.AUDIT_STREAM, min=cursor, count=batch)
+            rows = stream_entries(self._client.xrange(keys.AUDIT_STREAM, min=cursor, count=batch))
             for entry_id, entry in rows:
-                yield {
-                    "id": entry_id.decode(),
-                    **{k.decode(): v.decode() for k, v in entry.items()},
-                }
+                yield {"id": entry_id, **entry}
             if len(rows) < batch:
                 return
-            cursor = "(" + rows[-1][0].decode()
+            cursor = "(" + rows[-1][0]

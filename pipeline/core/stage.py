@@ -88,7 +88,10 @@ class StageTask(Task):
                 dead_letter_id=refused_by,
             )
             raise Ignore()
-        self.request.stage_attempt = ledger.begin_stage(record_key, self.stage, self.name, flow)
+        # Celery's request context takes any attribute; the stubs declare only its own.
+        self.request.stage_attempt = ledger.begin_stage(  # type: ignore[attr-defined]
+            record_key, self.stage, self.name, flow
+        )
         started = time.monotonic()
         try:
             result = super().__call__(ref, *args, **kwargs)
@@ -166,11 +169,19 @@ def stage_task(
     policy = stages.stage(stage).retry
 
     def register(fn: Callable[..., Any]) -> StageTask:
-        options = {"base": StageTask, "bind": True, "stage": stage, "flow": flow}
+        def declare(task_name: str) -> StageTask:
+            return app.task(
+                name=task_name,
+                max_retries=policy.max_retries,
+                base=StageTask,
+                bind=True,
+                stage=stage,
+                flow=flow,
+            )(fn)
+
         for earlier in earlier_names:
-            app.task(name=earlier, max_retries=policy.max_retries, **options)(fn)
-        task = app.task(name=name, max_retries=policy.max_retries, **options)(fn)
-        return task  # type: ignore[no-any-return]
+            declare(earlier)
+        return declare(name)
 
     return register
 
@@ -219,7 +230,7 @@ def control_task(
             max_retries=CONTROL.retry.max_retries,
             **options,
         )(fn)
-        return task  # type: ignore[no-any-return]
+        return task
 
     return register
 
@@ -245,7 +256,7 @@ def dead_letter_failed_stage(
     """File every final stage failure, wherever Celery reports it: in the pool process
     (errors), or in the worker's main process (hard time limit, worker lost for good)."""
     stage = _failed_stage(sender)
-    if stage is None or sender is None or exception is None:
+    if stage is None or not isinstance(sender, (StageTask, ControlTask)) or exception is None:
         return
     ref = args[0] if args and isinstance(args[0], dict) else {}
     record_key = str(ref.get("record_key", ""))

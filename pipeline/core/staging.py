@@ -14,6 +14,7 @@ import redis
 
 from pipeline.core import keys
 from pipeline.core.errors import PermanentError, TransientError
+from pipeline.core.redis_values import blob
 
 # Atomically: drop expired index entries, refuse if over the cap, then store or refresh.
 _PUT_SCRIPT = """
@@ -86,12 +87,13 @@ class StagingStore:
 
     def get(self, digest: str) -> bytes:
         """Fetch a blob and check it still hashes to its name."""
-        data = self._client.get(keys.staging_blob(digest))
-        if data is None:
+        reply = self._client.get(keys.staging_blob(digest))
+        if reply is None:
             raise StagedBlobMissing(f"staged blob {digest} is missing or expired")
+        data = blob(reply)
         if hashlib.sha256(data).hexdigest() != digest:
             raise StagedBlobMissing(f"staged blob {digest} is corrupt")
-        return bytes(data)
+        return data
 
     def used_bytes(self) -> int:
         """Bytes currently accounted to unexpired blobs."""

@@ -104,7 +104,11 @@ def declare(ref: dict[str, Any], attempt: int) -> dict[str, Any]:
     client = redis_client()
     adopted = not client.hsetnx(keys.SKELETON_TARGET, name, node)
     if adopted:
-        existing = json.loads(client.hget(keys.SKELETON_TARGET, name))
+        stored = client.hget(keys.SKELETON_TARGET, name)
+        if stored is None:
+            # Emptied between HSETNX and HGET (a test resetting the target): try again.
+            raise TransientError(f"{name} left the target while being adopted")
+        existing = json.loads(stored)
         if existing["sha256"] != sha256:
             raise PermanentError(f"{name} exists in the target with different content")
         node = json.dumps(existing)

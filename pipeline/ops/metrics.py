@@ -28,6 +28,7 @@ from pipeline.core.counters import DURATION_BUCKETS, bucket_label, labelled, unl
 from pipeline.core.deadletters import DeadLetterFilter, DeadLetterStore
 from pipeline.core.ledger import STAGE_NAMES
 from pipeline.core.queues import queue_depths
+from pipeline.core.redis_values import text
 from pipeline.core.stages import CONTROL
 from pipeline.integrations.bigcommerce.governor import tokens_left
 from pipeline.ops.status import checkpoint_lags
@@ -110,7 +111,7 @@ class FleetCollector(Collector):
     def _counters(self) -> Iterator[Metric]:
         timed = sorted(
             {labelled(*pair) for pair in _known("stage")}
-            | {m.decode() for m in self._client.smembers(keys.METRICS_DURATION_LABELS)}
+            | {text(m) for m in self._client.smembers(keys.METRICS_DURATION_LABELS)}
         )
         pipe = self._client.pipeline(transaction=False)
         for counter in _COUNTERS:

@@ -19,6 +19,7 @@ import redis
 from celery.beat import PersistentScheduler
 
 from pipeline.core import keys
+from pipeline.core.redis_values import text
 from pipeline.runtime import redis_client
 from pipeline.runtime.log import log_event
 
@@ -42,7 +43,8 @@ class LockedScheduler(PersistentScheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.lock_token = f"{socket.gethostname()}:{uuid.uuid4().hex}"
         super().__init__(*args, **kwargs)
-        self.max_interval = min(self.max_interval, MAX_LOOP_INTERVAL_S)
+        # The stubs say `int | None`; Scheduler.__init__ always sets a number, float or int.
+        self.max_interval = min(self.max_interval, MAX_LOOP_INTERVAL_S)  # type: ignore[type-var, assignment]
 
     def setup_schedule(self) -> None:
         self._acquire()
@@ -53,7 +55,7 @@ class LockedScheduler(PersistentScheduler):
         waiting_logged = False
         while not client.set(LOCK_KEY, self.lock_token, nx=True, px=LOCK_TTL_MS):
             if not waiting_logged:
-                log_event("beat.standby", holder=(client.get(LOCK_KEY) or b"").decode())
+                log_event("beat.standby", holder=text(client.get(LOCK_KEY) or b""))
                 waiting_logged = True
             time.sleep(WAIT_POLL_S)
         log_event("beat.lock_acquired", token=self.lock_token)

@@ -132,7 +132,7 @@ class Fleet:
                 except connection.connection_errors:
                     time.sleep(PING_RETRY_S)
                     continue
-            for reply in replies:
+            for reply in replies or ():  # None only when no reply is asked for
                 pending -= set(reply)
 
     def kill(self, worker: WorkerProcess, sig: signal.Signals = signal.SIGKILL) -> None:

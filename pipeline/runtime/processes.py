@@ -60,8 +60,9 @@ class ChildProcess:
 
     def _read_announcement(self) -> dict[str, Any]:
         assert self.process is not None and self.process.stdout is not None
+        stdout = self.process.stdout
         line: list[bytes] = []
-        reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()))
+        reader = threading.Thread(target=lambda: line.append(stdout.readline()))
         reader.start()
         reader.join(READY_DEADLINE_S)
         if not line or not line[0].strip():

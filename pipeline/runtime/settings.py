@@ -7,6 +7,7 @@ variable, instead of surfacing later as an obscure failure inside a worker.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -253,7 +254,7 @@ def _known_names(known: set[str]) -> str:
 
 
 def load_settings(
-    env: dict[str, str] | None = None, env_file: Path | None = Path(".env")
+    env: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
 ) -> Settings:
     """Read and validate the configuration; raise SettingsError naming the bad variable."""
     raw = _raw_values(dict(os.environ if env is None else env), env_file)

@@ -39,6 +39,7 @@ from marshmallow import ValidationError
 from pipeline import runtime
 from pipeline.core import keys
 from pipeline.core.errors import PermanentError
+from pipeline.core.redis_values import text
 from pipeline.core.staging import StagedBlobMissing
 from pipeline.flows.commerce.documents import shows_taxes
 from pipeline.integrations.bigcommerce.client import PAGE_LIMIT, BigCommerceClient
@@ -109,7 +110,7 @@ def staged_listing(ref: dict[str, Any]) -> Listing | None:
         log_event("fetch.listing_missing", record_key=ref.get("record_key"), digest=digest)
         return None
     seen = runtime.redis_client().get(_seen_key(ref["store_hash"], listing.order))
-    if seen is None or seen.decode() != _order_digest(listing.order):
+    if seen is None or text(seen) != _order_digest(listing.order):
         log_event("fetch.listing_overtaken", record_key=ref.get("record_key"))
         return None
     return listing

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import redis
 
 from pipeline.core import keys
+from pipeline.core.redis_values import text
 from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.flows.commerce.order_fetch import listed_orders, stage_listing
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
@@ -72,7 +73,7 @@ class Checkpoints:
 
     def get(self, store_hash: str, resource: str) -> datetime | None:
         raw = self._client.get(checkpoint_key(store_hash, resource))
-        return None if raw is None else datetime.fromisoformat(raw.decode())
+        return None if raw is None else datetime.fromisoformat(text(raw))
 
     def advance(self, store_hash: str, resource: str, moment: datetime) -> None:
         """Move forward only; a late, slower poll never moves a checkpoint back."""

@@ -32,10 +32,12 @@ class FetchMessageFactory:
         template = app.amqp.as_task_v2(
             "",
             FETCH_ORDER_TASK,
-            args=[],
+            args=(),
             kwargs={},
             reply_to=app.thread_oid,
-            ignore_result=None,
+            # None, as Celery's send_task passes when the task does not say (the stubs
+            # allow only a bool): the template's headers must equal a published message's.
+            ignore_result=None,  # type: ignore[arg-type]
             argsrepr="",
             kwargsrepr="{}",
         )

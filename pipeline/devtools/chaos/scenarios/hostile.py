@@ -118,7 +118,10 @@ class Storm:
     def undecodable_secret(self) -> Answer:
         """Secret header bytes that are not UTF-8 (the receiver once answered 500)."""
         body = self.callback()
-        headers = {**self.sender.headers(body), self.sender.config.secret_header: b"\xff\xfe"}
+        headers: dict[str, str | bytes] = {
+            **self.sender.headers(body),
+            self.sender.config.secret_header: b"\xff\xfe",
+        }
         return self.sender.post(body, headers)
 
     def bad_signature(self) -> Answer:

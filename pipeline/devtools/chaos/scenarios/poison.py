@@ -131,7 +131,9 @@ def _no_font(name: str, first: str, last: str, product: str) -> PoisonCase:
 
 
 def _cases() -> list[PoisonCase]:
-    many = [{"product_id": 1 + n % 4, "name": f"Line {n:03d}"} for n in range(1, 501)]
+    many: list[dict[str, Any]] = [
+        {"product_id": 1 + n % 4, "name": f"Line {n:03d}"} for n in range(1, 501)
+    ]
     return [
         _malformed("money not a decimal string", "total_inc_tax", {"total_inc_tax": "1.234,50"}),
         _malformed("unparseable date", "date_created", {"date_created": "31/02/2024 25:61"}),
@@ -270,8 +272,8 @@ def drawn_text(pdf: pikepdf.Pdf) -> list[str]:
         fonts = {str(k): _to_unicode(v) for k, v in page.Resources.get("/Font", {}).items()}
         table: dict[int, str] = {}
         block: list[str] = []
-        for operands, operator in pikepdf.parse_content_stream(page):
-            op = str(operator)
+        for instruction in pikepdf.parse_content_stream(page):
+            operands, op = instruction.operands, str(instruction.operator)
             if op == "Tf":
                 table = fonts.get(str(operands[0]), {})
             elif op == "Tj":
