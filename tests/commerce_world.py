@@ -13,7 +13,6 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
@@ -24,7 +23,7 @@ from pipeline.runtime import redis_client, services
 from pipeline.runtime.fleet import Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
-from tests.support import configured, wait_for
+from tests.support import configured, wait_for, world_env
 
 OTCS_PASSWORD = "world-pw"
 FINAL = ("declared", "dead_lettered")
@@ -94,14 +93,7 @@ def archived_world(redis_url: str, log_dir: Path, orders: int, seed: int) -> Ite
         BigCommerceEmulator(orders=orders, seed=seed, quota=None, store_hash=store_hash) as store,
         OTCSEmulator(password=OTCS_PASSWORD) as ecm,
     ):
-        origin = urlsplit(store.base_url)
-        env = {
-            "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
-            "BCRM_BIGCOMMERCE_STORES": f"{store_hash}:{store.access_token}",
-            "BCRM_OTCS_URL": ecm.base_url,
-            "BCRM_OTCS_USERNAME": ecm.username,
-            "BCRM_OTCS_PASSWORD": OTCS_PASSWORD,
-        }
+        env = world_env(store, ecm, OTCS_PASSWORD)
         fleet = Fleet(redis_url, log_dir=log_dir, extra_env=env)
         fleet.start()
         try:

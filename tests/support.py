@@ -6,7 +6,8 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from pipeline import runtime
 from pipeline.runtime import clients, services
@@ -24,6 +25,18 @@ def wait_for(probe: Callable[[], T], timeout: float = 90.0, what: str = "conditi
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
         time.sleep(0.1)
+
+
+def world_env(store: Any, ecm: Any, password: str) -> dict[str, str]:
+    """The settings a worker of a test world runs with: the emulated store and ECM."""
+    origin = urlsplit(store.base_url)
+    return {
+        "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
+        "BCRM_BIGCOMMERCE_STORES": f"{store.store_hash}:{store.access_token}",
+        "BCRM_OTCS_URL": ecm.base_url,
+        "BCRM_OTCS_USERNAME": ecm.username,
+        "BCRM_OTCS_PASSWORD": password,
+    }
 
 
 def _forget_settings() -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from pipeline.core import document_stages, registry
 from pipeline.core.contract import DocumentSpec
@@ -20,7 +19,7 @@ from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import services
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
-from tests.support import configured
+from tests.support import configured, world_env
 
 PASSWORD = "index-pw"
 ROOT_ID = 2000
@@ -70,13 +69,8 @@ def index_world(
         BigCommerceEmulator(orders=orders, seed=seed, quota=None, store_hash=store_hash) as store,
         OTCSEmulator(password=PASSWORD) as ecm,
     ):
-        origin = urlsplit(store.base_url)
         env = {
-            "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
-            "BCRM_BIGCOMMERCE_STORES": f"{store_hash}:{store.access_token}",
-            "BCRM_OTCS_URL": ecm.base_url,
-            "BCRM_OTCS_USERNAME": ecm.username,
-            "BCRM_OTCS_PASSWORD": PASSWORD,
+            **world_env(store, ecm, PASSWORD),
             "BCRM_OTCS_ROOT_ID": str(ROOT_ID),
             "BCRM_DATABASE_URL": database_url,
         }
