@@ -39,7 +39,7 @@ DEFAULT_SELLERS_FILE = Path(__file__).resolve().parents[3] / "sellers.toml"
 
 # EU member states by ISO code (Greece's VAT ids use EL; its ISO code is GR).
 EU_COUNTRIES = frozenset(
-    [
+    {
         "AT",
         "BE",
         "BG",
@@ -67,7 +67,7 @@ EU_COUNTRIES = frozenset(
         "SE",
         "SI",
         "SK",
-    ]
+    }
 )
 
 _SCHEMA = SellerSchema()
