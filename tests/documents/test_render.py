@@ -60,7 +60,7 @@ def test_template_versions_name_the_layout_family(shipped_order: OrderSnapshot) 
         ref.kind: render_document(shipped_order, ref).template_version
         for ref in due_documents(shipped_order)
     }
-    assert versions[DocumentKind.INVOICE] == "commercial-1.0"
+    assert versions[DocumentKind.INVOICE] == "commercial-1.1"
     assert versions[DocumentKind.PACKING_SLIP] == "fulfilment-1.0"
 
 

@@ -311,10 +311,27 @@ class Sheet(FPDF):
             self.put(MARGIN, self.get_y(), CONTENT_WIDTH, piece)
             self.set_y(self.get_y() + LINE)
 
+    def warning(self, text: str) -> None:
+        """A boxed, bold notice across the page: what a reader must not overlook."""
+        self.style(bold=True)
+        lines = self.wrap(text, CONTENT_WIDTH - 4)
+        height = len(lines) * LINE + 2
+        self.ensure_space(height + 2)
+        top = self.get_y()
+        self.set_draw_color(0)
+        self.set_line_width(0.4)
+        self.rect(MARGIN, top, CONTENT_WIDTH, height)
+        self.style(bold=True)
+        for offset, piece in enumerate(lines):
+            self.put(MARGIN + 2, top + 1 + offset * LINE, CONTENT_WIDTH - 4, piece)
+        self.set_y(top + height + 3)
+
     def wrap(self, text: str, width: float) -> list[str]:
         """Greedy word wrap with the current font. A word longer than the line breaks after
         a hyphen, slash, underscore, dot or colon (``BEAN-ETH-`` / ``1000``); only a piece
         with no such point in it is cut by character."""
+        if "\n" in text:  # a newline always starts a line
+            return [piece for part in text.split("\n") for piece in self.wrap(part, width)]
         text = self.normalize_text(text)
         limit = width - 2 * self.c_margin
         if self.text_width(text) <= limit:
