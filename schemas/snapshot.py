@@ -277,6 +277,50 @@ class TaxSummaryRowSchema(Schema):
 
 
 @dataclass(frozen=True)
+class TaxSummaryOrder:
+    """One paid order a monthly summary counts: its region (US state) and amounts."""
+
+    order_id: int
+    date: datetime
+    region: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+class TaxSummaryOrderSchema(Schema):
+    order_id = fields.Integer(required=True)
+    date = fields.AwareDateTime(required=True, format="iso")
+    region = fields.String(load_default="")
+    net = Money(required=True)
+    tax = Money(required=True)
+    gross = Money(required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummaryOrder:
+        return TaxSummaryOrder(**data)
+
+
+@dataclass(frozen=True)
+class TaxSummaryRefunds:
+    """Refunds dated in the month, of the summarised orders: count, gross, tax in them."""
+
+    count: int
+    gross: Decimal
+    tax: Decimal
+
+
+class TaxSummaryRefundsSchema(Schema):
+    count = fields.Integer(required=True)
+    gross = Money(required=True)
+    tax = Money(required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummaryRefunds:
+        return TaxSummaryRefunds(**data)
+
+
+@dataclass(frozen=True)
 class TaxSummary:
     """Tax collected by one store in one calendar month, for one currency and one country."""
 
@@ -287,6 +331,8 @@ class TaxSummary:
     currency: str
     country_iso2: str
     rows: tuple[TaxSummaryRow, ...]
+    orders: tuple[TaxSummaryOrder, ...] = ()
+    refunds: TaxSummaryRefunds | None = None
 
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> TaxSummary:
@@ -316,12 +362,21 @@ class TaxSummarySchema(Schema):
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     country_iso2 = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
     rows = fields.List(fields.Nested(TaxSummaryRowSchema), required=True)
+    # Added later: left out of the dump while empty, so a summary stored before them keeps
+    # its canonical JSON and the record key taken of it.
+    orders = fields.List(fields.Nested(TaxSummaryOrderSchema), load_default=list)
+    refunds = fields.Nested(TaxSummaryRefundsSchema, load_default=None, allow_none=True)
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummary:
         rows = tuple(sorted(data.pop("rows"), key=lambda row: (row.tax_name, row.rate)))
+        orders = tuple(sorted(data.pop("orders"), key=lambda order: order.order_id))
         data.pop("format")
-        return TaxSummary(**data, rows=rows)
+        return TaxSummary(**data, rows=rows, orders=orders)
+
+    @post_dump
+    def _omit_empty_later_fields(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k not in ("orders", "refunds") or v}
 
 
 # Schemas hold no per-call state; building one costs more than a dump, so share them.

@@ -221,3 +221,57 @@ def test_seller_gaps_name_what_is_missing() -> None:
         "seller VAT identification number",
         "seller contact (e-mail or phone)",
     ]
+
+
+# --- 5. monthly tax summaries -----------------------------------------------------------
+
+
+def test_tax_summary_lists_orders_refunds_and_us_states(
+    shipped_order: OrderSnapshot, international_order: OrderSnapshot
+) -> None:
+    from pipeline.flows.commerce.taxes import summarise_month
+    from pipeline.flows.fulfilment.render.tax_summary import render_tax_summary
+    from pipeline.flows.fulfilment.tax_summaries import summary_spec
+
+    german = summarise_month("s4mpl3", shipped_order.seller, 2024, 3, [shipped_order])[0]
+    text = text_of(render_tax_summary(german, summary_spec(german)))
+    assert "Röstwerk Handels GmbH" in text and "s4mpl3" in text and "Store hash" in text
+    assert "Orders" in text and "100" in text and "144.90" in text
+    assert "Refunds in the month" in text and "-20.00 EUR" in text and "-1.31 EUR" in text
+
+    billing = replace(
+        shipped_order.order.billing_address, country_iso2="US", state="Oregon", country="US"
+    )
+    consignment = replace(
+        shipped_order.shipping_addresses[0], country_iso2="US", state="Oregon", country="US"
+    )
+    us_order = replace(
+        shipped_order,
+        order=replace(shipped_order.order, currency_code="USD", billing_address=billing),
+        shipping_addresses=(consignment,),
+        seller=replace(shipped_order.seller, store_name="Brewline Supply Co."),
+    )
+    us = summarise_month("brwln9", us_order.seller, 2024, 3, [us_order])[0]
+    text = text_of(render_tax_summary(us, summary_spec(us)))
+    assert "By state" in text and "Oregon" in text and "Brewline Supply Co." in text
+
+
+def test_a_stored_tax_summary_keeps_its_record_key() -> None:
+    from pipeline.flows.fulfilment.tax_summaries import summary_spec
+    from schemas.snapshot import TaxSummary
+
+    stored = {
+        "store_hash": "s4mpl3",
+        "seller": {"legal_name": "X"},
+        "year": 2024,
+        "month": 3,
+        "currency": "EUR",
+        "country_iso2": "DE",
+        "rows": [],
+    }
+    summary = TaxSummary.load(stored)
+    assert b'"orders"' not in summary.to_json_bytes()
+    assert b'"refunds"' not in summary.to_json_bytes()
+    assert summary_spec(TaxSummary.from_json_bytes(summary.to_json_bytes())) == summary_spec(
+        summary
+    )

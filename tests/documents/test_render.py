@@ -206,7 +206,7 @@ def test_tax_summary_is_an_archival_pdf() -> None:
     spec = summary_spec(summary)
     document = render_tax_summary(summary, spec)
     assert document.filename == filename(spec)
-    assert document.template_version == "tax-summary-1.0"
+    assert document.template_version == "tax-summary-1.1"
     assert_archival(document, summary.to_json_bytes(), summary.period_end)
     assert render_tax_summary(summary, spec).bytes == document.bytes
 
