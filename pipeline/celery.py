@@ -29,10 +29,13 @@ def _configure_bcrm_logging(**_: Any) -> None:
 @signals.worker_init.connect
 @signals.beat_init.connect
 def _check_what_the_fleet_needs(**_: Any) -> None:
-    """A bad file plan or an archive index that cannot be migrated stops a node as it
-    starts, naming the problem, instead of failing the first record that needs them."""
+    """A bad file plan, a broken sellers.toml or an archive index that cannot be migrated
+    stops a node as it starts, naming the problem, instead of failing the first record
+    that needs them."""
+    from pipeline.flows.commerce.sellers import configured_sellers
     from pipeline.index.database import open_database
     from pipeline.records.classify import default_plan
 
     default_plan()
+    configured_sellers()  # a broken sellers.toml stops the node here, naming the problem
     open_database(settings()).dispose()  # brings the schema to head; children open their own

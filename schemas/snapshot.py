@@ -12,12 +12,20 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from schemas.bigcommerce import (
     Coupon,
@@ -64,13 +72,33 @@ def canonical_json(data: Mapping[str, Any]) -> bytes:
 
 @dataclass(frozen=True)
 class Seller:
-    """The merchant legal entity printed on documents; from store configuration, not orders."""
+    """The merchant legal entity printed on documents; from store configuration
+    (`sellers.toml`), else from what `GET /v2/store` says, not from orders.
+
+    ``tax_id`` is the seller's main tax or VAT id; ``tax_ids`` its VAT ids by ISO country
+    where it is registered in more than one (OSS, local registrations). ``store_name`` is
+    the storefront's name when it differs from the legal name.
+    """
 
     legal_name: str
     address_lines: tuple[str, ...] = ()
     country_iso2: str = ""
     tax_id: str = ""
     email: str = ""
+    phone: str = ""
+    store_name: str = ""
+    tax_ids: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def tax_id_for(self, country_iso2: str) -> str:
+        """The VAT id the seller invoices under in a country: its registration there,
+        else its main id."""
+        return self.tax_ids.get(country_iso2.upper(), "") or self.tax_id
+
+
+# Fields added after snapshots were first archived: left out of the dump while empty, so
+# the canonical JSON (and every fingerprint taken of it) of a snapshot stored before them
+# stays byte for byte what it was.
+_LATER_SELLER_FIELDS = ("phone", "store_name", "tax_ids")
 
 
 class SellerSchema(Schema):
@@ -79,10 +107,27 @@ class SellerSchema(Schema):
     country_iso2 = fields.String(load_default="")
     tax_id = fields.String(load_default="")
     email = fields.String(load_default="")
+    phone = fields.String(load_default="")
+    store_name = fields.String(load_default="")
+    tax_ids = fields.Dict(
+        keys=fields.String(validate=validate.Regexp(r"^[A-Z]{2}$")),
+        values=fields.String(validate=validate.Length(min=1)),
+        load_default=dict,
+    )
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> Seller:
-        return Seller(**{**data, "address_lines": tuple(data["address_lines"])})
+        return Seller(
+            **{
+                **data,
+                "address_lines": tuple(data["address_lines"]),
+                "tax_ids": dict(sorted(data["tax_ids"].items())),
+            }
+        )
+
+    @post_dump
+    def _omit_empty_later_fields(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k not in _LATER_SELLER_FIELDS or v}
 
 
 @dataclass(frozen=True)
@@ -232,6 +277,50 @@ class TaxSummaryRowSchema(Schema):
 
 
 @dataclass(frozen=True)
+class TaxSummaryOrder:
+    """One paid order a monthly summary counts: its region (US state) and amounts."""
+
+    order_id: int
+    date: datetime
+    region: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+
+
+class TaxSummaryOrderSchema(Schema):
+    order_id = fields.Integer(required=True)
+    date = fields.AwareDateTime(required=True, format="iso")
+    region = fields.String(load_default="")
+    net = Money(required=True)
+    tax = Money(required=True)
+    gross = Money(required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummaryOrder:
+        return TaxSummaryOrder(**data)
+
+
+@dataclass(frozen=True)
+class TaxSummaryRefunds:
+    """Refunds dated in the month, of the summarised orders: count, gross, tax in them."""
+
+    count: int
+    gross: Decimal
+    tax: Decimal
+
+
+class TaxSummaryRefundsSchema(Schema):
+    count = fields.Integer(required=True)
+    gross = Money(required=True)
+    tax = Money(required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummaryRefunds:
+        return TaxSummaryRefunds(**data)
+
+
+@dataclass(frozen=True)
 class TaxSummary:
     """Tax collected by one store in one calendar month, for one currency and one country."""
 
@@ -242,6 +331,8 @@ class TaxSummary:
     currency: str
     country_iso2: str
     rows: tuple[TaxSummaryRow, ...]
+    orders: tuple[TaxSummaryOrder, ...] = ()
+    refunds: TaxSummaryRefunds | None = None
 
     @classmethod
     def load(cls, data: Mapping[str, Any]) -> TaxSummary:
@@ -271,12 +362,21 @@ class TaxSummarySchema(Schema):
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     country_iso2 = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
     rows = fields.List(fields.Nested(TaxSummaryRowSchema), required=True)
+    # Added later: left out of the dump while empty, so a summary stored before them keeps
+    # its canonical JSON and the record key taken of it.
+    orders = fields.List(fields.Nested(TaxSummaryOrderSchema), load_default=list)
+    refunds = fields.Nested(TaxSummaryRefundsSchema, load_default=None, allow_none=True)
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> TaxSummary:
         rows = tuple(sorted(data.pop("rows"), key=lambda row: (row.tax_name, row.rate)))
+        orders = tuple(sorted(data.pop("orders"), key=lambda order: order.order_id))
         data.pop("format")
-        return TaxSummary(**data, rows=rows)
+        return TaxSummary(**data, rows=rows, orders=orders)
+
+    @post_dump
+    def _omit_empty_later_fields(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k not in ("orders", "refunds") or v}
 
 
 # Schemas hold no per-call state; building one costs more than a dump, so share them.

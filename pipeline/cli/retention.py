@@ -41,3 +41,13 @@ def retention_check() -> None:
             "yes" if rule.vital else "no",
         )
     Console(width=None if sys.stdout.isatty() else 200).print(table)
+    _warn_about_sellers()
+
+
+def _warn_about_sellers() -> None:
+    """What the documents of the configured stores would lack about their seller."""
+    from pipeline.flows.commerce.sellers import configuration_warnings
+    from pipeline.runtime.settings import load_settings
+
+    for warning in configuration_warnings(load_settings().store_tokens):
+        click.echo(f"warning: {warning}", err=True)

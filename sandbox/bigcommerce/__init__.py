@@ -51,6 +51,17 @@ or is the stricter option so client bugs show up here rather than in production)
 - Promotions: an ENABLED promotion reads as DISABLED once `max_uses` is reached or its
   `end_date` has passed; INVALID cannot be written. No webhooks exist for promotions or
   content pages, so admin edits to them fire none.
+- `GET /v2/store` serves every property of store_information.v2.yml's StoreInformation
+  (id, account_uuid, domain, secure_url, control_panel_base_url, status, name, first_name,
+  last_name, address, country, country_code, infrastructure_region, phone, admin_email,
+  order_email, favicon_url, timezone with date_format, language, currency and its
+  formatting, units, plan_name/level/is_trial, industry, logo, is_price_entered_with_tax,
+  store_id, default_channel_id, default_site_id, active_comparison_modules, features),
+  seeded with a US seller (`store_info.SELLER_PROFILE`) priced in USD like the seed.
+  `address` is one display string with newline-separated lines (the spec says only
+  "Display address"; the line split is our reading). The spec has no tax or VAT id
+  field, so bcrm reads those from `sellers.toml`. `logo` is the empty array the spec
+  allows when no logo is set; `account_uuid` and `store_id` derive from the store hash.
 - `GET /v2/time` answers `{"time": <unix seconds>}` (store_information.v2.yml "Get System
   Timestamp", example `{"time": 1529512970}`) and, like `GET /v2/store`, needs
   `store_v2_information` or its read-only form: the spec's security scheme declares that

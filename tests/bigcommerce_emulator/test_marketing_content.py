@@ -185,10 +185,36 @@ def test_customer_privacy_settings_and_consent(make_emulator) -> None:
 def test_store_information_reports_consent_tracking(make_emulator) -> None:
     emu = make_emulator(quota=None)
     with Api(emu.base_url, emu.access_token) as api:
-        assert api.get("/v2/store").json()["features"] == {"shopper_consent_tracking_enabled": True}
+        assert api.get("/v2/store").json()["features"]["shopper_consent_tracking_enabled"] is True
         api.put(
             "/v3/customers/settings",
             json={"privacy_settings": {"ask_shopper_for_tracking_consent": False}},
         )
         flag = api.get("/v2/store").json()["features"]["shopper_consent_tracking_enabled"]
         assert flag is False
+
+
+STORE_INFORMATION_FIELDS = {
+    # every property of StoreInformation in bigcommerce/docs reference/store_information.v2.yml
+    "id", "account_uuid", "domain", "secure_url", "control_panel_base_url", "status", "name",
+    "first_name", "last_name", "address", "country", "country_code", "infrastructure_region",
+    "phone", "admin_email", "order_email", "favicon_url", "timezone", "language", "currency",
+    "currency_symbol", "decimal_separator", "thousands_separator", "decimal_places",
+    "currency_symbol_location", "weight_units", "dimension_units", "dimension_decimal_places",
+    "dimension_decimal_token", "dimension_thousands_token", "plan_name", "plan_level",
+    "plan_is_trial", "industry", "logo", "is_price_entered_with_tax", "store_id",
+    "default_channel_id", "default_site_id", "active_comparison_modules", "features",
+}  # fmt: skip
+
+
+def test_store_information_serves_every_spec_field_and_a_seller(make_emulator) -> None:
+    from pipeline.flows.commerce.sellers import from_store_information
+
+    emu = make_emulator(quota=None)
+    with Api(emu.base_url, emu.access_token) as api:
+        store = api.get("/v2/store").json()
+    assert set(store) == STORE_INFORMATION_FIELDS
+    seller = from_store_information(store)
+    assert seller["legal_name"] == "Brewline Supply Co."
+    assert seller["address_lines"][-1] == "United States"
+    assert seller["country_iso2"] == "US" and seller["phone"] and seller["email"]

@@ -39,3 +39,18 @@ def test_dates_are_iso_and_timestamps_keep_their_offset() -> None:
     assert fmt.day(moment) == "2024-03-05"
     assert fmt.timestamp(moment) == "2024-03-05 09:12:44+00:00"
     assert fmt.quantity(12345) == "12,345"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("1500.0000", "JPY", "1,500 JPY"),
+        ("1499.5000", "JPY", "1,500 JPY"),
+        ("12.3456", "KWD", "12.346 KWD"),
+        ("-0.4000", "JPY", "0 JPY"),
+        ("12.5000", "EUR", "12.50 EUR"),
+    ],
+)
+def test_money_uses_the_currency_minor_units(amount: str, currency: str, expected: str) -> None:
+    assert fmt.money(Decimal(amount), currency) == expected
+    assert fmt.amount_in(Decimal(amount), currency) == expected.split()[0]

@@ -41,6 +41,7 @@ from pipeline.core import keys
 from pipeline.core.errors import PermanentError
 from pipeline.core.redis_values import text
 from pipeline.core.staging import StagedBlobMissing
+from pipeline.flows.commerce import sellers
 from pipeline.flows.commerce.documents import shows_taxes
 from pipeline.integrations.bigcommerce.client import PAGE_LIMIT, BigCommerceClient
 from pipeline.integrations.bigcommerce.consignments import order_parts
@@ -136,21 +137,16 @@ def _json_bytes(body: Any) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def seller_of(store: dict[str, Any]) -> dict[str, Any]:
-    """The merchant block printed on documents, from `GET /v2/store`."""
-    address = [line.strip() for line in str(store.get("address", "")).splitlines() if line.strip()]
-    return {
-        "legal_name": store.get("name") or store.get("domain") or "BigCommerce store",
-        "address_lines": address,
-        "country_iso2": store.get("country_code", ""),
-        "email": store.get("admin_email", ""),
-    }
+def seller_of(store: dict[str, Any], store_hash: str = "") -> dict[str, Any]:
+    """The merchant block printed on documents: the store's `sellers.toml` table over
+    what `GET /v2/store` says (`pipeline.flows.commerce.sellers`)."""
+    return sellers.seller_for(store_hash, store)
 
 
 @lru_cache(maxsize=64)
-def _seller(client: BigCommerceClient) -> dict[str, Any]:
+def _seller(client: BigCommerceClient, store_hash: str) -> dict[str, Any]:
     """Store details change rarely; one call per worker process and store."""
-    return seller_of(client.store_information())
+    return seller_of(client.store_information(), store_hash)
 
 
 def fetch_order_snapshot(
@@ -172,7 +168,7 @@ def fetch_order_snapshot(
     products, shipping_addresses = order_parts(order)
     payload = {
         "store_hash": store_hash,
-        "seller": _seller(client),
+        "seller": _seller(client, store_hash),
         "order": order,
         "products": products,
         "shipping_addresses": shipping_addresses,

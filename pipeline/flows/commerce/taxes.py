@@ -13,7 +13,14 @@ from decimal import Decimal
 
 from pipeline.flows.commerce.documents import is_paid
 from schemas.bigcommerce import ZERO, Tax
-from schemas.snapshot import OrderSnapshot, Seller, TaxSummary, TaxSummaryRow
+from schemas.snapshot import (
+    OrderSnapshot,
+    Seller,
+    TaxSummary,
+    TaxSummaryOrder,
+    TaxSummaryRefunds,
+    TaxSummaryRow,
+)
 
 
 @dataclass(frozen=True)
@@ -59,20 +66,51 @@ def tax_country(snapshot: OrderSnapshot) -> str:
     return snapshot.seller.country_iso2.upper()
 
 
+def tax_region(snapshot: OrderSnapshot) -> str:
+    """The US state a US supply is taxed in (sales tax is per state): the destination's,
+    else the buyer's; empty outside the US."""
+    for address in (*snapshot.shipping_addresses, snapshot.order.billing_address):
+        if address is not None and address.country_iso2:
+            return address.state if address.country_iso2.upper() == "US" else ""
+    return ""
+
+
 def summarise_month(
     store_hash: str, seller: Seller, year: int, month: int, snapshots: Iterable[OrderSnapshot]
 ) -> list[TaxSummary]:
     """One summary per currency and tax country for the paid orders created in the month.
 
-    Refunds are not netted here: each has its own credit note, dated by the refund.
+    Refunds are not netted from the rates: each has its own credit note, dated by the
+    refund. The summary lists its orders and the refunds dated in the month of the orders
+    it counts (refunds of earlier months' orders are on their credit notes).
     """
     groups: dict[tuple[str, str], dict[tuple[str, Decimal], list[Decimal]]] = defaultdict(dict)
     orders: dict[tuple[str, str, str, Decimal], set[int]] = defaultdict(set)
+    listed: dict[tuple[str, str], list[TaxSummaryOrder]] = defaultdict(list)
+    refunds: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
     for snapshot in snapshots:
         created = snapshot.order.date_created
         if (created.year, created.month) != (year, month) or not is_paid(snapshot):
             continue
         key = (snapshot.order.currency_code, tax_country(snapshot))
+        order = snapshot.order
+        listed[key].append(
+            TaxSummaryOrder(
+                order.id,
+                created,
+                tax_region(snapshot),
+                order.total_ex_tax,
+                order.total_tax,
+                order.total_inc_tax,
+            )
+        )
+        share = order.total_tax / order.total_inc_tax if order.total_inc_tax else ZERO
+        for refund in snapshot.refunds:
+            if (refund.created.year, refund.created.month) == (year, month):
+                entry = refunds[key]
+                entry[0] += 1
+                entry[1] += refund.total_amount
+                entry[2] += refund.total_tax or refund.total_amount * share
         rates = groups[key]  # an untaxed sale still puts its country on record
         for total in tax_rates(snapshot):
             entry = rates.setdefault((total.tax_name, total.rate), [ZERO, ZERO])
@@ -92,6 +130,12 @@ def summarise_month(
                     name, rate, taxable, tax, len(orders[(currency, country, name, rate)])
                 )
                 for (name, rate), (taxable, tax) in sorted(rates.items())
+            ),
+            orders=tuple(listed[(currency, country)]),
+            refunds=(
+                TaxSummaryRefunds(int(r[0]), r[1], r[2])
+                if (r := refunds.get((currency, country)))
+                else None
             ),
         )
         for (currency, country), rates in sorted(groups.items())

@@ -9,6 +9,7 @@ the content and the creation date. Same input, same bytes.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,7 +33,6 @@ from pipeline.records.pdf.fonts import FAMILY, FONT_BOOK, FontBook
 
 ICC_PROFILE = Path(__file__).parent / "sRGB2014.icc"
 PRODUCER = f"fpdf2 {version('fpdf2')}"
-PAGE_COUNT_ALIAS = "{bcrm-page-count}"
 
 MARGIN = 15.0
 PAGE_WIDTH = 210.0
@@ -76,6 +76,15 @@ class Column:
     title: str
     width: float
     align: str = "L"
+
+
+_BREAK_AFTER = re.compile(r"(?<=[-/_.:])(?=.)")
+
+
+def _break_points(word: str) -> list[str]:
+    """A word in the pieces a line may end after: each ends at a hyphen, slash,
+    underscore, dot or colon, the last at the word's end."""
+    return _BREAK_AFTER.split(word)
 
 
 @cache
@@ -127,7 +136,6 @@ class Sheet(FPDF):
         font_book.install(self)
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.alias_nb_pages(PAGE_COUNT_ALIAS)
         self.set_fill_color(HEADER_FILL)
         self._describe()
         self.add_page()
@@ -207,13 +215,23 @@ class Sheet(FPDF):
                 self._table_header()
 
     def footer(self) -> None:
-        self.style(size=SMALL_SIZE)
-        y = 297.0 - 12.0
+        """Nothing while pages are drawn: the footers go on every page at ``finish``,
+        once the page count is known, so "Page 1 of 2" is right-aligned on its real width
+        (fpdf2's page-count alias is measured as its placeholder text)."""
+
+    def _page_footers(self) -> None:
+        total, last = self.pages_count, self.page
         half = CONTENT_WIDTH / 2
-        self.put(MARGIN, y, half, self.meta.filename)
-        # cell(), not text(): fpdf2 substitutes the page-count alias only in cells.
-        self.set_xy(MARGIN + half, y)
-        self.cell(half, LINE, f"Page {self.page_no()} of {PAGE_COUNT_ALIAS}", align="R")
+        y = 297.0 - 12.0
+        for number in range(1, total + 1):
+            self.page = number
+            self.current_font_is_set_on_page = False
+            self._out("0 Tr")  # a page may end in the stroked (bold) text mode
+            self.text_mode = TextMode.FILL
+            self.style(size=SMALL_SIZE)
+            self.put(MARGIN, y, half, self.meta.filename)
+            self.put(MARGIN + half, y, half, f"Page {number} of {total}", align="R")
+        self.page = last
 
     def ensure_space(self, height: float) -> None:
         if self.get_y() + height > CONTENT_BOTTOM:
@@ -293,8 +311,27 @@ class Sheet(FPDF):
             self.put(MARGIN, self.get_y(), CONTENT_WIDTH, piece)
             self.set_y(self.get_y() + LINE)
 
+    def warning(self, text: str) -> None:
+        """A boxed, bold notice across the page: what a reader must not overlook."""
+        self.style(bold=True)
+        lines = self.wrap(text, CONTENT_WIDTH - 4)
+        height = len(lines) * LINE + 2
+        self.ensure_space(height + 2)
+        top = self.get_y()
+        self.set_draw_color(0)
+        self.set_line_width(0.4)
+        self.rect(MARGIN, top, CONTENT_WIDTH, height)
+        self.style(bold=True)
+        for offset, piece in enumerate(lines):
+            self.put(MARGIN + 2, top + 1 + offset * LINE, CONTENT_WIDTH - 4, piece)
+        self.set_y(top + height + 3)
+
     def wrap(self, text: str, width: float) -> list[str]:
-        """Greedy word wrap with the current font; overlong words are cut by character."""
+        """Greedy word wrap with the current font. A word longer than the line breaks after
+        a hyphen, slash, underscore, dot or colon (``BEAN-ETH-`` / ``1000``); only a piece
+        with no such point in it is cut by character."""
+        if "\n" in text:  # a newline always starts a line
+            return [piece for part in text.split("\n") for piece in self.wrap(part, width)]
         text = self.normalize_text(text)
         limit = width - 2 * self.c_margin
         if self.text_width(text) <= limit:
@@ -308,13 +345,20 @@ class Sheet(FPDF):
                 continue
             if current:
                 lines.append(current)
-            current = word
-            while self.text_width(current) > limit and len(current) > 1:
-                cut = len(current) - 1
-                while cut > 1 and self.text_width(current[:cut]) > limit:
-                    cut -= 1
-                lines.append(current[:cut])
-                current = current[cut:]
+            current = ""
+            for piece in _break_points(word):
+                if self.text_width(current + piece) <= limit:
+                    current += piece
+                    continue
+                if current:
+                    lines.append(current)
+                current = piece
+                while self.text_width(current) > limit and len(current) > 1:
+                    cut = len(current) - 1
+                    while cut > 1 and self.text_width(current[:cut]) > limit:
+                        cut -= 1
+                    lines.append(current[:cut])
+                    current = current[cut:]
         return [*lines, current] if current else lines or [""]
 
     def ruled_table(self, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> None:
@@ -375,6 +419,7 @@ class Sheet(FPDF):
             desc="Canonical JSON of the BigCommerce data this document was rendered from",
             compress=True,
         )
+        self._page_footers()
         self._font_book.prepare_output(self)
         content = bytes(self.output())
         return RenderedDocument(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pipeline.core.contract import DocumentSpec
-from pipeline.flows.commerce.documents import last_business_event
+from pipeline.flows.commerce.documents import SETTLED_TRANSACTION_EVENTS, last_business_event
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
@@ -13,6 +15,7 @@ from pipeline.flows.commerce.render.order_sheet import (
     order_totals,
     ship_to,
 )
+from pipeline.flows.commerce.render.payments import OUTGOING_EVENTS, signed_amount
 from pipeline.records.pdf import format as fmt
 from pipeline.records.pdf.sheet import Column, RenderedDocument, Sheet
 from schemas.bigcommerce import ZERO
@@ -115,8 +118,28 @@ def _order_history(sheet: Sheet, snapshot: OrderSnapshot) -> None:
                     t.event,
                     t.method,
                     t.status,
-                    fmt.money(t.amount, t.currency),
+                    fmt.money(signed_amount(t), t.currency),
                 ]
                 for t in snapshot.transactions
             ],
         )
+    paid = net_paid(snapshot)
+    sheet.totals(
+        [
+            ("Paid", fmt.money(paid[0], money)),
+            ("Refunded", fmt.money(-paid[1], money)),
+            ("Net paid after refunds", fmt.money(paid[0] - paid[1], money)),
+        ]
+    )
+
+
+def net_paid(snapshot: OrderSnapshot) -> tuple[Decimal, Decimal]:
+    """(paid, refunded) from the successful transactions; from the order's total and
+    refunded amount when the store reported no transactions."""
+    order = snapshot.order
+    settled = [t for t in snapshot.transactions if t.status == "ok"]
+    if not settled:
+        return order.total_inc_tax, order.refunded_amount
+    paid = sum((t.amount for t in settled if t.event in SETTLED_TRANSACTION_EVENTS), ZERO)
+    refunded = sum((t.amount for t in settled if t.event in OUTGOING_EVENTS), ZERO)
+    return paid, refunded

@@ -8,19 +8,53 @@ from datetime import datetime
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.names import filename
 from pipeline.flows.commerce.documents import document_date
+from pipeline.flows.commerce.sellers import EU_COUNTRIES, seller_gaps
+from pipeline.flows.commerce.taxes import tax_country
 from pipeline.records.pdf import format as fmt
 from pipeline.records.pdf.sheet import DocumentMeta, RenderedDocument, Sheet
 from schemas.bigcommerce import ZERO, Address
 from schemas.snapshot import OrderSnapshot, Seller
 
-COMMERCIAL_TEMPLATE = "commercial-1.0"
+COMMERCIAL_TEMPLATE = "commercial-1.1"
 
 
 def seller_lines(seller: Seller) -> list[str]:
+    """Legal name, postal address, tax ids (the main one, then one per other country of
+    VAT registration) and contact."""
     lines = [seller.legal_name, *seller.address_lines]
     if seller.tax_id:
-        lines.append(f"Tax ID: {seller.tax_id}")
+        label = "VAT ID" if seller.country_iso2.upper() in EU_COUNTRIES else "Tax ID"
+        lines.append(f"{label}: {seller.tax_id}")
+    lines += [
+        f"VAT ID ({country}): {number}"
+        for country, number in seller.tax_ids.items()
+        if number != seller.tax_id
+    ]
+    if seller.phone:
+        lines.append(f"Phone: {seller.phone}")
     return [*lines, seller.email]
+
+
+def document_gaps(snapshot: OrderSnapshot, invoice_like: bool = True) -> list[str]:
+    """The facts a commercial document should carry but its data lacks: the seller's
+    (`seller_gaps`) and, on an invoice or credit note under EU VAT (seller or place of
+    supply in the EU), the customer's name and address (VAT Directive Art 226(5))."""
+    gaps = seller_gaps(snapshot.seller)
+    if not invoice_like:
+        return gaps
+    eu = {snapshot.seller.country_iso2.upper(), tax_country(snapshot)} & EU_COUNTRIES
+    billing = snapshot.order.billing_address
+    if eu and (billing is None or not (billing.first_name or billing.last_name or billing.company)):
+        gaps.append("customer name")
+    if eu and (billing is None or not (billing.street_1 and billing.city)):
+        gaps.append("customer address")
+    return gaps
+
+
+def say_gaps(sheet: Sheet, gaps: Sequence[str], what: str) -> None:
+    """Missing required facts, in bold on the document itself, never silently left out."""
+    if gaps:
+        sheet.warning(f"This {what} lacks required information: {', '.join(gaps)}.")
 
 
 def address_lines(address: Address | None) -> list[str]:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pipeline.core.contract import DocumentSpec
+from pipeline.flows.commerce.documents import SETTLED_TRANSACTION_EVENTS
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
+    document_gaps,
     finish_order_sheet,
     open_order_sheet,
+    say_gaps,
     ship_to,
 )
+from pipeline.flows.commerce.taxes import tax_country, tax_rates
 from pipeline.records.pdf import format as fmt
 from pipeline.records.pdf.sheet import Column, RenderedDocument
+from schemas.bigcommerce import ZERO, Refund, RefundItem, Transaction
 from schemas.snapshot import OrderSnapshot
+
+# Transaction events that move money back to the buyer (`GET /v3/orders/{id}/transactions`).
+OUTGOING_EVENTS = frozenset({"refund"})
 
 REFUND_ITEM_LABELS = {
     "SHIPPING": "Shipping",
@@ -23,47 +33,142 @@ REFUND_ITEM_LABELS = {
 }
 
 
+def _order_tax_ratio(snapshot: OrderSnapshot) -> Decimal:
+    """The share of tax in a gross amount of the order, from its tax rates: each rate's
+    gross part of the order times the rate's tax in it (``tax_rates``), or the order's
+    own totals when its tax rows were not read. Both give tax / gross of the order."""
+    rates = tax_rates(snapshot)
+    gross = sum((r.taxable_amount + r.tax_amount for r in rates), ZERO)
+    if rates and gross != ZERO:
+        return sum((r.tax_amount for r in rates), ZERO) / gross
+    order = snapshot.order
+    return order.total_tax / order.total_inc_tax if order.total_inc_tax != ZERO else ZERO
+
+
+def _line_tax_ratio(snapshot: OrderSnapshot, item_type: str, item_id: int) -> Decimal:
+    """Tax / gross of the line a refund item gives back: the product line's own, the
+    shipping's, else the order's."""
+    order = snapshot.order
+    if item_type == "PRODUCT":
+        line = next((line for line in snapshot.products if line.id == item_id), None)
+        if line is not None and line.total_inc_tax != ZERO:
+            return line.total_tax / line.total_inc_tax
+    if item_type == "SHIPPING" and order.shipping_cost_inc_tax != ZERO:
+        return order.shipping_cost_tax / order.shipping_cost_inc_tax
+    return _order_tax_ratio(snapshot)
+
+
+def _item_amount(snapshot: OrderSnapshot, item: RefundItem) -> Decimal | None:
+    """What a refund item gives back, gross: the amount asked for, else its quantity at
+    the line's gross unit price."""
+    money = snapshot.order.currency_code
+    if item.requested_amount is not None:
+        return fmt.round_to(item.requested_amount, money)
+    if item.item_type == "PRODUCT" and item.quantity:
+        line = next((line for line in snapshot.products if line.id == item.item_id), None)
+        if line is not None and line.quantity:
+            return fmt.round_to(line.total_inc_tax / line.quantity * item.quantity, money)
+    return None
+
+
+def refund_lines(
+    snapshot: OrderSnapshot, refund: Refund
+) -> list[tuple[str, str, str, Decimal, Decimal]]:
+    """(label, reason, quantity, gross amount, tax) per refunded item; an order-level
+    refund (no items, or an ORDER item) is one line whose tax share follows the order's
+    tax rates. The amounts add up to the refund's total."""
+    lines = []
+    for item in refund.items:
+        amount = _item_amount(snapshot, item)
+        if amount is None:
+            continue
+        ratio = _line_tax_ratio(snapshot, item.item_type, item.item_id)
+        lines.append(
+            (
+                _refund_item_label(snapshot, item.item_type, item.item_id),
+                item.reason,
+                "" if item.quantity is None else fmt.quantity(item.quantity),
+                amount,
+                amount * ratio,
+            )
+        )
+    given = sum((line[3] for line in lines), ZERO)
+    rest = fmt.round_to(refund.total_amount - given, snapshot.order.currency_code)
+    if rest > ZERO:
+        lines.append(
+            (
+                REFUND_ITEM_LABELS["ORDER"],
+                refund.reason,
+                "",
+                rest,
+                rest * _order_tax_ratio(snapshot),
+            )
+        )
+    return lines
+
+
 def render_credit_note(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
     refund = snapshot.refund(int(str(spec.part)))
     number = f"{order.id}-{refund.id}"
+    money = order.currency_code
     facts = [
         ("Credit note no.", number),
         ("Date", fmt.day(refund.created)),
-        ("Refers to invoice", str(order.id)),
+        ("Corrects invoice", str(order.id)),
         ("Invoice date", fmt.day(order.date_created)),
-        ("Currency", order.currency_code),
+        ("Currency", money),
     ]
+    tax_id = snapshot.seller.tax_id_for(tax_country(snapshot))
+    if tax_id:
+        facts.append(("Supplier VAT ID", tax_id))
     sheet = open_order_sheet(
         snapshot, spec, "CREDIT NOTE", f"Credit note {number}", COMMERCIAL_TEMPLATE, facts
     )
+    say_gaps(sheet, document_gaps(snapshot), "credit note")
     sheet.parties(bill_to(snapshot), ship_to(snapshot))
-    if refund.reason:
-        sheet.key_values([("Reason", refund.reason)])
-    money = order.currency_code
+    sheet.key_values(
+        [
+            ("Corrects", f"Invoice {order.id} of {fmt.day(order.date_created)}"),
+            ("Reason", refund.reason or "(none given)"),
+        ]
+    )
+    lines = refund_lines(snapshot, refund)
     sheet.ruled_table(
         [
-            Column("Refunded item", 90),
-            Column("Reason", 50),
-            Column("Qty", 15, "R"),
-            Column("Amount", 25, "R"),
+            Column("Refunded item", 62),
+            Column("Reason", 38),
+            Column("Qty", 10, "R"),
+            Column(f"Net ({money})", 22, "R"),
+            Column("Tax", 22, "R"),
+            Column("Gross", 26, "R"),
         ],
         [
             [
-                _refund_item_label(snapshot, item.item_type, item.item_id),
-                item.reason,
-                "" if item.quantity is None else fmt.quantity(item.quantity),
-                "" if item.requested_amount is None else fmt.money(item.requested_amount),
+                label,
+                reason,
+                qty,
+                fmt.amount_in(fmt.round_to(gross, money) - fmt.round_to(tax, money), money),
+                fmt.amount_in(tax, money),
+                fmt.amount_in(gross, money),
             ]
-            for item in refund.items
+            for label, reason, qty, gross, tax in lines
         ],
     )
+    computed_tax = sum((fmt.round_to(line[4], money) for line in lines), ZERO)
+    refund_tax = refund.total_tax if refund.total_tax != ZERO else computed_tax
     sheet.totals(
         [
-            ("of which tax", fmt.money(refund.total_tax, money)),
+            ("Net credited", fmt.money(refund.total_amount - refund_tax, money)),
+            ("Tax credited", fmt.money(refund_tax, money)),
             ("Total credited", fmt.money(refund.total_amount, money)),
         ]
     )
+    if refund.total_tax == ZERO and computed_tax != ZERO:
+        sheet.note(
+            "BigCommerce recorded no tax on this refund; the tax credited is the refunded "
+            "amount's share of tax at the order's tax rates."
+        )
     if refund.payments:
         sheet.section("Refund payments")
         sheet.ruled_table(
@@ -87,36 +192,67 @@ def _refund_item_label(snapshot: OrderSnapshot, item_type: str, item_id: int) ->
     return REFUND_ITEM_LABELS.get(item_type, item_type.capitalize())
 
 
+def refunded_transaction(snapshot: OrderSnapshot, payment: Transaction) -> Transaction | None:
+    """The transaction a refund gives money back from: the one it references, else the
+    order's only settling transaction."""
+    if payment.reference_transaction_id is not None:
+        return next(
+            (t for t in snapshot.transactions if t.id == payment.reference_transaction_id), None
+        )
+    settled = [
+        t
+        for t in snapshot.transactions
+        if t.event in SETTLED_TRANSACTION_EVENTS and t.status == "ok" and t.id != payment.id
+    ]
+    return settled[0] if len(settled) == 1 else None
+
+
+def signed_amount(payment: Transaction) -> Decimal:
+    """Money in positive, money given back (refunds, voids of a capture) negative."""
+    return -payment.amount if payment.event in OUTGOING_EVENTS else payment.amount
+
+
 def render_payment_record(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
     payment = snapshot.transaction(int(str(spec.part)))
     number = f"{order.id}-{payment.id}"
+    is_refund = payment.event in OUTGOING_EVENTS
     facts = [
         ("Record no.", number),
         ("Date", fmt.day(payment.date_created)),
         ("Order no.", str(order.id)),
         ("Currency", payment.currency),
     ]
+    heading = "REFUND RECORD" if is_refund else "PAYMENT RECORD"
     sheet = open_order_sheet(
-        snapshot, spec, "PAYMENT RECORD", f"Payment record {number}", COMMERCIAL_TEMPLATE, facts
+        snapshot, spec, heading, f"Payment record {number}", COMMERCIAL_TEMPLATE, facts
     )
     sheet.parties(
         bill_to(snapshot), ("Order total", [fmt.money(order.total_inc_tax, order.currency_code)])
     )
     sheet.section("Transaction")
-    sheet.key_values(
-        [
-            ("Transaction", str(payment.id)),
-            ("Recorded at", fmt.timestamp(payment.date_created)),
-            ("Event", payment.event),
-            ("Method", payment.method),
-            ("Gateway", payment.gateway or "-"),
-            ("Gateway reference", payment.gateway_transaction_id or "-"),
-            ("Refers to transaction", str(payment.reference_transaction_id or "-")),
-            ("Status", payment.status),
-            ("Offline payment", "yes" if payment.offline else "no"),
-            ("Test mode", "yes" if payment.test else "no"),
-        ]
-    )
-    sheet.totals([("Amount", fmt.money(payment.amount, payment.currency))])
+    rows = [
+        ("Transaction", str(payment.id)),
+        ("Recorded at", fmt.timestamp(payment.date_created)),
+        ("Event", payment.event),
+        ("Method", payment.method),
+        ("Gateway", payment.gateway or "-"),
+        ("Gateway reference", payment.gateway_transaction_id or "-"),
+        ("Refers to transaction", str(payment.reference_transaction_id or "-")),
+        ("Status", payment.status),
+        ("Offline payment", "yes" if payment.offline else "no"),
+        ("Test mode", "yes" if payment.test else "no"),
+    ]
+    if is_refund:
+        original = refunded_transaction(snapshot, payment)
+        rows[6] = (
+            "Refunds transaction",
+            f"{original.id} ({original.event} of {fmt.day(original.date_created)}, "
+            f"{fmt.money(original.amount, original.currency)})"
+            if original
+            else "(not identified by BigCommerce)",
+        )
+    sheet.key_values(rows)
+    label = "Amount refunded" if is_refund else "Amount"
+    sheet.totals([(label, fmt.money(signed_amount(payment), payment.currency))])
     return finish_order_sheet(sheet, snapshot)

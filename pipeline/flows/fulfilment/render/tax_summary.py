@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.names import stem_of
 from pipeline.flows.commerce.render.order_sheet import open_sheet
 from pipeline.records.pdf import format as fmt
-from pipeline.records.pdf.sheet import Column, RenderedDocument
+from pipeline.records.pdf.sheet import Column, RenderedDocument, Sheet
 from schemas.bigcommerce import ZERO
 from schemas.snapshot import TaxSummary
 
-TEMPLATE_VERSION = "tax-summary-1.0"
+TEMPLATE_VERSION = "tax-summary-1.1"
 
 
 def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocument:
@@ -20,7 +22,8 @@ def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocum
         ("Period", period),
         ("Currency", summary.currency),
         ("Country", summary.country_iso2),
-        ("Store", summary.store_hash),
+        ("Store", summary.seller.store_name or summary.seller.legal_name),
+        ("Store hash", summary.store_hash),
     ]
     sheet = open_sheet(
         summary.seller,
@@ -60,8 +63,67 @@ def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocum
             ("Tax collected", fmt.money(collected, money)),
         ]
     )
+    if summary.refunds is not None:
+        refunds = summary.refunds
+        sheet.section("Refunds in the month")
+        sheet.totals(
+            [
+                (f"Refunded ({refunds.count})", fmt.money(-refunds.gross, money)),
+                ("of which tax", fmt.money(-refunds.tax, money)),
+                ("Tax net of refunds", fmt.money(collected - refunds.tax, money)),
+            ]
+        )
+    if summary.country_iso2 == "US" and summary.orders:
+        _by_state(sheet, summary)
+    if summary.orders:
+        sheet.section("Orders")
+        sheet.ruled_table(
+            [
+                Column("Order", 24),
+                Column("Date", 26),
+                Column("State" if summary.country_iso2 == "US" else "Region", 40),
+                Column(f"Net ({money})", 30, "R"),
+                Column("Tax", 30, "R"),
+                Column("Gross", 30, "R"),
+            ],
+            [
+                [
+                    str(order.order_id),
+                    fmt.day(order.date),
+                    order.region or "-",
+                    fmt.amount_in(order.net, money),
+                    fmt.amount_in(order.tax, money),
+                    fmt.amount_in(order.gross, money),
+                ]
+                for order in summary.orders
+            ],
+        )
     sheet.note(
-        "Aggregated from the BigCommerce orders of the period; "
-        "the aggregate is attached to this PDF."
+        "Aggregated from the paid BigCommerce orders created in the period; refunds are "
+        "those dated in the period of these orders. The aggregate is attached to this PDF."
     )
     return sheet.finish(summary.to_json_bytes(), f"{stem_of(spec)}.json")
+
+
+def _by_state(sheet: Sheet, summary: TaxSummary) -> None:
+    """US sales tax is per state: the month's orders by state of the supply."""
+    money = summary.currency
+    states: dict[str, list[Decimal]] = {}
+    for order in summary.orders:
+        entry = states.setdefault(order.region or "(no state)", [ZERO, ZERO, ZERO])
+        entry[0] += 1
+        entry[1] += order.net
+        entry[2] += order.tax
+    sheet.section("By state")
+    sheet.ruled_table(
+        [
+            Column("State", 70),
+            Column("Orders", 20, "R"),
+            Column("Net", 45, "R"),
+            Column("Tax", 45, "R"),
+        ],
+        [
+            [state, fmt.quantity(int(n)), fmt.money(net, money), fmt.money(tax, money)]
+            for state, (n, net, tax) in sorted(states.items())
+        ],
+    )
