@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "render.json"
 TARGET_MEDIAN_MS = 15.0
 WARM_UP = 5
-FONT = ROOT / "pipeline" / "render" / "fonts" / "DejaVuSans.ttf"
+FONT = ROOT / "pipeline" / "records" / "pdf" / "fonts" / "DejaVuSans.ttf"
 
 
 Prepared = Callable[[], object]
