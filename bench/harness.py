@@ -27,9 +27,10 @@ sys.path.insert(0, str(ROOT))
 RESULTS_DIR = ROOT / "bench" / "results"
 POLL_S = 0.2
 
+from pipeline.runtime.embedded_redis import private_redis  # noqa: E402,F401  (for the benchmarks; after ROOT)
 
 if TYPE_CHECKING:
-    from pipeline.runtime.fleet import Fleet
+    from pipeline.runtime.fleet import Fleet  # imports the Celery app, which reads BCRM_REDIS_URL
 
 
 @dataclass(frozen=True)
