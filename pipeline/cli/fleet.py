@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from pipeline.core.stages import worker_queues
+from pipeline.cli.options import OperatorError
+from pipeline.core.stages import QUEUES, worker_queues
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
 
@@ -43,6 +44,15 @@ def worker(
 
     config = load_settings()
     groups = list(WORKER_GROUPS.values()) if group == "all" else [WORKER_GROUPS[group]]
+    if queues:
+        named = [q.strip() for q in queues.split(",") if q.strip()]
+        unknown = [q for q in named if q not in QUEUES]
+        if unknown or not named:
+            raise OperatorError(
+                f"-Q: unknown queue {', '.join(unknown) or '(none)'}; the queues are "
+                f"{', '.join(QUEUES)}"
+            )
+        queues = ",".join(named)
     queues = queues or ",".join(q for g in groups for q in g.queues)
     pool = pool or (groups[0].pool if group != "all" else "prefork")
     concurrency = concurrency or (groups[0].concurrency if group != "all" else None)

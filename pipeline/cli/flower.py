@@ -9,7 +9,7 @@ from typing import NoReturn
 import click
 
 from pipeline.cli.exits import EXIT_USAGE
-from pipeline.cli.options import is_loopback
+from pipeline.cli.options import check_can_listen, is_loopback, listening
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
 
@@ -27,6 +27,7 @@ def _refuse(message: str) -> NoReturn:
     is_flag=True,
     help="Run without authentication; only allowed on a loopback address.",
 )
+@listening
 def flower(port: int, address: str, insecure_loopback: bool) -> None:
     """Run Flower (`celery -A pipeline flower`) on the configured Redis, with basic auth
     from BCRM_FLOWER_BASIC_AUTH. Without credentials it refuses to start, unless
@@ -38,8 +39,8 @@ def flower(port: int, address: str, insecure_loopback: bool) -> None:
             "BCRM_FLOWER_BASIC_AUTH is not set (user:password); "
             "--insecure-loopback runs without it on a loopback address only"
         )
-    if credentials is not None and not all(credentials.partition(":")[::2]):
-        _refuse("BCRM_FLOWER_BASIC_AUTH must be user:password")
+    # Flower prints its banner before it binds, and a failed bind as a traceback.
+    check_can_listen(address, port)
     # Flower reads FLOWER_* variables; the environment keeps the password off `ps`.
     os.environ.pop("FLOWER_BASIC_AUTH", None)
     if credentials is not None:
