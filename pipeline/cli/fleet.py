@@ -10,6 +10,16 @@ from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
 
 
+def _check_file_plan() -> None:
+    """A file plan that does not load stops the node before it connects (the worker would
+    otherwise start and fail each record at classify)."""
+    from pipeline.runtime.checks import file_plan_problem
+
+    problem = file_plan_problem()
+    if problem is not None:
+        raise OperatorError(problem)
+
+
 @click.command()
 @click.option(
     "--group",
@@ -43,6 +53,7 @@ def worker(
     from pipeline.runtime.fleet import WORKER_GROUPS
 
     config = load_settings()
+    _check_file_plan()
     groups = list(WORKER_GROUPS.values()) if group == "all" else [WORKER_GROUPS[group]]
     if queues:
         named = [q.strip() for q in queues.split(",") if q.strip()]
@@ -80,6 +91,7 @@ def worker(
 def beat(loglevel: str) -> None:
     """Run Celery beat on the configured Redis; a second one waits as a standby (lock)."""
     config = load_settings()
+    _check_file_plan()
     config.data_path.mkdir(parents=True, exist_ok=True)
     with connected(config):
         from pipeline.celery import app

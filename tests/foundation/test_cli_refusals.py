@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,19 @@ def test_a_setting_in_the_wrong_format_says_the_expected_one(
     variable: str, value: str, expected: str
 ) -> None:
     _refused(_bcrm("config", **{variable: value}), f"{variable}: expected", expected)
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["[[[ not toml", '[meta]\nversion = "x"\n'],
+    ids=["corrupt", "not-a-file-plan"],
+)
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_a_bad_retention_file_stops_a_node_as_it_starts(
+    command: str, content: str, tmp_path: Path
+) -> None:
+    """Validated at start, not at the first classify: one line naming the file, exit 2."""
+    plan = tmp_path / "retention.toml"
+    plan.write_text(content)
+    result = _bcrm(command, BCRM_RETENTION_FILE=str(plan), BCRM_DATA_DIR=str(tmp_path))
+    _refused(result, "retention plan", str(plan), "bcrm retention check")
