@@ -18,6 +18,7 @@ from sandbox.bigcommerce import BigCommerceEmulator
 
 BCRM = [sys.executable, "-m", "pipeline.cli"]
 UNREACHABLE = "redis://127.0.0.1:1/0"
+WEBHOOKS = {"BCRM_WEBHOOK_SECRET": "s", "BCRM_WEBHOOK_STORES": "abc123"}
 
 
 def _bcrm(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
@@ -50,7 +51,10 @@ SERVERS = {
     "sandbox otcs": (["sandbox", "otcs"], {}),
     "flower": (["flower"], {"BCRM_FLOWER_BASIC_AUTH": "ops:s3cret"}),
     "metrics serve": (["metrics", "serve"], {}),
-    "webhooks serve": (["webhooks", "serve"], {"BCRM_WEBHOOK_SECRET": "s"}),
+    "webhooks serve": (
+        ["webhooks", "serve"],
+        {"BCRM_WEBHOOK_SECRET": "s", "BCRM_WEBHOOK_STORES": "abc123"},
+    ),
 }
 
 
@@ -103,7 +107,7 @@ def not_redis() -> Iterator[str]:
     "args", [["status"], ["worker"], ["beat"], ["webhooks", "serve", "--port", "0"]]
 )
 def test_a_redis_url_that_is_not_redis_is_one_line(args: list[str], not_redis: str) -> None:
-    line = _refused(_bcrm(*args, BCRM_REDIS_URL=not_redis, BCRM_WEBHOOK_SECRET="s"))
+    line = _refused(_bcrm(*args, BCRM_REDIS_URL=not_redis, **WEBHOOKS))
     assert "BCRM_REDIS_URL" in line and "not as Redis" in line
 
 
@@ -112,7 +116,7 @@ def test_a_redis_url_that_is_not_redis_is_one_line(args: list[str], not_redis: s
 )
 def test_redis_unreachable_at_start_is_one_line(args: list[str]) -> None:
     """Celery would retry the broker forever; the command says so and stops instead."""
-    line = _refused(_bcrm(*args, BCRM_REDIS_URL=UNREACHABLE, BCRM_WEBHOOK_SECRET="s"))
+    line = _refused(_bcrm(*args, BCRM_REDIS_URL=UNREACHABLE, **WEBHOOKS))
     assert "BCRM_REDIS_URL redis://127.0.0.1:1/0: cannot connect" in line
 
 
