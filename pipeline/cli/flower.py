@@ -19,6 +19,21 @@ def _refuse(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
+def _probes_behind_login() -> None:
+    """Flower serves /metrics (worker names, task names and counts) and /healthcheck to
+    anyone, even with basic auth on: ask them for the same login as every other page.
+    Flower runs in this process, so its handlers are wrapped here, once."""
+    from flower.views import monitor
+    from tornado import web
+
+    for handler in (monitor.Metrics, monitor.Healthcheck):
+        get = handler.get
+        if not getattr(get, "bcrm_login_required", False):
+            protected = web.authenticated(get)
+            protected.bcrm_login_required = True  # type: ignore[attr-defined]
+            handler.get = protected  # type: ignore[method-assign]
+
+
 @click.command()
 @click.option("--port", type=int, default=5555, show_default=True, help="HTTP port.")
 @click.option("--address", default="127.0.0.1", show_default=True, help="Address to bind.")
@@ -27,11 +42,18 @@ def _refuse(message: str) -> NoReturn:
     is_flag=True,
     help="Run without authentication; only allowed on a loopback address.",
 )
+@click.option(
+    "--open-probes",
+    is_flag=True,
+    help="Serve /metrics and /healthcheck without authentication (for a scraper or load "
+    "balancer that cannot log in); the rest of Flower keeps its login.",
+)
 @listening
-def flower(port: int, address: str, insecure_loopback: bool) -> None:
+def flower(port: int, address: str, insecure_loopback: bool, open_probes: bool) -> None:
     """Run Flower (`celery -A pipeline flower`) on the configured Redis, with basic auth
-    from BCRM_FLOWER_BASIC_AUTH. Without credentials it refuses to start, unless
-    --insecure-loopback is given and the address is a loopback one."""
+    from BCRM_FLOWER_BASIC_AUTH on every page, /metrics and /healthcheck included (unless
+    --open-probes). Without credentials it refuses to start, unless --insecure-loopback is
+    given and the address is a loopback one."""
     config = load_settings()
     credentials = config.flower_basic_auth
     if credentials is None and not (insecure_loopback and is_loopback(address)):
@@ -45,6 +67,8 @@ def flower(port: int, address: str, insecure_loopback: bool) -> None:
     os.environ.pop("FLOWER_BASIC_AUTH", None)
     if credentials is not None:
         os.environ["FLOWER_BASIC_AUTH"] = credentials
+    if not open_probes:
+        _probes_behind_login()
     with connected(config):
         from pipeline.celery import app
 
