@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
-from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
+from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.fulfilment import tax_summaries
 from pipeline.index import retire
 from pipeline.ops import reconcile
@@ -29,7 +29,7 @@ def _poll(store_hash: str, resource: str) -> int:
     try:
         poll = POLLERS[resource]
         result = poll(clients.bigcommerce(store_hash), Checkpoints(redis_client()), store_hash)
-        redis_client().incr(poll_runs_key(store_hash, resource))
+        Checkpoints(redis_client()).polled(store_hash, resource, datetime.now(UTC))
         return result.enqueued
     finally:
         lock.release()

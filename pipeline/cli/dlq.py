@@ -13,6 +13,10 @@ from pipeline.core.stages import BY_NAME
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
 
+# Every entry the filters match: `bcrm status` counts them all, and `purge --all` must
+# leave none behind for status to keep counting.
+EVERY = 10**9
+
 
 def _filter_options(fn: click.decorators.FC) -> click.decorators.FC:
     options = [
@@ -68,7 +72,7 @@ def dlq_list(as_json: bool, **filters: str | float | None) -> None:
     with connected(load_settings()):
         from pipeline.runtime import services
 
-        entries = services.dead_letters().list(_where(**filters))  # type: ignore[arg-type]
+        entries = services.dead_letters().list(_where(**filters), limit=EVERY)  # type: ignore[arg-type]
     for entry in entries:
         if as_json:
             click.echo(json.dumps({k: v for k, v in vars(entry).items() if k != "traceback"}))
@@ -140,7 +144,7 @@ def dlq_replay(entry_ids: tuple[str, ...], replay_all: bool, **filters: str | fl
         from pipeline.runtime import services
 
         store = services.dead_letters()
-        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]  # type: ignore[arg-type]
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters), limit=EVERY)]  # type: ignore[arg-type]
         sent = sum(store.replay(entry_id, replay_canvas) for entry_id in ids)
     click.echo(f"replayed {sent} of {len(ids)} (the rest were already replayed or absent)")
 
@@ -160,7 +164,7 @@ def dlq_purge(
         from pipeline.runtime import services
 
         store = services.dead_letters()
-        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]  # type: ignore[arg-type]
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters), limit=EVERY)]  # type: ignore[arg-type]
         if not yes and not click.confirm(f"purge {len(ids)} dead letter(s)?"):
             sys.exit(1)
         purged = store.purge(ids)

@@ -80,9 +80,20 @@ class Checkpoints:
         if current is None or moment > current:
             self._client.set(checkpoint_key(store_hash, resource), moment.isoformat())
 
+    def polled(self, store_hash: str, resource: str, moment: datetime) -> None:
+        """A poll of the stream completed at `moment`: count it and remember when."""
+        pipe = self._client.pipeline()
+        pipe.incr(poll_runs_key(store_hash, resource))
+        pipe.set(keys.last_poll(store_hash, resource), moment.isoformat())
+        pipe.execute()
+
     def lag_s(self, store_hash: str, resource: str, now: datetime) -> float | None:
-        current = self.get(store_hash, resource)
-        return None if current is None else (now - current).total_seconds()
+        """Seconds since the last successful poll (None: none recorded yet). Not since the
+        checkpoint: that is the store's newest change, and a quiet store is not late."""
+        raw = self._client.get(keys.last_poll(store_hash, resource))
+        if raw is None:
+            return None
+        return max((now - datetime.fromisoformat(raw.decode())).total_seconds(), 0.0)
 
 
 def _window_start(checkpoints: Checkpoints, store_hash: str, resource: str) -> datetime:
