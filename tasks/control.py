@@ -29,7 +29,7 @@ def _poll(store_hash: str, resource: str) -> int:
     try:
         poll = POLLERS[resource]
         result = poll(clients.bigcommerce(store_hash), Checkpoints(redis_client()), store_hash)
-        Checkpoints(redis_client()).polled(store_hash, resource, datetime.now(UTC))
+        # The poll records its completion (count and time) itself: see Checkpoints.polled.
         return result.enqueued
     finally:
         lock.release()

@@ -120,6 +120,7 @@ def poll_orders(
         newest = modified if newest is None or modified > newest else newest
         checkpoints.advance(store_hash, "orders", modified)
     log_event("poll.orders", store_hash=store_hash, enqueued=enqueued, since=since.isoformat())
+    checkpoints.polled(store_hash, "orders", datetime.now(UTC))
     return PollResult(store_hash, "orders", enqueued, checkpoints.get(store_hash, "orders"))
 
 
@@ -137,6 +138,7 @@ def poll_refunds(
         enqueued += 1
         checkpoints.advance(store_hash, "refunds", created)
     log_event("poll.refunds", store_hash=store_hash, enqueued=enqueued, since=since.isoformat())
+    checkpoints.polled(store_hash, "refunds", datetime.now(UTC))
     return PollResult(store_hash, "refunds", enqueued, checkpoints.get(store_hash, "refunds"))
 
 
