@@ -1,5 +1,6 @@
 """The Celery app (`celery -A pipeline worker` finds it here)."""
 
+import sys
 from typing import Any
 
 from celery import Celery, signals
@@ -32,10 +33,13 @@ def _check_what_the_fleet_needs(**_: Any) -> None:
     """A bad file plan, a broken sellers.toml or an archive index that cannot be migrated
     stops a node as it starts, naming the problem, instead of failing the first record
     that needs them."""
-    from pipeline.flows.commerce.sellers import configured_sellers
     from pipeline.index.database import open_database
-    from pipeline.records.classify import default_plan
+    from pipeline.runtime.checks import file_plan_problem, sellers_problem
 
-    default_plan()
-    configured_sellers()  # a broken sellers.toml stops the node here, naming the problem
+    problem = file_plan_problem() or sellers_problem()
+    if problem is not None:
+        # Celery logs and ignores what a signal handler raises, so a worker would start
+        # and fail every record at classify or fetch: stop the node here, in one line.
+        print(f"bcrm: {problem}", file=sys.stderr, flush=True)
+        raise SystemExit(2)
     open_database(settings()).dispose()  # brings the schema to head; children open their own

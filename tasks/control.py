@@ -10,7 +10,7 @@ from typing import TypedDict
 
 from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
-from pipeline.flows.commerce.pollers import POLLERS, Checkpoints, poll_runs_key
+from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.fulfilment import tax_summaries
 from pipeline.index import retire
 from pipeline.ops import reconcile
@@ -30,7 +30,7 @@ def _poll(store_hash: str, resource: str) -> int:
     try:
         poll = POLLERS[resource]
         result = poll(clients.bigcommerce(store_hash), Checkpoints(redis_client()), store_hash)
-        redis_client().incr(poll_runs_key(store_hash, resource))
+        # The poll records its completion (count and time) itself: see Checkpoints.polled.
         return result.enqueued
     finally:
         lock.release()

@@ -32,9 +32,16 @@ from pipeline.cli.summaries import summaries
 from pipeline.cli.webhooks import webhooks
 from pipeline.runtime import NoRedisError
 from pipeline.runtime.embedded_redis import EmbeddedRedisError
+from pipeline.runtime.session import RedisUnusableError
 from pipeline.runtime.settings import SettingsError
 
-OPERATOR_ERRORS = (SettingsError, NoRedisError, EmbeddedRedisError, redis.ConnectionError)
+OPERATOR_ERRORS = (
+    SettingsError,
+    NoRedisError,
+    RedisUnusableError,
+    EmbeddedRedisError,
+    redis.ConnectionError,
+)
 
 
 class _Bcrm(click.Group):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import click
 
-from pipeline.cli.options import configured_stores, parse_moment
+from pipeline.cli.options import configured_stores, parse_window
 from pipeline.cli.progress import count_bar, progress_bar
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
@@ -35,7 +34,7 @@ def backfill(
     """
     config = load_settings()
     stores = configured_stores(config, store_hash)
-    window = (parse_moment(since), parse_moment(until) if until else datetime.now(UTC))
+    window = parse_window(since, until)
     with connected(config):
         from pipeline.ops.backfill import enqueue_window, settled_fetches
         from pipeline.runtime.clients import bigcommerce

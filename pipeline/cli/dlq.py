@@ -9,9 +9,14 @@ from typing import TypedDict, Unpack
 
 import click
 
-from pipeline.core.deadletters import DeadLetterFilter
+from pipeline.core.deadletters import DeadLetter, DeadLetterFilter
+from pipeline.core.stages import BY_NAME
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
+
+# Every entry the filters match: `bcrm status` counts them all, and `purge --all` must
+# leave none behind for status to keep counting.
+EVERY = 10**9
 
 
 class FilterOptions(TypedDict):
@@ -28,7 +33,7 @@ def _filter_options(fn: click.decorators.FC) -> click.decorators.FC:
     options = [
         click.option(
             "--stage",
-            type=click.Choice(["fetch", "render", "classify", "declare"]),
+            type=click.Choice(list(BY_NAME)),
             help="Only this stage.",
         ),
         click.option("--error-type", help="Only this exception type, e.g. PermanentError."),
@@ -78,7 +83,7 @@ def dlq_list(as_json: bool, **filters: Unpack[FilterOptions]) -> None:
     with connected(load_settings()):
         from pipeline.runtime import services
 
-        entries = services.dead_letters().list(_where(**filters))
+        entries = services.dead_letters().list(_where(**filters), limit=EVERY)
     for entry in entries:
         if as_json:
             click.echo(json.dumps({k: v for k, v in vars(entry).items() if k != "traceback"}))
@@ -94,8 +99,9 @@ def dlq_list(as_json: bool, **filters: Unpack[FilterOptions]) -> None:
 
 @dlq.command(name="show")
 @click.argument("entry_id")
-def dlq_show(entry_id: str) -> None:
-    """Show one dead letter in full, traceback included."""
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (traceback as one string).")
+def dlq_show(entry_id: str, as_json: bool) -> None:
+    """Show one dead letter in full: what failed, on which record, and the traceback."""
     with connected(load_settings()):
         from pipeline.runtime import services
 
@@ -103,7 +109,37 @@ def dlq_show(entry_id: str) -> None:
     if entry is None:
         click.echo(f"bcrm: no dead letter {entry_id}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(vars(entry), indent=2))
+    if as_json:
+        click.echo(json.dumps(vars(entry), indent=2))
+        return
+    click.echo(_readable(entry), nl=False)
+
+
+def _when(moment: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(moment))
+
+
+def _readable(entry: DeadLetter) -> str:
+    """The entry as an operator reads it: facts aligned, then the traceback as Python
+    printed it, line by line."""
+    facts = [
+        ("status", entry.status + (f" ({_when(entry.replayed_at)})" if entry.replayed_at else "")),
+        ("failed at", _when(entry.failed_at)),
+        ("flow", entry.flow or "-"),
+        ("stage", entry.stage),
+        ("record", entry.record_key or "-"),
+        ("task", f"{entry.task_name} {entry.task_id}".strip()),
+        ("attempts", str(entry.attempts)),
+        ("error", f"{entry.exception_type}: {entry.exception}"),
+        ("args", json.dumps(entry.args)),
+        ("kwargs", json.dumps(entry.kwargs)),
+    ]
+    lines = [f"dead letter {entry.id}"]
+    lines += [f"  {name:<10} {value}" for name, value in facts]
+    lines += ["", "traceback:"]
+    lines += [f"  {line}" for line in (entry.traceback or "(none kept)").rstrip().splitlines()]
+    lines += ["", f"replay: bcrm dlq replay {entry.id}    purge: bcrm dlq purge {entry.id}"]
+    return "\n".join(lines) + "\n"
 
 
 @dlq.command(name="replay")
@@ -121,7 +157,7 @@ def dlq_replay(
         from pipeline.runtime import services
 
         store = services.dead_letters()
-        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters), limit=EVERY)]
         sent = sum(store.replay(entry_id, replay_canvas) for entry_id in ids)
     click.echo(f"replayed {sent} of {len(ids)} (the rest were already replayed or absent)")
 
@@ -141,7 +177,7 @@ def dlq_purge(
         from pipeline.runtime import services
 
         store = services.dead_letters()
-        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters))]
+        ids = list(entry_ids) or [e.id for e in store.list(_where(**filters), limit=EVERY)]
         if not yes and not click.confirm(f"purge {len(ids)} dead letter(s)?"):
             sys.exit(1)
         purged = store.purge(ids)

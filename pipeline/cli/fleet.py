@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import click
 
-from pipeline.core.stages import worker_queues
+from pipeline.cli.options import OperatorError
+from pipeline.core.stages import QUEUES, worker_queues
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
+
+
+def _check_file_plan() -> None:
+    """A file plan that does not load stops the node before it connects (the worker would
+    otherwise start and fail each record at classify)."""
+    from pipeline.runtime.checks import file_plan_problem
+
+    problem = file_plan_problem()
+    if problem is not None:
+        raise OperatorError(problem)
 
 
 @click.command()
@@ -42,7 +53,17 @@ def worker(
     from pipeline.runtime.fleet import WORKER_GROUPS
 
     config = load_settings()
+    _check_file_plan()
     groups = list(WORKER_GROUPS.values()) if group == "all" else [WORKER_GROUPS[group]]
+    if queues:
+        named = [q.strip() for q in queues.split(",") if q.strip()]
+        unknown = [q for q in named if q not in QUEUES]
+        if unknown or not named:
+            raise OperatorError(
+                f"-Q: unknown queue {', '.join(unknown) or '(none)'}; the queues are "
+                f"{', '.join(QUEUES)}"
+            )
+        queues = ",".join(named)
     queues = queues or ",".join(q for g in groups for q in g.queues)
     pool = pool or (groups[0].pool if group != "all" else "prefork")
     concurrency = concurrency or (groups[0].concurrency if group != "all" else None)
@@ -70,6 +91,7 @@ def worker(
 def beat(loglevel: str) -> None:
     """Run Celery beat on the configured Redis; a second one waits as a standby (lock)."""
     config = load_settings()
+    _check_file_plan()
     config.data_path.mkdir(parents=True, exist_ok=True)
     with connected(config):
         from pipeline.celery import app

@@ -10,12 +10,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from datetime import time as dt_time
 from typing import Any
 
 import click
 
 from pipeline.cli.exits import EXIT_USAGE
-from pipeline.cli.options import parse_moment
+from pipeline.cli.options import check_order, parse_moment
 from pipeline.runtime.settings import Settings, load_settings
 
 
@@ -207,6 +209,8 @@ def records_find(
     load_settings()  # a bad variable is reported before the index is opened
     lower = parse_moment(since) if since else None
     upper = _until(until) if until else None
+    if lower is not None and upper is not None:
+        check_order(lower, _end_of(upper))
     with _index_errors():
         from pipeline.runtime import services
 
@@ -223,6 +227,13 @@ def records_find(
         )
         for row in order.records:
             click.echo(f"    {row.kind:<22} node {row.ecm_node_id:<8} {row.record_key}")
+
+
+def _end_of(upper: Any) -> datetime:
+    """The last moment `--until` lets in: a bare date runs to the end of its day (UTC)."""
+    if isinstance(upper, datetime):
+        return upper
+    return datetime.combine(upper, dt_time.max, UTC)
 
 
 def _until(text: str) -> Any:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.exits import EXIT_USAGE
-from pipeline.cli.options import is_loopback
+from pipeline.cli.options import is_loopback, listening
 from pipeline.runtime.log import configure_logging
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import Settings, load_settings
@@ -51,6 +51,7 @@ def metrics() -> None:
     is_flag=True,
     help="Listen on a non-loopback --host too (the metrics have no authentication).",
 )
+@listening
 def serve(host: str, port: int, allow_remote: bool) -> None:
     """Serve the metrics over HTTP for Prometheus until SIGINT or SIGTERM.
 
@@ -70,11 +71,7 @@ def serve(host: str, port: int, allow_remote: bool) -> None:
     configure_logging(config.log_level)
     with connected(config):
         registry = _registry(config)
-        try:
-            server, _ = start_http_server(port, addr=host, registry=registry)
-        except OSError as exc:
-            click.echo(f"bcrm metrics: cannot listen on {host}:{port}: {exc.strerror}", err=True)
-            sys.exit(EXIT_USAGE)
+        server, _ = start_http_server(port, addr=host, registry=registry)
         shown_host = f"[{host}]" if ":" in host else host
         url = f"http://{shown_host}:{server.server_port}/metrics"
         click.echo(json.dumps({"event": "metrics.listening", "url": url}))

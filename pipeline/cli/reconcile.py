@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 import click
 from rich.console import Console
 
 from pipeline.cli.exits import EXIT_FAILED
-from pipeline.cli.options import configured_stores, parse_moment
+from pipeline.cli.options import configured_stores, parse_window
 from pipeline.cli.progress import count_bar, progress_bar
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
@@ -55,7 +54,7 @@ def reconcile(
     missing (and not repaired), mismatched or disagreeing."""
     config = load_settings()
     stores = configured_stores(config, store_hash)
-    window = (parse_moment(since), parse_moment(until) if until else datetime.now(UTC))
+    window = parse_window(since, until)
     with connected(config):
         from pipeline.ops import reconcile as reconciliation
         from pipeline.runtime import clients, redis_client, services

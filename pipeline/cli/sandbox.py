@@ -7,6 +7,8 @@ from typing import ClassVar
 
 import click
 
+from pipeline.cli.options import listening
+
 
 class _Sandbox(click.Group):
     """Each emulator owns its command; import it only when asked (aiohttp is slow to load)."""
@@ -23,6 +25,9 @@ class _Sandbox(click.Group):
         if name not in self.modules:
             return None
         command: click.Command = importlib.import_module(self.modules[name]).command
+        # A port in use or out of range is one line and exit 2, as for every bcrm server.
+        if command.callback is not None and not hasattr(command.callback, "__wrapped__"):
+            command.callback = listening(command.callback)
         return command
 
 

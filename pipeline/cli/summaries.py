@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
+from pipeline.cli.options import unknown_store
 from pipeline.flows.fulfilment.tax_summaries import month_bounds
 from pipeline.runtime.session import connected
 from pipeline.runtime.settings import load_settings
@@ -41,9 +42,7 @@ def summaries_run(store_hash: str, month: str) -> None:
     year, month_number = _month(month)
     config = load_settings()
     if store_hash not in config.store_tokens:
-        raise click.BadParameter(
-            f"{store_hash} is not in BCRM_BIGCOMMERCE_STORES", param_hint="--store"
-        )
+        raise unknown_store(store_hash)
     with connected(config):
         from pipeline.celery import app
 

@@ -8,6 +8,8 @@ import sys
 import click
 
 from pipeline.cli.exits import EXIT_USAGE
+from pipeline.cli.options import OperatorError, listening
+from pipeline.core.errors import PermanentError, TransientError
 from pipeline.integrations.webhooks.config import WebhookConfig, WebhookConfigError
 from pipeline.runtime.log import configure_logging
 from pipeline.runtime.settings import Settings, SettingsError, load_settings
@@ -32,6 +34,7 @@ def webhooks() -> None:
 @webhooks.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, help="Port (0: any free port).")
+@listening
 def serve(host: str, port: int) -> None:
     """Serve POST /webhooks/bigcommerce until SIGINT or SIGTERM.
 
@@ -51,11 +54,7 @@ def serve(host: str, port: int) -> None:
         sys.stdout.flush()
 
     with connected(settings) as redis_url:
-        try:
-            run_until_signalled(config, redis_url, host, port, announce)
-        except OSError as exc:
-            click.echo(f"bcrm: cannot listen on {host}:{port}: {exc.strerror}", err=True)
-            sys.exit(EXIT_USAGE)
+        run_until_signalled(config, redis_url, host, port, announce)
 
 
 @webhooks.command()
@@ -89,5 +88,13 @@ def register(destination: str, scopes: tuple[str, ...]) -> None:
         with BigCommerceClient(
             f"{api_url}/stores/{store_hash}", token, governor=None, verify=settings.tls_verify
         ) as client:
-            for change in register_hooks(client, store_hash, destination, scopes, headers):
+            try:
+                changes = register_hooks(client, store_hash, destination, scopes, headers)
+            except (PermanentError, TransientError) as exc:
+                # The store refused (a token without the hooks scope, a destination it
+                # does not deliver to) or did not answer: say which store and why.
+                raise OperatorError(
+                    f"store {store_hash} did not register the hooks: {exc}"
+                ) from None
+            for change in changes:
                 click.echo(json.dumps(change.to_json()))

@@ -181,7 +181,8 @@ class Flow(ABC):
     def stream_lags(
         self, client: redis.Redis, store_hash: str, now: datetime
     ) -> dict[str, float | None]:
-        """Per polled stream, seconds behind (None: never polled), for status and metrics."""
+        """Per polled stream, seconds since its last successful poll (None: none yet), for
+        status and metrics; not since the source's newest change (a quiet store is not late)."""
         return {}
 
     def polls_completed(self, client: redis.Redis, store_hash: str) -> dict[str, int]:

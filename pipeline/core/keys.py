@@ -47,6 +47,11 @@ def poll_runs(store_hash: str, resource: str) -> str:
     return f"{PREFIX}:poll:runs:{store_hash}:{resource}"
 
 
+def last_poll(store_hash: str, resource: str) -> str:
+    """When the last poll of the stream completed (ISO 8601): what its lag is measured from."""
+    return f"{PREFIX}:poll:last:{store_hash}:{resource}"
+
+
 def poll_lock(store_hash: str, resource: str) -> str:
     return f"{PREFIX}:poll-lock:{store_hash}:{resource}"
 

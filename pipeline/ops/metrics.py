@@ -164,8 +164,8 @@ class FleetCollector(Collector):
         )
         lags = GaugeMetricFamily(
             "bcrm_checkpoint_lag_seconds",
-            "Seconds since the newest source change a poller has enqueued, per store and "
-            "stream (orders, refunds).",
+            "Seconds since the last successful poll, per store and stream (orders, "
+            "refunds); a quiet store polled on time stays low. As in `bcrm status`.",
             labels=["store", "stream"],
         )
         now = datetime.now(UTC)

@@ -15,8 +15,8 @@ from pipeline.runtime import redis_client, services, settings
 
 
 def checkpoint_lags(client: redis.Redis, store_hash: str, now: datetime) -> dict[str, float | None]:
-    """Per polled stream of every flow, how far behind it is: seconds since its checkpoint
-    (None: never ran)."""
+    """Per polled stream of every flow, how far behind it is: seconds since its last
+    successful poll (None: none recorded yet). A store with no new orders is not behind."""
     lags: dict[str, float | None] = {}
     for flow in registry.flows().values():
         lags.update(flow.stream_lags(client, store_hash, now))
@@ -32,8 +32,8 @@ def polls_completed(client: redis.Redis, store_hash: str) -> dict[str, int]:
 
 
 def _store_lag(store_hash: str) -> dict[str, Any]:
-    """How far behind polling is (seconds since each checkpoint), and how the last nightly
-    reconciliation and fixity audit ended."""
+    """How far behind polling is (seconds since each stream's last successful poll), and
+    how the last nightly reconciliation and fixity audit ended."""
     report: dict[str, Any] = {}
     lags = checkpoint_lags(redis_client(), store_hash, datetime.now(UTC))
     runs = polls_completed(redis_client(), store_hash)
@@ -68,19 +68,38 @@ def attention(report: dict[str, dict[str, Any]]) -> list[str]:
             f"{report['dead_letters']['dead']} dead letter(s) waiting: `bcrm dlq list`, "
             "then `bcrm dlq replay` once the cause is fixed"
         )
-    late_after = 3 * settings().poll_interval_s
+    interval = settings().poll_interval_s
+    late_after = 3 * interval
     for store, lags in report["stores"].items():
         for name, lag in lags.items():
             if not name.endswith("_lag_s"):
                 continue
             if lag is None or lag > late_after:
-                behind = "never polled" if lag is None else f"{lag} s behind"
                 stream = name.removesuffix("_lag_s")
-                found.append(f"{store} {stream}: {behind}; is `bcrm beat` running?")
+                behind = (
+                    "no successful poll yet"
+                    if lag is None
+                    else f"last successful poll {ago(lag)} (it should run every {interval:g} s)"
+                )
+                found.append(
+                    f"{store} {stream}: {behind}; is `bcrm beat` running with a worker on the "
+                    "control queue, and does the store answer? (`bcrm dlq list --stage control`)"
+                )
         for audit in ("reconcile", "fixity"):
             if lags[f"last_{audit}"].startswith("FAILED"):
                 found.append(f"{store}: last {audit} failed; `bcrm status --json` has its time")
     return found
+
+
+def ago(seconds: float) -> str:
+    """A duration as a person says it: 45 s, 12 min, 3 h, 2 days ago."""
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    if seconds < 172_800:
+        return f"{seconds / 3600:.0f} h ago"
+    return f"{seconds / 86_400:.0f} days ago"
 
 
 def collect_status() -> dict[str, dict[str, Any]]:

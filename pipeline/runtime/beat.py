@@ -9,10 +9,15 @@ that finds its lock taken by another exits instead of scheduling alongside it.
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 import redis
@@ -37,6 +42,31 @@ return 0
 """
 
 
+@contextmanager
+def _stop_waiting_on_signals() -> Iterator[None]:
+    """While a standby waits for the lock, SIGTERM and SIGINT end the process at once.
+
+    Celery's own handlers save the schedule through `Service.scheduler`, which is still
+    being built while we wait: they would build a second scheduler that waits for the lock
+    inside the handler, so the beat only logged and went on waiting. Nothing was scheduled
+    yet, so there is nothing to save: exit cleanly.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        log_event("beat.standby_stopped", signal=signal.Signals(signum).name)
+        raise SystemExit(0)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 class LockedScheduler(PersistentScheduler):
     """A PersistentScheduler that schedules only while it owns the beat lock."""
 
@@ -53,11 +83,12 @@ class LockedScheduler(PersistentScheduler):
     def _acquire(self) -> None:
         client = redis_client()
         waiting_logged = False
-        while not client.set(LOCK_KEY, self.lock_token, nx=True, px=LOCK_TTL_MS):
-            if not waiting_logged:
-                log_event("beat.standby", holder=text(client.get(LOCK_KEY) or b""))
-                waiting_logged = True
-            time.sleep(WAIT_POLL_S)
+        with _stop_waiting_on_signals():
+            while not client.set(LOCK_KEY, self.lock_token, nx=True, px=LOCK_TTL_MS):
+                if not waiting_logged:
+                    log_event("beat.standby", holder=text(client.get(LOCK_KEY) or b""))
+                    waiting_logged = True
+                time.sleep(WAIT_POLL_S)
         log_event("beat.lock_acquired", token=self.lock_token)
 
     def tick(self, *args: Any, **kwargs: Any) -> float:

@@ -122,8 +122,15 @@ class EmbeddedRedis:
             "--daemonize",
             "no",
         ]
+        # No standard stream of ours: the server outlives `bcrm redis start`, and a caller
+        # reading our output to its end (`x=$(bcrm redis start 2>&1)`) would wait for it.
+        # It writes to its logfile.
         self._process = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, start_new_session=True
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.pid, self.owned = self._process.pid, True
         deadline = time.monotonic() + START_DEADLINE_S

@@ -61,11 +61,20 @@ class SettingsError(ValueError):
 
 
 class _SettingsSchema(Schema):
-    redis_url = mf.String(load_default=None, validate=validate.Regexp(r"^(redis|rediss|unix)://"))
+    redis_url = mf.String(
+        load_default=None,
+        validate=validate.Regexp(
+            r"^(redis|rediss|unix)://",
+            error="expected a Redis URL: redis://[:password@]host:6379/0, rediss://… or unix:///path",
+        ),
+    )
     data_dir = mf.String(load_default="var")
     log_level = mf.String(
         load_default="INFO",
-        validate=validate.OneOf(["DEBUG", "INFO", "WARNING", "ERROR"]),
+        validate=validate.OneOf(
+            ["DEBUG", "INFO", "WARNING", "ERROR"],
+            error="expected one of DEBUG, INFO, WARNING, ERROR",
+        ),
     )
     visibility_timeout = mf.Integer(load_default=25, validate=validate.Range(min=5))
     restore_interval = mf.Float(load_default=5.0, validate=validate.Range(min=0.5))
@@ -80,15 +89,31 @@ class _SettingsSchema(Schema):
     staging_max_blob_bytes = mf.Integer(
         load_default=64 * 1024 * 1024, validate=validate.Range(min=1)
     )
-    flower_basic_auth = mf.String(load_default=None)
+    flower_basic_auth = mf.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[^:]+:.+$", error="expected user:password (both non-empty)"),
+    )
     retention_file = mf.String(load_default=None)
     bigcommerce_api_url = mf.String(
-        load_default="https://api.bigcommerce.com", validate=validate.Regexp(r"^https?://")
+        load_default="https://api.bigcommerce.com",
+        validate=validate.Regexp(
+            r"^https?://[^/]+", error="expected an http(s) URL such as https://api.bigcommerce.com"
+        ),
     )
     bigcommerce_stores = mf.String(
-        load_default=None, validate=validate.Regexp(r"^[a-z0-9]+:[^,:]+(,[a-z0-9]+:[^,:]+)*$")
+        load_default=None,
+        validate=validate.Regexp(
+            r"^[a-z0-9]+:[^,:]+(,[a-z0-9]+:[^,:]+)*$",
+            error="expected hash:token[,hash:token…], hashes in lower-case letters and digits",
+        ),
     )
-    otcs_url = mf.String(load_default=None, validate=validate.Regexp(r"^https?://.+/api$"))
+    otcs_url = mf.String(
+        load_default=None,
+        validate=validate.Regexp(
+            r"^https?://.+/api$",
+            error="expected an http(s) URL ending in /api, e.g. https://cs.example.com/otcs/cs.exe/api",
+        ),
+    )
     otcs_username = mf.String(load_default=None)
     otcs_password = mf.String(load_default=None)
     otcs_root_id = mf.Integer(load_default=2000, validate=validate.Range(min=1))
@@ -103,14 +128,20 @@ class _SettingsSchema(Schema):
         load_default=10.0, validate=validate.Range(min=0, min_inclusive=False)
     )
     webhook_dedup_ttl = mf.Integer(load_default=72 * 3600, validate=validate.Range(min=1))
-    webhook_stores = mf.String(load_default=None)
+    webhook_stores = mf.String(
+        load_default=None,
+        validate=validate.Regexp(
+            r"^\s*[a-z0-9]+\s*(,\s*[a-z0-9]+\s*)*$",
+            error="expected store hashes separated by commas: hash[,hash…]",
+        ),
+    )
     reconcile_days = mf.Integer(load_default=2, validate=validate.Range(min=1))
     fixity_sample = mf.Integer(load_default=1000, validate=validate.Range(min=0))
     flows = mf.String(
         load_default=",".join(DEFAULT_FLOWS),
         validate=validate.Regexp(
             rf"^({'|'.join(FLOW_MODULES)})(,({'|'.join(FLOW_MODULES)}))*$",
-            error=f"a comma-separated list of flows from: {', '.join(FLOW_MODULES)}",
+            error=f"expected a comma-separated list of flows from: {', '.join(FLOW_MODULES)}",
         ),
     )
     database_url = mf.String(load_default=None)

@@ -48,3 +48,23 @@ def test_a_standby_beat_takes_over_when_the_holder_dies(tmp_path: Path) -> None:
             if process is not None and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=60)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_standby_beat_stops_at_once_on_a_signal(tmp_path: Path, sig: signal.Signals) -> None:
+    """A standby only waits for the lock: SIGTERM (a supervisor) or Ctrl-C ends it, without
+    waiting for the holder to go."""
+    redis_client().set(LOCK_KEY, "another-host:holder", px=600_000)
+    log = tmp_path / "standby.log"
+    standby = _beat(tmp_path / "s", log)
+    try:
+        wait_for(lambda: b"beat.standby" in log.read_bytes(), what="the standby waiting")
+        standby.send_signal(sig)
+        assert standby.wait(timeout=15) == 0, log.read_text()
+        assert b"beat.standby_stopped" in log.read_bytes()
+        assert redis_client().get(LOCK_KEY) == b"another-host:holder"
+    finally:
+        if standby.poll() is None:
+            os.killpg(standby.pid, signal.SIGKILL)
+            standby.wait()
+        redis_client().delete(LOCK_KEY)

@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import redis
@@ -55,3 +58,20 @@ def test_a_stale_runtime_file_is_ignored(tmp_path: Path) -> None:
         assert server.owned
     finally:
         server.stop()
+
+
+def test_redis_start_lets_go_of_its_callers_output(tmp_path: Path) -> None:
+    """`x=$(bcrm redis start 2>&1)` returns: the server keeps none of bcrm's streams open,
+    so a caller reading both to their end sees them close when bcrm exits."""
+    env = {k: v for k, v in os.environ.items() if k != "BCRM_REDIS_URL"}
+    env["BCRM_DATA_DIR"] = str(tmp_path)
+    bcrm = [sys.executable, "-m", "pipeline.cli", "redis"]
+    started = subprocess.run([*bcrm, "start"], env=env, capture_output=True, text=True,
+                             timeout=60, stdin=subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert started.returncode == 0, started.stderr
+        url = json.loads(started.stdout)["url"]
+        assert redis.Redis.from_url(url).ping()
+    finally:
+        subprocess.run([*bcrm, "stop"], env=env, capture_output=True, timeout=60)
+    assert not (tmp_path / "redis" / "redis.json").exists()

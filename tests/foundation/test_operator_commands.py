@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core.deadletters import DeadLetterFilter
+from pipeline.core.deadletters import DeadLetter, DeadLetterFilter
 from pipeline.devtools.canary import PlaceholderItem
 from pipeline.devtools.canary import canvas as skeleton_canvas
 from pipeline.runtime import services
@@ -83,9 +83,18 @@ def test_dlq_list_show_replay_and_purge(
     entry_id = json.loads(line)["id"]
     assert json.loads(line)["stage"] == "render"
 
-    shown = json.loads(_bcrm("dlq", "show", entry_id).stdout)
+    shown = json.loads(_bcrm("dlq", "show", entry_id, "--json").stdout)
     assert shown["task_name"] == "bcrm.render.placeholder"
     assert "Traceback" in shown["traceback"]
+    readable = _bcrm("dlq", "show", entry_id)
+    assert readable.returncode == 0, readable.stderr
+    lines = readable.stdout.splitlines()
+    assert lines[0] == f"dead letter {entry_id}"
+    assert f"  record     {item.record_key}" in lines
+    traceback = lines[lines.index("traceback:") + 1 :]
+    assert traceback[0].strip() == "Traceback (most recent call last):"
+    assert any(line.strip().startswith('File "') for line in traceback)
+    assert "\\n" not in readable.stdout
 
     replayed = _bcrm("dlq", "replay", entry_id)
     assert replayed.returncode == 0 and "replayed 1 of 1" in replayed.stdout
@@ -105,3 +114,27 @@ def test_dlq_replay_needs_ids_or_all() -> None:
     result = _bcrm("dlq", "replay")
     assert result.returncode == 2
     assert "name entry ids or use --all" in result.stderr
+
+
+def test_control_dead_letters_are_listed_by_stage() -> None:
+    """beat's monthly jobs dead-letter under the stage `control`: `--stage control` finds
+    them and the other stages do not."""
+    entry = DeadLetter(
+        task_name="bcrm.control.tax_summaries",
+        stage="control",
+        args=["abc123", 2024, 3],
+        kwargs={},
+        exception_type="PermanentError",
+        exception="ledger says no",
+        traceback='Traceback (most recent call last):\n  File "x.py", line 1\nPermanentError\n',
+        attempts=1,
+        record_key=f"control-{uuid.uuid4().hex[:8]}",
+    )
+    services.dead_letters().add(entry)
+    try:
+        control = _bcrm("dlq", "list", "--stage", "control", "--json")
+        assert control.returncode == 0, control.stderr
+        assert entry.id in control.stdout
+        assert entry.id not in _bcrm("dlq", "list", "--stage", "render", "--json").stdout
+    finally:
+        services.dead_letters().purge([entry.id])

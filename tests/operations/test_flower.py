@@ -85,6 +85,26 @@ def test_asks_for_the_configured_credentials(tmp_path: Path) -> None:
         assert _status(url, auth=("ops", "s3cret")) == 200
 
 
+def test_metrics_and_healthcheck_ask_for_the_same_login(tmp_path: Path) -> None:
+    pytest.importorskip("flower")
+    env = _env(BCRM_FLOWER_BASIC_AUTH="ops:s3cret")
+    with _flower(tmp_path / "flower.log", env) as url:
+        for path in ("metrics", "healthcheck"):
+            assert _status(url + path) == 401, path
+            assert _status(url + path, auth=("ops", "wrong")) == 401, path
+            assert _status(url + path, auth=("ops", "s3cret")) == 200, path
+
+
+def test_open_probes_leave_only_metrics_and_healthcheck_open(tmp_path: Path) -> None:
+    pytest.importorskip("flower")
+    env = _env(BCRM_FLOWER_BASIC_AUTH="ops:s3cret")
+    with _flower(tmp_path / "flower.log", env, "--open-probes") as url:
+        assert _status(url + "healthcheck") == 200
+        assert _status(url + "metrics") == 200
+        assert _status(url) == 401
+        assert _status(url + "api/workers") == 401
+
+
 def test_switches_the_workers_task_events_on_while_it_watches(
     redis_url: str, tmp_path: Path
 ) -> None:

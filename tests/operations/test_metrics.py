@@ -147,7 +147,12 @@ def test_governor_tokens_are_read_without_being_spent(fake: fakeredis.FakeRedis)
 
 
 def test_checkpoint_lag_per_store_and_stream(fake: fakeredis.FakeRedis) -> None:
-    Checkpoints(fake).advance("s1", "orders", datetime.now(UTC) - timedelta(seconds=120))
+    """Measured from the last successful poll, not from the store's newest change: a
+    store quiet for a day but polled two minutes ago is two minutes behind."""
+    now = datetime.now(UTC)
+    Checkpoints(fake).advance("s1", "orders", now - timedelta(days=1))
+    Checkpoints(fake).polled("s1", "orders", now - timedelta(seconds=120))
+    Checkpoints(fake).advance("s1", "refunds", now - timedelta(days=1))
 
     metrics = scrape(fake, ("s1",))
     assert 120 <= metrics['bcrm_checkpoint_lag_seconds{store="s1",stream="orders"}'] < 180

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pipeline.core.deadletters import DeadLetter, DeadLetterStore
 from pipeline.core.ledger import STATES
 from pipeline.core.stages import QUEUES
+from pipeline.flows.commerce.pollers import Checkpoints
 from pipeline.ops.status import attention
+from pipeline.runtime import redis_client
 
 
 def _report(**changes: Any) -> dict[str, dict[str, Any]]:
@@ -52,7 +61,55 @@ def test_dead_letters_stalled_polling_and_failed_audits_are_named() -> None:
         )
     )  # fmt: skip
     assert findings[0].startswith("2 dead letter(s) waiting: `bcrm dlq list`")
-    assert "abc orders: 1000000 s behind" in findings[1]
-    assert "abc refunds: never polled" in findings[2]
+    assert "abc orders: last successful poll 12 days ago (it should run every" in findings[1]
+    assert "abc refunds: no successful poll yet" in findings[2]
     assert findings[3].startswith("abc: last reconcile failed")
     assert len(findings) == 4
+
+
+def _status(store: str) -> dict[str, Any]:
+    env = {**os.environ, "BCRM_BIGCOMMERCE_STORES": f"{store}:token"}
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "status", "--json"], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_a_quiet_store_polled_on_time_is_not_late() -> None:
+    """Lag runs from the last successful poll, not from the store's newest change: no
+    order for a day is a quiet store, not a stalled poller."""
+    store = f"quiet{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC)
+    checkpoints = Checkpoints(redis_client())
+    checkpoints.advance(store, "orders", now - timedelta(days=1))
+    checkpoints.polled(store, "orders", now - timedelta(seconds=5))
+    try:
+        report = _status(store)
+        assert 0 <= report["stores"][store]["orders_lag_s"] < 60
+        assert report["stores"][store]["orders_polls"] == 1
+        assert report["stores"][store]["refunds_lag_s"] is None
+        findings = [f for f in report["attention"].values() if f.startswith(store)]
+        assert findings == [f"{store} refunds: no successful poll yet; is `bcrm beat` running "
+                            "with a worker on the control queue, and does the store answer? "
+                            "(`bcrm dlq list --stage control`)"]  # fmt: skip
+    finally:
+        redis_client().delete(*redis_client().keys(f"bcrm:*{store}*"))
+
+
+def test_dead_letter_counts_agree_with_dlq_list_after_a_purge() -> None:
+    """More entries than a page: `purge --all` removes every one it matches, and status
+    counts what `dlq list` lists."""
+    prefix = f"purge-{uuid.uuid4().hex[:8]}"
+    store = DeadLetterStore(redis_client())
+    for n in range(1010):
+        store.add(DeadLetter(task_name="bcrm.render.x", stage="render", args=[], kwargs={},
+                             exception_type="PermanentError", exception="no", traceback="",
+                             attempts=1, record_key=f"{prefix}:{n}"))  # fmt: skip
+    bcrm = [sys.executable, "-m", "pipeline.cli", "dlq"]
+    purged = subprocess.run([*bcrm, "purge", "--all", "--record", prefix, "--yes"],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert purged.stdout.strip() == "purged 1010", purged.stderr
+    listed = subprocess.run([*bcrm, "list", "--json"], capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert prefix not in listed.stdout
+    assert _status("abc123")["dead_letters"]["dead"] == len(listed.stdout.splitlines())

@@ -53,6 +53,20 @@ def test_bad_or_missing_settings_name_the_variable(env: dict[str, str], names: s
         WebhookConfig.from_env(env)
 
 
+def test_the_stores_served_default_to_the_stores_archived() -> None:
+    archived = {"BCRM_WEBHOOK_SECRET": "s", "BCRM_BIGCOMMERCE_STORES": "abc123:t1,def456:t2"}
+    assert WebhookConfig.from_env(archived).stores == {"abc123", "def456"}
+    narrowed = WebhookConfig.from_env({**archived, "BCRM_WEBHOOK_STORES": "def456"})
+    assert narrowed.stores == {"def456"}
+    alone = WebhookConfig.from_env({"BCRM_WEBHOOK_SECRET": "s", "BCRM_WEBHOOK_STORES": "abc123"})
+    assert alone.stores == {"abc123"}
+
+
+def test_a_receiver_with_no_store_to_serve_is_refused() -> None:
+    with pytest.raises(WebhookConfigError, match="BCRM_BIGCOMMERCE_STORES"):
+        WebhookConfig.from_env({"BCRM_WEBHOOK_SECRET": "s"})
+
+
 def test_unknown_webhook_variable_is_refused() -> None:
     env = {"BCRM_WEBHOOK_SECRET": "s", "BCRM_WEBHOOK_SECRT": "typo", "BCRM_LOG_LEVEL": "INFO"}
     with pytest.raises(WebhookConfigError, match="BCRM_WEBHOOK_SECRT"):

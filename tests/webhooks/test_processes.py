@@ -13,15 +13,27 @@ import redis
 import requests
 
 from sandbox.bigcommerce import BigCommerceEmulator
-from tests.webhooks.support import SECRET, WEBHOOKS, delivery, encode, environment, fetch_refs
+from tests.webhooks.support import (
+    SECRET,
+    WEBHOOKS,
+    delivery,
+    encode,
+    environment,
+    fetch_refs,
+    new_store_hash,
+    seen_marks,
+)
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """`bcrm webhooks serve` on a free port of the session's Redis."""
+def served(store: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`bcrm webhooks serve` on a free port of the session's Redis, for the stores we
+    archive (`BCRM_WEBHOOK_STORES` unset: it defaults to them)."""
     process = subprocess.Popen(
         [*WEBHOOKS, "serve", "--port", "0"],
-        env=environment(BCRM_WEBHOOK_SECRET=SECRET),
+        env=environment(
+            BCRM_WEBHOOK_SECRET=SECRET, BCRM_BIGCOMMERCE_STORES=f"{store}:token,abc123:token"
+        ),
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -46,6 +58,26 @@ def test_serves_then_stops_cleanly_on_signal(
     process.send_signal(sig)
     out, _ = process.communicate(timeout=60)
     assert process.returncode == 0 and out == ""
+    assert len(fetch_refs(rclient, store)) == 1
+
+
+def test_a_delivery_for_a_store_not_archived_is_refused_and_not_queued(
+    served: tuple[subprocess.Popen[str], str], rclient: redis.Redis, store: str
+) -> None:
+    _, url = served
+    headers = {"Content-Type": "application/json", "X-Bcrm-Webhook-Secret": SECRET}
+    stranger = new_store_hash()
+    body = encode(delivery(stranger, "store/order/created", {"type": "order", "id": 3}))
+    refused = requests.post(url, data=body, headers=headers, timeout=60)
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "unknown_store"
+    assert (
+        stranger in refused.json()["detail"]
+        and "not one this receiver serves" in (refused.json()["detail"])
+    )
+    assert fetch_refs(rclient, stranger) == [] and seen_marks(rclient, stranger) == []
+    body = encode(delivery(store, "store/order/created", {"type": "order", "id": 3}))
+    assert requests.post(url, data=body, headers=headers, timeout=60).status_code == 200
     assert len(fetch_refs(rclient, store)) == 1
 
 

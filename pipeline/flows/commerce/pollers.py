@@ -81,9 +81,20 @@ class Checkpoints:
         if current is None or moment > current:
             self._client.set(checkpoint_key(store_hash, resource), moment.isoformat())
 
+    def polled(self, store_hash: str, resource: str, moment: datetime) -> None:
+        """A poll of the stream completed at `moment`: count it and remember when."""
+        pipe = self._client.pipeline()
+        pipe.incr(poll_runs_key(store_hash, resource))
+        pipe.set(keys.last_poll(store_hash, resource), moment.isoformat())
+        pipe.execute()
+
     def lag_s(self, store_hash: str, resource: str, now: datetime) -> float | None:
-        current = self.get(store_hash, resource)
-        return None if current is None else (now - current).total_seconds()
+        """Seconds since the last successful poll (None: none recorded yet). Not since the
+        checkpoint: that is the store's newest change, and a quiet store is not late."""
+        raw = self._client.get(keys.last_poll(store_hash, resource))
+        if raw is None:
+            return None
+        return max((now - datetime.fromisoformat(text(raw))).total_seconds(), 0.0)
 
 
 def _window_start(checkpoints: Checkpoints, store_hash: str, resource: str) -> datetime:
@@ -110,6 +121,7 @@ def poll_orders(
         newest = modified if newest is None or modified > newest else newest
         checkpoints.advance(store_hash, "orders", modified)
     log_event("poll.orders", store_hash=store_hash, enqueued=enqueued, since=since.isoformat())
+    checkpoints.polled(store_hash, "orders", datetime.now(UTC))
     return PollResult(store_hash, "orders", enqueued, checkpoints.get(store_hash, "orders"))
 
 
@@ -127,6 +139,7 @@ def poll_refunds(
         enqueued += 1
         checkpoints.advance(store_hash, "refunds", created)
     log_event("poll.refunds", store_hash=store_hash, enqueued=enqueued, since=since.isoformat())
+    checkpoints.polled(store_hash, "refunds", datetime.now(UTC))
     return PollResult(store_hash, "refunds", enqueued, checkpoints.get(store_hash, "refunds"))
 
 

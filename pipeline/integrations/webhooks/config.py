@@ -33,7 +33,8 @@ class WebhookConfig:
     read_timeout_s: float = 10.0
     # Longer than BigCommerce's ~48 h retry span, so a late retry is still recognised.
     dedup_ttl_s: int = 72 * 3600
-    # Only these store hashes are served; empty means any authenticated store.
+    # Only these store hashes are served. Empty means any authenticated store, for tests
+    # that build the value directly; `from_settings` never leaves it empty.
     stores: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -45,7 +46,10 @@ class WebhookConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WebhookConfig:
-        return cls(
+        """The receiver serves `BCRM_WEBHOOK_STORES`, by default the stores we archive
+        (`BCRM_BIGCOMMERCE_STORES`); with neither set it refuses to start, since a delivery
+        for a store we hold no token for could never be fetched."""
+        config = cls(
             shared_secret=settings.webhook_secret,
             secret_header=settings.webhook_secret_header,
             signing_keys=tuple(signing_key(s) for s in _items(settings.webhook_signing_secrets)),
@@ -53,8 +57,14 @@ class WebhookConfig:
             max_body_bytes=settings.webhook_max_body_bytes,
             read_timeout_s=settings.webhook_read_timeout,
             dedup_ttl_s=settings.webhook_dedup_ttl,
-            stores=frozenset(_items(settings.webhook_stores)),
+            stores=frozenset(_items(settings.webhook_stores) or settings.store_tokens),
         )
+        if not config.stores:
+            raise WebhookConfigError(
+                "no stores to serve: set BCRM_BIGCOMMERCE_STORES (or BCRM_WEBHOOK_STORES, "
+                "hash[,hash…], on a receiver that holds no store tokens)"
+            )
+        return config
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebhookConfig:

@@ -130,7 +130,11 @@ async def _validated(request: web.Request, config: WebhookConfig) -> OrderEvent:
     except UnknownScopeError as exc:
         raise Rejected(422, "unknown_scope", f"scope {exc} is not handled here") from None
     if config.stores and event.store_hash not in config.stores:
-        raise Rejected(403, "unknown_store", f"store {event.store_hash} is not served here")
+        raise Rejected(
+            403,
+            "unknown_store",
+            f"store {event.store_hash} is not one this receiver serves; nothing was queued",
+        )
     return event
 
 

@@ -1,0 +1,29 @@
+"""What a worker or beat checks before it starts, worded for the operator on one line."""
+
+from __future__ import annotations
+
+
+def file_plan_problem() -> str | None:
+    """Why the retention file plan (`BCRM_RETENTION_FILE`, else the checkout's
+    `retention.toml`) cannot be used, on one line; None when it loads and validates."""
+    from pipeline.records.classify import default_plan
+    from schemas.retention import RetentionPlanError
+
+    try:
+        default_plan()
+    except (RetentionPlanError, OSError) as exc:
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        return "retention plan: " + " ".join(lines) + "; `bcrm retention check` shows it"
+    return None
+
+
+def sellers_problem() -> str | None:
+    """Why the sellers file (`BCRM_SELLERS_FILE`) cannot be used, on one line; None when
+    there is none or it loads."""
+    from pipeline.flows.commerce.sellers import SellersFileError, configured_sellers
+
+    try:
+        configured_sellers()
+    except (SellersFileError, OSError) as exc:
+        return f"sellers file: {' '.join(str(exc).split())}"
+    return None
