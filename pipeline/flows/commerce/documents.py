@@ -10,7 +10,7 @@ the order later ships or is refunded, and makes it a new version when a line cha
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -302,15 +302,27 @@ def shows_taxes(snapshot: OrderSnapshot) -> bool:
     return bool(_whole_order_documents(snapshot))
 
 
-def due_documents(snapshot: OrderSnapshot) -> list[DocumentSpec]:
-    """Every document the snapshot's current state calls for (of both flows that file
-    order documents), in a stable order."""
+def due_parts(snapshot: OrderSnapshot) -> list[tuple[DocumentKind, str | None]]:
+    """(kind, part) of every document the snapshot's current state calls for, in a stable
+    order; cheap: no facts are gathered or hashed."""
     wanted = _whole_order_documents(snapshot)
     wanted += [(DocumentKind.PACKING_SLIP, str(i)) for i in _consignments_in_fulfilment(snapshot)]
     wanted += [(DocumentKind.SHIPPING_CONFIRMATION, str(s.id)) for s in snapshot.shipments]
     wanted += [(DocumentKind.CREDIT_NOTE, str(r.id)) for r in snapshot.refunds]
     wanted += [(DocumentKind.PAYMENT_RECORD, str(t.id)) for t in snapshot.transactions]
-    return [order_document(snapshot, kind, part) for kind, part in wanted]
+    return wanted
+
+
+def due_documents(
+    snapshot: OrderSnapshot, kinds: Collection[str] | None = None
+) -> list[DocumentSpec]:
+    """Every document the snapshot's current state calls for (of both flows that file
+    order documents, or of `kinds` only), in a stable order."""
+    return [
+        order_document(snapshot, kind, part)
+        for kind, part in due_parts(snapshot)
+        if kinds is None or kind in kinds
+    ]
 
 
 def document_date(snapshot: OrderSnapshot, spec: DocumentSpec) -> datetime:

@@ -11,7 +11,13 @@ import redis
 
 from pipeline.core.contract import DocumentKind, DocumentSpec, FetchedSource, Flow, Placement
 from pipeline.flows.commerce import order_records
-from pipeline.flows.commerce.documents import ORDER, ORDER_KIND_FLOWS, due_documents, order_name
+from pipeline.flows.commerce.documents import (
+    ORDER,
+    ORDER_KIND_FLOWS,
+    due_documents,
+    due_parts,
+    order_name,
+)
 from pipeline.flows.commerce.documents import DocumentKind as OrderKind
 from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.flows.commerce.order_fetch import fetch_order_snapshot, staged_listing
@@ -44,7 +50,7 @@ class OrderSource(FetchedSource):
         """The order's lines into the archive index (recall searches by SKU), for an order
         that owes documents: what the index holds of an order, its rebuild from the
         archived snapshots can hold again."""
-        if due_documents(source):
+        if due_parts(source):
             services.archive_index().order_lines_seen(
                 source.store_hash,
                 source.order.id,
@@ -85,7 +91,7 @@ class OrderDocumentsFlow(Flow):
     record_date_facts: ClassVar[Mapping[str, tuple[str, ...]]] = order_records.RECORD_DATE_FACTS
 
     def documents_owed(self, source: Any) -> list[DocumentSpec]:
-        return [spec for spec in due_documents(source) if spec.kind in self.kinds]
+        return due_documents(source, self.kinds)
 
     def jurisdiction(self, source: Any, spec: DocumentSpec) -> str:
         return order_records.jurisdiction(source)
