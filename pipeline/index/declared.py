@@ -13,26 +13,26 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pipeline.index.rows import DeclaredRecordRow, ecm_time, row_from_attributes
-from pipeline.integrations.otcs.client import OTCSClient
+from pipeline.integrations.otcs.envelopes import Node
 
 if TYPE_CHECKING:
     from pipeline.records.declare import DeclaredRecord
 
 
 def declared_row(
-    otcs: OTCSClient,
+    node: Node,
     message: Mapping[str, Any],
     declared: DeclaredRecord,
     supersedes: Sequence[int],
 ) -> DeclaredRecordRow:
     """The row for a declare `message` (with `record_class`, as the classify stage hands
-    it on) filed as `declared`, linked SUPERSEDES to the nodes `supersedes`; one GET.
+    it on) filed as `declared` in `node` (as the upload's answer or the folder listing
+    described it: its name and creation time), linked SUPERSEDES to the nodes `supersedes`.
 
     The SHA-256 is the one the ECM holds (`declared.sha256`), not the message's: an
     adopted record keeps the bytes its first upload filed, and a re-render after the order
     moved on (a status, a shipped count) differs in bytes while it is the same record."""
     record_class = message["record_class"]
-    node = otcs.node(declared.node_id)
     return row_from_attributes(
         {**record_class["category_attributes"], "SHA-256": declared.sha256},
         ecm_name=node.name,

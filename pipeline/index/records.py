@@ -97,9 +97,10 @@ def _line(line: OrderLine) -> OrderLineRow:
     )
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
-    """An INSERT that can say ON CONFLICT, in the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
+def _insert(bind: Session | Engine, model: type[Any]) -> Any:
+    """An INSERT that can say ON CONFLICT, in the dialect of the session or engine."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    if engine.dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
 
@@ -119,9 +120,9 @@ class ArchiveIndex:
         """Upsert by record key: a redelivered or adopted declare leaves one row, with the
         facts of the last call (they are the same facts unless the ECM changed)."""
         values = _record_values(row)
-        with self.session() as session, session.begin():
-            statement = _insert(session, Record).values(values)
-            session.execute(
+        statement = _insert(self.engine, Record).values(values)
+        with self.engine.begin() as connection:  # Core, not the ORM: one statement a record
+            connection.execute(
                 statement.on_conflict_do_update(
                     index_elements=[Record.record_key],
                     set_={k: statement.excluded[k] for k in values if k != "record_key"},

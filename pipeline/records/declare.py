@@ -67,14 +67,14 @@ def container(otcs: OTCSClient, placement: Placement, root_id: int) -> int:
 
 def _upload_or_adopt(
     otcs: OTCSClient, folder_id: int, name: str, data: bytes, categories: dict[int, Any]
-) -> tuple[int, bool]:
+) -> tuple[Node, bool]:
     try:
-        return otcs.upload_document(folder_id, name, data, PDF, categories), False
+        return otcs.create_document(folder_id, name, data, PDF, categories), False
     except NameCollision:
         existing = otcs.find_child(folder_id, name)
         if existing is None:
             raise TransientError(f"{name} exists but cannot be found yet") from None
-        return existing.id, True
+        return existing, True
 
 
 def versions(otcs: OTCSClient, folder_id: int, prefix: str) -> list[Node]:
@@ -104,9 +104,9 @@ def _hold(otcs: OTCSClient, node_id: int, placement: Placement) -> None:
 
 def file_record(
     otcs: OTCSClient, folder_id: int, spec: DocumentSpec, message: Mapping[str, Any]
-) -> tuple[int, bool, list[int]]:
+) -> tuple[Node, bool, list[int]]:
     """Upload (or adopt) under the deterministic name, with its category, as an official
-    record, linked to the earlier versions it supersedes; returns (node id, adopted, the
+    record, linked to the earlier versions it supersedes; returns (the node, adopted, the
     node ids it supersedes)."""
     record_class = message["record_class"]
     data = services.staging().get(message["rendered"])
@@ -116,9 +116,10 @@ def file_record(
         "SHA-256": message["sha256"],
         "Template Version": message["template_version"],
     }
-    node_id, adopted = _upload_or_adopt(
+    node, adopted = _upload_or_adopt(
         otcs, folder_id, names.ecm_name(spec), data, {category.id: category.values(attributes)}
     )
+    node_id = node.id
     otcs.classify_record(
         node_id,
         otcs.rm_classification_id(record_class["classification"]),
@@ -130,7 +131,7 @@ def file_record(
     older = [node.id for node in versions(otcs, folder_id, prefix) if node.id != node_id]
     for older_id in older:
         otcs.add_cross_reference(node_id, older_id, "SUPERSEDES")
-    return node_id, adopted, older
+    return node, adopted, older
 
 
 def verify_fixity(
@@ -156,9 +157,9 @@ def declare_document(
     folder_id = container_id
     for folder in placement.folders:
         folder_id = otcs.ensure_folder(folder_id, folder)
-    node_id, adopted, superseded = file_record(otcs, folder_id, spec, message)
-    _link(otcs, container_id, node_id, placement)
-    _hold(otcs, node_id, placement)
-    record = verify_fixity(otcs, node_id, adopted, spec, message["sha256"])
-    services.archive_index().record_declared(declared_row(otcs, message, record, superseded))
+    node, adopted, superseded = file_record(otcs, folder_id, spec, message)
+    _link(otcs, container_id, node.id, placement)
+    _hold(otcs, node.id, placement)
+    record = verify_fixity(otcs, node.id, adopted, spec, message["sha256"])
+    services.archive_index().record_declared(declared_row(node, message, record, superseded))
     return record

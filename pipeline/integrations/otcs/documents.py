@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pipeline.integrations.otcs import envelopes
+from pipeline.integrations.otcs.envelopes import Node
 from pipeline.integrations.otcs.errors import OTCSRefused, OTCSUnavailable
 from pipeline.integrations.otcs.transport import NETWORK_ERRORS, Files, Transport
 from pipeline.runtime.log import log_event
@@ -41,10 +42,27 @@ class DocumentOperations(Transport):
         *,
         description: str | None = None,
     ) -> int:
+        """Create a document; its id (see `create_document`)."""
+        return self.create_document(
+            parent_id, name, data, mime_type, categories, description=description
+        ).id
+
+    def create_document(
+        self,
+        parent_id: int,
+        name: str,
+        data: bytes,
+        mime_type: str,
+        categories: Mapping[int, Mapping[str, Any]] | None = None,
+        *,
+        description: str | None = None,
+    ) -> Node:
         """Create a document; NameCollision if `name` is taken (declare then verifies it).
 
         `categories` maps category id → attribute key → value, applied atomically with
-        the create so a record never exists without its metadata.
+        the create so a record never exists without its metadata. The v2 answer carries
+        every property of the new node (reference §5: `results.data.properties`), so it
+        is returned as read; an answer naming only the id (v1) costs one read.
         """
         body: dict[str, Any] = {
             "type": DOCUMENT,
@@ -56,7 +74,12 @@ class DocumentOperations(Transport):
             body["roles"] = {"categories": category_roles(categories)}
         content, files = self._content(name, data, mime_type)
         payload = self.request("POST", "v2/nodes", body={**body, **content}, files=files)
-        return envelopes.created_id(payload)
+        try:
+            return envelopes.node(payload)
+        except OTCSUnavailable:
+            node_id = envelopes.created_id(payload)
+            answer = self.request("GET", f"v2/nodes/{node_id}", params={"fields": "properties"})
+            return envelopes.node(answer)
 
     def add_version(
         self,
