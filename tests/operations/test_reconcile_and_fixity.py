@@ -54,7 +54,7 @@ def test_extra_documents_and_earlier_versions_are_told_apart(world: World) -> No
     invoice = next(n for n in world.documents() if "-invoice-" in n["name"])
     stem = invoice["name"].rsplit("-", 1)[0]
     added = [
-        world.otcs.upload_document(invoice["parent_id"], name, b"%PDF-1.7", "application/pdf")
+        world.otcs.create_document(invoice["parent_id"], name, b"%PDF-1.7", "application/pdf").id
         for name in (f"{stem}-0badc0de.pdf", "scanned-note.pdf")
     ]
     try:

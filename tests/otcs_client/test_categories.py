@@ -31,20 +31,20 @@ def test_unknown_names_are_configuration_errors(client: OTCSClient) -> None:
 
 def test_categories_given_on_upload_round_trip(client: OTCSClient, folder: int) -> None:
     category = client.category(COMMERCE_RECORD)
-    doc = client.upload_document(
+    doc = client.create_document(
         folder,
         "Invoice 1001.pdf",
         b"%PDF",
         "application/pdf",
         {category.id: category.values(VALUES)},
-    )
+    ).id
     stored = client.get_categories(doc)[category.id]
     assert {name: stored[category.keys[name]] for name in VALUES} == VALUES
 
 
 def test_apply_then_update_with_token(client: OTCSClient, folder: int) -> None:
     category = client.category(COMMERCE_RECORD)
-    doc = client.upload_document(folder, "a.pdf", b"%PDF", "application/pdf")
+    doc = client.create_document(folder, "a.pdf", b"%PDF", "application/pdf").id
     client.apply_category(doc, category.id, category.values(VALUES))
     with pytest.raises(AlreadyExists):
         client.apply_category(doc, category.id)

@@ -23,7 +23,7 @@ def _stored(emulator: OTCSEmulator, node_id: int) -> dict:
 
 
 def test_small_upload_round_trips(emulator: OTCSEmulator, client: OTCSClient, folder: int) -> None:
-    doc = client.upload_document(folder, "Invoice 1001.pdf", PDF, "application/pdf")
+    doc = client.create_document(folder, "Invoice 1001.pdf", PDF, "application/pdf").id
     assert client.download(doc) == PDF
     assert client.content_sha256(doc) == hashlib.sha256(PDF).hexdigest()
     stored = _stored(emulator, doc)
@@ -39,7 +39,7 @@ def test_large_upload_goes_through_the_chunked_api(
     emulator: OTCSEmulator, client: OTCSClient, folder: int
 ) -> None:
     data = os.urandom(4 * PART_SIZE + 123)
-    doc = client.upload_document(folder, "big.pdf", data, "application/pdf")
+    doc = client.create_document(folder, "big.pdf", data, "application/pdf").id
     assert calls(emulator, "POST /v2/multipart") == 1
     assert calls(emulator, "POST /v2/multipart/{key}/{part}") == 5
     assert calls(emulator, "POST /v2/multipart/{key}") == 1
@@ -64,7 +64,7 @@ def test_a_lost_part_is_sent_again(emulator: OTCSEmulator, client: OTCSClient, f
     client.session.mount("http://", adapter)
     data = os.urandom(6 * PART_SIZE)
     emulator.set_faults(reset_rate=0.3, seed=7, routes=["POST /v2/multipart/{key}/{part}"])
-    doc = client.upload_document(folder, "retried.pdf", data, "application/pdf")
+    doc = client.create_document(folder, "retried.pdf", data, "application/pdf").id
     emulator.set_faults()
     part_sends = [url for url in adapter.urls if re.search(r"/multipart/\w+/\d+$", url)]
     assert len(part_sends) > 6, "the seeded faults cut off some parts"
@@ -73,9 +73,9 @@ def test_a_lost_part_is_sent_again(emulator: OTCSEmulator, client: OTCSClient, f
 
 def test_name_collision_then_adopt_after_hash_check(client: OTCSClient, folder: int) -> None:
     """What declare does on a retry: the name is taken, so verify and adopt the node."""
-    first = client.upload_document(folder, "Invoice 7.pdf", PDF, "application/pdf")
+    first = client.create_document(folder, "Invoice 7.pdf", PDF, "application/pdf").id
     with pytest.raises(NameCollision):
-        client.upload_document(folder, "Invoice 7.pdf", PDF, "application/pdf")
+        client.create_document(folder, "Invoice 7.pdf", PDF, "application/pdf")
     existing = client.find_child(folder, "Invoice 7.pdf")
     assert existing is not None and existing.id == first
     assert client.content_sha256(existing.id) == hashlib.sha256(PDF).hexdigest()
@@ -83,14 +83,14 @@ def test_name_collision_then_adopt_after_hash_check(client: OTCSClient, folder: 
 
 def test_large_collision_is_recognised_too(client: OTCSClient, folder: int) -> None:
     data = os.urandom(3 * PART_SIZE)
-    client.upload_document(folder, "big.pdf", data, "application/pdf")
+    client.create_document(folder, "big.pdf", data, "application/pdf")
     with pytest.raises(NameCollision):
-        client.upload_document(folder, "big.pdf", data, "application/pdf")
+        client.create_document(folder, "big.pdf", data, "application/pdf")
 
 
 @pytest.mark.parametrize("size", [100, 3 * PART_SIZE])
 def test_add_version(client: OTCSClient, folder: int, size: int) -> None:
-    doc = client.upload_document(folder, "draft.pdf", PDF, "application/pdf")
+    doc = client.create_document(folder, "draft.pdf", PDF, "application/pdf").id
     data = os.urandom(size)
     assert client.add_version(doc, data, "application/pdf", "draft.pdf") == 2
     assert client.download(doc) == data

@@ -24,7 +24,7 @@ def test_a_bad_hold_type_is_refused_not_retried(client: OTCSClient) -> None:
 
 
 def test_hold_blocks_deletion_until_removed(client: OTCSClient, folder: int) -> None:
-    doc = client.upload_document(folder, "held.pdf", b"%PDF", "application/pdf")
+    doc = client.create_document(folder, "held.pdf", b"%PDF", "application/pdf").id
     hold_id = client.ensure_hold(unique("Audit"), "AUDIT")
     client.apply_hold(doc, hold_id)
     assert [(h.hold_id, h.direct) for h in client.node_holds(doc)] == [(hold_id, True)]
@@ -39,7 +39,7 @@ def test_hold_blocks_deletion_until_removed(client: OTCSClient, folder: int) -> 
 
 
 def test_hold_on_a_folder_covers_its_documents(client: OTCSClient, folder: int) -> None:
-    doc = client.upload_document(folder, "inside.pdf", b"%PDF", "application/pdf")
+    doc = client.create_document(folder, "inside.pdf", b"%PDF", "application/pdf").id
     hold_id = client.ensure_hold(unique("Case"), "LEGAL")
     client.apply_hold(folder, hold_id)
     assert [(h.hold_id, h.direct) for h in client.node_holds(doc)] == [(hold_id, False)]
@@ -48,8 +48,8 @@ def test_hold_on_a_folder_covers_its_documents(client: OTCSClient, folder: int) 
 
 
 def test_cross_references_are_idempotent(client: OTCSClient, folder: int) -> None:
-    old = client.upload_document(folder, "Invoice 1.pdf", b"%PDF-1", "application/pdf")
-    new = client.upload_document(folder, "Invoice 1 v2.pdf", b"%PDF-2", "application/pdf")
+    old = client.create_document(folder, "Invoice 1.pdf", b"%PDF-1", "application/pdf").id
+    new = client.create_document(folder, "Invoice 1 v2.pdf", b"%PDF-2", "application/pdf").id
     client.add_cross_reference(new, old, "SUPERSEDES", "corrected total")
     client.add_cross_reference(new, old, "SUPERSEDES", "corrected total")
     links = client.cross_references(new)

@@ -48,7 +48,7 @@ def test_ensure_folder_creates_once(
 
 
 def test_ensure_folder_refuses_a_document_of_that_name(client: OTCSClient, folder: int) -> None:
-    client.upload_document(folder, "Invoices", b"%PDF", "application/pdf")
+    client.create_document(folder, "Invoices", b"%PDF", "application/pdf")
     with pytest.raises(NameCollision):
         client.ensure_folder(folder, "Invoices")
 

@@ -18,7 +18,7 @@ RECORD_DATE = date(2026, 1, 31)
 
 @pytest.fixture
 def document(client: OTCSClient, folder: int) -> int:
-    return client.upload_document(folder, "Invoice 1001.pdf", b"%PDF", "application/pdf")
+    return client.create_document(folder, "Invoice 1001.pdf", b"%PDF", "application/pdf").id
 
 
 def _writes(emulator: OTCSEmulator) -> int:

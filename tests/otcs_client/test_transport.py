@@ -45,7 +45,7 @@ def test_nested_values_travel_as_json_in_a_body_form_field(client: OTCSClient) -
 
 def test_uploads_are_multipart_with_body_and_file_parts(client: OTCSClient) -> None:
     sent = _capture(client)
-    client.upload_document(ENTERPRISE, unique("doc") + ".pdf", b"%PDF-1.7 tiny", "application/pdf")
+    client.create_document(ENTERPRISE, unique("doc") + ".pdf", b"%PDF-1.7 tiny", "application/pdf")
     post = next(r for r in sent if r.method == "POST" and r.url.endswith("/v2/nodes"))
     assert post.headers["Content-Type"].startswith("multipart/form-data")
     assert b'name="body"' in post.body and b'name="file"' in post.body
@@ -126,7 +126,7 @@ def test_faults_are_transient(emulator: OTCSEmulator, client: OTCSClient, fault:
 
 
 def test_html_instead_of_content_is_transient(emulator: OTCSEmulator, client: OTCSClient) -> None:
-    doc = client.upload_document(ENTERPRISE, unique("doc") + ".pdf", b"%PDF", "application/pdf")
+    doc = client.create_document(ENTERPRISE, unique("doc") + ".pdf", b"%PDF", "application/pdf").id
     emulator.set_faults(html_error_rate=1.0, routes=["GET /v2/nodes/{id}/content"])
     with pytest.raises(OTCSUnavailable):
         client.download(doc)

@@ -32,21 +32,6 @@ def category_roles(categories: Mapping[int, Mapping[str, Any]]) -> dict[str, Any
 
 
 class DocumentOperations(Transport):
-    def upload_document(
-        self,
-        parent_id: int,
-        name: str,
-        data: bytes,
-        mime_type: str,
-        categories: Mapping[int, Mapping[str, Any]] | None = None,
-        *,
-        description: str | None = None,
-    ) -> int:
-        """Create a document; its id (see `create_document`)."""
-        return self.create_document(
-            parent_id, name, data, mime_type, categories, description=description
-        ).id
-
     def create_document(
         self,
         parent_id: int,
