@@ -82,13 +82,11 @@ def consumers(source_name: str) -> list[Flow]:
 def kind(name: str) -> DocumentKind:
     """A document kind, whichever flow files it (kinds are unique across flows: the file
     plan keys its classes by kind)."""
-    for candidate in flows().values():
-        if name in candidate.kinds:
-            return candidate.kinds[name]
-    raise UnknownKind(f"no flow in BCRM_FLOWS files documents of kind {name!r}")
+    return flow_of_kind(name).kinds[name]
 
 
 def flow_of_kind(name: str) -> Flow:
+    """The flow that files documents of a kind."""
     for candidate in flows().values():
         if name in candidate.kinds:
             return candidate
