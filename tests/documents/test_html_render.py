@@ -140,7 +140,7 @@ GALLERY = {
     ),
     "nested tables": (
         "<table><tr><td>outer<table><tr><td>inner a<td>inner b</table><td>right</table>",
-        ["outer", "inner a | inner b", "right"],
+        ["outer inner a | inner b right"],
     ),
     "empty": ("", ["(The page body is empty.)"]),
     "only markup": ("<div><span></span></div>", []),

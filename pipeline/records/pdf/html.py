@@ -206,7 +206,7 @@ class _Layout:
         width = self.width_at(SMALL_SIZE if header else BODY_SIZE)
         margins = 2 * self.sheet.c_margin
         cells = [
-            _break_lines(_words(self.sheet, [Run(text)], False), column - margins, width)
+            _break_lines(_words(self.sheet, _cell_runs(text), False), column - margins, width)
             for text, column in zip(row, widths, strict=False)
         ]
         done, height = 0, max(len(lines) for lines in cells)
@@ -231,6 +231,14 @@ class _Layout:
             self.sheet.rule(left, bottom, left + sum(widths), bottom)
             self.sheet.set_y(bottom)
             done += rows
+
+
+def _cell_runs(text: str) -> list[Run]:
+    """A cell's plain text as runs, its lines (nested blocks, inner table rows) kept apart."""
+    runs: list[Run] = []
+    for number, line in enumerate(text.split("\n")):
+        runs.extend([Run(BREAK), Run(line)] if number else [Run(line)])
+    return runs
 
 
 def _column_widths(rows: Sequence[Sequence[str]], columns: int, total: float) -> list[float]:
