@@ -1,8 +1,9 @@
 """Content pages v3: the merchant-authored terms, privacy, returns and shipping texts.
 
 Errors are `application/problem+json` (the pages dialect). `body` is returned only with
-`include=body`. Pages have no `date_modified` and no webhooks, so changes are only visible
-by polling and comparing.
+`include=body`. Pages have no `date_modified`; creating or updating one fires
+`store/channel/{channel_id}/page/created|updated` (channels.mdx; no scope for a deletion),
+and every change enters the disclosure log (`disclosures`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import disclosures
 from .envelopes import Query, no_content, read_json, v3_list, v3_object
 from .errors import ApiError, Dialect
 from .filters import public
@@ -77,11 +79,19 @@ def validated(store: Store, current: dict[str, Any], body: dict[str, Any]) -> di
     return page
 
 
-def edit_page(store: Store, page_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """A merchant edits a page (PUT and the admin API share this)."""
+def edit_page(
+    store: Store, page_id: int, changes: dict[str, Any], *, notify: bool = True
+) -> dict[str, Any]:
+    """A merchant edits a page (PUT and the admin API share this); ``notify=False`` drops
+    the webhook, as a lost delivery would."""
     page = validated(store, get_page(store, page_id), changes)
     store.pages[page_id] = page
+    disclosures.page_changed(store, page, "updated", notify=notify)
     return page
+
+
+def remove_page(store: Store, page_id: int) -> None:
+    disclosures.page_changed(store, store.pages.pop(page_id), "deleted")
 
 
 def new_page(store: Store, body: dict[str, Any]) -> dict[str, Any]:
@@ -106,6 +116,7 @@ def new_page(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     }
     page = validated(store, blank, body)
     store.pages[pid] = page
+    disclosures.page_changed(store, page, "created")
     return page
 
 
@@ -152,7 +163,8 @@ async def bulk_delete(request: web.Request) -> web.Response:
     if not ids:
         raise ApiError(400, "The id:in parameter is required.")
     for pid in ids:
-        store.pages.pop(pid, None)
+        if pid in store.pages:
+            remove_page(store, pid)
     return no_content()
 
 
@@ -169,7 +181,7 @@ async def update_page(request: web.Request) -> web.Response:
 
 async def delete_page(request: web.Request) -> web.Response:
     store = store_of(request)
-    del store.pages[get_page(store, int_arg(request, "page_id"))["id"]]
+    remove_page(store, get_page(store, int_arg(request, "page_id"))["id"])
     return no_content()
 
 
