@@ -20,9 +20,7 @@ FILTERS = {"status:in": "status", "type:in": "type", "platform:in": "platform"}
 
 async def list_channels(request: web.Request) -> web.Response:
     store, q = store_of(request), Query(request)
-    wanted = {
-        field: set((q.get(name) or "").split(",")) for name, field in FILTERS.items() if q.get(name)
-    }
+    wanted = {field: set(q.strs(name) or ()) for name, field in FILTERS.items() if q.get(name)}
     rows = [
         channel
         for _, channel in sorted(store.channels.items())

@@ -77,6 +77,13 @@ def _settings_hooks(store: Store, channel: int, setting: str) -> list[tuple[str,
     ]
 
 
+def store_checkout_changed(store: Store) -> None:
+    """The store-wide checkout settings (custom checkout scripts, no terms) changed: every
+    storefront's checkout is affected, though no disclosure is, so nothing is logged."""
+    for scope, data in _settings_hooks(store, 0, "checkout"):
+        store.emit(scope, data)
+
+
 def checkout_terms_changed(store: Store, channel: int, *, notify: bool = True) -> None:
     settings = store.checkout_settings[channel]
     content = {key: settings[key] for key in CHECKOUT_TERMS_FIELDS}

@@ -3,7 +3,7 @@
 
 Channel 1 is the English main storefront, 2 the German one, 3 the Japanese one: per-channel
 terms, privacy, returns and shipping pages (headings, lists, a table, links), checkout
-terms and privacy settings, so a flow that captures disclosures per channel has real
+terms per channel and privacy settings store-wide and per channel, so a flow that captures disclosures per channel has real
 differences to capture. The texts are written for the emulator, not legal advice.
 """
 
@@ -156,18 +156,31 @@ PAGES: tuple[tuple[int, str, str, str, str], ...] = (
     (3, "配送について", "ja/haisou", "page", _HAISOU),
 )
 
-# Checkout terms per channel (0 = the store-wide default): (type, link, textarea, consent).
-CHECKOUT_TERMS: dict[int, tuple[str, str, str, bool]] = {
-    0: ("link", "https://store.example.com/terms-and-conditions/", "", False),
-    1: ("link", "https://store.example.com/terms-and-conditions/", "", False),
+# Checkout terms per channel: (type, link, textarea, policy consent). `policy_consent` is a
+# bare string in checkouts.v3.yml with no documented values: "enabled"/"disabled" is our pick.
+CHECKOUT_TERMS: dict[int, tuple[str, str, str, str]] = {
+    1: ("link", "https://store.example.com/terms-and-conditions/", "", "disabled"),
     2: (
         "textarea",
         "",
         "Mit Ihrer Bestellung akzeptieren Sie unsere AGB (Fassung 2025-06-01) und haben die "
         "Widerrufsbelehrung zur Kenntnis genommen.",
-        True,
+        "enabled",
     ),
-    3: ("textarea", "", "ご注文により、利用規約(2025-06-01版)に同意したものとみなします。", True),
+    3: (
+        "textarea",
+        "",
+        "ご注文により、利用規約(2025-06-01版)に同意したものとみなします。",
+        "enabled",
+    ),
+}
+CHECKOUT_SCRIPTS = {
+    "custom_checkout_script_url": "",
+    "order_confirmation_use_custom_checkout_script": False,
+    "custom_order_confirmation_script_url": "",
+    "custom_checkout_supports_uco_settings": False,
+    "custom_checkout_sri_hash": "",
+    "custom_order_confirmation_sri_hash": "",
 }
 
 PRIVACY_URLS = {
@@ -208,28 +221,33 @@ def seed_disclosures(store: Store, version: str = "2025-06-01") -> None:
             page["link"] = "https://example.com"
         store.pages[pid] = page
         disclosures.page_changed(store, page, "created", notify=False)
+    store.checkout_settings[0] = dict(CHECKOUT_SCRIPTS)
     for channel, (kind, link, text, consent) in CHECKOUT_TERMS.items():
         store.checkout_settings[channel] = {
-            "custom_checkout_script_url": "",
-            "order_confirmation_use_custom_checkout_script": False,
-            "custom_order_confirmation_script_url": "",
-            "custom_checkout_supports_uco_settings": False,
+            "checkout_type": "one_page",
+            "guest_checkout_type": "enabled",
+            "guest_checkout_for_existing_accounts": "enabled",
+            "policy_consent": consent,
+            "order_confirmation_contact_email": "orders@store.example.com",
             "is_order_terms_and_conditions_enabled": True,
             "order_terms_and_conditions_type": kind,
             "order_terms_and_conditions_link": link,
             "order_terms_and_conditions_textarea": text,
-            "policy_consent": {"is_enabled": consent},
+            "should_redirect_to_storefront_for_auth": False,
+            **CHECKOUT_SCRIPTS,
         }
         disclosures.checkout_terms_changed(store, channel, notify=False)
+    for channel, url in PRIVACY_URLS.items():
         store.customer_settings[channel] = {
             "privacy_settings": {
                 "ask_shopper_for_tracking_consent": channel != 3,
-                "policy_url": PRIVACY_URLS[channel],
+                "policy_url": url,
             },
             "customer_group_settings": {
                 "guest_customer_group_id": 0,
                 "default_customer_group_id": 0,
             },
-            "allow_global_logins": True,
         }
+        if channel:  # the per-channel settings alone carry this flag (customers.v3.yml)
+            store.customer_settings[channel]["allow_global_logins"] = True
         disclosures.privacy_changed(store, channel, notify=False)

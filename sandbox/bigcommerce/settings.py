@@ -1,5 +1,11 @@
 """Settings that carry legal text and consent: checkout terms and conditions per channel,
-customer privacy settings, and each customer's cookie consent."""
+customer privacy settings, and each customer's cookie consent.
+
+Shapes per checkouts.v3.yml and customers.v3.yml: the store-wide checkout settings hold
+only the custom checkout script fields; the terms fields (and `policy_consent`, a string)
+exist per channel. Writes fire the channel settings webhooks and enter the disclosure log
+(`disclosures`).
+"""
 
 from __future__ import annotations
 
@@ -65,7 +71,10 @@ async def put_checkout(request: web.Request) -> web.Response:
             errors={"order_terms_and_conditions_type": f"one of {TERMS_TYPES}"},
         )
     updated = _merge(store.checkout_settings[channel], body)
-    disclosures.checkout_terms_changed(store, channel)
+    if channel == GLOBAL:
+        disclosures.store_checkout_changed(store)
+    else:
+        disclosures.checkout_terms_changed(store, channel)
     return v3_object(updated)
 
 

@@ -60,15 +60,17 @@ def test_each_storefront_has_its_disclosures_in_its_language(api: Api) -> None:
     terms = api.get("/v3/checkouts/settings/channels/2").json()["data"]
     assert terms["order_terms_and_conditions_type"] == "textarea"
     assert "AGB" in terms["order_terms_and_conditions_textarea"]
-    assert terms["policy_consent"] == {"is_enabled": True}
+    assert terms["policy_consent"] == "enabled"  # a string per checkouts.v3.yml
+    store_wide = api.get("/v3/checkouts/settings").json()["data"]
+    assert "order_terms_and_conditions_type" not in store_wide  # terms exist per channel only
     privacy = api.get("/v3/customers/settings/channels/3").json()["data"]["privacy_settings"]
     assert privacy["policy_url"].startswith("https://jp.store.example.com/")
 
 
 def test_seeded_disclosures_open_the_change_log(emulator) -> None:
-    seeded = changes(emulator)[:24]  # 16 pages, then terms and privacy for 0 (store) to 3
+    seeded = changes(emulator)[:23]  # 16 pages, terms of channels 1-3, privacy of 0 (store) to 3
     kinds = [e["kind"] for e in seeded]
-    assert kinds.count("page") == 16 and kinds.count("checkout_terms") == 4
+    assert kinds.count("page") == 16 and kinds.count("checkout_terms") == 3
     assert {(e["kind"], e["subject"]) for e in seeded} >= {("checkout_terms", 2), ("privacy", 0)}
     assert all(e["webhooks"] == [] and e["content"] for e in seeded)
 
@@ -125,12 +127,16 @@ def test_store_wide_settings_fire_for_every_storefront(make_emulator, receiver: 
     with Api(emu.base_url, emu.access_token) as api:
         hook(api, "store/channel/*", receiver.url)
         api.put("/v3/customers/settings", json={"privacy_settings": {"policy_url": "https://x/p"}})
-        api.put("/v3/customers/settings", json={"allow_global_logins": False})
-    wait_for(lambda: len(receiver.deliveries) >= 3, what="three deliveries")
+        groups = {"customer_group_settings": {"guest_customer_group_id": 1}}
+        api.put("/v3/customers/settings", json=groups)  # no privacy change: no webhook
+        api.put("/v3/checkouts/settings", json={"custom_checkout_script_url": "https://x/c.js"})
+    wait_for(lambda: len(receiver.deliveries) >= 6, what="six deliveries")
     assert sorted(receiver.scopes()) == [
-        f"store/channel/{c}/settings/customerPrivacy/updated" for c in (1, 2, 3)
+        f"store/channel/{c}/settings/{s}/updated"
+        for c in (1, 2, 3)
+        for s in ("checkout", "customerPrivacy")
     ]
-    last = changes(emu)[-1]
+    last = changes(emu)[-1]  # the script change is no disclosure: not logged
     assert (last["kind"], last["subject"], last["channel_id"]) == ("privacy", 0, 0)
 
 
