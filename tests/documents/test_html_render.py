@@ -202,9 +202,14 @@ def test_an_oversize_page_is_refused_naming_the_limit() -> None:
         render(html)
 
 
+def test_a_page_with_too_many_tags_is_refused_before_parsing() -> None:
+    with pytest.raises(RenderRefused, match=r"100,001 tags, above the 100,000-tag limit"):
+        render("x<br>" * 100_001)
+
+
 def test_a_page_that_would_run_to_too_many_pages_is_refused() -> None:
-    with pytest.raises(RenderRefused, match=r"more than 600 pages"):
-        render("x<br>" * 400_000)
+    with pytest.raises(RenderRefused, match=r"more than 400 pages"):
+        render("<pre>" + "x\n" * 30_000 + "</pre>")
 
 
 def test_another_process_renders_the_same_bytes() -> None:

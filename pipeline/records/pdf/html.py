@@ -9,13 +9,14 @@ book covers draw as they do elsewhere: Latin, Greek, Cyrillic, Arabic and Hebrew
 and reordered by ``rtl``), Armenian, Georgian and CJK through Droid Sans Fallback; what no
 shipped font has (e.g. Devanagari, Thai, emoji) shows as U+FFFD, visibly.
 
-Two limits keep one page from monopolising a worker: the HTML's size and the page count.
-Either refuses the render as a permanent error naming the limit, so the version waits on
-a dead letter instead of being dropped or truncated in silence.
+Three limits keep one page from monopolising a worker: the HTML's size, its number of
+tags and the page count. Each refuses the render as a permanent error naming the limit,
+so the version waits on a dead letter instead of being dropped or truncated in silence.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -37,13 +38,15 @@ from pipeline.records.pdf.sheet import (
 )
 
 MAX_HTML_BYTES = 2_000_000  # a 1 MB page renders in seconds; twice that is still a page
-MAX_PAGES = 600  # about 3 MB of plain text: far beyond any real policy page
+MAX_TAGS = 100_000  # parsing costs per tag: this bounds a tag-dense body to a few seconds
+MAX_PAGES = 400  # 2 MB of plain text fills about 350 pages
 INDENT = 6.0  # mm per list or quotation level
 MAX_INDENT_LEVELS = 8  # deeper levels keep this indentation, so text keeps its width
 MARKER_WIDTH = 6.0
 MAX_COLUMNS = 8  # wider tables are drawn row by row as ``a | b | c``
 MIN_COLUMN = 14.0
 BREAK = "\n"
+_START_TAG = re.compile(r"<[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,11 @@ def draw_html(sheet: Sheet, html: str) -> None:
         raise RenderRefused(
             f"HTML body of {size:,} bytes is above the {MAX_HTML_BYTES:,}-byte limit"
             " for a readable record"
+        )
+    tags = len(_START_TAG.findall(html))
+    if tags > MAX_TAGS:
+        raise RenderRefused(
+            f"HTML body has {tags:,} tags, above the {MAX_TAGS:,}-tag limit for a readable record"
         )
     root, unseen = parse(html)
     blocks = Blocks()
