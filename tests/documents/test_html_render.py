@@ -71,12 +71,12 @@ GALLERY = {
     ),
     "links": (
         '<p>Read <a href="https://shop.example/privacy">our notice</a>, '
-        '<a href="mailto:legal@shop.example">mailto:legal@shop.example</a>, '
-        '<a href="data:text/html;base64,PHNjcmlwdD4=">data</a>.</p>',
+        '<a href="mailto:legal@shop.example">legal@shop.example</a>, '
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">data</a>. <a href="/terms">/terms</a></p>',
         [
             "our notice (https://shop.example/privacy)",
-            "mailto:legal@shop.example,",
-            "data (data: URL, 34 characters)",
+            "(https://shop.example/privacy), legal@shop.example, data (data:",
+            "data (data: URL, 34 characters). /terms page-7.pdf",  # no URL twice
         ],
     ),
     "table": (

@@ -202,8 +202,8 @@ class Blocks:
             self._notice("script link", f"{scheme}: link, {len(href):,} characters, not followed")
         elif scheme == "data":
             self._text(f" (data: URL, {len(href):,} characters)")
-        elif href and href != node.text().strip():
-            self._text(f" ({href})")
+        elif href and href.removeprefix(f"{scheme}:") != node.text().strip():
+            self._text(f" ({href})")  # a mailto: or tel: link showing its address is not repeated
 
     def _styled(self, node: Element) -> None:
         self._bold += 1
