@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import requests
 
+from sandbox.bigcommerce.delivery import scope_matches
 from tests.bigcommerce_emulator.conftest import Api, Receiver
 from tests.support import wait_for
 
@@ -22,6 +23,15 @@ def changes(emu) -> list[dict]:
     response = requests.get(f"{emu.admin_url}/disclosures/changes", timeout=10)
     assert response.status_code == 200
     return response.json()["changes"]
+
+
+def test_channel_scope_wildcards_are_those_channels_mdx_lists() -> None:
+    assert scope_matches("store/channel/*", "store/channel/2/page/updated")
+    assert scope_matches("store/channel/2/settings/*", "store/channel/2/settings/checkout/updated")
+    assert not scope_matches("store/channel/2/settings/*", "store/channel/2/page/updated")
+    assert not scope_matches("store/channel/3/settings/*", "store/channel/2/settings/x/updated")
+    # The docs show `store/channel/*/...` only for inventory events: not a page wildcard.
+    assert not scope_matches("store/channel/*/page/created", "store/channel/1/page/created")
 
 
 def test_channels_list_pages_filters_and_404(api: Api) -> None:
