@@ -107,6 +107,7 @@ class Blocks:
     _lists: list[_List] = field(default_factory=list)
 
     def walk(self, node: Element | str) -> None:
+        """Add a node's blocks; active and embedded content first becomes its notice."""
         if isinstance(node, str):
             self._text(node if self._pre else _SPACE.sub(" ", node))
             return
