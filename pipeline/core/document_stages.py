@@ -14,15 +14,10 @@ from typing import Any, cast
 from pipeline.core import names, registry
 from pipeline.core.canvas import document_unit, send_owed
 from pipeline.core.contract import DocumentSpec, Flow
-from pipeline.core.errors import PermanentError
+from pipeline.core.errors import RenderRefused
 from pipeline.core.messages import document_message, spec_of, upgraded
 from pipeline.runtime import services
 from schemas.messages import ClassifiedMessage, DeclaredResult, RenderedMessage
-
-
-class RenderRefused(PermanentError):
-    """A renderer cannot draw the document from its source (a fact it needs is missing or
-    malformed): the same input would fail again, so a duplicate waits on the dead letter."""
 
 
 @lru_cache(maxsize=8)

@@ -20,12 +20,12 @@ from .seed_data import (
     COUNTRIES,
     EDGE_COMPANIES,
     OPTION_VALUES,
-    PAGES,
     PAYMENT_METHODS,
     PRODUCT_LINES,
     STATUS_WEIGHTS,
     Country,
 )
+from .seed_disclosures import seed_disclosures
 from .seed_marketing import seed_marketing
 from .state import Store
 
@@ -40,7 +40,7 @@ def seed_store(store: Store, *, orders: int, seed: int) -> None:
     seed_customers(store, rng, max(20, orders // 4))
     seed_marketing(store, rng, SEED_END)
     seed_orders(store, rng, orders)
-    seed_content(store)
+    seed_disclosures(store)
     for kind, table in (
         ("customer", store.customers),
         ("product", store.products),
@@ -364,57 +364,3 @@ def _seed_refunds(store: Store, rng: random.Random, order: Order, *, full: bool,
             store, order, [("ORDER", order.id, None, order.total_inc // 3)], ts=ts, notify=False
         )
     order.status_id = 4 if full else 14
-
-
-def seed_content(store: Store) -> None:
-    """Policy pages (terms, privacy, returns, shipping...) and the settings that point at them."""
-    for n, (name, slug, ptype, body) in enumerate(PAGES):
-        pid = store.next_id("page")
-        store.pages[pid] = {
-            "id": pid,
-            "channel_id": 1,
-            "name": name,
-            "is_visible": ptype != "raw",
-            "parent_id": 0,
-            "sort_order": n,
-            "type": ptype,
-            "is_homepage": False,
-            "is_customers_only": False,
-            "url": f"/{slug}/",
-            "meta_title": name,
-            "meta_keywords": "",
-            "meta_description": "",
-            "search_keywords": "",
-            "body": body.format(v="2025-06-01"),
-            "content_type": "text/html",
-        }
-        if ptype == "contact_form":
-            store.pages[pid]["email"] = "support@example.com"
-            store.pages[pid]["contact_fields"] = "fullname,phone,companyname,orderno,rma"
-        if ptype == "link":
-            store.pages[pid]["link"] = "https://example.com"
-    for channel in (0, 1, 2):
-        store.checkout_settings[channel] = {
-            "custom_checkout_script_url": "",
-            "order_confirmation_use_custom_checkout_script": False,
-            "custom_order_confirmation_script_url": "",
-            "custom_checkout_supports_uco_settings": False,
-            "is_order_terms_and_conditions_enabled": True,
-            "order_terms_and_conditions_type": "link" if channel == 1 else "textarea",
-            "order_terms_and_conditions_link": "https://store.example.com/terms-and-conditions/",
-            "order_terms_and_conditions_textarea": ""
-            if channel == 1
-            else "Mit Ihrer Bestellung akzeptieren Sie unsere AGB (Version 2025-06-01).",
-            "policy_consent": {"is_enabled": channel == 2},
-        }
-        store.customer_settings[channel] = {
-            "privacy_settings": {
-                "ask_shopper_for_tracking_consent": True,
-                "policy_url": "https://store.example.com/privacy-notice/",
-            },
-            "customer_group_settings": {
-                "guest_customer_group_id": 0,
-                "default_customer_group_id": 0,
-            },
-            "allow_global_logins": True,
-        }

@@ -72,6 +72,16 @@ class DocumentMeta:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file embedded as an associated file (AFRelationship Source) of the record."""
+
+    content: bytes
+    name: str
+    mime_type: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Column:
     title: str
     width: float
@@ -407,18 +417,30 @@ class Sheet(FPDF):
             self._pair(x, 60, label, 35, amount, "R")
         self.set_y(self.get_y() + 2)
 
-    def finish(self, source_json: bytes, attachment_name: str) -> RenderedDocument:
-        """Attach the source, close the document, and hash the bytes."""
-        self.embed_file(
-            bytes=source_json,
-            basename=attachment_name,
-            mime_type="application/json",
-            associated_file_relationship=AssociatedFileRelationship.SOURCE.value,
-            modification_date=self.meta.date,
-            creation_date=self.meta.date,
-            desc="Canonical JSON of the BigCommerce data this document was rendered from",
-            compress=True,
+    def finish(
+        self, source_json: bytes, attachment_name: str, extra: Sequence[Attachment] = ()
+    ) -> RenderedDocument:
+        """Attach the source (and any other source files, e.g. a page's raw HTML), close
+        the document, and hash the bytes. Every attachment is dated like the document, so
+        the bytes stay deterministic; PDF/A-3 allows any number of associated files. An
+        empty extra file is left out (fpdf2 cannot embed zero bytes)."""
+        source = Attachment(
+            source_json,
+            attachment_name,
+            "application/json",
+            "Canonical JSON of the BigCommerce data this document was rendered from",
         )
+        for attachment in (source, *(file for file in extra if file.content)):
+            self.embed_file(
+                bytes=attachment.content,
+                basename=attachment.name,
+                mime_type=attachment.mime_type,
+                associated_file_relationship=AssociatedFileRelationship.SOURCE.value,
+                modification_date=self.meta.date,
+                creation_date=self.meta.date,
+                desc=attachment.description,
+                compress=True,
+            )
         self._page_footers()
         self._font_book.prepare_output(self)
         content = bytes(self.output())
