@@ -60,7 +60,7 @@ def test_template_versions_name_the_layout_family(shipped_order: OrderSnapshot) 
         ref.kind: render_document(shipped_order, ref).template_version
         for ref in due_documents(shipped_order)
     }
-    assert versions[DocumentKind.INVOICE] == "commercial-1.1"
+    assert versions[DocumentKind.INVOICE] == "commercial-1.2"
     assert versions[DocumentKind.PACKING_SLIP] == "fulfilment-1.0"
 
 
@@ -206,7 +206,7 @@ def test_tax_summary_is_an_archival_pdf() -> None:
     spec = summary_spec(summary)
     document = render_tax_summary(summary, spec)
     assert document.filename == filename(spec)
-    assert document.template_version == "tax-summary-1.1"
+    assert document.template_version == "tax-summary-1.2"
     assert_archival(document, summary.to_json_bytes(), summary.period_end)
     assert render_tax_summary(summary, spec).bytes == document.bytes
 
