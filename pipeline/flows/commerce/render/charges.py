@@ -47,11 +47,16 @@ class Charge:
 
     @property
     def rate_label(self) -> str:
-        """The rate column: ``19 %``; ``6 % + 2 %`` for stacked taxes; ``-`` unreported."""
-        rates = sorted({rate for (_, rate), _, _ in self.by_rate if rate is not None})
-        if any(rate is None for (_, rate), _, _ in self.by_rate) and not rates:
-            return "-"
-        return " + ".join(fmt.rate(rate) for rate in rates) or fmt.rate(ZERO)
+        """The rate column: ``19 %``; ``6 % + 2 %`` for stacked taxes."""
+        return " + ".join(rate_text(name, rate) for (name, rate), _, _ in self.by_rate)
+
+
+def rate_text(name: str, rate: Decimal | None) -> str:
+    """A rate as the rate columns show it: ``none`` on a line without tax, ``-`` where
+    BigCommerce charged tax without saying at which rate."""
+    if rate is not None:
+        return fmt.rate(rate)
+    return "none" if name == UNTAXED else "-"
 
 
 @dataclass(frozen=True)
@@ -90,9 +95,9 @@ def _by_rate(
     for row in taxes:
         reported[(row.name, row.rate)] += row.line_amount
     if not reported:
-        key: RateKey = (UNREPORTED, None) if tax != ZERO else (UNTAXED, ZERO)
+        key: RateKey = (UNREPORTED, None) if tax != ZERO else (UNTAXED, None)
         return ((key, tax, tax),)
-    keys = sorted(reported, key=lambda k: (k[0], k[1] or ZERO))
+    keys = sorted(reported, key=lambda k: (k[1] or ZERO, k[0]))
     shares = split(tax, [reported[k] for k in keys], currency)
     return tuple((k, reported[k], share) for k, share in zip(keys, shares, strict=True))
 
@@ -189,4 +194,4 @@ def bridge(
     unit = Decimal(1).scaleb(-fmt.minor_units(currency))
     if abs(difference) <= unit * max(rows_summed, 1) / 2:
         return [(f"Rounding difference, {what}", difference)]
-    return [(f"Difference to BigCommerce's {what} total", difference)]
+    return [(f"Other difference, {what}", difference)]

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.core.contract import DocumentSpec
-from pipeline.flows.commerce.render.charges import UNTAXED, Charge, charges, rate_lines
+from pipeline.flows.commerce.render.charges import (
+    UNTAXED,
+    Charge,
+    charges,
+    rate_lines,
+    rate_text,
+)
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
@@ -42,7 +48,7 @@ def _tax_rate_table(sheet: Sheet, rows: Sequence[Charge], money: str) -> None:
         [
             [
                 line.tax_name,
-                "-" if line.rate is None else fmt.rate(line.rate),
+                rate_text(line.tax_name, line.rate),
                 fmt.money(line.taxable_amount, money),
                 fmt.money(line.tax_amount, money),
                 fmt.money(line.taxable_amount + line.tax_amount, money),
@@ -57,8 +63,10 @@ def _closing_note(sheet: Sheet, snapshot: OrderSnapshot) -> None:
     sheet.note(
         f"Prices were entered {pricing.replace('ude', 'uding')} tax; the table shows net "
         f"amounts, the tax on them and the gross, each rounded to the currency's minor unit; "
-        "the totals are the sums of the rows, and a rounding line shows where BigCommerce's "
-        f"own total differs. Issued from BigCommerce order {snapshot.order.id}; the order "
+        "the totals are the sums of the rows. Where BigCommerce's own total differs from "
+        "that sum, a line says by how much: a rounding difference (up to half a minor unit "
+        "per row), else another difference. Issued from BigCommerce order "
+        f"{snapshot.order.id}; the order "
         "data this document was rendered from is attached to this PDF."
     )
 
@@ -174,7 +182,7 @@ def _tax_by_line(rows: Sequence[Charge], money: str) -> list[list[str]]:
             row.label.split("\n")[0],
             row.kind,
             name,
-            "-" if rate is None else fmt.rate(rate),
+            rate_text(name, rate),
             f"{reported:,.4f}" if rate is not None else "-",
             fmt.amount_in(share, money),
         ]
