@@ -105,7 +105,9 @@ def render_order(store: Store, o: Order, includes: set[str] = frozenset()) -> di
 
 
 def render_billing(o: Order) -> dict[str, Any]:
-    return {**o.billing, "form_fields": []}
+    """The billing address with its custom fields (`form_fields`, orders.v2.oas2.yml
+    billingAddress_Resp): what checkout collected, `[]` when nothing."""
+    return {"form_fields": [], **o.billing}
 
 
 def render_product(p: OrderProduct) -> dict[str, Any]:

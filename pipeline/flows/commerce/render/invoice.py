@@ -15,6 +15,7 @@ from pipeline.flows.commerce.render.charges import (
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
+    buyer_vat_facts,
     document_gaps,
     finish_order_sheet,
     open_order_sheet,
@@ -110,6 +111,7 @@ def _vat_facts(snapshot: OrderSnapshot) -> list[tuple[str, str]]:
     if tax_id:
         label = "Supplier VAT ID" if country in EU_COUNTRIES else "Supplier tax ID"
         facts.append((label, tax_id))
+    facts += buyer_vat_facts(snapshot)
     facts.append(("Place of supply", country or "-"))
     return facts
 

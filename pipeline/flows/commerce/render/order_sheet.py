@@ -52,6 +52,16 @@ def document_gaps(snapshot: OrderSnapshot, invoice_like: bool = True) -> list[st
     return gaps
 
 
+def buyer_vat_facts(snapshot: OrderSnapshot) -> list[tuple[str, str]]:
+    """The buyer's VAT id (Art 226(4)) when the billing address carries one (a custom
+    field named as a VAT or tax id, `schemas.bigcommerce.vat_id_of`); else nothing."""
+    billing = snapshot.order.billing_address
+    if billing is None or not billing.vat_id:
+        return []
+    eu = tax_country(snapshot) in EU_COUNTRIES
+    return [("Customer VAT ID" if eu else "Customer tax ID", billing.vat_id)]
+
+
 def say_gaps(sheet: Sheet, gaps: Sequence[str], what: str) -> None:
     """Missing required facts, in bold on the document itself, never silently left out."""
     if gaps:

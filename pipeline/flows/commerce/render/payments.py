@@ -11,6 +11,7 @@ from pipeline.flows.commerce.render.charges import bridge, split
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
+    buyer_vat_facts,
     document_gaps,
     finish_order_sheet,
     open_order_sheet,
@@ -154,6 +155,7 @@ def render_credit_note(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedD
     tax_id = snapshot.seller.tax_id_for(tax_country(snapshot))
     if tax_id:
         facts.append(("Supplier VAT ID", tax_id))
+    facts += buyer_vat_facts(snapshot)
     sheet = open_order_sheet(
         snapshot, spec, "CREDIT NOTE", f"Credit note {number}", COMMERCIAL_TEMPLATE, facts
     )
