@@ -93,7 +93,7 @@ def test_any_unicode_name_renders_without_crash_or_glyph_warnings(
     ref = order_document(snapshot, DocumentKind.INVOICE)
     with caplog.at_level(logging.WARNING):
         document = render_document(snapshot, ref)
-    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_created)
+    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_modified)
     assert not [record for record in caplog.records if "missing" in record.getMessage()]
 
 
@@ -126,7 +126,7 @@ def test_five_hundred_line_order_paginates(shipped_order: OrderSnapshot) -> None
     ref = order_document(snapshot, DocumentKind.INVOICE)
     document = render_document(snapshot, ref)
     assert document.page_count >= 10
-    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_created)
+    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_modified)
     assert render_document(snapshot, ref).bytes == document.bytes
 
 

@@ -4,6 +4,11 @@ Determinism recipe (reference B6): creation date from the source, our own XMP wi
 CreateDate = ModifyDate = MetadataDate (fpdf2's generated XMP stamps ModifyDate with the
 wall clock), explicit dates on the attached JSON, and fpdf2's /ID, which it derives from
 the content and the creation date. Same input, same bytes.
+
+``DocumentMeta.date`` is when the document was made, derived from the facts it shows, not
+read from a clock: the latest source change (an order document: the order's
+`date_modified`; a shipment, refund or payment document: that event's time; a monthly
+summary: the month's last second). A re-render of the same source is the same document.
 """
 
 from __future__ import annotations
