@@ -281,3 +281,19 @@ def test_another_process_with_another_hash_seed_renders_the_same_bytes(
     }
     there = dict(line.split() for line in result.stdout.decode().splitlines())
     assert there == here
+
+
+def test_documents_carry_what_fpdf2_allows_of_accessibility(shipped_order: OrderSnapshot) -> None:
+    """Language, the title in the title bar, a bookmark per section; no structure tree (fpdf2
+    tags no text drawn with text()/cell()), so nothing claims the PDF is tagged."""
+    ref = order_document(shipped_order, DocumentKind.TAX_BREAKDOWN)
+    document = render_document(shipped_order, ref)
+    assert_archival(document, shipped_order.to_json_bytes(), document_date(shipped_order, ref))
+    with open_pdf(document) as pdf:
+        assert pdf.Root.Lang == "en"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
+        with pdf.open_outline() as outline:
+            (top,) = outline.root
+            assert top.title == "Tax breakdown 100"
+            assert [item.title for item in top.children] == ["Tax by rate", "Tax by line"]

@@ -117,7 +117,8 @@ def _orders(sheet: Sheet, summary: TaxSummary, collected: Decimal) -> None:
         ],
     )
     orders_tax = sum(tax, ZERO)
-    gap = bridge("orders' tax", collected, orders_tax, len(tax), money)
+    # Both sides are sums of rounded figures: the rate rows' and the orders'.
+    gap = bridge("orders' tax", collected, orders_tax, len(tax) + len(summary.rows), money)
     sheet.totals(
         [
             ("Orders, net", fmt.money(sum(net, ZERO), money)),
