@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pikepdf
 
-from pipeline.devtools.chaos.scenarios.poison import _decode, _to_unicode
+from pipeline.devtools.chaos.scenarios.poison import text_objects
 from pipeline.records.pdf.sheet import CONTENT_BOTTOM, CONTENT_WIDTH, LINE, MARGIN, Column
 
 POINTS_PER_MM = 72 / 25.4
@@ -31,30 +31,14 @@ class Placed:
 
 def placed_text(pdf: pikepdf.Pdf) -> list[Placed]:
     """Every drawn text object with its position, in drawing order, footers left out."""
-    placed = []
-    for number, page in enumerate(pdf.pages, start=1):
-        fonts = {str(k): _to_unicode(v) for k, v in page.Resources.get("/Font", {}).items()}
-        table: dict[int, str] = {}
-        x = y = 0.0
-        parts: list[str] = []
-        for instruction in pikepdf.parse_content_stream(page):
-            operands, op = instruction.operands, str(instruction.operator)
-            if op == "Tf":
-                table = fonts.get(str(operands[0]), {})
-            elif op == "Td":
-                x = float(operands[0]) / POINTS_PER_MM
-                y = PAGE_HEIGHT - float(operands[1]) / POINTS_PER_MM
-            elif op == "Tj":
-                parts.append(_decode(bytes(operands[0]), table))
-            elif op == "TJ":
-                parts += [
-                    _decode(bytes(s), table) for s in operands[0] if isinstance(s, pikepdf.String)
-                ]
-            elif op == "ET":
-                if y < CONTENT_BOTTOM and any(parts):
-                    placed.append(Placed(number, x, y, "".join(parts)))
-                parts = []
-    return placed
+    placed = [
+        Placed(
+            found.page, found.x / POINTS_PER_MM, PAGE_HEIGHT - found.y / POINTS_PER_MM, found.text
+        )
+        for found in text_objects(pdf)
+        if found.text
+    ]
+    return [item for item in placed if item.y < CONTENT_BOTTOM]
 
 
 def _lines(placed: Sequence[Placed]) -> list[list[Placed]]:

@@ -10,12 +10,17 @@ from decimal import Decimal
 import pytest
 
 from pipeline.flows.commerce.documents import DocumentKind, order_document
-from pipeline.flows.commerce.render.invoice import invoice_columns
+from pipeline.flows.commerce.render.invoice import RATE_COLUMNS, invoice_columns, tax_line_columns
+from pipeline.flows.commerce.render.payments import credit_note_columns
 from pipeline.flows.commerce.taxes import summarise_month
-from pipeline.flows.fulfilment.render.tax_summary import render_tax_summary
+from pipeline.flows.fulfilment.render.tax_summary import (
+    SUMMARY_RATE_COLUMNS,
+    order_columns,
+    render_tax_summary,
+)
 from pipeline.flows.fulfilment.tax_summaries import summary_spec
 from pipeline.records.pdf import format as fmt
-from pipeline.records.pdf.sheet import Column, RenderedDocument
+from pipeline.records.pdf.sheet import RenderedDocument
 from schemas.snapshot import OrderSnapshot
 from tests.documents.order_generator import CURRENCIES, SELLER, generated_order
 from tests.documents.pdf_checks import open_pdf
@@ -24,13 +29,6 @@ from tests.documents.rendering import render_document
 
 ZERO = Decimal(0)
 SEEDS = range(48)
-RATE_COLUMNS = [
-    Column("Tax", 60),
-    Column("Rate", 20, "R"),
-    Column("Taxable amount", 35, "R"),
-    Column("Tax amount", 30, "R"),
-    Column("Gross", 35, "R"),
-]
 
 
 def _read(document: RenderedDocument) -> list[Placed]:
@@ -102,17 +100,7 @@ def test_tax_breakdown_agrees_with_the_invoice(seed: int) -> None:
     assert rates == table(invoice, RATE_COLUMNS)
     assert totals(breakdown) == totals(invoice)
     money = snapshot.order.currency_code
-    by_line = table(
-        breakdown,
-        [
-            Column("Line", 60),
-            Column("Type", 20),
-            Column("Tax", 36),
-            Column("Rate", 16, "R"),
-            Column("Reported", 24, "R"),
-            Column(f"Tax ({money})", 24, "R"),
-        ],
-    )
+    by_line = table(breakdown, tax_line_columns(money))
     per_rate: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     for row in by_line:
         per_rate[(row[2], row[3])] += amount(row[5])
@@ -127,17 +115,7 @@ def test_credit_note_rows_and_totals_add_up(seed: int) -> None:
     refund = snapshot.refunds[0]
     money = snapshot.order.currency_code
     placed = _render(snapshot, DocumentKind.CREDIT_NOTE, str(refund.id))
-    rows = table(
-        placed,
-        [
-            Column("Refunded item", 62),
-            Column("Reason", 38),
-            Column("Qty", 10, "R"),
-            Column(f"Net ({money})", 22, "R"),
-            Column("Tax", 22, "R"),
-            Column("Gross", 26, "R"),
-        ],
-    )
+    rows = table(placed, credit_note_columns(money))
     assert rows
     for row in rows:
         assert amount(row[3]) + amount(row[4]) == amount(row[5]), row
@@ -155,31 +133,12 @@ def test_tax_summary_totals_are_the_sums_of_its_rows(currency: str) -> None:
     orders = [generated_order(seed, currency) for seed in range(12)]
     (summary,) = summarise_month("gen123", SELLER, 2024, 5, orders)
     placed = _read(render_tax_summary(summary, summary_spec(summary)))
-    rates = table(
-        placed,
-        [
-            Column("Tax", 70),
-            Column("Rate", 20, "R"),
-            Column("Taxable", 35, "R"),
-            Column("Tax amount", 35, "R"),
-            Column("Orders", 20, "R"),
-        ],
-    )
+    rates = table(placed, SUMMARY_RATE_COLUMNS)
     block = totals(placed)
     assert _value(block, "Taxable amount") == sum((amount(r[2]) for r in rates), ZERO)
     collected = _value(block, "Tax collected")
     assert collected == sum((amount(r[3]) for r in rates), ZERO)
-    listed = table(
-        placed,
-        [
-            Column("Order", 24),
-            Column("Date", 26),
-            Column("State" if currency == "USD" else "Region", 40),
-            Column(f"Net ({currency})", 30, "R"),
-            Column("Tax", 30, "R"),
-            Column("Gross", 30, "R"),
-        ],
-    )
+    listed = table(placed, order_columns(summary))
     assert len(listed) == len(orders)
     for index, label in ((3, "Orders, net"), (4, "Orders, tax"), (5, "Orders, gross")):
         assert _value(block, label) == sum((amount(r[index]) for r in listed), ZERO), label

@@ -30,6 +30,25 @@ from pipeline.records.pdf import format as fmt
 from pipeline.records.pdf.sheet import Column, RenderedDocument, Sheet
 from schemas.snapshot import OrderSnapshot
 
+RATE_COLUMNS = (
+    Column("Tax", 60),
+    Column("Rate", 20, "R"),
+    Column("Taxable amount", 35, "R"),
+    Column("Tax amount", 30, "R"),
+    Column("Gross", 35, "R"),
+)
+
+
+def tax_line_columns(currency: str) -> list[Column]:
+    return [
+        Column("Line", 60),
+        Column("Type", 20),
+        Column("Tax", 36),
+        Column("Rate", 16, "R"),
+        Column("Reported", 24, "R"),
+        Column(f"Tax ({currency})", 24, "R"),
+    ]
+
 
 def _tax_rate_table(sheet: Sheet, rows: Sequence[Charge], money: str) -> None:
     """Per rate, the sums of the line rows charged at it: the taxable amount is their net,
@@ -39,13 +58,7 @@ def _tax_rate_table(sheet: Sheet, rows: Sequence[Charge], money: str) -> None:
         sheet.note("Nothing was charged on this order.")
         return
     sheet.ruled_table(
-        [
-            Column("Tax", 60),
-            Column("Rate", 20, "R"),
-            Column("Taxable amount", 35, "R"),
-            Column("Tax amount", 30, "R"),
-            Column("Gross", 35, "R"),
-        ],
+        RATE_COLUMNS,
         [
             [
                 line.tax_name,
@@ -156,17 +169,7 @@ def render_tax_breakdown(snapshot: OrderSnapshot, spec: DocumentSpec) -> Rendere
     by_line = _tax_by_line(rows, money)
     if by_line:
         sheet.section("Tax by line")
-        sheet.ruled_table(
-            [
-                Column("Line", 60),
-                Column("Type", 20),
-                Column("Tax", 36),
-                Column("Rate", 16, "R"),
-                Column("Reported", 24, "R"),
-                Column(f"Tax ({money})", 24, "R"),
-            ],
-            by_line,
-        )
+        sheet.ruled_table(tax_line_columns(money), by_line)
         sheet.note(
             "Reported: the tax BigCommerce's tax rows give for the line at the rate, "
             "unrounded. Tax: the line's tax as the invoice shows it, shared over its rates "

@@ -110,6 +110,17 @@ def refund_lines(
     return lines
 
 
+def credit_note_columns(currency: str) -> list[Column]:
+    return [
+        Column("Refunded item", 62),
+        Column("Reason", 38),
+        Column("Qty", 10, "R"),
+        Column(f"Net ({currency})", 22, "R"),
+        Column("Tax", 22, "R"),
+        Column("Gross", 26, "R"),
+    ]
+
+
 @dataclass(frozen=True)
 class CreditedRow:
     """A credit note's row in minor units: gross and tax as shown (net is their
@@ -169,14 +180,7 @@ def render_credit_note(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedD
     )
     rows = credited_rows(snapshot, refund)
     sheet.ruled_table(
-        [
-            Column("Refunded item", 62),
-            Column("Reason", 38),
-            Column("Qty", 10, "R"),
-            Column(f"Net ({money})", 22, "R"),
-            Column("Tax", 22, "R"),
-            Column("Gross", 26, "R"),
-        ],
+        credit_note_columns(money),
         [
             [
                 row.label,

@@ -16,6 +16,26 @@ from schemas.snapshot import TaxSummary
 TEMPLATE_VERSION = "tax-summary-1.2"
 
 
+SUMMARY_RATE_COLUMNS = (
+    Column("Tax", 70),
+    Column("Rate", 20, "R"),
+    Column("Taxable", 35, "R"),
+    Column("Tax amount", 35, "R"),
+    Column("Orders", 20, "R"),
+)
+
+
+def order_columns(summary: TaxSummary) -> list[Column]:
+    return [
+        Column("Order", 24),
+        Column("Date", 26),
+        Column("State" if summary.country_iso2 == "US" else "Region", 40),
+        Column(f"Net ({summary.currency})", 30, "R"),
+        Column("Tax", 30, "R"),
+        Column("Gross", 30, "R"),
+    ]
+
+
 def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocument:
     period = f"{summary.year:04d}-{summary.month:02d}"
     title = f"Tax summary {period} {summary.currency} {summary.country_iso2}"
@@ -42,13 +62,7 @@ def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocum
         for row in summary.rows
     ]
     sheet.ruled_table(
-        [
-            Column("Tax", 70),
-            Column("Rate", 20, "R"),
-            Column("Taxable", 35, "R"),
-            Column("Tax amount", 35, "R"),
-            Column("Orders", 20, "R"),
-        ],
+        SUMMARY_RATE_COLUMNS,
         [
             [
                 row.tax_name,
@@ -98,14 +112,7 @@ def _orders(sheet: Sheet, summary: TaxSummary, collected: Decimal) -> None:
     gross = [fmt.round_to(order.gross, money) for order in summary.orders]
     sheet.section("Orders")
     sheet.ruled_table(
-        [
-            Column("Order", 24),
-            Column("Date", 26),
-            Column("State" if summary.country_iso2 == "US" else "Region", 40),
-            Column(f"Net ({money})", 30, "R"),
-            Column("Tax", 30, "R"),
-            Column("Gross", 30, "R"),
-        ],
+        order_columns(summary),
         [
             [
                 str(order.order_id),
