@@ -177,6 +177,7 @@ def seed_orders(store: Store, rng: random.Random, count: int) -> None:
             customer = None
             country = rng.choice(COUNTRIES)
             billing = {**_person(rng, country), "email": f"guest{n}@example.net"}
+        billing = _with_vat_number(billing, country, n)
         count_lines = rng.choice((1, 1, 2, 2, 3, 4))
         # 8% all-digital orders, 7% mixed (first line digital), the rest physical.
         kind = rng.random()
@@ -200,6 +201,20 @@ def seed_orders(store: Store, rng: random.Random, count: int) -> None:
             rng.choices(methods, method_weights)[0],
         )
         store.add_order(order)
+
+
+# EU business buyers give their VAT number in a custom billing address field (BigCommerce
+# has none for it); one in five EU orders billed to a company does, without drawing from
+# the seed's random stream, so every other seeded fact stays what it was.
+VAT_NUMBER_FORMATS = {"DE": "DE{:09d}", "FR": "FR{:011d}", "NL": "NL{:09d}B01"}
+
+
+def _with_vat_number(billing: dict[str, Any], country: Country, n: int) -> dict[str, Any]:
+    pattern = VAT_NUMBER_FORMATS.get(country.iso2)
+    if pattern is None or not billing.get("company") or n % 5:
+        return billing
+    number = pattern.format(100_000_000 + n * 7_919)
+    return {**billing, "form_fields": [{"name": "VAT number", "value": number}]}
 
 
 def _seed_order(
