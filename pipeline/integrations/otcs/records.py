@@ -176,6 +176,10 @@ class RecordOperations(NodeOperations):
             raise NotConfigured(f"no RSI {code!r} on this server")
         return ids[code]
 
+    def rsi_codes(self) -> frozenset[str]:
+        """Every RSI code the server has."""
+        return frozenset(self._lookup("rsis", self._load_rsis))
+
     def _load_rsis(self) -> dict[str, int]:
         ids: dict[str, int] = {}
         for page in self.pages("v2/rsis"):
