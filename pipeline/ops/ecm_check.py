@@ -189,7 +189,10 @@ def xref_findings(otcs: OTCSClient, xref_types: Iterable[str]) -> Iterator[Findi
     defined = otcs.xref_types()
     for xref_type in sorted(xref_types):
         what = f"cross-reference type {xref_type}"
-        yield _ok(what, "present") if xref_type in defined else Finding("missing", what, "")
+        if xref_type in defined:
+            yield _ok(what, "present")
+        else:
+            yield Finding("missing", what, "not among the server's cross-reference types")
 
 
 def _needed_by(flows: Mapping[str, Flow], plan: RetentionPlan, part: str) -> dict[str, set[str]]:

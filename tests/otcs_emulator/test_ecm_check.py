@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import requests
 
+from pipeline.integrations.otcs.categories import CategoryDefinition
+from pipeline.ops.ecm_check import category_findings
 from sandbox.otcs import OTCSEmulator
 from tests.otcs_emulator.conftest import Api
 
@@ -190,3 +192,22 @@ def test_settings_missing() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BCRM_")}
     done = run_check(env)
     _one_line_exit_2(done, "BCRM_OTCS_URL")
+
+
+class _ServerWithDateHash:
+    """A server whose category has `SHA-256` as a Date and `Store Hash` as Alpaca `text`."""
+
+    categories_volume_id = 2006
+
+    def category(self, name: str) -> CategoryDefinition:
+        keys = {"SHA-256": "9_2", "Store Hash": "9_3", "Currency": "9_4"}
+        types = {"SHA-256": "Date", "Store Hash": "text"}
+        return CategoryDefinition(id=9, name=name, keys=keys, types=types)
+
+
+def test_an_attribute_of_another_type_is_wrong() -> None:
+    wanted = {"SHA-256": "String", "Store Hash": "String", "Currency": "String"}
+    findings = list(category_findings(_ServerWithDateHash(), "Commerce Record", wanted))  # type: ignore[arg-type]
+    assert [(f.status, f.what, f.detail) for f in findings if not f.ok] == [
+        ("wrong", "attribute 'SHA-256' of 'Commerce Record'", "is Date, bcrm writes String")
+    ]
