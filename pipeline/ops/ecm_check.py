@@ -205,12 +205,15 @@ def _needed_by(flows: Mapping[str, Flow], plan: RetentionPlan, part: str) -> dic
 
 
 def _guarded(what: str, findings: Iterable[Finding]) -> list[Finding]:
-    """The findings of one part; a refusal (not an outage) ends that part as a finding."""
+    """The findings of one part; a refusal or an absence (not an outage) that stops the
+    part, such as a server without Records Management, ends it as a finding."""
     done: list[Finding] = []
     try:
         done.extend(findings)
     except OTCSRefused as error:
         done.append(Finding("wrong", what, f"the server refused: {error}"))
+    except NotConfigured as error:
+        done.append(Finding("missing", what, str(error)))
     return done
 
 

@@ -117,6 +117,7 @@ def _delete_xref_type(xref_type: str) -> Callable[[OTCSEmulator], None]:
             ("missing", "classification 'Commerce Records/Finance/Invoices'"),
         ),
         (_admin("DELETE", "/nodes/2106"), ("missing", "folder 'Tax Summaries'")),
+        (_admin("DELETE", "/nodes/2030"), ("wrong", "file plan")),
         (
             _admin("PUT", "/permissions/2100", json={"withhold": ["add_items"]}),
             ("missing", "permissions of 'admin' on 'Orders' (node 2100)"),
@@ -129,6 +130,7 @@ def _delete_xref_type(xref_type: str) -> Callable[[OTCSEmulator], None]:
         "workspace-type",
         "classification",
         "folder",
+        "classification-volume",
         "permission",
         "xref-type",
     ],

@@ -154,6 +154,8 @@ class RecordOperations(NodeOperations):
             payload = self.request(
                 "GET", f"v1/nodes/{self.enterprise_workspace_id}/rmclassifications"
             )
+            if not payload.get("classVolumeID"):
+                raise NotConfigured("Records Management reports no Classification volume")
             return int(payload["classVolumeID"])
 
         return self._lookup("file-plan", load)
