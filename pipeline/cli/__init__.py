@@ -17,6 +17,7 @@ from pipeline.cli.chaos import chaos
 from pipeline.cli.config import config
 from pipeline.cli.demo import demo
 from pipeline.cli.dlq import dlq
+from pipeline.cli.ecm import ecm
 from pipeline.cli.embedded_redis import redis_group
 from pipeline.cli.exits import EXIT_USAGE
 from pipeline.cli.fixity import fixity
@@ -70,6 +71,7 @@ main.add_command(demo)
 main.add_command(webhooks)
 main.add_command(summaries)
 main.add_command(retention)
+main.add_command(ecm)
 main.add_command(backfill)
 main.add_command(bench)
 main.add_command(reconcile)
