@@ -31,6 +31,8 @@ class Endpoint:
 
 
 def endpoints(world: Sandbox, webhook_url: str, redis_url: str) -> list[Endpoint]:
+    """What a person may want to open or point a client at, with the emulators' throwaway
+    credentials: without them the URLs only answer 401."""
     bigcommerce, otcs = world.bigcommerce, world.otcs
     return [
         Endpoint(
@@ -43,7 +45,9 @@ def endpoints(world: Sandbox, webhook_url: str, redis_url: str) -> list[Endpoint
             otcs["base_url"],
             f"user {otcs['username']}, password {otcs['password']}",
         ),
-        Endpoint("ECM inventory", otcs["admin_url"] + "/inventory", "no login (emulator admin)"),
+        Endpoint(
+            "ECM inventory", otcs["admin_url"] + "/inventory", "the emulator's admin API, no login"
+        ),
         Endpoint("webhook receiver", webhook_url),
         Endpoint("Redis (broker, ledger)", redis_url),
     ]
