@@ -56,7 +56,9 @@ def documents_seen(seen: Snapshot) -> set[str]:
 
 @dataclass(frozen=True)
 class RoundCounts:
-    """One round's work so far, counted from the ledger minus what it held at the start."""
+    """One round's work so far, counted from the ledger minus what it held at the start.
+    The ledger learns of an order a poll (or a webhook) found when its fetch begins, so
+    that is when it counts as found."""
 
     subjects_found: int
     subjects_fetched: int
