@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.cli.progress import PhaseBars, progress_bar
 from pipeline.devtools.demo_summary import DemoSummary, summary_lines
@@ -142,8 +143,11 @@ def _keep(world: Sandbox, webhook_url: str, redis_url: str, data_dir: Path) -> N
 def _print(summary: DemoSummary) -> None:
     table = Table(title=f"bcrm demo: store {summary.store_hash}", show_header=False)
     for line in summary_lines(summary):
-        value = line.value
-        if line.label == "Result":
-            value = "[green]ok" if summary.ok else "[red]FAILED"
-        table.add_row(line.label, value, f"[dim]{line.meaning}" if line.meaning else "")
+        # Problems quote file names and error messages: never read them as markup.
+        value = Text(line.value, style="" if line.label != "Result" else _verdict(summary))
+        table.add_row(Text(line.label), value, Text(line.meaning, style="dim"))
     Console().print(table)
+
+
+def _verdict(summary: DemoSummary) -> str:
+    return "green" if summary.ok else "red"
