@@ -26,6 +26,7 @@ from pipeline.cli.flower import flower
 from pipeline.cli.index import index_group, record_group, records_group
 from pipeline.cli.metrics import metrics
 from pipeline.cli.reconcile import reconcile
+from pipeline.cli.record_pdf import record_pdf
 from pipeline.cli.retention import retention
 from pipeline.cli.sandbox import sandbox
 from pipeline.cli.status import status
@@ -80,6 +81,7 @@ main.add_command(flower)
 main.add_command(metrics)
 main.add_command(chaos)
 main.add_command(index_group)
+record_group.add_command(record_pdf)
 main.add_command(record_group)
 main.add_command(records_group)
 main.add_command(sandbox)
