@@ -14,8 +14,10 @@ stage finished, else from the stage after the last one that did. The stages are
 idempotent, so a resend that races a message which was not lost after all costs one
 skipped run.
 
-A unit counts as stalled only when the queue its next message goes to is empty, no
-message in flight carries its key, and it has not moved for two visibility timeouts (by
+A unit counts as stalled only when no message waiting in the queue its next message goes
+to carries its key (a queue longer than QUEUE_SCAN_LIMIT is a backlog: its units wait for
+it to drain), no message in flight carries it, and it has not moved for two visibility
+timeouts (by
 then anything a dead worker held has been restored to a queue). Records owed before the
 ledger kept owed units (an upgrade with work in flight) are still found from the states
 they wait in; reconciliation remains the nightly net for what the store changed while
@@ -36,8 +38,8 @@ import redis
 from pipeline.core import counters
 from pipeline.core.canvas import chain_from, next_task
 from pipeline.core.ledger import Ledger
-from pipeline.core.queues import UNACKED_HASH, queue_depths
-from pipeline.core.stages import DOCUMENT_STAGES, STAGES, next_document_stage
+from pipeline.core.queues import UNACKED_HASH
+from pipeline.core.stages import DOCUMENT_STAGES, STAGES, next_document_stage, stage
 from pipeline.runtime import redis_client, services
 from pipeline.runtime.log import log_event
 
@@ -62,17 +64,52 @@ class Stalled:
         return self.next_task.split(".")[1]
 
 
+# A queue at most this long is read to see which units it carries; a longer one is a
+# backlog, and units waiting for it are left until it drains.
+QUEUE_SCAN_LIMIT = 2000
+
+
+def _record_key(envelope: dict[str, Any]) -> str | None:
+    """The record key a kombu message envelope carries (the stage task's first argument),
+    None for a message that is not a stage message (a control task's has no record)."""
+    try:
+        body = json.loads(base64.b64decode(envelope["body"]))
+        return str(body[0][0]["record_key"])
+    except (ValueError, LookupError, TypeError):
+        return None
+
+
 def in_flight_keys(client: redis.Redis) -> set[str]:
     """Record keys of every message a worker holds (running, prefetched or waiting for a
     retry countdown): kombu keeps each as `[message, exchange, routing_key]`."""
     found = set()
     for raw in client.hvals(UNACKED_HASH):
         try:
-            message = json.loads(raw)[0]
-            body = json.loads(base64.b64decode(message["body"]))
-            found.add(str(body[0][0]["record_key"]))
+            key = _record_key(json.loads(raw)[0])
         except (ValueError, LookupError, TypeError):
-            continue  # not a stage message (a control task's has no record)
+            continue
+        if key is not None:
+            found.add(key)
+    return found
+
+
+def queued_keys(client: redis.Redis, queue: str) -> set[str] | None:
+    """Record keys of the messages waiting in a queue; None if it is a backlog longer than
+    QUEUE_SCAN_LIMIT (read in one round trip either way)."""
+    with client.pipeline(transaction=True) as pipe:
+        pipe.llen(queue)
+        pipe.lrange(queue, 0, QUEUE_SCAN_LIMIT - 1)
+        length, messages = pipe.execute()
+    if int(length) > QUEUE_SCAN_LIMIT:
+        return None
+    found = set()
+    for raw in messages:
+        try:
+            key = _record_key(json.loads(raw))
+        except (ValueError, TypeError):
+            continue
+        if key is not None:
+            found.add(key)
     return found
 
 
@@ -80,11 +117,11 @@ def resume_point(record: dict[str, str]) -> tuple[str, list[Any]] | None:
     """The task that continues the record's chain and its arguments: the stage after the
     last one that finished, or the owed start when none did; None once the chain ended
     (or the record holds neither, which only a hand-made ledger entry could)."""
-    for stage in reversed(STAGES):
-        done = record.get(f"done:{stage.name}")
+    for finished in reversed(STAGES):
+        done = record.get(f"done:{finished.name}")
         if done is None:
             continue
-        following = next_task(record.get(f"task:{stage.name}", ""))
+        following = next_task(record.get(f"task:{finished.name}", ""))
         return None if following is None else (following, [json.loads(done)])
     if "owed_task" in record:
         return record["owed_task"], json.loads(record["owed_args"])
@@ -94,12 +131,12 @@ def resume_point(record: dict[str, str]) -> tuple[str, list[Any]] | None:
 def find_stalled(ledger: Ledger, client: redis.Redis, quiet_s: float) -> list[Stalled]:
     """Units whose next message is gone (see the module docstring); units found at the
     end of their chain (a duplicate that finished after a resend) are settled on the way."""
-    depths = queue_depths(client)
     holding = in_flight_keys(client)
     cutoff = time.time() - quiet_s
     owed = {key for key, _ in ledger.owed_before(cutoff)}
     waiting = set().union(*(ledger.in_state(state) for state in RESUMABLE))
     candidates = sorted((owed | waiting) - holding)
+    queued: dict[str, set[str] | None] = {}
     stalled, ended = [], []
     for record_key, record in zip(candidates, ledger.get_many(candidates), strict=True):
         if float(record.get("updated_at", 0) or 0) > cutoff:
@@ -109,8 +146,12 @@ def find_stalled(ledger: Ledger, client: redis.Redis, quiet_s: float) -> list[St
             ended.append(record_key)
             continue
         task, args = point
-        if depths.get(task.split(".")[1]):
-            continue  # a backlog: the unit's message may be waiting in it
+        queue = stage(task.split(".")[1]).queue
+        if queue not in queued:
+            queued[queue] = queued_keys(client, queue)
+        waiting_in_queue = queued[queue]
+        if waiting_in_queue is None or record_key in waiting_in_queue:
+            continue  # its message waits in the queue (or may, in a backlog)
         stalled.append(Stalled(record_key, task, args, record.get("flow", "")))
     with client.pipeline(transaction=False) as pipe:
         for record_key in ended:

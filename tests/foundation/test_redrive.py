@@ -23,9 +23,19 @@ from pipeline.runtime.fleet import Fleet
 from tests.support import wait_for
 
 
-def _message(record_key: str) -> bytes:
+def _envelope(record_key: str) -> dict[str, object]:
     body = base64.b64encode(json.dumps([[{"record_key": record_key}], {}, {}]).encode())
-    return json.dumps([{"body": body.decode(), "headers": {}}, "", "declare"]).encode()
+    return {"body": body.decode(), "headers": {}}
+
+
+def _queued(record_key: str) -> bytes:
+    """A stage message as it waits in a queue."""
+    return json.dumps(_envelope(record_key)).encode()
+
+
+def _message(record_key: str) -> bytes:
+    """A stage message as kombu keeps it while a worker holds it."""
+    return json.dumps([_envelope(record_key), "", "declare"]).encode()
 
 
 def _classified(ledger: Ledger, record_key: str) -> None:
@@ -37,7 +47,9 @@ def _owe(ledger: Ledger, record_key: str, task: str = "bcrm.fetch.placeholder") 
     ledger.owe(record_key, "canary", task, [{"record_key": record_key}], "declared")
 
 
-def test_only_a_classified_record_with_nothing_queued_or_in_flight_is_stalled() -> None:
+def test_only_a_classified_record_with_nothing_queued_or_in_flight_is_stalled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     client = fakeredis.FakeRedis()
     ledger = Ledger(client)
     for key in ("s/lost", "s/held", "s/quiet"):
@@ -50,7 +62,9 @@ def test_only_a_classified_record_with_nothing_queued_or_in_flight_is_stalled() 
     assert stalled.next_task == "bcrm.declare.placeholder"
     assert stalled.args == [{"record_key": "s/lost", "x": 1}]
     assert {s.record_key for s in find_stalled(ledger, client, quiet_s=0)} == {"s/lost", "s/quiet"}
-    client.lpush("declare", b"a backlog")
+    client.lpush("declare", _queued("s/quiet"), b"not a stage message")
+    assert {s.record_key for s in find_stalled(ledger, client, quiet_s=0)} == {"s/lost"}
+    monkeypatch.setattr("pipeline.core.redrive.QUEUE_SCAN_LIMIT", 1)
     assert find_stalled(ledger, client, quiet_s=0) == []  # its message may be in the backlog
 
 
@@ -68,7 +82,7 @@ def test_work_owed_before_any_stage_ran_is_sent_again_from_its_start() -> None:
         "canary",
     )
     assert stalled.args == [{"record_key": "s/never-ran"}]
-    client.lpush("fetch", b"a backlog")
+    client.lpush("fetch", _queued("s/never-ran"))
     assert find_stalled(ledger, client, quiet_s=0) == []
     client.delete("fetch")
     client.hset(UNACKED_HASH, "tag-1", _message("s/never-ran"))
