@@ -87,6 +87,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class NodeLink:
+    """A cross-reference from the record being declared to a record known by its ECM node
+    id, wherever it is filed (a receipt to the disclosure versions it cites)."""
+
+    node_id: int
+    xref_type: str
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where declare files a record: in a workspace, or under a folder path that must
     already exist below the ECM's root (its set-up is a records manager's decision), then
@@ -97,6 +106,7 @@ class Placement:
     root_path: str | None = None
     links: tuple[Link, ...] = ()
     holds: tuple[str, ...] = ()
+    node_links: tuple[NodeLink, ...] = ()
 
 
 class UnknownRecordDate(PermanentError):

@@ -1,0 +1,63 @@
+"""The as-of answer: for every disclosure of a store (or one channel), which version was
+live at a moment, from the archive index alone (issue 13's JSON shape, README)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pipeline.flows.disclosures.evidence import Run, verdict
+from pipeline.index.disclosures import DisclosureIndex, VersionRow
+
+
+def _version_json(run: Run, version: VersionRow) -> dict[str, Any]:
+    return {
+        "content_sha256": version.content_sha256,
+        "ecm_node_id": version.ecm_node_id,
+        "first_seen": run.first_seen.isoformat(),
+        "last_seen": run.last_seen.isoformat(),
+    }
+
+
+def disclosures_at(
+    index: DisclosureIndex, store_hash: str, moment: datetime, channel_id: int | None
+) -> list[dict[str, Any]]:
+    """One entry per disclosure (kind, subject), in a stable order."""
+    rows = index.versions(store_hash, channel_id=channel_id)
+    by_disclosure: dict[tuple[str, str], dict[str, VersionRow]] = {}
+    for row in rows:
+        by_disclosure.setdefault((row.kind, row.subject), {})[row.fingerprint] = row
+    answers = []
+    for (kind, subject), versions in sorted(by_disclosure.items()):
+        evidence = index.evidence(store_hash, kind, subject)
+        found = verdict(evidence.runs, evidence.events, moment)
+        named = [versions[run.fingerprint] for run in found.runs]
+        newest = evidence.runs[-1].fingerprint if evidence.runs else next(iter(versions))
+        answers.append(
+            {
+                "kind": kind,
+                "subject": subject,
+                "name": (named[0] if named else versions[newest]).name,
+                "state": found.state,
+                "versions": [
+                    _version_json(run, version)
+                    for run, version in zip(found.runs, named, strict=True)
+                ],
+            }
+        )
+    return answers
+
+
+def as_of(
+    index: DisclosureIndex,
+    store_hash: str,
+    moment: datetime,
+    channel_id: int | None = None,
+    order_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "store": store_hash,
+        "order_id": order_id,
+        "at": moment.isoformat(),
+        "disclosures": disclosures_at(index, store_hash, moment, channel_id),
+    }

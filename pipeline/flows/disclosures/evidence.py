@@ -1,0 +1,104 @@
+"""Which version of one disclosure was live at a moment, from what bcrm saw: the rule.
+
+BigCommerce keeps no history, so the evidence is bcrm's own: **looks** (each poll or
+webhook-woken read saw one version at one instant; consecutive looks of one version form
+a **run**) and **change events** (the `created_at` of the store's change webhooks). A
+moment between two looks is an unobserved gap unless the evidence closes it.
+
+The rule (README "Limits of the evidence"):
+
+- before the first look: `unknown`;
+- inside a run (between two of its looks): `exact` if the run is *continuous*: at least two
+  looks, every one of them **watched** (the store's change webhooks for the disclosure were
+  registered and active), and no change event inside it; otherwise `ambiguous`;
+- in the gap between two runs: only if both runs are watched do the change events speak
+  for the gap; then `exact` for the version before when every event in the gap is later
+  than the moment, for the version after when every event is earlier, and `ambiguous`
+  (the versions either side) otherwise, including when the versions differ with no event
+  at all (an event must have been lost, so the events cannot be trusted there);
+- after the last look: `ambiguous` (nothing has been seen since).
+
+An edit and its revert between two looks (A→B→A) with the webhooks lost is therefore
+`ambiguous`, never `exact`: lost webhooks mean an unwatched look (a deactivated or missing
+hook) and so no trust in the gap. The rule's limit: a change whose webhook BigCommerce
+never sends while the hook stays active is invisible (its documentation admits no such
+loss; retries arrive late, which the receipt's settling wait absorbs). Event and order
+times are the store's clock, look times ours: `CLOCK_TOLERANCE` is the skew allowed, and
+an event that close to the moment cannot be ordered against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+EXACT = "exact"
+AMBIGUOUS = "ambiguous"
+UNKNOWN = "unknown"
+CLOCK_TOLERANCE = timedelta(seconds=2)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive looks that saw one version (`fingerprint`)."""
+
+    fingerprint: str
+    first_seen: datetime
+    last_seen: datetime
+    looks: int
+    watched: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The state and the runs of the versions it names (one for `exact`, those either side
+    for `ambiguous`, none for `unknown`)."""
+
+    state: str
+    runs: tuple[Run, ...]
+
+
+def _either_side(before: Run, after: Run | None) -> Verdict:
+    if after is None or after.fingerprint == before.fingerprint:
+        return Verdict(AMBIGUOUS, (before,))
+    return Verdict(AMBIGUOUS, (before, after))
+
+
+def _continuous(run: Run, events: Sequence[datetime]) -> bool:
+    inside = any(run.first_seen < e < run.last_seen for e in events)
+    return run.watched and run.looks >= 2 and run.first_seen < run.last_seen and not inside
+
+
+def _gap(before: Run, after: Run, events: Sequence[datetime], moment: datetime) -> Verdict:
+    if not (before.watched and after.watched):
+        return _either_side(before, after)
+    start, end = before.last_seen - CLOCK_TOLERANCE, after.first_seen + CLOCK_TOLERANCE
+    in_gap = [e for e in events if start <= e <= end]
+    if not in_gap:
+        if before.fingerprint == after.fingerprint:
+            return Verdict(EXACT, (before,))
+        return _either_side(before, after)
+    if all(e > moment + CLOCK_TOLERANCE for e in in_gap):
+        return Verdict(EXACT, (before,))
+    if all(e < moment - CLOCK_TOLERANCE for e in in_gap):
+        return Verdict(EXACT, (after,))
+    return _either_side(before, after)
+
+
+def verdict(runs: Sequence[Run], events: Sequence[datetime], moment: datetime) -> Verdict:
+    """The version of one disclosure live at `moment`, as far as the evidence goes. `runs`
+    and `events` are that disclosure's, in any order."""
+    ordered = sorted(runs, key=lambda r: r.first_seen)
+    if not ordered or moment < ordered[0].first_seen:
+        return Verdict(UNKNOWN, ())
+    index = max(i for i, run in enumerate(ordered) if run.first_seen <= moment)
+    before = ordered[index]
+    after = ordered[index + 1] if index + 1 < len(ordered) else None
+    if moment <= before.last_seen:
+        if _continuous(before, events):
+            return Verdict(EXACT, (before,))
+        return Verdict(AMBIGUOUS, (before,))
+    if after is None:
+        return Verdict(AMBIGUOUS, (before,))
+    return _gap(before, after, events, moment)
