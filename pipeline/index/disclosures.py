@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from pipeline.flows.disclosures.evidence import CLOCK_TOLERANCE, Run
+from pipeline.flows.disclosures.evidence import CLOCK_TOLERANCE, Change, Run
 from pipeline.index.models import (
     DisclosureChannel,
     DisclosureEvent,
@@ -64,7 +64,7 @@ class Evidence:
     """One disclosure's runs and change-event times."""
 
     runs: list[Run]
-    events: list[datetime]
+    changes: list[Change]
 
 
 class DisclosureIndex:
@@ -136,7 +136,8 @@ class DisclosureIndex:
     def _extends(
         self, session: Session, run: DisclosureRun, look: DisclosureLook, item: Disclosure
     ) -> bool:
-        """Same version, same watch, later, and no change event since the run's last look."""
+        """Same version, same watch, later, and no change event that may have happened
+        since the run's last look."""
         if run.fingerprint != item.fingerprint or run.watched != look.watched:
             return False
         if look.looked_at < run.last_seen:
@@ -144,8 +145,8 @@ class DisclosureIndex:
         event = session.scalars(
             select(DisclosureEvent.hash)
             .where(*_disclosure(DisclosureEvent, look.store_hash, item.kind, item.subject))
+            .where(DisclosureEvent.received_at > run.last_seen)
             .where(DisclosureEvent.occurred_at > run.last_seen - CLOCK_TOLERANCE)
-            .where(DisclosureEvent.occurred_at <= look.looked_at + CLOCK_TOLERANCE)
             .limit(1)
         ).first()
         return event is None
@@ -197,14 +198,14 @@ class DisclosureIndex:
                 .where(*_disclosure(DisclosureRun, store_hash, kind, subject))
                 .order_by(DisclosureRun.first_seen, DisclosureRun.id)
             ).all()
-            events = session.scalars(
-                select(DisclosureEvent.occurred_at).where(
+            events = session.execute(
+                select(DisclosureEvent.occurred_at, DisclosureEvent.received_at).where(
                     *_disclosure(DisclosureEvent, store_hash, kind, subject)
                 )
             ).all()
         return Evidence(
             [Run(r.fingerprint, r.first_seen, r.last_seen, r.looks, r.watched) for r in runs],
-            list(events),
+            [Change(occurred, received) for occurred, received in events],
         )
 
     def versions(

@@ -30,7 +30,7 @@ def disclosures_at(
     answers = []
     for (kind, subject), versions in sorted(by_disclosure.items()):
         evidence = index.evidence(store_hash, kind, subject)
-        found = verdict(evidence.runs, evidence.events, moment)
+        found = verdict(evidence.runs, evidence.changes, moment)
         named = [versions[run.fingerprint] for run in found.runs]
         newest = evidence.runs[-1].fingerprint if evidence.runs else next(iter(versions))
         answers.append(

@@ -12,10 +12,11 @@ The rule (README "Limits of the evidence"):
   looks, every one of them **watched** (the store's change webhooks for the disclosure were
   registered and active), and no change event inside it; otherwise `ambiguous`;
 - in the gap between two runs: only if both runs are watched do the change events speak
-  for the gap; then `exact` for the version before when every event in the gap is later
-  than the moment, for the version after when every event is earlier, and `ambiguous`
-  (the versions either side) otherwise, including when the versions differ with no event
-  at all (an event must have been lost, so the events cannot be trusted there);
+  for the gap; then `exact` for the version before when every change that may fall in the
+  gap is later than the moment, for the version after when every one is earlier, and
+  `ambiguous` (the versions either side) otherwise, including when the versions differ
+  with no event at all (an event must have been lost, so the events cannot be trusted
+  there). A change whose webhook bcrm recorded before a look is one that look already saw;
 - after the last look: `ambiguous` (nothing has been seen since).
 
 An edit and its revert between two looks (A→B→A) with the webhooks lost is therefore
@@ -36,6 +37,9 @@ from datetime import datetime, timedelta
 EXACT = "exact"
 AMBIGUOUS = "ambiguous"
 UNKNOWN = "unknown"
+# Event times are whole seconds of the store's clock, look times ours: how far apart the
+# two may be (truncation and skew). An event this close to a moment cannot be ordered
+# against it.
 CLOCK_TOLERANCE = timedelta(seconds=2)
 
 
@@ -48,6 +52,24 @@ class Run:
     last_seen: datetime
     looks: int
     watched: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change webhook: `occurred_at` its `created_at` (store clock), `received_at` when
+    bcrm recorded it (our clock; the change is certainly earlier: cause before delivery)."""
+
+    occurred_at: datetime
+    received_at: datetime
+
+    def possibly_after(self, moment: datetime) -> bool:
+        return self.received_at > moment and self.occurred_at + CLOCK_TOLERANCE > moment
+
+    def possibly_before(self, moment: datetime) -> bool:
+        return self.occurred_at - CLOCK_TOLERANCE < moment
+
+    def surely_before(self, moment: datetime) -> bool:
+        return self.received_at < moment or self.occurred_at + CLOCK_TOLERANCE < moment
 
 
 @dataclass(frozen=True)
@@ -65,30 +87,39 @@ def _either_side(before: Run, after: Run | None) -> Verdict:
     return Verdict(AMBIGUOUS, (before, after))
 
 
-def _continuous(run: Run, events: Sequence[datetime]) -> bool:
-    inside = any(run.first_seen < e < run.last_seen for e in events)
-    return run.watched and run.looks >= 2 and run.first_seen < run.last_seen and not inside
+def _between(changes: Sequence[Change], start: datetime, end: datetime) -> list[Change]:
+    """The changes that may have happened after a look at `start` and before one at `end`
+    (a change recorded before a look was already seen by it)."""
+    return [c for c in changes if c.possibly_after(start) and c.possibly_before(end)]
 
 
-def _gap(before: Run, after: Run, events: Sequence[datetime], moment: datetime) -> Verdict:
+def _continuous(run: Run, changes: Sequence[Change]) -> bool:
+    return (
+        run.watched
+        and run.looks >= 2
+        and run.first_seen < run.last_seen
+        and not _between(changes, run.first_seen, run.last_seen)
+    )
+
+
+def _gap(before: Run, after: Run, changes: Sequence[Change], moment: datetime) -> Verdict:
     if not (before.watched and after.watched):
         return _either_side(before, after)
-    start, end = before.last_seen - CLOCK_TOLERANCE, after.first_seen + CLOCK_TOLERANCE
-    in_gap = [e for e in events if start <= e <= end]
+    in_gap = _between(changes, before.last_seen, after.first_seen)
     if not in_gap:
         if before.fingerprint == after.fingerprint:
             return Verdict(EXACT, (before,))
         return _either_side(before, after)
-    if all(e > moment + CLOCK_TOLERANCE for e in in_gap):
+    if not any(c.possibly_before(moment) for c in in_gap):
         return Verdict(EXACT, (before,))
-    if all(e < moment - CLOCK_TOLERANCE for e in in_gap):
+    if all(c.surely_before(moment) for c in in_gap):
         return Verdict(EXACT, (after,))
     return _either_side(before, after)
 
 
-def verdict(runs: Sequence[Run], events: Sequence[datetime], moment: datetime) -> Verdict:
+def verdict(runs: Sequence[Run], changes: Sequence[Change], moment: datetime) -> Verdict:
     """The version of one disclosure live at `moment`, as far as the evidence goes. `runs`
-    and `events` are that disclosure's, in any order."""
+    and `changes` are that disclosure's, in any order."""
     ordered = sorted(runs, key=lambda r: r.first_seen)
     if not ordered or moment < ordered[0].first_seen:
         return Verdict(UNKNOWN, ())
@@ -96,9 +127,9 @@ def verdict(runs: Sequence[Run], events: Sequence[datetime], moment: datetime) -
     before = ordered[index]
     after = ordered[index + 1] if index + 1 < len(ordered) else None
     if moment <= before.last_seen:
-        if _continuous(before, events):
+        if _continuous(before, changes):
             return Verdict(EXACT, (before,))
         return Verdict(AMBIGUOUS, (before,))
     if after is None:
         return Verdict(AMBIGUOUS, (before,))
-    return _gap(before, after, events, moment)
+    return _gap(before, after, changes, moment)
