@@ -46,15 +46,26 @@ class FetchMessageFactory:
         self._reply_to: str = template.properties["reply_to"]
 
     def build(self, store_hash: str, order_id: int, reason: str, event_id: str) -> bytes:
-        """The Redis-transport envelope of one fetch task, as kombu would LPUSH it."""
-        args = [order_event_ref(store_hash, order_id, reason, event_id)]
+        """The Redis-transport envelope of one order's fetch task, as kombu would LPUSH it."""
+        return self.envelope(
+            FETCH_ORDER_TASK, [order_event_ref(store_hash, order_id, reason, event_id)]
+        )
+
+    def envelope(self, task_name: str, args: list[Any]) -> bytes:
+        """The envelope of any fetch task (the order's template, another task's name)."""
         task_id = str(uuid.uuid4())
         body = json.dumps([args, {}, self._embed]).encode()
         envelope = {
             "body": base64.b64encode(body).decode(),
             "content-encoding": "utf-8",
             "content-type": "application/json",
-            "headers": {**self._headers, "id": task_id, "root_id": task_id, "argsrepr": repr(args)},
+            "headers": {
+                **self._headers,
+                "task": task_name,
+                "id": task_id,
+                "root_id": task_id,
+                "argsrepr": repr(args),
+            },
             "properties": {
                 "correlation_id": task_id,
                 "reply_to": self._reply_to,

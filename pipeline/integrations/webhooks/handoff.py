@@ -7,9 +7,11 @@ import enum
 
 import redis
 
+from pipeline.core import keys
+from pipeline.flows.disclosures.intake import FETCH_DISCLOSURES_TASK, look_ref
 from pipeline.integrations.webhooks.dedup import EnqueueOnce
 from pipeline.integrations.webhooks.fetch_message import FETCH_QUEUE, FetchMessageFactory
-from schemas.webhooks import OrderEvent
+from schemas.webhooks import DisclosureEvent, OrderEvent
 
 
 class Outcome(enum.Enum):
@@ -26,11 +28,23 @@ class Handoff:
         self.once = once
         self.messages = messages
 
-    async def submit(self, event: OrderEvent) -> Outcome:
-        """Return only once the event is durably queued (now or by an earlier delivery)."""
-        message = self.messages.build(event.store_hash, event.order_id, event.scope, event.hash)
+    async def submit(self, event: OrderEvent | DisclosureEvent) -> Outcome:
+        """Return only once the event is durably queued (now or by an earlier delivery):
+        an order's fetch, or a look at the channel whose disclosure changed (its hash then
+        pending until the look records it)."""
+        pending = None
+        if isinstance(event, DisclosureEvent):
+            ref = look_ref(
+                event.store_hash, event.channel_id, event.scope, event.hash, event.to_json()
+            )
+            message = self.messages.envelope(FETCH_DISCLOSURES_TASK, [ref])
+            pending = keys.disclosure_pending(event.store_hash, event.channel_id)
+        else:
+            message = self.messages.build(event.store_hash, event.order_id, event.scope, event.hash)
         try:
-            queued = await self.once.push(event.store_hash, event.hash, FETCH_QUEUE, message)
+            queued = await self.once.push(
+                event.store_hash, event.hash, FETCH_QUEUE, message, pending
+            )
         except redis.RedisError as exc:
             raise HandoffUnavailableError(f"redis: {type(exc).__name__}") from exc
         return Outcome.ENQUEUED if queued else Outcome.DUPLICATE
