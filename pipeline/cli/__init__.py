@@ -16,6 +16,7 @@ from pipeline.cli.bench import bench
 from pipeline.cli.chaos import chaos
 from pipeline.cli.config import config
 from pipeline.cli.demo import demo
+from pipeline.cli.disclosures import disclosures
 from pipeline.cli.dlq import dlq
 from pipeline.cli.embedded_redis import redis_group
 from pipeline.cli.exits import EXIT_USAGE
@@ -81,3 +82,4 @@ main.add_command(index_group)
 main.add_command(record_group)
 main.add_command(records_group)
 main.add_command(sandbox)
+main.add_command(disclosures)

@@ -22,7 +22,7 @@ from pipeline.runtime.settings import Settings, load_settings
 
 
 @contextmanager
-def _index_errors() -> Iterator[None]:
+def index_errors() -> Iterator[None]:
     """Database and ECM failures as one line: an operator fixes a URL or a password."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -63,7 +63,7 @@ def index_rebuild(store_hash: str, dry_run: bool, as_json: bool) -> None:
     from pipeline.runtime.session import connected
 
     config = load_settings()
-    with connected(config), _index_errors():
+    with connected(config), index_errors():
         from pipeline.index.rebuild import rebuild
         from pipeline.runtime import clients, services
 
@@ -157,7 +157,7 @@ def record_show(
     from pipeline.runtime.session import connected
 
     config = load_settings()
-    with connected(config), _index_errors():
+    with connected(config), index_errors():
         from pipeline.index.trail import order_record_keys, record_trail
         from pipeline.runtime import services
 
@@ -211,7 +211,7 @@ def records_find(
     upper = _until(until) if until else None
     if lower is not None and upper is not None:
         check_order(lower, _end_of(upper))
-    with _index_errors():
+    with index_errors():
         from pipeline.runtime import services
 
         orders = services.archive_index().find_orders_by_sku(sku, lower, upper, store_hash)

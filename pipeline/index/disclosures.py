@@ -24,6 +24,7 @@ from pipeline.index.models import (
     DisclosureReceipt,
     DisclosureRun,
     DisclosureVersion,
+    OrderLine,
     Record,
 )
 from pipeline.index.records import _insert
@@ -47,6 +48,7 @@ class ChangeEvent:
 class VersionRow:
     """A version as the index keeps it, with its record's ECM node once declared."""
 
+    store_hash: str
     kind: str
     subject: str
     fingerprint: str
@@ -236,6 +238,7 @@ class DisclosureIndex:
             rows = session.execute(query).all()
         return [
             VersionRow(
+                store_hash=v.store_hash,
                 kind=v.kind,
                 subject=v.subject,
                 fingerprint=v.fingerprint,
@@ -280,9 +283,21 @@ class DisclosureIndex:
                     newest[subject] = by_version[(subject, fingerprint)]
         return newest
 
-    def text(self, store_hash: str, kind: str, subject: str, fingerprint: str) -> str:
+    def order_placed(self, store_hash: str, order_id: int) -> datetime | None:
+        """When an archived order was placed, from its lines."""
         with Session(self.engine) as session:
-            row = session.get(DisclosureVersion, (store_hash, kind, subject, fingerprint))
+            placed: datetime | None = session.scalars(
+                select(OrderLine.order_date)
+                .where(OrderLine.store_hash == store_hash, OrderLine.order_id == order_id)
+                .limit(1)
+            ).first()
+        return placed
+
+    def text(self, version: VersionRow) -> str:
+        """The version's text exactly as the API returned it."""
+        key = (version.store_hash, version.kind, version.subject, version.fingerprint)
+        with Session(self.engine) as session:
+            row = session.get(DisclosureVersion, key)
             return "" if row is None else row.text
 
 
