@@ -97,7 +97,7 @@ def history(store_hash: str, kind: str | None, subject: str | None, as_json: boo
     with index_errors():
         index = _index()
         versions = index.versions(store_hash, kind=kind, subject=subject)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key in sorted({(v.kind, v.subject) for v in versions}):
             by_fingerprint = {v.fingerprint: v for v in versions if (v.kind, v.subject) == key}
             for run in index.evidence(store_hash, *key).runs:
@@ -142,10 +142,7 @@ def diff(node_a: int, node_b: int) -> None:
             version = index.version_by_node(node)
             if version is None:
                 raise OperatorError(f"node {node} is no disclosure version in the archive index")
-            text = index.text(
-                version.store_hash, version.kind, version.subject, version.fingerprint
-            )
-            texts.append((f"node {node} ({version.kind} {version.subject})", text))
+            texts.append((f"node {node} ({version.kind} {version.subject})", index.text(version)))
     (name_a, text_a), (name_b, text_b) = texts
     lines = difflib.unified_diff(
         text_a.splitlines(), text_b.splitlines(), name_a, name_b, lineterm=""
