@@ -32,9 +32,7 @@ def wait_for(probe: Callable[[], T], timeout: float = 90.0, what: str = "conditi
 WORLD_FLOWS = "commerce,fulfilment"
 
 
-def world_env(
-    store: Any, ecm: Any, password: str, flows: str = WORLD_FLOWS
-) -> dict[str, str]:
+def world_env(store: Any, ecm: Any, password: str, flows: str = WORLD_FLOWS) -> dict[str, str]:
     """The settings a worker of a test world runs with: the emulated store and ECM."""
     origin = urlsplit(store.base_url)
     return {
