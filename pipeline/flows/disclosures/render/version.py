@@ -35,7 +35,8 @@ def _draw_text(sheet: Sheet, item: Disclosure) -> None:
         sheet.note(item.text or "(no body)")
         return
     sheet.section("Settings as the API returned them")
-    sheet.key_values([(key, _value(value)) for key, value in sorted(item.facts.items())])
+    facts = sorted(item.facts.items())
+    sheet.key_values([(key, _value(value)) for key, value in facts], label_width=70)
     sheet.section("Text shown to shoppers")
     sheet.note(item.text or "(none)")
 
