@@ -16,6 +16,7 @@ from pipeline.core import names
 from pipeline.core.contract import (
     DocumentKind,
     DocumentSpec,
+    EcmNeeds,
     FetchedSource,
     Flow,
     NodeLink,
@@ -36,6 +37,7 @@ from pipeline.flows.disclosures.render.version import render_version
 from pipeline.runtime import clients, redis_client, settings
 from pipeline.runtime.settings import Settings
 from schemas.disclosures import CHECKOUT_TERMS, PAGE, PRIVACY, Disclosure, DisclosureLook
+from schemas.retention import RetentionPlan
 from schemas.snapshot import OrderSnapshot
 
 WORKSPACE_TYPE = "DISCLOSURES"
@@ -212,6 +214,15 @@ class DisclosuresFlow(Flow):
             WORKSPACE_TYPE, spec.store_hash, f"Storefront Disclosures {spec.store_hash}"
         )
         return Placement(folders=(folder,), workspace=workspace)
+
+    def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
+        """The disclosures and order workspace types, the Commerce Record attributes, and
+        the receipts' links to the versions they cite (declare adds SUPERSEDES itself)."""
+        return EcmNeeds(
+            workspace_types=frozenset({WORKSPACE_TYPE, order_records.ORDER_WORKSPACE}),
+            attributes=order_records.ATTRIBUTE_TYPES,
+            xref_types=frozenset({CITES}),
+        )
 
     def streams(self, config: Settings) -> dict[str, dict[str, Any]]:
         """Per store, a look at every channel every BCRM_DISCLOSURE_POLL_INTERVAL_S, and the

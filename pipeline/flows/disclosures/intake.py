@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pipeline.celery import app
+from pipeline.core.canvas import OwedUnit, send_owed
 from pipeline.core.names import fetch_key
 
 DISCLOSURES = "disclosures"
@@ -38,7 +38,7 @@ def look_ref(
 
 
 def enqueue_look(store_hash: str, channel_id: int, reason: str, event_id: str) -> str:
-    """Publish one look; returns the Celery task id."""
+    """Owe and publish one look; returns the Celery task id."""
     ref = look_ref(store_hash, channel_id, reason, event_id)
-    result = app.send_task(FETCH_DISCLOSURES_TASK, args=[ref], queue="fetch", routing_key="fetch")
-    return str(result.id)
+    [task_id] = send_owed([OwedUnit(ref["record_key"], DISCLOSURES, FETCH_DISCLOSURES_TASK, [ref])])
+    return task_id
