@@ -220,6 +220,11 @@ class Flow(ABC):
         """Per polled stream, how many polls completed (settling waits for two more)."""
         return {}
 
+    def stream_intervals(self, config: Settings) -> dict[str, float]:
+        """Per polled stream that does not run every BCRM_POLL_INTERVAL_S, how often it
+        runs (status calls a stream late after three of them)."""
+        return {}
+
     # Per kind, the record-date facts it has: what `retention.toml` may name for it.
     record_date_facts: ClassVar[Mapping[str, tuple[str, ...]]]
 
