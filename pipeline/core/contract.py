@@ -220,6 +220,11 @@ class Flow(ABC):
         """Per polled stream, how many polls completed (settling waits for two more)."""
         return {}
 
+    def units_waiting(self, client: redis.Redis, store_hash: str) -> int:
+        """Work this flow holds back outside the ledger until something happens (a
+        receipt waiting for its evidence to settle): settling is not done while any waits."""
+        return 0
+
     def stream_intervals(self, config: Settings) -> dict[str, float]:
         """Per polled stream that does not run every BCRM_POLL_INTERVAL_S, how often it
         runs (status calls a stream late after three of them)."""

@@ -255,6 +255,10 @@ class DisclosuresFlow(Flow):
     def stream_intervals(self, config: Settings) -> dict[str, float]:
         return {DISCLOSURES: config.disclosure_poll_interval_s}
 
+    def units_waiting(self, client: redis.Redis, store_hash: str) -> int:
+        """Orders whose receipt waits for its evidence to settle."""
+        return int(client.hlen(receipts.awaiting_key(store_hash)))
+
 
 FLOW = DisclosuresFlow()
 SOURCES = (DisclosureSource(),)
