@@ -11,6 +11,8 @@ from typing import TypedDict
 from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
+from pipeline.flows.disclosures import intake, look, receipts
+from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.flows.fulfilment import tax_summaries
 from pipeline.index import retire
 from pipeline.ops import reconcile
@@ -44,6 +46,26 @@ def poll_store_orders(store_hash: str) -> int:
 @control_task("bcrm.control.poll_refunds", flow="commerce")
 def poll_store_refunds(store_hash: str) -> int:
     return _poll(store_hash, "refunds")
+
+
+@control_task("bcrm.control.poll_disclosures", flow="disclosures")
+def poll_store_disclosures(store_hash: str) -> int:
+    """A look at every channel of the store (each one a fetch of its own); the look
+    records its completion, which is what the stream's lag reads."""
+    client = clients.bigcommerce(store_hash)
+    tick = datetime.now(UTC).isoformat()
+    channels = look.channel_ids(client)
+    for channel_id in channels:
+        intake.enqueue_look(store_hash, channel_id, "poll", tick)
+    return len(channels)
+
+
+@control_task("bcrm.control.disclosure_receipts", flow="disclosures")
+def release_disclosure_receipts(store_hash: str) -> int:
+    """File the receipts of orders whose disclosure evidence has settled since."""
+    return receipts.release_settled(
+        disclosure_index(), redis_client(), clients.bigcommerce(store_hash), store_hash
+    )
 
 
 @control_task("bcrm.control.redrive_stalled")

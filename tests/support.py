@@ -28,10 +28,16 @@ def wait_for(probe: Callable[[], T], timeout: float = 90.0, what: str = "conditi
         time.sleep(0.1)
 
 
-def world_env(store: Any, ecm: Any, password: str) -> dict[str, str]:
+# The flows a commerce world runs: what its tests pin. The disclosures flow (whose receipt
+# every archived order also owes) has worlds of its own (tests/disclosures).
+WORLD_FLOWS = "commerce,fulfilment"
+
+
+def world_env(store: Any, ecm: Any, password: str, flows: str = WORLD_FLOWS) -> dict[str, str]:
     """The settings a worker of a test world runs with: the emulated store and ECM."""
     origin = urlsplit(store.base_url)
     return {
+        "BCRM_FLOWS": flows,
         "BCRM_BIGCOMMERCE_API_URL": f"{origin.scheme}://{origin.netloc}",
         "BCRM_BIGCOMMERCE_STORES": f"{store.store_hash}:{store.access_token}",
         "BCRM_OTCS_URL": ecm.base_url,

@@ -16,6 +16,7 @@ from pipeline.cli.bench import bench
 from pipeline.cli.chaos import chaos
 from pipeline.cli.config import config
 from pipeline.cli.demo import demo
+from pipeline.cli.disclosures import disclosures
 from pipeline.cli.dlq import dlq
 from pipeline.cli.ecm import ecm
 from pipeline.cli.embedded_redis import redis_group
@@ -85,3 +86,4 @@ record_group.add_command(record_pdf)
 main.add_command(record_group)
 main.add_command(records_group)
 main.add_command(sandbox)
+main.add_command(disclosures)

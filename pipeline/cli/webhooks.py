@@ -63,9 +63,10 @@ def serve(host: str, port: int) -> None:
     "--scope",
     "scopes",
     multiple=True,
-    default=REGISTERED_SCOPES,
-    show_default=True,
-    help="Hook scope (repeatable).",
+    help=(
+        f"Hook scope (repeatable). Default: {', '.join(REGISTERED_SCOPES)}, and with the "
+        "disclosures flow in BCRM_FLOWS every channel's page and settings change scopes."
+    ),
 )
 def register(destination: str, scopes: tuple[str, ...]) -> None:
     """Create or update the hooks of every store in BCRM_BIGCOMMERCE_STORES.
@@ -75,7 +76,7 @@ def register(destination: str, scopes: tuple[str, ...]) -> None:
     per hook.
     """
     from pipeline.integrations.bigcommerce import BigCommerceClient
-    from pipeline.integrations.webhooks.register import register_hooks
+    from pipeline.integrations.webhooks.register import default_scopes, register_hooks
 
     settings, config = _configuration()
     headers = {config.secret_header: config.shared_secret} if config.shared_secret else {}
@@ -89,7 +90,8 @@ def register(destination: str, scopes: tuple[str, ...]) -> None:
             f"{api_url}/stores/{store_hash}", token, governor=None, verify=settings.tls_verify
         ) as client:
             try:
-                changes = register_hooks(client, store_hash, destination, scopes, headers)
+                wanted = scopes or default_scopes(client, "disclosures" in settings.flow_names)
+                changes = register_hooks(client, store_hash, destination, wanted, headers)
             except (PermanentError, TransientError) as exc:
                 # The store refused (a token without the hooks scope, a destination it
                 # does not deliver to) or did not answer: say which store and why.

@@ -88,6 +88,15 @@ class Link:
 
 
 @dataclass(frozen=True)
+class NodeLink:
+    """A cross-reference from the record being declared to a record known by its ECM node
+    id, wherever it is filed (a receipt to the disclosure versions it cites)."""
+
+    node_id: int
+    xref_type: str
+
+
+@dataclass(frozen=True)
 class Placement:
     """Where declare files a record: in a workspace, or under a folder path that must
     already exist below the ECM's root (its set-up is a records manager's decision), then
@@ -98,6 +107,7 @@ class Placement:
     root_path: str | None = None
     links: tuple[Link, ...] = ()
     holds: tuple[str, ...] = ()
+    node_links: tuple[NodeLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,16 @@ class Flow(ABC):
 
     def polls_completed(self, client: redis.Redis, store_hash: str) -> dict[str, int]:
         """Per polled stream, how many polls completed (settling waits for two more)."""
+        return {}
+
+    def units_waiting(self, client: redis.Redis, store_hash: str) -> int:
+        """Work this flow holds back outside the ledger until something happens (a
+        receipt waiting for its evidence to settle): settling is not done while any waits."""
+        return 0
+
+    def stream_intervals(self, config: Settings) -> dict[str, float]:
+        """Per polled stream that does not run every BCRM_POLL_INTERVAL_S, how often it
+        runs (status calls a stream late after three of them)."""
         return {}
 
     # Per kind, the record-date facts it has: what `retention.toml` may name for it.

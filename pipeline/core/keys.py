@@ -104,3 +104,9 @@ def metrics_stage_duration(flow_stage: str) -> str:
     """Per histogram bucket, the successful runs of one flow's stage that fell in it (not
     cumulative), and `sum`."""
     return f"{PREFIX}:metrics:duration:{flow_stage}"
+
+
+def disclosure_pending(store_hash: str, channel_id: int) -> str:
+    """Hashes of a channel's change webhooks received but not yet in the archive index: a
+    receipt waits until it is empty (its evidence is not complete before)."""
+    return f"{PREFIX}:disclosures:pending:{store_hash}:{channel_id}"

@@ -18,9 +18,10 @@ from pipeline.core.errors import PermanentError
 FLOW_MODULES: dict[str, str] = {
     "commerce": "pipeline.flows.commerce.flow",
     "fulfilment": "pipeline.flows.fulfilment.flow",
+    "disclosures": "pipeline.flows.disclosures.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures")
 
 
 class UnknownFlow(PermanentError):

@@ -23,6 +23,8 @@ ADMIN_TIMEOUT_S = 60
 # Beat polls an emulated store every 2 s, not every minute: a run counts as settled after
 # two quiet polls, so the demo and every chaos scenario would otherwise wait minutes.
 SANDBOX_POLL_INTERVAL_S = "2"
+# A look reads every page and setting of a channel: more calls than an orders poll.
+SANDBOX_DISCLOSURE_POLL_INTERVAL_S = "5"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class PipelineProcesses:
         env = {
             **sandbox.env,
             "BCRM_POLL_INTERVAL_S": SANDBOX_POLL_INTERVAL_S,
+            "BCRM_DISCLOSURE_POLL_INTERVAL_S": SANDBOX_DISCLOSURE_POLL_INTERVAL_S,
             "BCRM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
             **extra_env,
         }

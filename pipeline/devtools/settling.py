@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import redis
 
+from pipeline.core import registry
 from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
 from pipeline.core.stages import FINAL_STATES, STAGES
@@ -73,6 +74,12 @@ def documents_fanned_out(fetch_keys: Iterable[str]) -> set[str]:
     return {key for result in results for key in result.get("documents", ())}
 
 
+def units_waiting(store_hash: str) -> int:
+    """Work the flows hold back outside the ledger (see `Flow.units_waiting`)."""
+    client = redis_client()
+    return sum(flow.units_waiting(client, store_hash) for flow in registry.flows().values())
+
+
 def poll_runs(store_hash: str) -> int:
     """Completed polls of the store: the fewest of any polled stream of any flow."""
     return min(polls_completed(redis_client(), store_hash).values(), default=0)
@@ -93,7 +100,7 @@ def wait_until_settled(
         time.sleep(POLL_S)
         try:
             seen = look(store_hash)
-            idle = queues_idle(redis_client())
+            idle = queues_idle(redis_client()) and not units_waiting(store_hash)
             runs = poll_runs(store_hash)
         except redis.ConnectionError:  # a broker restart: wait for it like the fleet does
             quiet_since, idle_since = -1, None

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Index,
     Integer,
     MetaData,
     String,
+    Text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -115,3 +117,91 @@ class AuditEvent(Base):
     event: Mapped[str] = mapped_column(String(100))
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DisclosureVersion(Base):
+    """One distinct content of one disclosure (a page, a channel's checkout terms or
+    privacy settings), and the record that files it."""
+
+    __tablename__ = "disclosure_versions"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(255))
+    url: Mapped[str] = mapped_column(String(2048))
+    state: Mapped[str] = mapped_column(String(20))
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    # The text exactly as the API returned it: what `bcrm disclosures diff` compares.
+    text: Mapped[str] = mapped_column(Text)
+    record_key: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (Index("ix_disclosure_versions_channel", "store_hash", "channel_id"),)
+
+
+class DisclosureRun(Base):
+    """Consecutive looks that saw one version of a disclosure with no change event between
+    them: seen live from `first_seen` to `last_seen`. `watched`: every look in the run had
+    the store's change webhooks for the disclosure registered and active."""
+
+    __tablename__ = "disclosure_runs"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    store_hash: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(100))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    looks: Mapped[int] = mapped_column(Integer)
+    watched: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (
+        Index("ix_disclosure_runs_disclosure", "store_hash", "kind", "subject", "first_seen"),
+    )
+
+
+class DisclosureEvent(Base):
+    """A change webhook the store sent about a disclosure: `occurred_at` is its payload's
+    `created_at` (the store's clock), evidence that a change happened then."""
+
+    __tablename__ = "disclosure_events"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(100))
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    scope: Mapped[str] = mapped_column(String(128))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_disclosure_events_disclosure", "store_hash", "kind", "subject", "occurred_at"),
+    )
+
+
+class DisclosureChannel(Base):
+    """When bcrm first and last looked at a channel's disclosures (a look of a channel with
+    no pages still counts)."""
+
+    __tablename__ = "disclosure_channels"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    first_look: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_look: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DisclosureReceipt(Base):
+    """The as-of answer for one order, frozen the first time its receipt was owed: the
+    receipt is rendered from it and never re-issued with a later, better guess."""
+
+    __tablename__ = "disclosure_receipts"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)

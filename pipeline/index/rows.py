@@ -16,6 +16,12 @@ from pipeline.core import registry
 from schemas.snapshot import OrderSnapshot
 
 TAX_SUMMARY_KIND = "tax_summary_monthly"
+# Disclosure versions (flow 4) are about a page or a channel, named by their Source ID.
+DISCLOSURE_SUBJECT_KINDS = {
+    "disclosure_page": "page",
+    "disclosure_checkout_terms": "channel",
+    "disclosure_privacy": "channel",
+}
 # "2024-03-EUR-DE": the month is the subject, currency and country the part.
 _MONTH_LENGTH = len("2024-03")
 
@@ -77,6 +83,8 @@ def subject_of(kind: str, order_id: str, source_id: str) -> tuple[str, str, str 
     """(subject kind, subject id, part) from a record's Order ID and Source ID attributes."""
     if kind == TAX_SUMMARY_KIND:
         return "store_month", source_id[:_MONTH_LENGTH], source_id[_MONTH_LENGTH + 1 :] or None
+    if kind in DISCLOSURE_SUBJECT_KINDS:
+        return DISCLOSURE_SUBJECT_KINDS[kind], source_id, None
     return "order", order_id, source_id or None
 
 

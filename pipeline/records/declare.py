@@ -93,6 +93,8 @@ def _link(otcs: OTCSClient, container_id: int, node_id: int, placement: Placemen
         for node in versions(otcs, folder.id, link.stem + "-"):
             pair = (node_id, node.id) if link.outgoing else (node.id, node_id)
             otcs.add_cross_reference(*pair, link.xref_type)
+    for node_link in placement.node_links:
+        otcs.add_cross_reference(node_id, node_link.node_id, node_link.xref_type)
 
 
 def _hold(otcs: OTCSClient, node_id: int, placement: Placement) -> None:

@@ -119,6 +119,11 @@ class _SettingsSchema(Schema):
     otcs_root_id = mf.Integer(load_default=2000, validate=validate.Range(min=1))
     tls_ca_bundle = mf.String(load_default=None)
     poll_interval_s = mf.Float(load_default=60.0, validate=validate.Range(min=1))
+    # Disclosures change rarely and webhooks wake a look early; a full look reads every page.
+    disclosure_poll_interval_s = mf.Float(
+        load_default=300.0,
+        validate=validate.Range(min=5, error="expected seconds between looks, at least 5"),
+    )
     webhook_secret = mf.String(load_default=None)
     webhook_secret_header = mf.String(load_default="X-Bcrm-Webhook-Secret")
     webhook_signing_secrets = mf.String(load_default=None)
@@ -202,6 +207,7 @@ class Settings:
     otcs_root_id: int
     tls_ca_bundle: str | None
     poll_interval_s: float
+    disclosure_poll_interval_s: float
     webhook_secret: str | None
     webhook_secret_header: str
     webhook_signing_secrets: str | None

@@ -200,7 +200,14 @@ RSIS: list[dict[str, Any]] = [
     _rsi("BCRM-TAX-MON", "Monthly tax summaries", 10, "tax_period_filed"),
     _rsi("BCRM-CS-CASE", "Customer-service case files", 7, "case_closed"),
     _rsi("BCRM-GOV-APR", "Approvals and publish receipts", 10, "parent_cutoff"),
-    _rsi("BCRM-GOV-POL", "Policies and storefront disclosures", 6, "policy_superseded", US=4),
+    # Kept as long as the longest-kept order record that could cite a version: an order
+    # placed just before a version was superseded keeps its invoice 10 years (the longest
+    # invoice period, retention.toml), so 10 years from supersession, in every country.
+    _rsi("BCRM-POL-PAG", "Storefront page versions", 10, "policy_superseded"),
+    _rsi("BCRM-POL-TRM", "Checkout terms versions", 10, "policy_superseded"),
+    _rsi("BCRM-POL-PRV", "Privacy settings versions", 10, "policy_superseded"),
+    # An order's disclosure receipt supports its invoice: kept as the invoice.
+    _rsi("BCRM-ORD-DIS", "Order disclosure receipts", 10, "invoice_issued", **INVOICE_OVERRIDES),
     _rsi("BCRM-PS-RCL", "Recalls, certifications, safety bulletins", 10, "product_withdrawn"),
     _rsi("BCRM-MKT-CMP", "Campaign briefs, approvals, discount rules", 6, "campaign_ended"),
 ]
@@ -213,6 +220,7 @@ FILE_PLAN: list[tuple[int, int, str, str, str | None, bool]] = [
     (COMMERCE, FILE_PLAN_ID, "Commerce Records", "COM", None, False),
     (3001, COMMERCE, "Orders", "COM-ORD", None, False),
     (3010, 3001, "Order Records", "COM-ORD-REC", "BCRM-ORD-REC", False),
+    (3011, 3001, "Disclosure Receipts", "COM-ORD-DIS", "BCRM-ORD-DIS", False),
     (3002, COMMERCE, "Finance", "COM-FIN", None, False),
     (3020, 3002, "Invoices", "COM-FIN-INV", "BCRM-FIN-INV", False),
     (3021, 3002, "Credit Notes", "COM-FIN-CRN", "BCRM-FIN-CRN", False),
@@ -229,7 +237,10 @@ FILE_PLAN: list[tuple[int, int, str, str, str | None, bool]] = [
     (3006, COMMERCE, "Governance", "COM-GOV", None, False),
     (3060, 3006, "Approvals", "COM-GOV-APR", "BCRM-GOV-APR", False),
     (3061, 3006, "Publish Receipts", "COM-GOV-PUB", "BCRM-GOV-APR", False),
-    (3062, 3006, "Policies and Disclosures", "COM-GOV-POL", "BCRM-GOV-POL", False),
+    (3062, 3006, "Policies and Disclosures", "COM-GOV-POL", None, False),
+    (3063, 3062, "Storefront Pages", "COM-GOV-POL-PAG", "BCRM-POL-PAG", False),
+    (3064, 3062, "Checkout Terms", "COM-GOV-POL-TRM", "BCRM-POL-TRM", False),
+    (3065, 3062, "Privacy Settings", "COM-GOV-POL-PRV", "BCRM-POL-PRV", False),
     (3007, COMMERCE, "Product Safety", "COM-PS", None, False),
     (3070, 3007, "Recall Notices", "COM-PS-RCL", "BCRM-PS-RCL", True),
     (3071, 3007, "Supplier Certifications", "COM-PS-CRT", "BCRM-PS-RCL", False),
@@ -259,6 +270,7 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
             "Tax",
             "Approvals",
             "Correspondence",
+            "Disclosures",
         ],
     },
     {
@@ -306,6 +318,16 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
             "Affected Orders",
             "Takedowns",
         ],
+    },
+    {
+        "id": 506,
+        "name": "Storefront Disclosures",
+        "bo_type": "DISCLOSURES",
+        "bo_type_id": 606,
+        "template_id": 2206,
+        "location_id": 2105,
+        "name_pattern": "Storefront Disclosures {bo_id}",
+        "folders": ["Pages", "Checkout Terms", "Privacy Settings"],
     },
 ]
 
@@ -358,6 +380,8 @@ XREF_TYPES = [
     ("CASE_MEMBER", "Collected into case", "CASE_CONTAINS"),
     ("CASE_CONTAINS", "Case contains", "CASE_MEMBER"),
     ("RELATED", "Related record", "RELATED"),
+    ("CITES_DISCLOSURE", "Receipt cites disclosure version", "CITED_BY_RECEIPT"),
+    ("CITED_BY_RECEIPT", "Disclosure version cited by receipt", "CITES_DISCLOSURE"),
 ]
 
 

@@ -96,7 +96,7 @@ def test_demo_declares_every_record_once_on_the_embedded_default(tmp_path: Path)
     assert summary["ok"] is True
     assert summary["orders_seen"] == 12
     assert summary["due_documents"] == summary["present_exactly_once"] > 12
-    assert set(summary["records_per_flow"]) == {"commerce", "fulfilment"}
+    assert set(summary["records_per_flow"]) == {"commerce", "fulfilment", "disclosures"}
     assert sum(summary["records_per_flow"].values()) == summary["present_exactly_once"]
     assert summary["dead_letters"] == 0
     assert "present exactly once" in result.stdout.replace("_", " ")

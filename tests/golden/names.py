@@ -22,6 +22,9 @@ from pipeline.records.classify import default_plan
 from schemas.snapshot import OrderSnapshot, TaxSummary
 
 FIXTURE = Path(__file__).with_name("record_names.json.gz")
+# The flows whose records the fixture pins; a later flow's documents (the disclosures
+# flow's receipt, owed from the same order) are pinned by its own tests, not here.
+GOLDEN_FLOWS = ("commerce", "fulfilment")
 
 
 def load_fixture() -> dict[str, Any]:
@@ -56,7 +59,7 @@ def derived(kind: str, raw: bytes) -> list[dict[str, Any]]:
         specs = [(summary_spec(summary), summary)]
     else:
         snapshot = OrderSnapshot.from_json_bytes(raw)
-        flows = registry.consumers("order")
+        flows = [flow for flow in registry.consumers("order") if flow.name in GOLDEN_FLOWS]
         specs = [(spec, snapshot) for flow in flows for spec in flow.documents_owed(snapshot)]
     rows = []
     for spec, source in specs:

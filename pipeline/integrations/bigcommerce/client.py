@@ -203,6 +203,32 @@ class BigCommerceClient:
                 "/orders/payment_actions/refunds", {**params, "order_id:in": chunk}
             )
 
+    # -- disclosures: pages, legal settings, consent (reference §8) ---------------------
+
+    def iter_channels(self) -> Iterator[dict[str, Any]]:
+        return self.iter_v3("/channels")
+
+    def iter_pages(self, channel_id: int) -> Iterator[dict[str, Any]]:
+        """Every content page of a channel, with its body (only sent when asked for)."""
+        return self.iter_v3("/content/pages", {"channel_id": channel_id, "include": "body"})
+
+    def checkout_settings(self, channel_id: int) -> dict[str, Any]:
+        data: dict[str, Any] = self.get_v3(f"/checkouts/settings/channels/{channel_id}")
+        return data
+
+    def customer_settings(self, channel_id: int | None = None) -> dict[str, Any]:
+        """Store-wide customer settings, or a channel's (`channel_id`)."""
+        path = "/customers/settings"
+        path += "" if channel_id is None else f"/channels/{channel_id}"
+        data: dict[str, Any] = self.get_v3(path)
+        return data
+
+    def customer_consent(self, customer_id: int) -> dict[str, Any]:
+        """`{allow, deny, updated_at}`; `updated_at` is the time of this call, not of the
+        customer's choice (reference §8). The answer is the bare object, no `data`."""
+        body: dict[str, Any] = self.request("GET", f"/v3/customers/{customer_id}/consent")
+        return body
+
     # -- store and webhooks ----------------------------------------------------------
 
     def store_information(self) -> dict[str, Any]:

@@ -19,12 +19,16 @@ import redis.asyncio as aioredis
 from pipeline.core import keys
 from pipeline.core.ledger import OWE_LUA, owe_call
 
+# A fifth key, when given, is a set the event's hash (the last argument; `owe` ignores
+# what it does not take) joins as it is queued: a channel's disclosure changes not yet in
+# the archive index (`keys.disclosure_pending`).
 _PUSH_THEN_MARK = (
     OWE_LUA
     + """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 owe(KEYS[3], KEYS[4], unpack(ARGV, 3))
 redis.call('LPUSH', KEYS[2], ARGV[2])
+if #KEYS > 4 then redis.call('SADD', KEYS[5], ARGV[#ARGV]) end
 redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
 return 1
 """
@@ -47,9 +51,20 @@ class EnqueueOnce:
         self._script = client.register_script(_PUSH_THEN_MARK)
 
     async def push(
-        self, store_hash: str, event_hash: str, queue: str, message: bytes, owed: OwedFetch
+        self,
+        store_hash: str,
+        event_hash: str,
+        queue: str,
+        message: bytes,
+        owed: OwedFetch,
+        pending: str | None = None,
     ) -> bool:
-        """True if queued now, False if the event was queued before."""
+        """True if queued now, False if the event was queued before; `pending` names a
+        set the event's hash joins with the message."""
         owe_keys, owe_args = owe_call(*owed)
         keys = [seen_key(store_hash, event_hash), queue, *owe_keys]
-        return bool(await self._script(keys=keys, args=[self.ttl_s, message, *owe_args]))
+        args: list[Any] = [self.ttl_s, message, *owe_args]
+        if pending is not None:
+            keys.append(pending)
+            args.append(event_hash)
+        return bool(await self._script(keys=keys, args=args))

@@ -45,9 +45,9 @@ class FetchMessageFactory:
         self._embed: dict[str, Any] = template.body[2]
         self._reply_to: str = template.properties["reply_to"]
 
-    def build(self, ref: dict[str, Any]) -> bytes:
-        """The Redis-transport envelope of the fetch task of one order event's reference
-        (`order_event_ref`), as kombu would LPUSH it."""
+    def build(self, ref: dict[str, Any], task_name: str = FETCH_ORDER_TASK) -> bytes:
+        """The Redis-transport envelope of a fetch task (by default the order's, of an
+        order event's reference, `order_event_ref`), as kombu would LPUSH it."""
         args = [ref]
         task_id = str(uuid.uuid4())
         body = json.dumps([args, {}, self._embed]).encode()
@@ -58,6 +58,7 @@ class FetchMessageFactory:
             # Celery's signatures publish args as a tuple: its repr is what they show.
             "headers": {
                 **self._headers,
+                "task": task_name,
                 "id": task_id,
                 "root_id": task_id,
                 "argsrepr": repr(tuple(args)),

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -26,7 +27,7 @@ from pipeline.integrations.webhooks.fetch_message import FetchMessageFactory
 from pipeline.integrations.webhooks.handoff import Handoff, HandoffUnavailableError
 from pipeline.integrations.webhooks.verify import check_shared_secret, check_signature
 from pipeline.runtime.log import log_event
-from schemas.webhooks import OrderEvent, UnknownScopeError, load_order_event
+from schemas.webhooks import DisclosureEvent, OrderEvent, UnknownScopeError, load_event
 
 PATH = "/webhooks/bigcommerce"
 RETRY_AFTER_S = "60"
@@ -101,13 +102,20 @@ async def receive(request: web.Request) -> web.Response:
         f"webhook.{outcome.value}",
         store=event.store_hash,
         scope=event.scope,
-        order_id=event.order_id,
+        **_subject(event),
         hash=event.hash,
     )
     return web.json_response({"status": outcome.value})
 
 
-async def _validated(request: web.Request, config: WebhookConfig) -> OrderEvent:
+def _subject(event: OrderEvent | DisclosureEvent) -> dict[str, Any]:
+    """What a log line names the event by: ids only."""
+    if isinstance(event, DisclosureEvent):
+        return {"channel_id": event.channel_id, "kind": event.kind, "subject": event.subject}
+    return {"order_id": event.order_id}
+
+
+async def _validated(request: web.Request, config: WebhookConfig) -> OrderEvent | DisclosureEvent:
     if config.shared_secret:
         check_shared_secret(request.headers, config.secret_header, config.shared_secret)
     if request.content_type != "application/json":
@@ -124,7 +132,7 @@ async def _validated(request: web.Request, config: WebhookConfig) -> OrderEvent:
     except (ValueError, RecursionError):
         raise Rejected(400, "invalid_json", "body is not JSON") from None
     try:
-        event = load_order_event(payload)
+        event = load_event(payload)
     except ValidationError as exc:
         raise Rejected(422, "invalid_delivery", exc.messages) from None
     except UnknownScopeError as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.integrations.bigcommerce import BigCommerceClient
+from schemas.webhooks import REGISTERED_SCOPES, disclosure_scopes
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,17 @@ class HookChange:
             "hook_id": self.hook_id,
             "action": self.action,
         }
+
+
+def default_scopes(client: BigCommerceClient, disclosures: bool) -> tuple[str, ...]:
+    """The order scopes, and where the disclosures flow runs, every channel's disclosure
+    change scopes (a channel added later needs `register` again)."""
+    if not disclosures:
+        return REGISTERED_SCOPES
+    from pipeline.flows.disclosures.look import channel_ids
+
+    channels = channel_ids(client)
+    return (*REGISTERED_SCOPES, *(s for c in channels for s in disclosure_scopes(c)))
 
 
 def register_hooks(
