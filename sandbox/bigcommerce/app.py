@@ -2,7 +2,8 @@
 
 Order of checks, as a client experiences them: injected connection reset and latency,
 store hash and token (401/403), the store quota (429), unknown route (404/405), Accept (406)
-and Content-Type (415), OAuth scope (403), injected errors, then the handler. Every answer,
+and Content-Type (415), OAuth scope (403), injected errors, then the handler; an applied
+write is logged (`write_log`) and, under a `lost_answer_rate` fault, its answer dropped. Every answer,
 including errors, carries the rate-limit headers unless a fault says otherwise, and every
 request is counted per route so benchmarks can count API calls. Refusals are counted apart
 by cause: the quota exhausted by the store's own clients (however a fault mode answers it)
@@ -41,6 +42,7 @@ from .faults import Faults
 from .ratelimit import Decision, RateLimiter
 from .routing import STORE, TOKEN, Route
 from .state import Store
+from .write_log import WRITE_METHODS, WriteLog
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,7 @@ class Runtime:
     # drawn error: the two look alike on the wire (a header-less 429, a 500).
     refusals: Counter[str] = field(default_factory=Counter)
     routes: dict[object, Route] = field(default_factory=dict)
+    writes: WriteLog = field(default_factory=WriteLog)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -152,6 +155,27 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
         log.exception("handler failed: %s %s", request.method, route.path if route else "?")
         response = error_response(ApiError(500), dialect)
     response.headers.update((decision or rt.limiter.peek()).headers())
+    lose = (
+        request.method in WRITE_METHODS
+        and faults.lost_answer_rate
+        and faults.applies(family)
+        and 200 <= response.status < 300
+        and rt.rng.random() < faults.lost_answer_rate
+    )
+    if request.method in WRITE_METHODS and route is not None:
+        raw = await request.read()  # aiohttp keeps the body the handler read
+        rt.writes.record(
+            request.method,
+            request.path.removeprefix(f"/stores/{rt.store.store_hash}"),
+            request.query_string,
+            response.status,
+            raw,
+            answered=not lose,
+        )
+    if lose:
+        rt.refusals["injected lost_answer"] += 1
+        _reset_connection(request)
+        raise asyncio.CancelledError
     return response
 
 
