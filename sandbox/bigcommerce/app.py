@@ -3,11 +3,12 @@
 Order of checks, as a client experiences them: injected connection reset and latency,
 store hash and token (401/403), the store quota (429), unknown route (404/405), Accept (406)
 and Content-Type (415), OAuth scope (403), injected errors, then the handler; an applied
-write is logged (`write_log`) and, under a `lost_answer_rate` fault, its answer dropped. Every answer,
-including errors, carries the rate-limit headers unless a fault says otherwise, and every
-request is counted per route so benchmarks can count API calls. Refusals are counted apart
-by cause: the quota exhausted by the store's own clients (however a fault mode answers it)
-or an injected error, so a test can tell a client's self-caused 429s from a storm it was sent.
+write is logged (`write_log`) and, under a `lost_answer_rate` fault, its answer dropped.
+Every answer, including errors, carries the rate-limit headers unless a fault says
+otherwise, and every request is counted per route so benchmarks can count API calls.
+Refusals are counted apart by cause: the quota exhausted by the store's own clients
+(however a fault mode answers it) or an injected error, so a test can tell a client's
+self-caused 429s from a storm it was sent.
 """
 
 from __future__ import annotations
