@@ -10,6 +10,7 @@ from pipeline.runtime.log import configure_logging
 
 STAGE_MODULES = [
     "tasks.fetch",
+    "tasks.publish",
     "tasks.render",
     "tasks.classify",
     "tasks.declare",

@@ -2,8 +2,8 @@
 publish stage and marked by it, all through the Content Server REST API.
 
 A change request is a "Change Request" business workspace (business object id
-`<store>-CR-<n>`) holding the request document (`Request/<id>-request.json`: the typed
-change, the before-state read when requested, the reason) and the "Change Request"
+`<store>-CR-<n>`) holding one request document (`Request/<id>-request-<hash>.json`: the
+typed change, the before-state read when requested, the reason) and the "Change Request"
 category (type, target, the payload and before-state SHA-256, requested by, decision,
 decided by, decided at, effective from, expires at, status and its reason). Who filed it
 and who decided it are the audit trail's to say (`approval`); the category's "Requested
@@ -22,6 +22,7 @@ from pipeline.core.errors import PermanentError
 from pipeline.flows.approvals.change_request import ChangeRequest
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.errors import NotConfigured
+from pipeline.records.declare import versions
 
 EXT_SYSTEM = "BigCommerce"
 BO_TYPE = "CHANGE_REQUEST"
@@ -48,8 +49,14 @@ class StoredRequest:
         return self.facts.get("Status", "")
 
 
-def request_document_name(change_id: str) -> str:
-    return f"{change_id}-request.json"
+def request_stem(change_id: str) -> str:
+    return f"{change_id}-request"
+
+
+def request_document_name(change: ChangeRequest) -> str:
+    """`<id>-request-<payload hash>.json`, named like a declared record so a receipt's
+    cross-reference finds it by its stem."""
+    return f"{request_stem(change.id)}-{change.payload_sha256[:8]}.json"
 
 
 def workspace_name(change_id: str) -> str:
@@ -103,7 +110,7 @@ def file_request(otcs: OTCSClient, change: ChangeRequest, effective_from: str = 
     if folder is None:
         raise NotConfigured(f"the Change Request workspace template has no {REQUEST_FOLDER!r}")
     raw = json.dumps(change.to_json(), sort_keys=True, indent=2).encode()
-    otcs.create_document(folder.id, request_document_name(change.id), raw, "application/json")
+    otcs.create_document(folder.id, request_document_name(change), raw, "application/json")
     return node_id
 
 
@@ -123,9 +130,9 @@ def facts_of(otcs: OTCSClient, node_id: int) -> dict[str, str]:
 def read_request(otcs: OTCSClient, change_id: str) -> StoredRequest:
     node_id = _workspace(otcs, change_id)
     folder = otcs.find_child(node_id, REQUEST_FOLDER)
-    document = (
-        None if folder is None else otcs.find_child(folder.id, request_document_name(change_id))
-    )
+    prefix = request_stem(change_id) + "-"
+    found = [] if folder is None else versions(otcs, folder.id, prefix)
+    document = found[0] if len(found) == 1 else None
     if document is None:
         raise UnreadableRequest(f"{change_id}: no request document")
     try:
