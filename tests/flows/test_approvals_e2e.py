@@ -1,0 +1,215 @@
+"""Approvals → publishing end to end: both emulators, the session's Redis, real worker
+processes. Makers and approvers are OTCS users of their own; the producer hands approved
+change requests to the publish stage, which publishes each once (the store's write log),
+refuses what must be refused with a record (never a dead letter), and files one receipt
+per change request in its workspace, cross-referenced to the request document."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline.flows.approvals import change_requests
+from pipeline.flows.approvals.change_request import ChangeRequest
+from pipeline.flows.approvals.producer import poll_change_requests, publish_key
+from pipeline.flows.approvals.requesting import request_change
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
+from pipeline.integrations.otcs.client import OTCSClient
+from pipeline.runtime import services
+from pipeline.runtime.fleet import Fleet
+from sandbox.bigcommerce.server import BigCommerceEmulator
+from sandbox.otcs.server import OTCSEmulator
+from tests.support import configured, wait_for, world_env
+
+pytestmark = pytest.mark.e2e
+
+SERVICE_PASSWORD = "svc-pw"
+
+
+@dataclass
+class ApprovalWorld:
+    store: BigCommerceEmulator
+    ecm: OTCSEmulator
+    client: BigCommerceClient
+    service: OTCSClient
+    maker: OTCSClient
+    checker: OTCSClient
+    outsider: OTCSClient
+    env: dict[str, str]
+
+    @property
+    def store_hash(self) -> str:
+        return self.store.store_hash
+
+    def product(self, index: int) -> dict:
+        return self.client.get_v3("/catalog/products", {"limit": 10})[index]
+
+    def request_price(self, product_id: int, factor: str = "1.05") -> ChangeRequest:
+        """A new price of `factor` times the live one (a drop of over 30 % needs two
+        approvers by the shipped approvals.toml)."""
+        live = Decimal(str(self.client.get_v3(f"/catalog/products/{product_id}")["price"]))
+        price = str((live * Decimal(factor)).quantize(Decimal("0.01")))
+        return request_change(
+            self.maker, self.client, self.store_hash, "product_price",
+            f"product/{product_id}", {"price": price}, reason="spring pricing",
+        )  # fmt: skip
+
+    def decide(self, who: OTCSClient, change: ChangeRequest) -> None:
+        change_requests.decide(who, change.id, approve=True, valid_days=14)
+
+    def publish(self, change: ChangeRequest) -> dict[str, str]:
+        """Run the producer and wait until the request is settled and its record declared."""
+        with configured(self.env):
+            poll_change_requests(self.service, self.store_hash)
+        ledger = services.ledger()
+
+        def settled() -> dict[str, str] | None:
+            done = ledger.get(publish_key(self.store_hash, change.id)).get("done:publish")
+            if done is None:
+                return None
+            receipt = json.loads(done).get("receipt")
+            state = ledger.get(receipt).get("state") if receipt else "declared"
+            return json.loads(done) if state == "declared" else None
+
+        return wait_for(settled, timeout=120, what=f"{change.id} published and filed")
+
+    def workspace(self, change: ChangeRequest) -> int:
+        node = self.service.find_workspace("BigCommerce", "CHANGE_REQUEST", change.id)
+        assert node is not None
+        return node.id
+
+    def facts(self, change: ChangeRequest) -> dict[str, str]:
+        return change_requests.facts_of(self.service, self.workspace(change))
+
+    def records(self, change: ChangeRequest) -> list[dict]:
+        marker = f"Change Request {change.id}/Publish Receipts/"
+        return [n for n in self.ecm.inventory()["nodes"] if marker in n["path"]]
+
+    def product_writes(self, product_id: int) -> list[dict]:
+        path = f"/v3/catalog/products/{product_id}"
+        return [w for w in self.store.applied_writes() if w["path"] == path]
+
+
+@pytest.fixture(scope="module")
+def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApprovalWorld]:
+    store_hash = uuid.uuid4().hex[:10]
+    with (
+        BigCommerceEmulator(orders=2, seed=5, quota=None, store_hash=store_hash) as store,
+        OTCSEmulator(password=SERVICE_PASSWORD) as ecm,
+    ):
+        maker_id = ecm.add_user("mia.maker", "m-pw")
+        checker_id = ecm.add_user("cy.checker", "c-pw")
+        ecm.add_user("otto.outsider", "o-pw")
+        ecm.add_group("Pricing Approvers", (checker_id,))
+        assert maker_id != checker_id
+        env = world_env(store, ecm, SERVICE_PASSWORD)
+        fleet = Fleet(redis_url, log_dir=Path(tmp_path_factory.mktemp("logs")), extra_env=env)
+        fleet.start()
+        try:
+            yield ApprovalWorld(
+                store,
+                ecm,
+                BigCommerceClient(store.base_url, store.access_token, governor=None),
+                OTCSClient(ecm.base_url, ecm.username, SERVICE_PASSWORD),
+                OTCSClient(ecm.base_url, "mia.maker", "m-pw"),
+                OTCSClient(ecm.base_url, "cy.checker", "c-pw"),
+                OTCSClient(ecm.base_url, "otto.outsider", "o-pw"),
+                env,
+            )
+        finally:
+            fleet.stop()
+
+
+def test_an_approved_price_is_published_once_with_one_receipt(world: ApprovalWorld) -> None:
+    product = world.product(0)
+    change = world.request_price(product["id"])
+    world.decide(world.checker, change)
+    result = world.publish(change)
+    assert result["result"] == "published"
+    price = Decimal(change.after["price"])
+    assert world.client.get_v3(f"/catalog/products/{product['id']}")["price"] == price
+    assert [w["body"] for w in world.product_writes(product["id"])] == [{"price": float(price)}]
+    assert world.facts(change)["Status"] == "published"
+    [receipt] = world.records(change)
+    assert receipt["name"].startswith(f"{change.id}-publish-receipt-")
+    staged = services.ledger().get(result["receipt"])
+    assert staged["state"] == "declared"
+    # Published again (a duplicate poll, a redelivery): nothing more is written or filed.
+    with configured(world.env):
+        poll_change_requests(world.service, world.store_hash)
+    assert len(world.product_writes(product["id"])) == 1 and len(world.records(change)) == 1
+
+
+def test_the_receipt_is_cross_referenced_to_the_request(world: ApprovalWorld) -> None:
+    product = world.product(1)
+    change = world.request_price(product["id"])
+    world.decide(world.checker, change)
+    world.publish(change)
+    [receipt] = world.records(change)
+    folder = world.service.find_child(world.workspace(change), "Request")
+    assert folder is not None
+    request = world.service.find_child(folder.id, change_requests.request_document_name(change))
+    assert request is not None
+    links = world.service.cross_references(receipt["id"])
+    assert [(x.xref_type, x.target_id) for x in links] == [("APPROVED_BY", request.id)]
+
+
+def test_drift_since_approval_is_a_refusal_record_not_a_dead_letter(world: ApprovalWorld) -> None:
+    product = world.product(2)
+    change = world.request_price(product["id"])
+    world.decide(world.checker, change)
+    world.store.change_price(product["id"], 12.34)  # someone edits it in BigCommerce
+    result = world.publish(change)
+    assert result["result"] == "refused" and result["reason"].startswith("drift")
+    facts = world.facts(change)
+    assert (facts["Status"], facts["Status Reason"][:5]) == ("refused", "drift")
+    [record] = world.records(change)
+    assert record["name"].startswith(f"{change.id}-publish-refusal-")
+    assert world.product_writes(product["id"]) == []
+    assert not [d for d in services.dead_letters().list() if change.id in str(d.args)]
+
+
+@pytest.mark.parametrize(
+    ("decider", "reason"),
+    [("maker", "separation of duties"), ("outsider", "not in the approver group")],
+)
+def test_an_approval_the_audit_trail_does_not_support_is_refused(
+    world: ApprovalWorld, decider: str, reason: str
+) -> None:
+    product = world.product(3 if decider == "maker" else 4)
+    change = world.request_price(product["id"])
+    world.decide(getattr(world, decider), change)
+    result = world.publish(change)
+    assert result["result"] == "refused" and reason in result["reason"]
+    assert world.product_writes(product["id"]) == []
+    assert world.facts(change)["Status"] == "refused"
+
+
+def test_a_write_whose_answer_is_lost_is_applied_once(world: ApprovalWorld) -> None:
+    product = world.product(5)
+    change = world.request_price(product["id"])
+    world.decide(world.checker, change)
+    world.store.set_faults(lost_answer_rate=1.0, families=["catalog"])
+    try:
+        result = world.publish(change)
+    finally:
+        world.store.set_faults()
+    assert result["result"] == "published"
+    [write] = world.product_writes(product["id"])
+    assert write["answered"] is False
+    assert len(world.records(change)) == 1
+
+
+def test_a_large_price_drop_needs_a_second_approver(world: ApprovalWorld) -> None:
+    product = world.product(6)
+    change = world.request_price(product["id"], "0.5")
+    world.decide(world.checker, change)
+    result = world.publish(change)
+    assert result["result"] == "refused" and "second approver" in result["reason"]
+    assert world.product_writes(product["id"]) == []
