@@ -7,11 +7,15 @@ per change request in its workspace, cross-referenced to the request document.""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 
@@ -213,3 +217,74 @@ def test_a_large_price_drop_needs_a_second_approver(world: ApprovalWorld) -> Non
     result = world.publish(change)
     assert result["result"] == "refused" and "second approver" in result["reason"]
     assert world.product_writes(product["id"]) == []
+
+
+def bcrm(world: ApprovalWorld, user: str, password: str, *args: str) -> CompletedProcess[str]:
+    """`bcrm` as a maker or approver runs it: the OTCS credentials are their own."""
+    env = {**os.environ, **world.env, "BCRM_OTCS_USERNAME": user, "BCRM_OTCS_PASSWORD": password}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_commands_request_decide_show_list_and_cancel(world: ApprovalWorld) -> None:
+    product = world.product(7)
+    live = Decimal(str(product["price"]))
+    new = str((live * Decimal("1.1")).quantize(Decimal("0.01")))
+    filed = bcrm(world, "mia.maker", "m-pw", "changes", "request", "--store", world.store_hash,
+                 "--type", "product_price", "--target", str(product["id"]),
+                 "--set", f"price={new}", "--reason", "margin")  # fmt: skip
+    assert filed.returncode == 0, filed.stderr
+    change_id = filed.stdout.split()[1].rstrip(":")
+    shown = bcrm(world, "cy.checker", "c-pw", "changes", "show", change_id, "--json")
+    facts = json.loads(shown.stdout)
+    assert facts["facts"]["Status"] == "requested" and facts["change"]["after"] == {"price": new}
+    assert facts["facts"]["Requested By"] == "mia.maker"
+    decided = bcrm(world, "cy.checker", "c-pw", "changes", "decide", change_id, "--approve")
+    assert decided.returncode == 0, decided.stderr
+    listed = bcrm(world, "cy.checker", "c-pw", "changes", "list", "--status", "approved")
+    assert change_id in listed.stdout
+    again = bcrm(world, "cy.checker", "c-pw", "changes", "decide", change_id, "--reject")
+    assert (
+        again.returncode == 2 and again.stderr.startswith("bcrm: ") and "approved" in again.stderr
+    )
+    cancelled = bcrm(world, "mia.maker", "m-pw", "changes", "cancel", change_id)
+    assert cancelled.returncode == 0
+    with configured(world.env):
+        poll_change_requests(world.service, world.store_hash)
+    assert not services.ledger().get(publish_key(world.store_hash, change_id))
+    assert world.facts(world_change(world, change_id))["Status"] == "cancelled"
+    assert world.product_writes(product["id"]) == []
+
+
+def world_change(world: ApprovalWorld, change_id: str) -> ChangeRequest:
+    return change_requests.read_request(world.service, change_id).change
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--type", "product_price", "--target", "1", "--set", "colour=red"), "no field 'colour'"),
+        (("--type", "product_price", "--target", "1", "--set", "price=cheap"), "not a decimal"),
+        (("--type", "product_price", "--target", "999999", "--set", "price=1"), "does not exist"),
+        (("--type", "price", "--target", "1", "--set", "price=1"), "cannot be requested"),
+        (("--type", "product_price", "--target", "1", "--set", "price"), "FIELD=VALUE"),
+    ],
+)
+def test_bad_requests_are_one_line_and_exit_2(
+    world: ApprovalWorld, args: tuple[str, ...], says: str
+) -> None:
+    answer = bcrm(world, "mia.maker", "m-pw", "changes", "request", "--store", world.store_hash,
+                  *args)  # fmt: skip
+    assert answer.returncode == 2, answer.stderr
+    assert answer.stderr.startswith("bcrm: ") and says in answer.stderr
+    assert answer.stderr.count("\n") == 1
+
+
+def test_a_wrong_password_is_one_line_and_exit_2(world: ApprovalWorld) -> None:
+    answer = bcrm(world, "mia.maker", "nope", "changes", "list")
+    assert answer.returncode == 2 and answer.stderr.startswith("bcrm: the ECM refused")

@@ -142,8 +142,10 @@ def read_request(otcs: OTCSClient, change_id: str) -> StoredRequest:
     return StoredRequest(node_id, facts_of(otcs, node_id), change)
 
 
-def decide(otcs: OTCSClient, change_id: str, approve: bool, valid_days: int) -> None:
-    """What an approver does in the ECM: set the decision, as themselves."""
+def decide(
+    otcs: OTCSClient, change_id: str, approve: bool, valid_days: int, note: str = ""
+) -> None:
+    """What an approver does in the ECM: set the decision (and a note), as themselves."""
     user_id, _ = current_user(otcs)
     now = datetime.now(UTC)
     category_id, values = _values(
@@ -154,6 +156,7 @@ def decide(otcs: OTCSClient, change_id: str, approve: bool, valid_days: int) -> 
             "Decided At": now.isoformat(timespec="seconds"),
             "Expires At": (now + timedelta(days=valid_days)).isoformat(timespec="seconds"),
             "Status": "approved" if approve else "rejected",
+            "Status Reason": note[:250],
         },
     )
     otcs.update_category(_workspace(otcs, change_id), category_id, values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.core.contract import DocumentSpec, Subject
@@ -32,7 +32,7 @@ class PublishRecord:
     def of(
         cls, change: ChangeRequest, approval: ApprovalFacts, outcome: PublishOutcome, country: str
     ) -> PublishRecord:
-        recorded = outcome.verified_at or datetime.now().astimezone().isoformat(timespec="seconds")
+        recorded = outcome.verified_at or datetime.now(UTC).isoformat(timespec="seconds")
         return cls(
             change.to_json(),
             asdict(approval),

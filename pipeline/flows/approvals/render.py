@@ -49,7 +49,7 @@ def render_publish_record(record: PublishRecord, spec: DocumentSpec) -> Rendered
     sheet.key_values(
         [
             ("Requested by (user id)", str(approval["requester"])),
-            ("Approved by (user id)", str(approval["approver"] or "-")),
+            ("Decision set by (user id)", str(approval["approver"] or "-")),
             ("Decided at", approval["decided_at"] or "-"),
             ("Valid until", approval["expires_at"] or "-"),
         ]
