@@ -21,7 +21,7 @@ FLOW_MODULES: dict[str, str] = {
     "approvals": "pipeline.flows.approvals.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "approvals")
 
 
 class UnknownFlow(PermanentError):
