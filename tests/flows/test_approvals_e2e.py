@@ -52,7 +52,7 @@ class ApprovalWorld:
         return self.store.store_hash
 
     def product(self, index: int) -> dict:
-        return self.client.get_v3("/catalog/products", {"limit": 10})[index]
+        return self.client.get_v3("/catalog/products", {"limit": 50})[index]
 
     def request_price(self, product_id: int, factor: str = "1.05") -> ChangeRequest:
         """A new price of `factor` times the live one (a drop of over 30 % needs two
@@ -288,3 +288,37 @@ def test_bad_requests_are_one_line_and_exit_2(
 def test_a_wrong_password_is_one_line_and_exit_2(world: ApprovalWorld) -> None:
     answer = bcrm(world, "mia.maker", "nope", "changes", "list")
     assert answer.returncode == 2 and answer.stderr.startswith("bcrm: the ECM refused")
+
+
+def test_an_expired_approval_is_refused(world: ApprovalWorld) -> None:
+    product = world.product(8)
+    change = world.request_price(product["id"])
+    change_requests.decide(world.checker, change.id, approve=True, valid_days=0)
+    result = world.publish(change)
+    assert result["result"] == "refused" and result["reason"].startswith("expired")
+    assert world.product_writes(product["id"]) == []
+
+
+def test_a_payload_hash_edited_after_approval_is_refused(world: ApprovalWorld) -> None:
+    product = world.product(9)
+    change = world.request_price(product["id"])
+    world.decide(world.checker, change)
+    definition = world.checker.category("Change Request")
+    world.checker.update_category(
+        world.workspace(change), definition.id, definition.values({"Payload SHA-256": "0" * 64})
+    )
+    result = world.publish(change)
+    assert result["result"] == "refused" and result["reason"].startswith("payload edited")
+    assert world.product_writes(product["id"]) == []
+
+
+def test_a_request_effective_later_waits(world: ApprovalWorld) -> None:
+    product = world.product(10)
+    change = request_change(
+        world.maker, world.client, world.store_hash, "product_price", f"product/{product['id']}",
+        {"price": "1.00"}, effective_from="2999-01-01T00:00:00+00:00",
+    )  # fmt: skip
+    world.decide(world.checker, change)
+    with configured(world.env):
+        poll_change_requests(world.service, world.store_hash)
+    assert not services.ledger().get(publish_key(world.store_hash, change.id))
