@@ -35,10 +35,12 @@ def _as_user(config: Settings) -> OTCSClient:
 
 
 def _target(change_type: str, text: str) -> str:
-    """`12` or `product/12` (a product), `12/variant/40` (a variant); promotions have none."""
+    """`12` or `product/12` (a product), `12/variant/40` (a variant), a page's id for a
+    page, an order's for a refund; promotions have none (they are created)."""
     if change_type == "promotion":
         return "promotion"
-    return text if text.startswith("product/") else f"product/{text}"
+    kind = {"page": "page", "refund_exception": "order"}.get(change_type, "product")
+    return text if text.startswith(f"{kind}/") else f"{kind}/{text}"
 
 
 def _assignments(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -70,7 +72,9 @@ def changes() -> None:
 @changes.command(name="request")
 @click.option("--store", "store_hash", required=True, help="Store hash.")
 @click.option("--type", "change_type", required=True, help="product_price, product_launch...")
-@click.option("--target", default="", help="Product id, or PRODUCT/variant/VARIANT.")
+@click.option(
+    "--target", default="", help="Product id, PRODUCT/variant/VARIANT, page id or order id."
+)
 @click.option("--set", "pairs", multiple=True, metavar="FIELD=VALUE", help="A field's new value.")
 @click.option("--effective-from", default=None, help="ISO time before which it is not published.")
 @click.option("--reason", default="", help="Why the change is asked for.")

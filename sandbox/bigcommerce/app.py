@@ -43,7 +43,7 @@ from .faults import Faults
 from .ratelimit import Decision, RateLimiter
 from .routing import STORE, TOKEN, Route
 from .state import Store
-from .write_log import WRITE_METHODS, WriteLog
+from .write_log import WriteLog, is_write
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +156,15 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
         log.exception("handler failed: %s %s", request.method, route.path if route else "?")
         response = error_response(ApiError(500), dialect)
     response.headers.update((decision or rt.limiter.peek()).headers())
+    writes = is_write(request.method, request.path)
     lose = (
-        request.method in WRITE_METHODS
+        writes
         and faults.lost_answer_rate
         and faults.applies(family)
         and 200 <= response.status < 300
         and rt.rng.random() < faults.lost_answer_rate
     )
-    if request.method in WRITE_METHODS and route is not None:
+    if writes and route is not None:
         raw = await request.read()  # aiohttp keeps the body the handler read
         rt.writes.record(
             request.method,

@@ -14,6 +14,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE"})
+# POSTs that compute an answer and change nothing: a refund quote (DOC-REF: "the quote step
+# is optional"; it creates no refund). Neither logged nor subject to `lost_answer_rate`.
+SIDE_EFFECT_FREE = ("/payment_actions/refund_quotes",)
+
+
+def is_write(method: str, path: str) -> bool:
+    return method in WRITE_METHODS and not path.endswith(SIDE_EFFECT_FREE)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class WriteLog:
         self, method: str, path: str, query: str, status: int, raw: bytes, *, answered: bool
     ) -> None:
         """Keep the write if it was applied (see the module docstring)."""
-        if method not in WRITE_METHODS or not (200 <= status < 300):
+        if not is_write(method, path) or not (200 <= status < 300):
             return
         try:
             body = json.loads(raw) if raw else None

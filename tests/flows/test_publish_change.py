@@ -107,3 +107,33 @@ def test_a_promotion_someone_else_created_with_other_rules_is_drift(client, stor
     )  # fmt: skip
     outcome = publish_change(client, change)
     assert outcome.refused and "drift" in outcome.reason
+
+
+def test_a_page_text_is_published_once(client, store) -> None:
+    page = client.request("GET", "/v3/content/pages", params={"include": "body"})["data"][0]
+    change = ChangeRequest(
+        "CR-9", store.store_hash, "page", f"page/{page['id']}",
+        {"body": "<p>Returns within 60 days.</p>"}, {"body": page["body"]},
+    )  # fmt: skip
+    assert publish_change(client, change).result == "published"
+    assert publish_change(client, change).result == "adopted"
+    assert [w["body"] for w in writes(store)] == [{"body": "<p>Returns within 60 days.</p>"}]
+
+
+def test_a_refund_exception_carries_its_id_and_is_made_once_despite_a_lost_answer(
+    client, store
+) -> None:
+    order = store.place_order(customer_id=1, products=[{"product_id": 1, "quantity": 1}])
+    change = ChangeRequest(
+        "CR-11", store.store_hash, "refund_exception", f"order/{order['id']}",
+        {"amount": "5", "reason": "goodwill"}, None,
+    )  # fmt: skip
+    store.set_faults(lost_answer_rate=1.0, families=["refunds"])
+    try:
+        first = publish_change(client, change)
+    finally:
+        store.set_faults()
+    assert first.result == "published" and first.after_live == {"amount": "5", "reason": "goodwill"}
+    assert publish_change(client, change).result == "adopted"
+    refunds = [w for w in writes(store) if w["path"].endswith("/payment_actions/refunds")]
+    assert len(refunds) == 1 and refunds[0]["body"]["reason"] == "goodwill [CR-11]"

@@ -23,6 +23,8 @@ FIELDS: Mapping[str, frozenset[str]] = {
     "product_takedown": frozenset(
         {"is_visible", "availability", "purchasing_disabled", "purchasing_disabled_message"}
     ),
+    "refund_exception": frozenset({"amount", "reason"}),
+    "page": frozenset({"body", "name", "is_visible", "meta_title", "meta_description"}),
     "promotion": frozenset(
         {
             "name",
@@ -36,7 +38,7 @@ FIELDS: Mapping[str, frozenset[str]] = {
         }
     ),
 }
-MONEY = frozenset({"price", "sale_price", "retail_price"})
+MONEY = frozenset({"price", "sale_price", "retail_price", "amount"})
 BOOLEANS = frozenset({"is_visible", "purchasing_disabled"})
 ENUMS: Mapping[str, frozenset[str]] = {
     "availability": frozenset({"available", "disabled", "preorder"}),
