@@ -110,7 +110,8 @@ def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         maker_id = ecm.add_user("mia.maker", "m-pw")
         checker_id = ecm.add_user("cy.checker", "c-pw")
         ecm.add_user("otto.outsider", "o-pw")
-        ecm.add_group("Pricing Approvers", (checker_id,))
+        for group in ("Pricing Approvers", "Marketing Approvers", "Finance Approvers"):
+            ecm.add_group(group, (checker_id,))
         assert maker_id != checker_id
         env = world_env(store, ecm, SERVICE_PASSWORD)
         fleet = Fleet(redis_url, log_dir=Path(tmp_path_factory.mktemp("logs")), extra_env=env)
@@ -322,3 +323,29 @@ def test_a_request_effective_later_waits(world: ApprovalWorld) -> None:
     with configured(world.env):
         poll_change_requests(world.service, world.store_hash)
     assert not services.ledger().get(publish_key(world.store_hash, change.id))
+
+
+def test_a_promotion_and_a_refund_exception_are_created_once(world: ApprovalWorld) -> None:
+    rule = {"action": {"cart_value": {"discount": {"percentage_amount": "10"}}}}
+    promotion = request_change(
+        world.maker, world.client, world.store_hash, "promotion", "promotion",
+        {"name": "Spring", "redemption_type": "AUTOMATIC", "rules": json.dumps([rule])},
+    )  # fmt: skip
+    assert promotion.before is None
+    order = world.store.place_order(customer_id=1, products=[{"product_id": 1, "quantity": 1}])
+    refund = request_change(
+        world.maker, world.client, world.store_hash, "refund_exception", f"order/{order['id']}",
+        {"amount": "3.50", "reason": "late delivery, outside the returns window"},
+    )  # fmt: skip
+    for change in (promotion, refund):
+        world.decide(world.checker, change)
+        assert world.publish(change)["result"] == "published"
+        assert len(world.records(change)) == 1
+    posts = [w for w in world.store.applied_writes() if w["method"] == "POST"]
+    assert [w["body"]["name"] for w in posts if w["path"] == "/v3/promotions"] == [
+        f"Spring [{promotion.id}]"
+    ]
+    refunds = [w for w in posts if w["path"].endswith("/payment_actions/refunds")]
+    assert [w["body"]["reason"] for w in refunds] == [
+        f"late delivery, outside the returns window [{refund.id}]"
+    ]

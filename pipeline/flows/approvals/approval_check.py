@@ -27,7 +27,11 @@ class ApprovalFacts:
 def approver_ids(otcs: OTCSClient, group_name: str) -> frozenset[int]:
     """The users in the group (`/v2/members?where_type=1&where_name=`, then its members)."""
     groups = otcs.request("GET", "v2/members", params={"where_type": 1, "where_name": group_name})
-    ids = [r["data"]["properties"]["id"] for r in groups.get("results") or []]
+    ids = [
+        r["data"]["properties"]["id"]
+        for r in groups.get("results") or []
+        if str(r["data"]["properties"].get("name", "")).lower() == group_name.lower()
+    ]  # `where_name` may match a part of the name (unconfirmed): keep the exact one
     if not ids:
         return frozenset()
     answer = otcs.request("GET", f"v2/members/{ids[0]}/members", params={"where_type": 0})

@@ -108,12 +108,16 @@ def request_change(
         "", store_hash, change_type, target, after_state(change_type, assignments), None, reason
     )
     try:
-        live = target_of(draft).read(bigcommerce, draft)
+        addressed = target_of(draft)
+        live = addressed.read(bigcommerce, draft)  # also how a missing target shows
     except UnknownTarget as exc:
         raise BadChange(str(exc).split(": ", 1)[1]) from None
     except NotFound:
         raise BadChange(f"target {target} does not exist in store {store_hash}") from None
     change_id = change_requests.next_change_id(maker, store_hash)
-    change = ChangeRequest(change_id, store_hash, change_type, target, draft.after, live, reason)
+    before = None if addressed.creates else live
+    change = ChangeRequest(
+        change_id, store_hash, change_type, draft.target, draft.after, before, reason
+    )
     change_requests.file_request(maker, change, effective_from)
     return change

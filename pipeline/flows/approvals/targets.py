@@ -52,6 +52,8 @@ class Target(ABC):
     """One addressable object and the fields a change to it governs."""
 
     fields: frozenset[str]
+    # A creation (a promotion, a refund): nothing is there before it, whatever a read finds.
+    creates: bool = False
 
     @abstractmethod
     def read(self, client: BigCommerceClient, change: ChangeRequest) -> dict[str, Any] | None:
@@ -102,6 +104,7 @@ class PageTarget(Target):
 
 class RefundTarget(Target):
     fields = frozenset({"amount", "reason"})
+    creates = True
 
     def __init__(self, order_id: int) -> None:
         self.order_id = order_id
@@ -133,6 +136,7 @@ class RefundTarget(Target):
 
 class PromotionTarget(Target):
     fields = PROMOTION_FIELDS
+    creates = True
 
     def read(self, client: BigCommerceClient, change: ChangeRequest) -> dict[str, Any] | None:
         marker = marked_name("", change.id)
