@@ -349,3 +349,23 @@ def test_a_promotion_and_a_refund_exception_are_created_once(world: ApprovalWorl
     assert [w["body"]["reason"] for w in refunds] == [
         f"late delivery, outside the returns window [{refund.id}]"
     ]
+
+
+def test_a_5xx_storm_is_retried_and_the_change_applied_once(world: ApprovalWorld) -> None:
+    product = world.product(11)
+    change = world.request_price(product["id"])
+    world.decide(world.checker, change)
+    key = publish_key(world.store_hash, change.id)
+    world.store.set_faults(error_rate=1.0, error_status=503, families=["catalog"])
+    try:
+        with configured(world.env):
+            poll_change_requests(world.service, world.store_hash)
+        wait_for(
+            lambda: int(services.ledger().get(key).get("attempts:publish", 0) or 0) >= 2,
+            what="the publish stage retried through the storm",
+        )
+    finally:
+        world.store.set_faults()
+    assert world.publish(change)["result"] == "published"
+    assert len(world.product_writes(product["id"])) == 1
+    assert len(world.records(change)) == 1

@@ -10,15 +10,26 @@ unreadable request, a read-back that never verifies) is what a person must look 
 The record's chain is owed before the status is set: a crash in between re-runs the
 stage, which finds the same record key (one receipt per change request, see
 `PublishRecord.spec`) and sets the status then.
+
+Celery over Redis may deliver two copies of one unit's message at once (a producer's
+poll overlapping a retry, a redelivery racing a slow run): a run holds the change
+request's lock in Redis, and a copy that finds it held retries later, by when the holder
+has finished and the copy is skipped. The lock outlives no task: it expires with the
+visibility timeout, so a killed worker's lock frees itself in time for the redelivery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
+from redis.exceptions import LockError
+
+from pipeline.core import keys
 from pipeline.core.canvas import document_unit, send_owed
+from pipeline.core.errors import TransientError
 from pipeline.core.messages import document_message
 from pipeline.flows.approvals import change_requests
 from pipeline.flows.approvals.approval_check import check_approval
@@ -26,14 +37,31 @@ from pipeline.flows.approvals.change_requests import UnreadableRequest
 from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.publish import PublishOutcome, publish_change
 from pipeline.flows.approvals.publish_record import PublishRecord
-from pipeline.runtime import clients, services
+from pipeline.runtime import clients, redis_client, services, settings
 
 DONE = ("published", "refused")
 WITHDRAWN = ("cancelled", "rejected")
 
 
+class PublishInProgress(TransientError):
+    """Another run holds the change request's lock (see the module docstring)."""
+
+
 def publish_request(ref: Mapping[str, Any]) -> dict[str, Any]:
     """See the module docstring; the stage's result (what the ledger keeps)."""
+    change_id = str(ref["change_request"])
+    ttl = settings().visibility_timeout
+    lock = redis_client().lock(keys.publish_lock(change_id), timeout=ttl)
+    if not lock.acquire(blocking=False):
+        raise PublishInProgress(f"{change_id} is being published by another run", 1.0)
+    try:
+        return _publish(ref)
+    finally:
+        with suppress(LockError):  # expired: the run outlived the visibility timeout
+            lock.release()
+
+
+def _publish(ref: Mapping[str, Any]) -> dict[str, Any]:
     store_hash, change_id = str(ref["store_hash"]), str(ref["change_request"])
     otcs = clients.otcs()
     stored = change_requests.read_request(otcs, change_id)
