@@ -10,6 +10,7 @@ from pipeline.runtime.log import configure_logging
 
 STAGE_MODULES = [
     "tasks.fetch",
+    "tasks.publish",
     "tasks.render",
     "tasks.classify",
     "tasks.declare",
@@ -30,13 +31,13 @@ def _configure_bcrm_logging(**_: Any) -> None:
 @signals.worker_init.connect
 @signals.beat_init.connect
 def _check_what_the_fleet_needs(**_: Any) -> None:
-    """A bad file plan, a broken sellers.toml or an archive index that cannot be migrated
-    stops a node as it starts, naming the problem, instead of failing the first record
-    that needs them."""
+    """A bad file plan, a broken sellers.toml or approvals.toml, or an archive index that
+    cannot be migrated stops a node as it starts, naming the problem, instead of failing
+    the first record that needs them."""
     from pipeline.index.database import open_database
-    from pipeline.runtime.checks import file_plan_problem, sellers_problem
+    from pipeline.runtime.checks import approvals_problem, file_plan_problem, sellers_problem
 
-    problem = file_plan_problem() or sellers_problem()
+    problem = file_plan_problem() or sellers_problem() or approvals_problem()
     if problem is not None:
         # Celery logs and ignores what a signal handler raises, so a worker would start
         # and fail every record at classify or fetch: stop the node here, in one line.

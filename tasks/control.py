@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
+from pipeline.flows.approvals.producer import poll_change_requests
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.disclosures import intake, look, receipts
 from pipeline.flows.disclosures.index import disclosure_index
@@ -66,6 +67,20 @@ def release_disclosure_receipts(store_hash: str) -> int:
     return receipts.release_settled(
         disclosure_index(), redis_client(), clients.bigcommerce(store_hash), store_hash
     )
+
+
+@control_task("bcrm.control.poll_change_requests", flow="approvals")
+def poll_store_change_requests(store_hash: str) -> int:
+    """Owe a publish for each of the store's approved change requests; one poll per store
+    at a time (the lock lives as long as a task may, like the store pollers')."""
+    ttl = settings().visibility_timeout
+    lock = redis_client().lock(keys.poll_lock(store_hash, "change_requests"), timeout=ttl)
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        return poll_change_requests(clients.otcs(), store_hash)
+    finally:
+        lock.release()
 
 
 @control_task("bcrm.control.redrive_stalled")

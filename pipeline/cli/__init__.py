@@ -13,6 +13,7 @@ import redis
 
 from pipeline.cli.backfill import backfill
 from pipeline.cli.bench import bench
+from pipeline.cli.changes import changes
 from pipeline.cli.chaos import chaos
 from pipeline.cli.config import config
 from pipeline.cli.demo import demo
@@ -72,6 +73,7 @@ main.add_command(dlq)
 main.add_command(demo)
 main.add_command(webhooks)
 main.add_command(summaries)
+main.add_command(changes)
 main.add_command(retention)
 main.add_command(ecm)
 main.add_command(backfill)

@@ -1,9 +1,10 @@
 """The canvases producers enqueue, and how to resume one from any of its stages.
 
-A chain's order is the stage enumeration's: `bcrm.<stage>.<what>` is followed by the next
-stage's task of the same `<what>` if there is one (the canary flow's placeholder chain),
-else, after a document stage, by the next document stage's task. An entry stage (fetch)
-fans out instead of chaining, so nothing follows it.
+A chain's order is the stage enumeration's: `bcrm.<stage>.<what>` is followed by the
+following stage's task of the same `<what>` if there is one (the canary flow's placeholder
+chain), else, after a document stage, by the next document stage's task. An entry stage
+(fetch, publish) fans out instead of chaining, so nothing follows it; no entry stage
+follows another.
 
 Producers start chains with `send_owed`: the ledger records each unit as owed, with the
 task and arguments its chain starts with, before its first message exists, so a message
@@ -22,22 +23,21 @@ from celery.canvas import Signature
 from pipeline.celery import app
 from pipeline.core import registry
 from pipeline.core.deadletters import DeadLetter
-from pipeline.core.stages import DOCUMENT_STAGES, STAGES, next_document_stage, stage
+from pipeline.core.stages import DOCUMENT_STAGES, following_stage, stage
 from pipeline.runtime import services
 
 
 def next_task(task_name: str) -> str | None:
     """The task that follows `task_name` in its chain, None at the end."""
-    _, stage, what = task_name.split(".", 2)
-    names = [s.name for s in STAGES]
-    if stage not in names or stage == names[-1]:
+    _, stage_name, what = task_name.split(".", 2)
+    following = following_stage(stage_name)
+    if following is None:
         return None
-    same_kind = f"bcrm.{names[names.index(stage) + 1]}.{what}"
+    same_kind = f"bcrm.{following.name}.{what}"
     registry.flows()  # every running flow's own tasks registered
     if same_kind in app.tasks:
         return same_kind
-    following = next_document_stage(stage)
-    return None if following is None else following.document_task
+    return None if stage(stage_name).entry else following.document_task
 
 
 def chain_from(task_name: str, args: list[Any], kwargs: dict[str, Any]) -> Signature:

@@ -59,6 +59,12 @@ def poll_lock(store_hash: str, resource: str) -> str:
     return f"{PREFIX}:poll-lock:{store_hash}:{resource}"
 
 
+def publish_lock(change_id: str) -> str:
+    """Held while one run publishes a change request: two copies of its message must not
+    both find nothing and both create (a promotion, a refund)."""
+    return f"{PREFIX}:publish-lock:{change_id}"
+
+
 def order_seen(store_hash: str, order_id: int) -> str:
     """The digest of an order as last seen (a listing overtaken by it is not used)."""
     return f"{PREFIX}:order-seen:{store_hash}:{order_id}"

@@ -19,9 +19,10 @@ FLOW_MODULES: dict[str, str] = {
     "commerce": "pipeline.flows.commerce.flow",
     "fulfilment": "pipeline.flows.fulfilment.flow",
     "disclosures": "pipeline.flows.disclosures.flow",
+    "approvals": "pipeline.flows.approvals.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals")
 
 
 class UnknownFlow(PermanentError):

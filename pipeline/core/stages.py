@@ -54,6 +54,10 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("fetch", "fetched", "io", RetryPolicy(max_retries=8), entry=True),
+    # Applies one approved change to BigCommerce (flow 3), then hands its receipt to the
+    # document chain. Network-bound, like fetch; a lost write answer is re-read, not retried
+    # blindly, so its retries are as many as fetch's.
+    Stage("publish", "published", "io", RetryPolicy(max_retries=8), entry=True),
     Stage("render", "rendered", "cpu", RetryPolicy(max_retries=3)),
     # A file-plan lookup: on the I/O threads, leaving both prefork processes to rendering.
     Stage("classify", "classified", "io", RetryPolicy(max_retries=3)),
@@ -80,6 +84,16 @@ def stage(name: str) -> Stage:
 def worker_queues(group: str) -> tuple[str, ...]:
     """The queues one worker group serves."""
     return tuple(s.queue for s in (*STAGES, CONTROL) if s.group == group)
+
+
+def following_stage(name: str) -> Stage | None:
+    """The stage whose task follows a task of stage `name` in a chain: an entry stage is
+    followed by the first document stage (if at all: most fan out), a document stage by
+    the next one; an entry stage never follows another."""
+    current = BY_NAME.get(name)
+    if current is None or current is CONTROL:
+        return None
+    return DOCUMENT_STAGES[0] if current.entry else next_document_stage(name)
 
 
 def next_document_stage(name: str) -> Stage | None:

@@ -27,3 +27,19 @@ def sellers_problem() -> str | None:
     except (SellersFileError, OSError) as exc:
         return f"sellers file: {' '.join(str(exc).split())}"
     return None
+
+
+def approvals_problem() -> str | None:
+    """Why `approvals.toml` (`BCRM_APPROVALS_FILE`) cannot be used when the approvals flow
+    runs, on one line; None when it loads or the flow is not in BCRM_FLOWS."""
+    from pipeline.runtime import settings
+
+    if "approvals" not in settings().flow_names:
+        return None
+    from pipeline.flows.approvals.policy import ApprovalsPolicyError, policy
+
+    try:
+        policy()
+    except ApprovalsPolicyError as exc:
+        return " ".join(str(exc).split())
+    return None

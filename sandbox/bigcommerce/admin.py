@@ -66,6 +66,8 @@ ACTIONS: list[tuple[str, str, Action]] = [
     ("PUT", "/faults", lambda c, r, b: c.set_faults(**b)),
     ("DELETE", "/faults", lambda c, r, b: c.set_faults()),
     ("PUT", "/rate-limit", lambda c, r, b: c.set_rate_limit(**b)),
+    ("GET", "/writes", lambda c, r, b: {"writes": c.applied_writes()}),
+    ("DELETE", "/writes", lambda c, r, b: c.clear_applied_writes()),
     ("GET", "/counters", lambda c, r, b: c.request_counters()),
     ("DELETE", "/counters", lambda c, r, b: c.reset_counters()),
     ("GET", "/counters/refusals", lambda c, r, b: c.refusal_counters()),

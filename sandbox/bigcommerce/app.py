@@ -2,11 +2,13 @@
 
 Order of checks, as a client experiences them: injected connection reset and latency,
 store hash and token (401/403), the store quota (429), unknown route (404/405), Accept (406)
-and Content-Type (415), OAuth scope (403), injected errors, then the handler. Every answer,
-including errors, carries the rate-limit headers unless a fault says otherwise, and every
-request is counted per route so benchmarks can count API calls. Refusals are counted apart
-by cause: the quota exhausted by the store's own clients (however a fault mode answers it)
-or an injected error, so a test can tell a client's self-caused 429s from a storm it was sent.
+and Content-Type (415), OAuth scope (403), injected errors, then the handler; an applied
+write is logged (`write_log`) and, under a `lost_answer_rate` fault, its answer dropped.
+Every answer, including errors, carries the rate-limit headers unless a fault says
+otherwise, and every request is counted per route so benchmarks can count API calls.
+Refusals are counted apart by cause: the quota exhausted by the store's own clients
+(however a fault mode answers it) or an injected error, so a test can tell a client's
+self-caused 429s from a storm it was sent.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from .faults import Faults
 from .ratelimit import Decision, RateLimiter
 from .routing import STORE, TOKEN, Route
 from .state import Store
+from .write_log import WriteLog, is_write
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ class Runtime:
     # drawn error: the two look alike on the wire (a header-less 429, a 500).
     refusals: Counter[str] = field(default_factory=Counter)
     routes: dict[object, Route] = field(default_factory=dict)
+    writes: WriteLog = field(default_factory=WriteLog)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -152,6 +156,28 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
         log.exception("handler failed: %s %s", request.method, route.path if route else "?")
         response = error_response(ApiError(500), dialect)
     response.headers.update((decision or rt.limiter.peek()).headers())
+    writes = is_write(request.method, request.path)
+    lose = (
+        writes
+        and faults.lost_answer_rate
+        and faults.applies(family)
+        and 200 <= response.status < 300
+        and rt.rng.random() < faults.lost_answer_rate
+    )
+    if writes and route is not None:
+        raw = await request.read()  # aiohttp keeps the body the handler read
+        rt.writes.record(
+            request.method,
+            request.path.removeprefix(f"/stores/{rt.store.store_hash}"),
+            request.query_string,
+            response.status,
+            raw,
+            answered=not lose,
+        )
+    if lose:
+        rt.refusals["injected lost_answer"] += 1
+        _reset_connection(request)
+        raise asyncio.CancelledError
     return response
 
 

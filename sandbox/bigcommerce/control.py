@@ -168,6 +168,15 @@ class Control:
         self.rt.limiter.configure(quota, int(window_ms))
         return {"quota": self.rt.limiter.quota, "window_ms": self.rt.limiter.window_ms}
 
+    def applied_writes(self) -> list[dict[str, Any]]:
+        """Every write the API applied, oldest first (`write_log`): what "applied once" is
+        proved from."""
+        return self.rt.writes.listing()
+
+    def clear_applied_writes(self) -> dict[str, int]:
+        self.rt.writes.clear()
+        return {"total": 0}
+
     def request_counters(self) -> dict[str, int]:
         counts = dict(self.rt.counters)
         counts["total"] = sum(self.rt.counters.values())

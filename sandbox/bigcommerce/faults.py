@@ -54,13 +54,17 @@ class Faults:
     occasional "rate limit surfacing as 500").
     `error_rate`/`error_status`: random failures (a 429 drawn this way carries no rate-limit
     headers: that is how platform load looks); `reset_rate`: random connection resets;
-    both restricted to `families` when given.
+    `lost_answer_rate`: a write (POST, PUT, DELETE) that is applied and logged, then its
+    connection reset before the answer leaves (a timeout or reset after the store acted,
+    which a publisher must re-read rather than repeat); all restricted to `families` when
+    given.
     """
 
     latency: dict[str, Latency] = field(default_factory=dict)
     error_rate: float = 0.0
     error_status: int = 500
     reset_rate: float = 0.0
+    lost_answer_rate: float = 0.0
     families: list[str] | None = None
     rate_limit_mode: str = "standard"
 
@@ -72,6 +76,7 @@ class Faults:
             "error_rate",
             "error_status",
             "reset_rate",
+            "lost_answer_rate",
             "families",
             "rate_limit_mode",
         }
@@ -88,7 +93,8 @@ class Faults:
         faults = cls(**{**raw, "latency": latency})
         if faults.rate_limit_mode not in RATE_LIMIT_MODES:
             raise ValueError(f"rate_limit_mode must be one of {RATE_LIMIT_MODES}")
-        if not (0 <= faults.error_rate <= 1 and 0 <= faults.reset_rate <= 1):
+        rates = (faults.error_rate, faults.reset_rate, faults.lost_answer_rate)
+        if not all(0 <= rate <= 1 for rate in rates):
             raise ValueError("rates must be within [0, 1]")
         return faults
 

@@ -76,6 +76,10 @@ clients pyxecm, xecm, cs-rest and otcs-mcp expect):
   bo_id) → 400; a name clash → the v2 500 collision error.
   `GET /v1/nodes/{id}/businessworkspace` → 400 when the node is in no workspace.
   `GET /v2/externalsystems/{sys}/botypes/{type}/boids/{id}` is served.
+- Users and groups (`/v2/members`, `members.py`): users other than the service account
+  log in with their own password and get their own ticket; what they do runs as them.
+  Node audit (`/v2/nodes/{id}/audit`, `audit.py`): creation and category changes, by
+  user; event type 1 "Create" is ours (unconfirmed), 10 "Attribute Value Changed" pyxecm's.
 """
 
 from sandbox.otcs.server import OTCSEmulator

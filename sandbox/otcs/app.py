@@ -15,8 +15,10 @@ from aiohttp import web
 
 from sandbox.otcs import (
     admin,
+    audit,
     categories,
     holds,
+    members,
     nodes,
     permissions,
     records,
@@ -50,6 +52,8 @@ ALL_ROUTES: list[Route] = [
     *xrefs.ROUTES,
     *holds.ROUTES,
     *workspaces.ROUTES,
+    *members.ROUTES,
+    *audit.ROUTES,
 ]
 
 
@@ -77,7 +81,8 @@ def _endpoint(route: Route, version: int, key: str) -> web.Handler:
                     ticket = authenticate(request, state.tickets, state.credentials)
                 params = await read_params(request, route.accept_json)
                 suppress = suppress or "suppress_response_codes" in params
-                call = Call(request, version, params, state, state.credentials.user)
+                user = state.tickets.user_of(ticket) if ticket else None
+                call = Call(request, version, params, state, user or state.credentials.user)
                 result = route.handler(call)
                 response = await result if inspect.isawaitable(result) else result
             except ApiError as error:

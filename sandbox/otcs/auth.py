@@ -15,17 +15,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from sandbox.otcs.directory import Directory, User
 from sandbox.otcs.transport import ApiError
 
 AUTH_REQUIRED = "Authentication Required"
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    name: str
-    first_name: str = "Records"
-    last_name: str = "Administrator"
 
 
 @dataclass
@@ -75,6 +68,12 @@ class TicketStore:
             self._external[token] = ticket
             return ticket
 
+    def user_of(self, ticket: str) -> User | None:
+        """The ticket's user without sliding its window (the call already validated it)."""
+        with self._lock:
+            session = self._sessions.get(ticket)
+            return session.user if session else None
+
     def revoke(self, ticket: str) -> None:
         with self._lock:
             self._sessions.pop(ticket, None)
@@ -89,13 +88,24 @@ class TicketStore:
 
 @dataclass
 class Credentials:
-    """What the emulator accepts: one user, plus OTDS tickets and bearer tokens if configured."""
+    """What the emulator accepts: the service account (`user`), the other users of the
+    directory, plus OTDS tickets and bearer tokens (for the service account) if configured."""
 
     username: str
     password: str
     user: User
     otds_tickets: frozenset[str] = frozenset()
     bearer_tokens: frozenset[str] = frozenset()
+    directory: Directory | None = None
+
+    def __post_init__(self) -> None:
+        if self.directory is None:
+            self.directory = Directory(self.user, self.password)
+
+    @property
+    def members(self) -> Directory:
+        assert self.directory is not None  # set in __post_init__
+        return self.directory
 
     def check_password(self, username: str, password: str) -> User:
         if not username:
@@ -103,9 +113,12 @@ class Credentials:
         if not password:
             raise ApiError(500, "Argument password is required")
         same_user = secrets.compare_digest(username.lower(), self.username.lower())
-        if not (same_user and secrets.compare_digest(password, self.password)):
+        if same_user and secrets.compare_digest(password, self.password):
+            return self.user
+        user = None if same_user else self.members.check_password(username, password)
+        if user is None:
             raise ApiError(401, "Invalid username/password specified")
-        return self.user
+        return user
 
     def external_token(self, request: web.Request) -> str | None:
         """The OTDS ticket or OAuth bearer token of the request, if it is an accepted one."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from sandbox.otcs.audit_trail import ATTRIBUTE_VALUE_CHANGED
 from sandbox.otcs.context import Call, Route
 from sandbox.otcs.repository import Node, Repository, new_token
 from sandbox.otcs.transport import (
@@ -302,6 +303,7 @@ def add_category(call: Call) -> web.Response:
             raise ApiError(400, f"The attribute group '{defn.name}' already exists")
         node.categories[category_id] = defn.apply(defn.blank(), _updates_for(call, defn))
         node.category_tokens[category_id] = new_token()
+        call.repo.audit(node.id, ATTRIBUTE_VALUE_CHANGED, call.user.id)
         return _respond(call, node, defn)
 
 
@@ -323,6 +325,7 @@ def update_category(call: Call) -> web.Response:
         node.categories[defn.id] = defn.apply(node.categories[defn.id], _updates_for(call, defn))
         node.category_tokens[defn.id] = new_token()
         node.touch()
+        call.repo.audit(node.id, ATTRIBUTE_VALUE_CHANGED, call.user.id)
         return _respond(call, node, defn)
 
 
@@ -334,6 +337,7 @@ def delete_category(call: Call) -> web.Response:
         del node.category_tokens[defn.id]
         node.inherited_categories.discard(defn.id)
         node.touch()
+        call.repo.audit(node.id, ATTRIBUTE_VALUE_CHANGED, call.user.id)
     if call.version == 1:
         return json_response({})
     return v2_item(call.request, {})

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sandbox.otcs.audit_trail import CREATE, AuditEntry
+from sandbox.otcs.audit_trail import entry as audit_entry
 from sandbox.otcs.transport import ApiError, UploadedFile, node_not_found
 
 FOLDER = 0
@@ -163,6 +165,8 @@ class Repository:
         # admin API sets them, everything else is granted (see permissions.py).
         self.withheld: dict[tuple[int, int], frozenset[str]] = {}
         self._workspace_ids: set[int] = set()
+        # Per node, its audit trail (`audit.py`): creation and category changes, in order.
+        self._audit: dict[int, list[AuditEntry]] = {}
         self._ids = itertools.count(first_dynamic_id)
         self._hold_ids = itertools.count(1)
         self._seq = itertools.count(1)
@@ -211,6 +215,7 @@ class Repository:
                 **attrs,
             )
             self.nodes[node.id] = node
+            self.audit(node.id, CREATE, user_id)
             if parent is not None:
                 _inherit_categories(parent, node)
             if node.workspace is not None:
@@ -219,6 +224,17 @@ class Repository:
                 parent.children[name.lower()] = node.id
                 parent.touch()
             return node
+
+    def audit(self, node_id: int, event_type: int, user_id: int) -> None:
+        """Append an event to the node's audit trail."""
+        with self.lock:
+            self._audit.setdefault(node_id, []).append(
+                audit_entry(node_id, event_type, user_id, next(self._seq))
+            )
+
+    def audit_of(self, node_id: int) -> list[AuditEntry]:
+        with self.lock:
+            return list(self._audit.get(node_id, ()))
 
     def _ensure_free(self, parent: Node, name: str, status: int) -> None:
         if name.lower() in parent.children:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sandbox.otcs import rsis, xrefs
 from sandbox.otcs.categories import CategoryDef
+from sandbox.otcs.directory import ADMIN_USER_ID
 from sandbox.otcs.repository import (
     BUSINESS_WORKSPACE,
     CATEGORY,
@@ -24,7 +25,6 @@ from sandbox.otcs.repository import (
     Repository,
 )
 
-ADMIN_USER_ID = 1000
 EXT_SYSTEM_ID = "BigCommerce"
 
 ENTERPRISE_WORKSPACE_ID = 2000
@@ -50,6 +50,7 @@ FOLDERS = [
     (2104, "Recalls"),
     (2105, "Policies and Disclosures"),
     (2106, "Tax Summaries"),
+    (2120, "Change Requests"),
 ]
 
 
@@ -172,6 +173,27 @@ CATEGORIES: list[dict[str, Any]] = [
             _attr(6, "End Date", "Date"),
             _attr(7, "Discount Rule Summary"),
             _attr(8, "Legal Approval ID"),
+        ],
+    },
+    {
+        # Flow 3's change request (issue 15): what was asked, bound by hashes, and its
+        # decision; the approver is read from the workspace's audit trail, not from here.
+        "id": 9750,
+        "name": "Change Request",
+        "attributes": [
+            _attr(2, "Change Request ID"),
+            _attr(3, "Change Type"),
+            _attr(4, "Target"),
+            _attr(5, "Payload SHA-256", max_length=64),
+            _attr(6, "Before SHA-256", max_length=64),
+            _attr(7, "Requested By"),
+            _attr(8, "Decision"),
+            _attr(9, "Decided By"),
+            _attr(10, "Decided At"),
+            _attr(11, "Effective From"),
+            _attr(12, "Expires At"),
+            _attr(13, "Status"),
+            _attr(14, "Status Reason"),
         ],
     },
 ]
@@ -328,6 +350,16 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
         "location_id": 2105,
         "name_pattern": "Storefront Disclosures {bo_id}",
         "folders": ["Pages", "Checkout Terms", "Privacy Settings"],
+    },
+    {
+        "id": 510,
+        "name": "Change Request",
+        "bo_type": "CHANGE_REQUEST",
+        "bo_type_id": 610,
+        "template_id": 2210,
+        "location_id": 2120,
+        "name_pattern": "Change Request {bo_id}",
+        "folders": ["Request", "Publish Receipts"],
     },
 ]
 

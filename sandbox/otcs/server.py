@@ -15,8 +15,9 @@ from sandbox.otcs.admin import inventory, reset_repository
 from sandbox.otcs.app import build_app
 from sandbox.otcs.auth import Credentials, TicketStore, User
 from sandbox.otcs.context import EmulatorState, UploadSettings
+from sandbox.otcs.directory import ADMIN_USER_ID
 from sandbox.otcs.faults import Faults
-from sandbox.otcs.seed import ADMIN_USER_ID, build_repository
+from sandbox.otcs.seed import build_repository
 from sandbox.threaded_server import ThreadedServer
 
 ADMIN_PATH = "/otcs-admin"
@@ -90,6 +91,17 @@ class OTCSEmulator(ThreadedServer):
     def reset(self) -> None:
         """Restore the seeded repository, e.g. between demo runs."""
         reset_repository(self.state)
+
+    def add_user(self, name: str, password: str, first_name: str = "", last_name: str = "") -> int:
+        """A user who logs in with their own password and ticket (and is audited as such)."""
+        return self.state.credentials.members.add_user(name, password, first_name, last_name).id
+
+    def add_group(self, name: str, member_ids: tuple[int, ...] = ()) -> int:
+        members = self.state.credentials.members
+        group = members.add_group(name)
+        for member_id in member_ids:
+            members.add_member(group.id, member_id)
+        return group.id
 
     def expire_tickets(self) -> int:
         return self.state.tickets.expire_all()

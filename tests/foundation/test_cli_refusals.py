@@ -122,7 +122,7 @@ def test_redis_unreachable_at_start_is_one_line(args: list[str]) -> None:
 
 def test_a_worker_refuses_an_unknown_queue() -> None:
     line = _refused(_bcrm("worker", "-Q", "fetch,rendr"), "rendr")
-    assert "fetch, render, classify, declare, control" in line
+    assert "fetch, publish, render, classify, declare, control" in line
 
 
 def test_the_store_refusing_the_hooks_is_one_line() -> None:

@@ -62,10 +62,16 @@ def test_status_reports_queues_ledger_and_dead_letters() -> None:
     }  # fmt: skip
     assert set(report["owed"]) == {"units", "oldest_with_nothing_in_flight_s"}
     assert set(report["archive"]) >= {"commerce", "fulfilment"}
-    assert {"fetch", "render", "classify", "declare", "control", "unacknowledged"} == set(
-        report["queues"]
-    )
-    assert set(report["flows"]) == {"commerce", "fulfilment", "disclosures", "canary"}
+    assert {
+        "fetch",
+        "publish",
+        "render",
+        "classify",
+        "declare",
+        "control",
+        "unacknowledged",
+    } == set(report["queues"])
+    assert set(report["flows"]) == {"commerce", "fulfilment", "disclosures", "approvals", "canary"}
     # the canary item `bcrm worker` declared above counts under its flow, and in the whole
     assert 1 <= report["flows"]["canary"]["declared"] <= report["ledger"]["declared"]
 

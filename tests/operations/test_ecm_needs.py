@@ -8,11 +8,29 @@ from typing import Any
 
 from pipeline.core import registry
 from pipeline.core.contract import DocumentSpec
+from pipeline.flows.approvals.approval_check import ApprovalFacts
+from pipeline.flows.approvals.change_request import ChangeRequest
+from pipeline.flows.approvals.publish import PublishOutcome
+from pipeline.flows.approvals.publish_record import PublishRecord
 from pipeline.flows.fulfilment.tax_summaries import summary_spec
 from pipeline.records.classify import classify, default_plan
 from pipeline.records.needs import ecm_needs
 from schemas.snapshot import OrderSnapshot, TaxSummary
 from tests.golden.names import GOLDEN_FLOWS, load_fixture
+
+
+def publish_records() -> list[tuple[DocumentSpec, Any]]:
+    """A receipt and a refusal of the approvals flow (its documents come from no fetch)."""
+    change = ChangeRequest(
+        "abc-CR-1", "abc", "product_price", "product/1", {"price": "2"}, {"price": "1"}
+    )
+    approval = ApprovalFacts(8000, 8001, "2026-01-01T00:00:00+00:00", "2026-01-15T00:00:00+00:00")
+    outcomes = [
+        PublishOutcome(change.id, "published", "", {"price": "1"}, {"price": "2"}, [], "", ""),
+        PublishOutcome(change.id, "refused", "drift"),
+    ]
+    records = [PublishRecord.of(change, approval, outcome, "DE") for outcome in outcomes]
+    return [(record.spec(), record) for record in records]
 
 
 def test_placements_and_attributes_stay_within_the_needs() -> None:
@@ -23,7 +41,7 @@ def test_placements_and_attributes_stay_within_the_needs() -> None:
     seen_types: set[str] = set()
     seen_paths: set[str] = set()
     seen_xrefs: set[str] = set()
-    for staged in load_fixture()["sources"]:
+    for index, staged in enumerate(load_fixture()["sources"]):
         raw = staged["source"].encode()
         owed: list[tuple[DocumentSpec, Any]]
         if staged["kind"] == "tax_summary":
@@ -37,6 +55,8 @@ def test_placements_and_attributes_stay_within_the_needs() -> None:
                 if flow.name in GOLDEN_FLOWS
                 for spec in flow.documents_owed(snapshot)
             ]
+        if index == 0:
+            owed += publish_records()
         for spec, source in owed:
             flow = registry.flow(spec.flow)
             own = flow.ecm_needs(plan)
@@ -52,6 +72,6 @@ def test_placements_and_attributes_stay_within_the_needs() -> None:
                 seen_xrefs.add(link.xref_type)
             attributes = classify(flow, source, spec).category_attributes
             assert set(attributes) <= set(needs.attributes), spec
-    assert seen_types == {"ORDER"}
+    assert seen_types == {"ORDER", "CHANGE_REQUEST"}
     assert seen_paths == {"Tax Summaries"}
     assert seen_xrefs == needs.xref_types - {"SUPERSEDES"}

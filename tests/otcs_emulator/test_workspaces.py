@@ -26,6 +26,7 @@ def test_types_with_templates(api: Api) -> None:
         "Campaign",
         "Recall",
         "Storefront Disclosures",
+        "Change Request",
     }
     order = by_name["Order"]
     assert order["properties"]["wksp_type_id"] == ORDER_TYPE
