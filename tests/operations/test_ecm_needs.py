@@ -35,9 +35,10 @@ def publish_records() -> list[tuple[DocumentSpec, Any]]:
 
 def test_placements_and_attributes_stay_within_the_needs() -> None:
     plan = default_plan()
-    # The fixture's sources are the commerce and fulfilment flows' (tests/disclosures
-    # holds the disclosures flow's placements to its needs).
-    needs = ecm_needs([registry.flow(name) for name in GOLDEN_FLOWS], plan)
+    # The fixture's sources are the commerce and fulfilment flows', plus the approvals
+    # flow's two records (tests/disclosures holds the disclosures flow's placements to its
+    # needs).
+    needs = ecm_needs([registry.flow(name) for name in (*GOLDEN_FLOWS, "approvals")], plan)
     seen_types: set[str] = set()
     seen_paths: set[str] = set()
     seen_xrefs: set[str] = set()
