@@ -220,6 +220,18 @@ class Flow(ABC):
         """Per polled stream, how many polls completed (settling waits for two more)."""
         return {}
 
+    def units_waiting(self, client: redis.Redis, store_hash: str) -> int:
+        """Subjects this flow holds back until a condition is met, in no queue and open in
+        no ledger entry (an order whose receipt waits for its evidence): a run is not
+        settled while any wait."""
+        return 0
+
+    def documents_kept(self, store_hash: str) -> list[tuple[DocumentSpec, Placement]]:
+        """Documents owed for what this flow saw once and the store can no longer show (a
+        disclosure version replaced since), with their placement: the closing inventory
+        counts them beside what the sources owe now."""
+        return []
+
     # Per kind, the record-date facts it has: what `retention.toml` may name for it.
     record_date_facts: ClassVar[Mapping[str, tuple[str, ...]]]
 

@@ -25,6 +25,9 @@ ADMIN_TIMEOUT_S = 60
 SANDBOX_POLL_INTERVAL_S = "2"
 # A look reads every page and setting of a channel: more calls than an orders poll.
 SANDBOX_DISCLOSURE_POLL_INTERVAL_S = "5"
+# The emulated world runs every production flow, disclosures included: the demo and the
+# chaos scenarios show and check them all.
+SANDBOX_FLOWS = "commerce,fulfilment,disclosures"
 
 
 @dataclass(frozen=True)
@@ -91,15 +94,15 @@ class PipelineProcesses:
     def _register_hooks(self) -> None:
         """Point the emulated store's webhooks at our receiver, as `bcrm webhooks register`."""
         from pipeline.integrations.webhooks.config import DEFAULT_SECRET_HEADER
-        from pipeline.integrations.webhooks.register import register_hooks
+        from pipeline.integrations.webhooks.register import default_scopes, register_hooks
         from pipeline.runtime import clients
-        from schemas.webhooks import REGISTERED_SCOPES
 
+        client = clients.bigcommerce(self.sandbox.store_hash)
         register_hooks(
-            clients.bigcommerce(self.sandbox.store_hash),
+            client,
             self.sandbox.store_hash,
             self.webhook_url,
-            REGISTERED_SCOPES,
+            default_scopes(client, disclosures=True),
             {DEFAULT_SECRET_HEADER: self.env["BCRM_WEBHOOK_SECRET"]},
         )
 
@@ -125,6 +128,7 @@ def sandbox(log_dir: Path, orders: int, quota: int, window_ms: int) -> Iterator[
             "BCRM_OTCS_URL": otcs_info["base_url"],
             "BCRM_OTCS_USERNAME": otcs_info["username"],
             "BCRM_OTCS_PASSWORD": otcs_info["password"],
+            "BCRM_FLOWS": SANDBOX_FLOWS,
         }
         os.environ.update(env)
         yield Sandbox(store_hash, bc_info, otcs_info, env)

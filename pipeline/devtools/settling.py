@@ -1,6 +1,7 @@
 """When has the pipeline finished what a store owes? The wait `bcrm demo` and `bcrm chaos`
 share: every fetch done, every document it fanned out declared or dead-lettered, nothing
-queued or in flight, and two full polls since the last work was seen (so a change the
+queued or in flight, no subject a flow holds back (a receipt waiting for its evidence), and
+two full polls since the last work was seen (so a change the
 store made meanwhile has been picked up)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import redis
 
+from pipeline.core import registry
 from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
 from pipeline.core.stages import FINAL_STATES, STAGES
@@ -34,6 +36,8 @@ class Snapshot:
 
     fetches: dict[str, set[str]]
     documents: dict[str, set[str]]
+    # Subjects a flow holds back until a condition is met (`Flow.units_waiting`).
+    waiting: int = 0
 
     @property
     def documents_total(self) -> int:
@@ -55,14 +59,19 @@ class Snapshot:
 
     @property
     def open(self) -> bool:
-        return bool(self.fetches_open or self.documents_settled < self.documents_total)
+        return bool(
+            self.fetches_open or self.waiting or self.documents_settled < self.documents_total
+        )
 
 
 def look(store_hash: str) -> Snapshot:
     """Every flow's work units (fetches) and documents of the store."""
     ledger = services.ledger()
     units, documents = store_prefixes(store_hash)
-    return Snapshot(ledger.states_with_prefix(units), ledger.states_with_prefix(documents))
+    waiting = sum(
+        flow.units_waiting(redis_client(), store_hash) for flow in registry.flows().values()
+    )
+    return Snapshot(ledger.states_with_prefix(units), ledger.states_with_prefix(documents), waiting)
 
 
 def documents_fanned_out(fetch_keys: Iterable[str]) -> set[str]:
