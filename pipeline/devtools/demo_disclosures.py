@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.flows.disclosures.asof import order_answer
-from pipeline.flows.disclosures.evidence import EXACT
+from pipeline.flows.disclosures.evidence import CLOCK_TOLERANCE, EXACT
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from schemas.disclosures import PAGE
@@ -28,6 +28,11 @@ CHANNEL = 1
 # An order's time is truncated to the second, the store's and our clock may differ a
 # little: how far apart an order and the look next to it are kept.
 CLEAR_S = 1.5
+# An edit must also be clearly after the last look that saw the text before it: the
+# change webhook's time is a whole second of the store's clock, and the as-of rule cannot
+# order a change within `CLOCK_TOLERANCE` of a look against it (the run would not count
+# as continuous, and the first order's answer would be ambiguous).
+EDIT_CLEAR_S = CLEAR_S + CLOCK_TOLERANCE.total_seconds()
 WAIT_POLL_S = 0.5
 EDITED_TERMS = (
     "<h1>Terms and conditions</h1>\n"
@@ -104,6 +109,7 @@ def edit_terms_between_orders(
     _wait(lambda: time.time() > _last_look(store_hash) + CLEAR_S, deadline, "the clock")
     before_order = place_order()
     _looked_after(store_hash, time.time(), deadline)
+    _wait(lambda: time.time() > _last_look(store_hash) + EDIT_CLEAR_S, deadline, "the clock")
     before = _newest_run_of(store_hash, page_id)
     client.request("PUT", f"/v3/content/pages/{page_id}", body={"body": EDITED_TERMS})
     announce(f"Staff edited the page {page['name']!r} through the store's API")

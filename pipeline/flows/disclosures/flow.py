@@ -33,7 +33,7 @@ from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.flows.disclosures.intake import DISCLOSURES, enqueue_look
 from pipeline.flows.disclosures.look import read_channel, take_look
 from pipeline.flows.disclosures.render.receipt import render_receipt
-from pipeline.flows.disclosures.render.version import render_version
+from pipeline.flows.disclosures.render.version import first_seen, render_version
 from pipeline.index.disclosures import VersionRow
 from pipeline.records.classify import default_plan
 from pipeline.runtime import clients, redis_client, settings
@@ -177,8 +177,9 @@ class DisclosuresFlow(Flow):
             raise UnknownRecordDate(f"{spec.kind} has no record date {fact!r}")
         if isinstance(source, OrderSnapshot):
             return source.order.date_created
-        looked_at: datetime = source.looked_at
-        return looked_at
+        return first_seen(
+            source, source.disclosure(spec.kind.removeprefix("disclosure_"), spec.subject.id)
+        )
 
     def category_attributes(self, source: Any, spec: DocumentSpec) -> dict[str, str]:
         """Identifiers only; a receipt names its order and customer id, as order records do."""
