@@ -25,8 +25,8 @@ ADMIN_TIMEOUT_S = 60
 SANDBOX_POLL_INTERVAL_S = "2"
 # A look reads every page and setting of a channel: more calls than an orders poll.
 SANDBOX_DISCLOSURE_POLL_INTERVAL_S = "5"
-# The emulated world runs every production flow, disclosures included: the demo and the
-# chaos scenarios show and check them all.
+# The flows an emulated world runs unless told otherwise: every production flow,
+# disclosures included (the demo shows them all; a chaos scenario names its own).
 SANDBOX_FLOWS = "commerce,fulfilment,disclosures"
 
 
@@ -98,18 +98,22 @@ class PipelineProcesses:
         from pipeline.runtime import clients
 
         client = clients.bigcommerce(self.sandbox.store_hash)
+        disclosures = "disclosures" in self.sandbox.env["BCRM_FLOWS"].split(",")
         register_hooks(
             client,
             self.sandbox.store_hash,
             self.webhook_url,
-            default_scopes(client, disclosures=True),
+            default_scopes(client, disclosures),
             {DEFAULT_SECRET_HEADER: self.env["BCRM_WEBHOOK_SECRET"]},
         )
 
 
 @contextmanager
-def sandbox(log_dir: Path, orders: int, quota: int, window_ms: int) -> Iterator[Sandbox]:
-    """Start both emulators, export their settings into this process, stop them after."""
+def sandbox(
+    log_dir: Path, orders: int, quota: int, window_ms: int, flows: str = SANDBOX_FLOWS
+) -> Iterator[Sandbox]:
+    """Start both emulators, export their settings (and `BCRM_FLOWS`) into this process,
+    stop them after."""
     store_hash = uuid.uuid4().hex[:10]
     bigcommerce = ChildProcess(
         "bigcommerce-emulator",
@@ -128,7 +132,7 @@ def sandbox(log_dir: Path, orders: int, quota: int, window_ms: int) -> Iterator[
             "BCRM_OTCS_URL": otcs_info["base_url"],
             "BCRM_OTCS_USERNAME": otcs_info["username"],
             "BCRM_OTCS_PASSWORD": otcs_info["password"],
-            "BCRM_FLOWS": SANDBOX_FLOWS,
+            "BCRM_FLOWS": flows,
         }
         os.environ.update(env)
         yield Sandbox(store_hash, bc_info, otcs_info, env)

@@ -185,9 +185,8 @@ def signing_hooks(world: ChaosWorld) -> Iterator[BigCommerceClient]:
     with BigCommerceClient(
         f"{api}/stores/{world.store_hash}", account["access_token"], governor=None
     ) as client:
-        register_hooks(
-            client, world.store_hash, url, default_scopes(client, disclosures=True), headers
-        )
+        scopes = default_scopes(client, world.runs("disclosures"))
+        register_hooks(client, world.store_hash, url, scopes, headers)
         unsigned = clients.bigcommerce(world.store_hash)
         for hook in list(unsigned.iter_hooks(destination=url)):
             unsigned.request("DELETE", f"/v3/hooks/{hook['id']}")

@@ -6,7 +6,7 @@ One driver does, every 1–3 s, one of: edit a page of the main storefront, its 
 terms or its privacy policy URL through the store's API (texts drawn from a few per
 disclosure, so edits go back to earlier texts), two edits of one page a fraction of a
 second apart (both inside one poll interval), or an edit whose webhook is dropped. Every
-third step a shopper orders, until shortly before the end (a receipt waits 30 s for its
+other step a shopper orders, until shortly before the end (a receipt waits 30 s for its
 evidence). Meanwhile a second thread kills a worker node or pool process every 5–9 s, and
 the driver re-sends a captured disclosure delivery now and then, a few copies at once and,
 every other time, again after its dedup mark is gone (a replay after the mark's TTL). The
@@ -16,7 +16,9 @@ A dropped webhook is modelled as BigCommerce loses one (reference §9.1, bigcomm
 `webhooks-overview`): during a new hook's first minute ("can take up to one minute to
 start") an edit made silently (`PUT /admin/pages/{id}/silently`); after it, the hooks
 deactivated (what BigCommerce does once a delivery's retries are spent), the edit made
-silently, and the hooks activated again as an operator would. A delivery lost while its
+silently, and the hooks activated again as an operator would, at most every
+`DEACTIVATE_EVERY_S` (a plain edit otherwise), so the long form also has stretches where
+bcrm watches the store and can answer exactly. A delivery lost while its
 hook stays active and settled is beyond what bcrm's evidence rule can see (its documented
 limit), so it is not injected.
 
@@ -48,6 +50,7 @@ from pipeline.devtools.chaos.disclosure_truth import AnswerCheck, ChangeLog
 from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.scenarios.workers import kill_one
 from pipeline.devtools.chaos.world import ChaosWorld
+from pipeline.devtools.demo_sandbox import SANDBOX_FLOWS
 from pipeline.flows.disclosures.asof import order_answer
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.integrations.bigcommerce import BigCommerceClient
@@ -55,11 +58,11 @@ from pipeline.runtime import redis_client
 from schemas.webhooks import disclosure_scopes
 
 CHANNEL = 1
-RUN_S = {False: 20.0, True: 300.0}
+RUN_S = {False: 16.0, True: 300.0}
 STEP_S = (1.0, 3.0)
 # Orders stop this long before the run ends, so their receipts' evidence settles sooner.
 ORDERS_STOP_S = 8.0
-ORDER_EVERY = 3
+ORDER_EVERY = 2
 KILL_S = (5.0, 9.0)
 COPIES = 3
 DELIVERY_WAIT_S = 30.0
@@ -290,4 +293,5 @@ SCENARIO = Scenario(
     drive=drive,
     env=WEBHOOK_ENV,
     verify=verify,
+    flows=SANDBOX_FLOWS,
 )
