@@ -129,28 +129,43 @@ _PAGE_DATA = Schema.from_dict(
 )(unknown=EXCLUDE)
 
 
+def _delivery(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ValidationError("A webhook delivery is a JSON object.")
+    delivery: dict[str, Any] = _DELIVERY.load(payload)
+    return delivery
+
+
+def _data(schema: Schema, delivery: dict[str, Any]) -> dict[str, Any]:
+    """The scope's `data`, its errors under `data`."""
+    try:
+        data: dict[str, Any] = schema.load(delivery["data"])
+    except ValidationError as exc:
+        raise ValidationError({"data": exc.messages}) from None
+    return data
+
+
+def _store_hash(delivery: dict[str, Any]) -> str:
+    return str(delivery["producer"]).removeprefix("stores/")
+
+
 def load_event(payload: Any) -> OrderEvent | DisclosureEvent:
     """Validate a decoded callback body: an order's event or a disclosure's change.
 
     Raises ValidationError (messages keyed by field) for a malformed delivery and
     UnknownScopeError for a well-formed one whose scope we do not handle.
     """
-    if not isinstance(payload, dict):
-        raise ValidationError("A webhook delivery is a JSON object.")
-    delivery = _DELIVERY.load(payload)
+    delivery = _delivery(payload)
     matched = _CHANNEL_SCOPE.match(delivery["scope"])
     if matched is None:
-        return load_order_event(payload)
+        return _order_event(delivery)
     channel_id = int(matched["channel"])
     kind = DISCLOSURE_SCOPES[matched["change"]]
     subject = str(channel_id)
     if kind == "page":
-        try:
-            subject = str(_PAGE_DATA.load(delivery["data"])["page_id"])
-        except ValidationError as exc:
-            raise ValidationError({"data": exc.messages}) from None
+        subject = str(_data(_PAGE_DATA, delivery)["page_id"])
     return DisclosureEvent(
-        store_hash=delivery["producer"].removeprefix("stores/"),
+        store_hash=_store_hash(delivery),
         channel_id=channel_id,
         kind=kind,
         subject=subject,
@@ -161,24 +176,21 @@ def load_event(payload: Any) -> OrderEvent | DisclosureEvent:
 
 
 def load_order_event(payload: Any) -> OrderEvent:
-    """Validate a decoded callback body.
+    """Validate a decoded callback body of an order's scope.
 
     Raises ValidationError (messages keyed by field) for a malformed delivery and
     UnknownScopeError for a well-formed one whose scope we do not handle.
     """
-    if not isinstance(payload, dict):
-        raise ValidationError("A webhook delivery is a JSON object.")
-    delivery = _DELIVERY.load(payload)
+    return _order_event(_delivery(payload))
+
+
+def _order_event(delivery: dict[str, Any]) -> OrderEvent:
     key = ORDER_ID_KEY.get(delivery["scope"])
     if key is None:
         raise UnknownScopeError(delivery["scope"])
-    try:
-        data = _DATA_SCHEMAS[key].load(delivery["data"])
-    except ValidationError as exc:
-        raise ValidationError({"data": exc.messages}) from None
     return OrderEvent(
-        store_hash=delivery["producer"].removeprefix("stores/"),
-        order_id=data[key],
+        store_hash=_store_hash(delivery),
+        order_id=_data(_DATA_SCHEMAS[key], delivery)[key],
         scope=delivery["scope"],
         hash=delivery["hash"],
     )

@@ -42,7 +42,8 @@ def _print_answer(answer: dict[str, Any]) -> None:
     order = f" (order {answer['order_id']})" if answer["order_id"] is not None else ""
     click.echo(f"{answer['store']} as of {answer['at']}{order}")
     for item in answer["disclosures"]:
-        click.echo(f"  {item['kind']:<15} {item['subject']:<6} {item['state']:<10} {item['name']}")
+        subject = item["subject"] or "-"
+        click.echo(f"  {item['kind']:<15} {subject:<6} {item['state']:<10} {item['name']}")
         for version in item["versions"]:
             click.echo(
                 f"      sha256 {version['content_sha256'][:16]}  node {version['ecm_node_id']}"

@@ -221,10 +221,14 @@ class Flow(ABC):
         return {}
 
     def units_waiting(self, client: redis.Redis, store_hash: str) -> int:
-        """Subjects this flow holds back until a condition is met, in no queue and open in
-        no ledger entry (an order whose receipt waits for its evidence): a run is not
-        settled while any wait."""
+        """Work this flow holds back outside the ledger until something happens (a
+        receipt waiting for its evidence to settle): settling is not done while any waits."""
         return 0
+
+    def stream_intervals(self, config: Settings) -> dict[str, float]:
+        """Per polled stream that does not run every BCRM_POLL_INTERVAL_S, how often it
+        runs (status calls a stream late after three of them)."""
+        return {}
 
     def documents_kept(self, store_hash: str) -> list[tuple[DocumentSpec, Placement]]:
         """Documents owed for what this flow saw once and the store can no longer show (a

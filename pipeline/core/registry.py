@@ -21,7 +21,7 @@ FLOW_MODULES: dict[str, str] = {
     "disclosures": "pipeline.flows.disclosures.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures")
 
 
 class UnknownFlow(PermanentError):

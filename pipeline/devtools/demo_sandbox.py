@@ -25,9 +25,6 @@ ADMIN_TIMEOUT_S = 60
 SANDBOX_POLL_INTERVAL_S = "2"
 # A look reads every page and setting of a channel: more calls than an orders poll.
 SANDBOX_DISCLOSURE_POLL_INTERVAL_S = "5"
-# The flows an emulated world runs unless told otherwise: every production flow,
-# disclosures included (the demo shows them all; a chaos scenario names its own).
-SANDBOX_FLOWS = "commerce,fulfilment,disclosures"
 
 
 @dataclass(frozen=True)
@@ -93,12 +90,13 @@ class PipelineProcesses:
 
     def _register_hooks(self) -> None:
         """Point the emulated store's webhooks at our receiver, as `bcrm webhooks register`."""
+        from pipeline.core import registry
         from pipeline.integrations.webhooks.config import DEFAULT_SECRET_HEADER
         from pipeline.integrations.webhooks.register import default_scopes, register_hooks
         from pipeline.runtime import clients
 
         client = clients.bigcommerce(self.sandbox.store_hash)
-        disclosures = "disclosures" in self.sandbox.env["BCRM_FLOWS"].split(",")
+        disclosures = "disclosures" in registry.flows()
         register_hooks(
             client,
             self.sandbox.store_hash,
@@ -109,11 +107,8 @@ class PipelineProcesses:
 
 
 @contextmanager
-def sandbox(
-    log_dir: Path, orders: int, quota: int, window_ms: int, flows: str = SANDBOX_FLOWS
-) -> Iterator[Sandbox]:
-    """Start both emulators, export their settings (and `BCRM_FLOWS`) into this process,
-    stop them after."""
+def sandbox(log_dir: Path, orders: int, quota: int, window_ms: int) -> Iterator[Sandbox]:
+    """Start both emulators, export their settings into this process, stop them after."""
     store_hash = uuid.uuid4().hex[:10]
     bigcommerce = ChildProcess(
         "bigcommerce-emulator",
@@ -132,7 +127,6 @@ def sandbox(
             "BCRM_OTCS_URL": otcs_info["base_url"],
             "BCRM_OTCS_USERNAME": otcs_info["username"],
             "BCRM_OTCS_PASSWORD": otcs_info["password"],
-            "BCRM_FLOWS": flows,
         }
         os.environ.update(env)
         yield Sandbox(store_hash, bc_info, otcs_info, env)

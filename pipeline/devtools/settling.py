@@ -1,8 +1,8 @@
 """When has the pipeline finished what a store owes? The wait `bcrm demo` and `bcrm chaos`
 share: every fetch done, every document it fanned out declared or dead-lettered, nothing
-queued or in flight, no subject a flow holds back (a receipt waiting for its evidence), and
-two full polls since the last work was seen (so a change the
-store made meanwhile has been picked up)."""
+queued or in flight, no subject a flow holds back (a receipt waiting for its evidence),
+and two full polls since the last work was seen (so a change the store made meanwhile has
+been picked up)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,6 @@ class Snapshot:
 
     fetches: dict[str, set[str]]
     documents: dict[str, set[str]]
-    # Subjects a flow holds back until a condition is met (`Flow.units_waiting`).
-    waiting: int = 0
 
     @property
     def documents_total(self) -> int:
@@ -66,23 +64,15 @@ class Snapshot:
         return len(self.fetches["pending"])
 
     @property
-    def records_open(self) -> bool:
-        """Work the ledger holds open (a fetch pending, a document not yet final)."""
-        return bool(self.fetches_open or self.documents_settled < self.documents_total)
-
-    @property
     def open(self) -> bool:
-        return self.records_open or bool(self.waiting)
+        return bool(self.fetches_open or self.documents_settled < self.documents_total)
 
 
 def look(store_hash: str) -> Snapshot:
     """Every flow's work units (fetches) and documents of the store."""
     ledger = services.ledger()
     units, documents = store_prefixes(store_hash)
-    waiting = sum(
-        flow.units_waiting(redis_client(), store_hash) for flow in registry.flows().values()
-    )
-    return Snapshot(ledger.states_with_prefix(units), ledger.states_with_prefix(documents), waiting)
+    return Snapshot(ledger.states_with_prefix(units), ledger.states_with_prefix(documents))
 
 
 def documents_fanned_out(fetch_keys: Iterable[str]) -> set[str]:
@@ -91,6 +81,12 @@ def documents_fanned_out(fetch_keys: Iterable[str]) -> set[str]:
     records = services.ledger().get_many(sorted(fetch_keys))
     results = [json.loads(record[_FETCH_DONE]) for record in records if _FETCH_DONE in record]
     return {key for result in results for key in result.get("documents", ())}
+
+
+def units_waiting(store_hash: str) -> int:
+    """Work the flows hold back outside the ledger (see `Flow.units_waiting`)."""
+    client = redis_client()
+    return sum(flow.units_waiting(client, store_hash) for flow in registry.flows().values())
 
 
 def poll_runs(store_hash: str) -> int:
@@ -113,7 +109,7 @@ def wait_until_settled(
         time.sleep(POLL_S)
         try:
             seen = look(store_hash)
-            idle = queues_idle(redis_client())
+            idle = queues_idle(redis_client()) and not units_waiting(store_hash)
             runs = poll_runs(store_hash)
         except redis.ConnectionError:  # a broker restart: wait for it like the fleet does
             quiet_since, idle_since = -1, None
@@ -123,8 +119,7 @@ def wait_until_settled(
             quiet_since = runs
         elif runs >= quiet_since + 2:
             return True
-        # Subjects a flow holds back are waiting by design, not lost: no stall.
-        idle_since = (idle_since or time.monotonic()) if idle and seen.records_open else None
+        idle_since = (idle_since or time.monotonic()) if idle and seen.open else None
         if stall_s is not None and idle_since and time.monotonic() - idle_since > stall_s:
             return False
     raise TimeoutError("the pipeline did not settle before the timeout")

@@ -63,14 +63,16 @@ def attention(report: dict[str, dict[str, Any]]) -> list[str]:
             f"{report['dead_letters']['dead']} dead letter(s) waiting: `bcrm dlq list`, "
             "then `bcrm dlq replay` once the cause is fixed"
         )
-    interval = settings().poll_interval_s
-    late_after = 3 * interval
+    intervals: dict[str, float] = {}
+    for flow in registry.flows().values():
+        intervals.update(flow.stream_intervals(settings()))
     for store, lags in report["stores"].items():
         for name, lag in lags.items():
             if not name.endswith("_lag_s"):
                 continue
-            if lag is None or lag > late_after:
-                stream = name.removesuffix("_lag_s")
+            stream = name.removesuffix("_lag_s")
+            interval = intervals.get(stream, settings().poll_interval_s)
+            if lag is None or lag > 3 * interval:
                 behind = (
                     "no successful poll yet"
                     if lag is None

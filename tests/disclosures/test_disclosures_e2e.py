@@ -61,7 +61,8 @@ def test_each_order_names_the_terms_live_when_it_was_placed(
         answer = world.as_of_order(order_id)
         assert answer["store"] == world.store_hash and answer["order_id"] == order_id
         terms = _terms(answer, story["page"])
-        assert terms["state"] == "exact", (order_id, terms)
+        history = world.bcrm("disclosures", "history", "--store", world.store_hash).stdout
+        assert terms["state"] == "exact", (order_id, terms, answer["at"], history)
         [version] = terms["versions"]
         assert version["content_sha256"] == sha256(text)
         assert version["ecm_node_id"] is not None

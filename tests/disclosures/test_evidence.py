@@ -76,6 +76,15 @@ def two_edits_in_one_gap(h: History) -> None:
     h.look(300, C)
 
 
+def edit_right_after_a_look(h: History) -> None:
+    """A run of A whose last look is within the clock tolerance of the next edit."""
+    h.look(0, A)
+    h.look(100, A)
+    h.look(200.4, A)
+    h.event(200)
+    h.look(201, B)
+
+
 def single_look(h: History) -> None:
     h.look(100, A)
 
@@ -91,6 +100,7 @@ SCENARIOS: dict[str, Callable[[History], None]] = {
         change_with_event_lost,
         change_unwatched,
         two_edits_in_one_gap,
+        edit_right_after_a_look,
         single_look,
     )
 }
@@ -108,9 +118,9 @@ TABLE = [
     ("edit_with_webhook", 200, EXACT, (B,)),
     ("edit_and_revert_webhooks_lost", 150, AMBIGUOUS, (A,)),
     ("edit_and_revert_webhooks_lost", 10, AMBIGUOUS, (A,)),
-    ("edit_and_revert_webhooks_late", 50, AMBIGUOUS, (A,)),
-    ("edit_and_revert_webhooks_late", 150, AMBIGUOUS, (A,)),
-    ("edit_and_revert_webhooks_late", 250, AMBIGUOUS, (A,)),
+    ("edit_and_revert_webhooks_late", 50, EXACT, (A,)),  # before both changes
+    ("edit_and_revert_webhooks_late", 150, AMBIGUOUS, (A,)),  # B was live: never seen
+    ("edit_and_revert_webhooks_late", 250, EXACT, (A,)),  # after both: the run's version
     ("edit_and_revert_webhooks_on_time", 50, EXACT, (A,)),
     ("edit_and_revert_webhooks_on_time", 150, EXACT, (B,)),
     ("edit_and_revert_webhooks_on_time", 199, AMBIGUOUS, (B, A)),
@@ -120,6 +130,9 @@ TABLE = [
     ("two_edits_in_one_gap", 50, EXACT, (A,)),
     ("two_edits_in_one_gap", 150, AMBIGUOUS, (A, C)),  # B was never seen: not listable
     ("two_edits_in_one_gap", 250, EXACT, (C,)),
+    ("edit_right_after_a_look", 150, EXACT, (A,)),
+    ("edit_right_after_a_look", 199, AMBIGUOUS, (A,)),  # the edit may be before the look
+    ("edit_right_after_a_look", 200.7, AMBIGUOUS, (A, B)),
     ("single_look", 99, UNKNOWN, ()),
     ("single_look", 100, AMBIGUOUS, (A,)),
     ("single_look", 101, AMBIGUOUS, (A,)),

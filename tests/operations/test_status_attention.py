@@ -86,11 +86,14 @@ def test_a_quiet_store_polled_on_time_is_not_late() -> None:
     checkpoints = Checkpoints(redis_client())
     checkpoints.advance(store, "orders", now - timedelta(days=1))
     checkpoints.polled(store, "orders", now - timedelta(seconds=5))
+    # Disclosures are looked at every 300 s: 200 s since the last look is on time.
+    checkpoints.polled(store, "disclosures", now - timedelta(seconds=200))
     try:
         report = _status(store)
         assert 0 <= report["stores"][store]["orders_lag_s"] < 60
         assert report["stores"][store]["orders_polls"] == 1
         assert report["stores"][store]["refunds_lag_s"] is None
+        assert 200 <= report["stores"][store]["disclosures_lag_s"] < 260
         findings = [f for f in report["attention"].values() if f.startswith(store)]
         assert findings == [f"{store} refunds: no successful poll yet; is `bcrm beat` running "
                             "with a worker on the control queue, and does the store answer? "

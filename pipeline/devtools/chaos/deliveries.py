@@ -26,6 +26,7 @@ from typing import Any
 
 import requests
 
+from pipeline.core import registry
 from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.devtools.demo import DEMO_BUYER
 from pipeline.integrations.bigcommerce import BigCommerceClient
@@ -185,7 +186,7 @@ def signing_hooks(world: ChaosWorld) -> Iterator[BigCommerceClient]:
     with BigCommerceClient(
         f"{api}/stores/{world.store_hash}", account["access_token"], governor=None
     ) as client:
-        scopes = default_scopes(client, world.runs("disclosures"))
+        scopes = default_scopes(client, "disclosures" in registry.flows())
         register_hooks(client, world.store_hash, url, scopes, headers)
         unsigned = clients.bigcommerce(world.store_hash)
         for hook in list(unsigned.iter_hooks(destination=url)):

@@ -85,7 +85,7 @@ def run_scenario(
     size = orders or (scenario.long_orders if long else scenario.short_orders)
     report = ChaosReport(scenario.name, scenario.injected)
     with chaos_world(
-        run_dir, size, scenario.quota, scenario.window_ms, dict(scenario.env), seed, scenario.flows
+        run_dir, size, scenario.quota, scenario.window_ms, dict(scenario.env), seed
     ) as world:
         bar = progress.add_task(scenario.name, total=1, detail="")
         show = settle_bar(progress, bar)

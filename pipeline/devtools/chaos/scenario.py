@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from pipeline.core.registry import DEFAULT_FLOWS
 from pipeline.devtools.chaos.world import ChaosWorld
 
 # The demo's compressed rate-limit window: the governor works as it would against a real
@@ -34,8 +33,6 @@ class Scenario:
     env: Mapping[str, str] = field(default_factory=dict)
     quota: int = QUOTA
     window_ms: int = WINDOW_MS
-    # The flows the pipeline runs (`BCRM_FLOWS`): the ones the scenario's faults exercise.
-    flows: str = ",".join(DEFAULT_FLOWS)
     # Poison data: a dead letter with its reason is a correct outcome, not one to replay.
     dead_letters_expected: bool = False
     # Faults that lose messages but not what the store or the ECM holds (killed workers, a

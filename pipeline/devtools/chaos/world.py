@@ -40,10 +40,6 @@ class ChaosWorld:
     def store_hash(self) -> str:
         return self.sandbox.store_hash
 
-    def runs(self, flow: str) -> bool:
-        """Whether the pipeline runs `flow` in this world."""
-        return flow in self.sandbox.env["BCRM_FLOWS"].split(",")
-
     def note(self, what: str) -> None:
         """Record an injected fault."""
         self.injected.append(f"{time.strftime('%H:%M:%S')} {what}")
@@ -88,22 +84,12 @@ class ChaosWorld:
 
 @contextmanager
 def chaos_world(
-    run_dir: Path,
-    orders: int,
-    quota: int,
-    window_ms: int,
-    env: dict[str, str],
-    seed: int,
-    flows: str,
+    run_dir: Path, orders: int, quota: int, window_ms: int, env: dict[str, str], seed: int
 ) -> Iterator[ChaosWorld]:
     """Start a fresh embedded Redis (exported as BCRM_REDIS_URL for this process and every
-    child), both emulators and the pipeline's processes running `flows`; stop them all
-    afterwards."""
+    child), both emulators and the pipeline's processes; stop them all afterwards."""
     log_dir = run_dir / "logs"
-    with (
-        private_redis(run_dir) as server,
-        sandbox(log_dir, orders, quota, window_ms, flows) as world,
-    ):
+    with private_redis(run_dir) as server, sandbox(log_dir, orders, quota, window_ms) as world:
         processes = PipelineProcesses.for_sandbox(world, server.url, log_dir, env)
         try:
             yield ChaosWorld(run_dir, server, world, processes, random.Random(seed), orders)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pipeline.flows.disclosures.evidence import Run, verdict
+from pipeline.flows.disclosures.evidence import UNKNOWN, Run, verdict
 from pipeline.index.disclosures import DisclosureIndex, VersionRow
+from schemas.disclosures import CHECKOUT_TERMS, PAGE, PRIVACY
 
 
 def _version_json(run: Run, version: VersionRow) -> dict[str, Any]:
@@ -19,10 +20,32 @@ def _version_json(run: Run, version: VersionRow) -> dict[str, Any]:
     }
 
 
+def _never_captured(channel_id: int, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`unknown` entries for what a channel always has but bcrm never captured: its
+    checkout terms and privacy settings, and its pages (subject null: which pages existed
+    is itself unknown). A receipt must not read as if there were none."""
+    present = {(a["kind"], a["subject"]) for a in answers}
+    missing: list[tuple[str, str | None, str]] = [
+        (kind, str(channel_id), name)
+        for kind, name in (
+            (CHECKOUT_TERMS, f"Checkout terms and conditions, channel {channel_id}"),
+            (PRIVACY, f"Customer privacy settings, channel {channel_id}"),
+        )
+        if (kind, str(channel_id)) not in present
+    ]
+    if not any(kind == PAGE for kind, _ in present):
+        missing.append((PAGE, None, "Content pages (none captured)"))
+    return [
+        {"kind": kind, "subject": subject, "name": name, "state": UNKNOWN, "versions": []}
+        for kind, subject, name in missing
+    ]
+
+
 def disclosures_at(
     index: DisclosureIndex, store_hash: str, moment: datetime, channel_id: int | None
 ) -> list[dict[str, Any]]:
-    """One entry per disclosure (kind, subject), in a stable order."""
+    """One entry per disclosure (kind, subject), in a stable order; for one channel, also
+    what it has that was never captured."""
     rows = index.versions(store_hash, channel_id=channel_id)
     by_disclosure: dict[tuple[str, str], dict[str, VersionRow]] = {}
     for row in rows:
@@ -45,6 +68,8 @@ def disclosures_at(
                 ],
             }
         )
+    if channel_id is not None:
+        answers += _never_captured(channel_id, answers)
     return answers
 
 

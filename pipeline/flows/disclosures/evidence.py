@@ -8,15 +8,15 @@ moment between two looks is an unobserved gap unless the evidence closes it.
 The rule (README "Limits of the evidence"):
 
 - before the first look: `unknown`;
-- inside a run (between two of its looks): `exact` if the run is *continuous*: at least two
-  looks, every one of them **watched** (the store's change webhooks for the disclosure were
-  registered and active), and no change event inside it; otherwise `ambiguous`;
-- in the gap between two runs: only if both runs are watched do the change events speak
-  for the gap; then `exact` for the version before when every change that may fall in the
-  gap is later than the moment, for the version after when every one is earlier, and
-  `ambiguous` (the versions either side) otherwise, including when the versions differ
-  with no event at all (an event must have been lost, so the events cannot be trusted
-  there). A change whose webhook bcrm recorded before a look is one that look already saw;
+- between two looks (inside one run of at least two looks, or in the gap between two
+  runs): only if the looks are all **watched** (the store's change webhooks for the
+  disclosure were registered, active and settled) do the change events speak for the
+  time between them; then `exact` for the version before when every change that may fall
+  between the looks is later than the moment, for the version after when every one is
+  earlier (inside a run both are the run's version), and `ambiguous` (the versions either
+  side) otherwise, including when the versions differ with no event at all (an event must
+  have been lost, so the events cannot be trusted there); unwatched: `ambiguous`. A change
+  whose webhook bcrm recorded before a look is one that look already saw;
 - after the last look: `ambiguous` (nothing has been seen since).
 
 An edit and its revert between two looks (A→B→A) with the webhooks lost is therefore
@@ -62,14 +62,18 @@ class Change:
     occurred_at: datetime
     received_at: datetime
 
-    def possibly_after(self, moment: datetime) -> bool:
-        return self.received_at > moment and self.occurred_at + CLOCK_TOLERANCE > moment
+    def possibly_after(self, look: datetime) -> bool:
+        """After a look (our clock, like `received_at`)."""
+        return self.received_at > look and self.occurred_at + CLOCK_TOLERANCE > look
 
     def possibly_before(self, moment: datetime) -> bool:
+        """Before a moment (a look or an order's time), skew allowed."""
         return self.occurred_at - CLOCK_TOLERANCE < moment
 
     def surely_before(self, moment: datetime) -> bool:
-        return self.received_at < moment or self.occurred_at + CLOCK_TOLERANCE < moment
+        """Before a moment of the store's clock (an order's time), skew allowed."""
+        earliest_bound = min(self.received_at, self.occurred_at)
+        return earliest_bound + CLOCK_TOLERANCE < moment
 
 
 @dataclass(frozen=True)
@@ -93,26 +97,23 @@ def _between(changes: Sequence[Change], start: datetime, end: datetime) -> list[
     return [c for c in changes if c.possibly_after(start) and c.possibly_before(end)]
 
 
-def _continuous(run: Run, changes: Sequence[Change]) -> bool:
-    return (
-        run.watched
-        and run.looks >= 2
-        and run.first_seen < run.last_seen
-        and not _between(changes, run.first_seen, run.last_seen)
-    )
-
-
-def _gap(before: Run, after: Run, changes: Sequence[Change], moment: datetime) -> Verdict:
+def _across(
+    before: Run, after: Run, span: tuple[datetime, datetime], changes: Sequence[Change],
+    moment: datetime,
+) -> Verdict:  # fmt: skip
+    """The moment lies between two looks (`span`): the last of `before` and the first of
+    `after`, or, inside one run, its first and last. With both runs watched, the changes
+    that may fall between the looks say which side of all of them the moment is on."""
     if not (before.watched and after.watched):
         return _either_side(before, after)
-    in_gap = _between(changes, before.last_seen, after.first_seen)
-    if not in_gap:
+    between = _between(changes, *span)
+    if not between:
         if before.fingerprint == after.fingerprint:
             return Verdict(EXACT, (before,))
         return _either_side(before, after)
-    if not any(c.possibly_before(moment) for c in in_gap):
+    if not any(c.possibly_before(moment) for c in between):
         return Verdict(EXACT, (before,))
-    if all(c.surely_before(moment) for c in in_gap):
+    if all(c.surely_before(moment) for c in between):
         return Verdict(EXACT, (after,))
     return _either_side(before, after)
 
@@ -127,9 +128,9 @@ def verdict(runs: Sequence[Run], changes: Sequence[Change], moment: datetime) ->
     before = ordered[index]
     after = ordered[index + 1] if index + 1 < len(ordered) else None
     if moment <= before.last_seen:
-        if _continuous(before, changes):
-            return Verdict(EXACT, (before,))
-        return Verdict(AMBIGUOUS, (before,))
+        if before.looks < 2 or before.first_seen == before.last_seen:
+            return Verdict(AMBIGUOUS, (before,))
+        return _across(before, before, (before.first_seen, before.last_seen), changes, moment)
     if after is None:
         return Verdict(AMBIGUOUS, (before,))
-    return _gap(before, after, changes, moment)
+    return _across(before, after, (before.last_seen, after.first_seen), changes, moment)

@@ -265,6 +265,9 @@ class DisclosuresFlow(Flow):
     def polls_completed(self, client: redis.Redis, store_hash: str) -> dict[str, int]:
         return {DISCLOSURES: int(client.get(poll_runs_key(store_hash, DISCLOSURES)) or 0)}
 
+    def stream_intervals(self, config: Settings) -> dict[str, float]:
+        return {DISCLOSURES: config.disclosure_poll_interval_s}
+
     def units_waiting(self, client: redis.Redis, store_hash: str) -> int:
         """Orders whose receipt waits for its evidence to settle."""
         return int(client.hlen(receipts.awaiting_key(store_hash)))

@@ -50,7 +50,6 @@ from pipeline.devtools.chaos.disclosure_truth import AnswerCheck, ChangeLog
 from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.scenarios.workers import kill_one
 from pipeline.devtools.chaos.world import ChaosWorld
-from pipeline.devtools.demo_sandbox import SANDBOX_FLOWS
 from pipeline.flows.disclosures.asof import order_answer
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.integrations.bigcommerce import BigCommerceClient
@@ -293,5 +292,4 @@ SCENARIO = Scenario(
     drive=drive,
     env=WEBHOOK_ENV,
     verify=verify,
-    flows=SANDBOX_FLOWS,
 )

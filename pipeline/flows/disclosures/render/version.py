@@ -1,6 +1,8 @@
 """A disclosure version as a record a person can read: what it is and where it was live,
-the hash of its text, when bcrm saw it, then the text itself (a page's HTML drawn; terms
-and privacy as their fields), with the look's raw API JSON attached."""
+the hash of its text, when bcrm saw it, then the text itself (a page's HTML drawn as
+headings, paragraphs, lists, links and tables; terms and privacy as their fields), with
+the raw API JSON attached, and a page's HTML verbatim. Hostile or oversized HTML is drawn
+as text or refused by `draw_html` (a dead letter naming the limit), never dropped."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from typing import Any
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.names import filename
 from pipeline.records.pdf import format as fmt
-from pipeline.records.pdf.sheet import DocumentMeta, RenderedDocument, Sheet
+from pipeline.records.pdf.html import draw_html
+from pipeline.records.pdf.sheet import Attachment, DocumentMeta, RenderedDocument, Sheet
 from schemas.disclosures import PAGE, Disclosure, DisclosureLook
 from schemas.snapshot import canonical_json
 
@@ -32,8 +35,8 @@ def _value(value: Any) -> str:
 
 def _draw_text(sheet: Sheet, item: Disclosure) -> None:
     if item.kind == PAGE:
-        sheet.section("Page body (HTML as the API returned it)")
-        sheet.note(item.text or "(no body)")
+        sheet.section("Page body (as a shopper read it; the HTML is attached verbatim)")
+        draw_html(sheet, item.text)
         return
     sheet.section("Settings as the API returned them")
     facts = sorted(item.facts.items())
@@ -102,4 +105,15 @@ def render_version(look: DisclosureLook, spec: DocumentSpec) -> RenderedDocument
         "(bcrm disclosures history)."
     )
     _draw_text(sheet, item)
-    return sheet.finish(attachment(look, item), f"{spec.kind}-{item.subject}.json")
+    html = (
+        Attachment(
+            item.text.encode(),
+            f"{spec.kind}-{item.subject}.html",
+            "text/html",
+            "The page body exactly as the BigCommerce API returned it",
+        )
+        if item.kind == PAGE
+        else None
+    )
+    name = f"{spec.kind}-{item.subject}.json"
+    return sheet.finish(attachment(look, item), name, () if html is None else (html,))
