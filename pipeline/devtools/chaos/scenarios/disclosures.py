@@ -6,11 +6,12 @@ One driver does, every 1–3 s, one of: edit a page of the main storefront, its 
 terms or its privacy policy URL through the store's API (texts drawn from a few per
 disclosure, so edits go back to earlier texts), two edits of one page a fraction of a
 second apart (both inside one poll interval), or an edit whose webhook is dropped. Every
-other step a shopper orders, until shortly before the end (a receipt waits 30 s for its
-evidence). Meanwhile a second thread kills a worker node or pool process every 5–9 s, and
-the driver re-sends a captured disclosure delivery now and then, a few copies at once and,
-every other time, again after its dedup mark is gone (a replay after the mark's TTL). The
-driver is the only writer, so no change is made while an order is being placed.
+other step (every fourth in the long form) a shopper orders, until shortly before the end
+(a receipt waits 30 s for its evidence). Meanwhile a second thread kills a worker node or
+pool process every 5–9 s, and the driver re-sends a captured disclosure delivery now and
+then, a few copies at once and, every other time, again after its dedup mark is gone (a
+replay after the mark's TTL). The driver is the only writer, so no change is made while
+an order is being placed.
 
 A dropped webhook is modelled as BigCommerce loses one (reference §9.1, bigcommerce/docs
 `webhooks-overview`): during a new hook's first minute ("can take up to one minute to
@@ -57,11 +58,14 @@ from pipeline.runtime import redis_client
 from schemas.webhooks import disclosure_scopes
 
 CHANNEL = 1
-RUN_S = {False: 16.0, True: 300.0}
+RUN_S = {False: 16.0, True: 180.0}
 STEP_S = (1.0, 3.0)
 # Orders stop this long before the run ends, so their receipts' evidence settles sooner.
 ORDERS_STOP_S = 8.0
-ORDER_EVERY = 2
+# Every order placed in the run is listed again by every orders poll for five minutes
+# after the last one (the pollers' overlap), each a fetch the ledger skips: the long form
+# orders less often, so a busy machine still finds the pipeline idle to settle.
+ORDER_EVERY = {False: 2, True: 4}
 KILL_S = (5.0, 9.0)
 COPIES = 3
 DELIVERY_WAIT_S = 30.0
@@ -240,7 +244,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
                 world.pause(*STEP_S)
                 driver.step(world.rng.choices(list(STEPS), list(STEPS.values()))[0])
                 steps += 1
-                if steps % ORDER_EVERY == 0 and elapsed < RUN_S[long] - ORDERS_STOP_S:
+                if steps % ORDER_EVERY[long] == 0 and elapsed < RUN_S[long] - ORDERS_STOP_S:
                     driver.order()
         finally:
             stop.set()
