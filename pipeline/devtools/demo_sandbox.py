@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,9 @@ class PipelineProcesses:
     receiver: ChildProcess
     env: dict[str, str]
     webhook_url: str = ""
+    # When the store's hooks were pointed at the receiver (a new hook may take a minute
+    # to start delivering).
+    hooks_registered_at: float = 0.0
 
     @classmethod
     def for_sandbox(
@@ -82,6 +86,7 @@ class PipelineProcesses:
         self.beat.start(announces=False)
         self.webhook_url = self.receiver.start()["url"]
         self._register_hooks()
+        self.hooks_registered_at = time.time()
 
     def stop(self) -> None:
         self.receiver.stop()

@@ -14,14 +14,15 @@ replay after the mark's TTL). The driver is the only writer, so no change is mad
 an order is being placed.
 
 A dropped webhook is modelled as BigCommerce loses one (reference §9.1, bigcommerce/docs
-`webhooks-overview`): during a new hook's first minute ("can take up to one minute to
-start") an edit made silently (`PUT /admin/pages/{id}/silently`); after it, the hooks
-deactivated (what BigCommerce does once a delivery's retries are spent), the edit made
-silently, and the hooks activated again as an operator would, at most every
-`DEACTIVATE_EVERY_S` (a plain edit otherwise), so the long form also has stretches where
-bcrm watches the store and can answer exactly. A delivery lost while its
-hook stays active and settled is beyond what bcrm's evidence rule can see (its documented
-limit), so it is not injected.
+`webhooks-overview`). The hooks are the pipeline's own, as `bcrm demo` registers them, so
+its looks are watched once they have run for a minute. During a hook's first minute ("can
+take up to one minute to start") a drop is an edit made silently (`PUT
+/admin/pages/{id}/silently`); after it, the hooks are deactivated (what BigCommerce does
+once a delivery's retries are spent), the edit made silently, and the hooks activated
+again as an operator would, at most every `DEACTIVATE_EVERY_S` (a plain edit otherwise),
+so the long form also has stretches where bcrm watches the store and can answer exactly.
+A delivery lost while its hook stays active and settled is beyond what bcrm's evidence
+rule can see (its documented limit), so it is not injected.
 
 The verdict, beyond the runner's: 0 confidently wrong answers (an `exact` naming a text
 the store did not show then), a frozen receipt for every order placed (the runner's
@@ -38,13 +39,10 @@ from typing import Any
 
 from pipeline.core import keys
 from pipeline.devtools.chaos.deliveries import (
-    WEBHOOK_ENV,
     Captured,
     DeliveryTap,
     Sender,
     place_order,
-    receiver_hook_ids,
-    signing_hooks,
     wait_for_store_deliveries,
 )
 from pipeline.devtools.chaos.disclosure_truth import AnswerCheck, ChangeLog
@@ -54,7 +52,7 @@ from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.flows.disclosures.asof import order_answer
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.integrations.bigcommerce import BigCommerceClient
-from pipeline.runtime import redis_client
+from pipeline.runtime import clients, redis_client
 from schemas.webhooks import disclosure_scopes
 
 CHANNEL = 1
@@ -153,8 +151,10 @@ class Driver:
         return [d for d in self.disclosures if d.kind == "page"]
 
     def _set_hooks(self, active: bool) -> None:
-        for hook_id in receiver_hook_ids(self.account, self.world):
-            self.account.request("PUT", f"/v3/hooks/{hook_id}", body={"is_active": active})
+        """Every hook of the app, the tap's too: a look counts any active hook of the
+        app as watching, whatever its destination."""
+        for hook in list(self.account.iter_hooks()):
+            self.account.request("PUT", f"/v3/hooks/{hook['id']}", body={"is_active": active})
 
     def dropped(self) -> None:
         """A page edit whose webhook never reaches bcrm (see the module docstring); a plain
@@ -201,7 +201,12 @@ class Driver:
             self.done["deliveries replayed after their mark expired"] += 1
 
     def _send(self, delivery: Captured) -> str:
-        headers = self.sender.headers(delivery.body, message_id=delivery.message_id)
+        """As the store's hook sends it: its body and the shared-secret header."""
+        config = self.sender.config
+        headers = {
+            "Content-Type": "application/json",
+            config.secret_header: config.shared_secret or "",
+        }
         answer = self.sender.post(delivery.body, headers)
         return f"{answer.status} {answer.outcome}"
 
@@ -231,10 +236,11 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
     stop = threading.Event()
     killer = threading.Thread(target=_killing, args=(world, stop, kills), daemon=True)
     scopes = disclosure_scopes(CHANNEL)
-    with signing_hooks(world) as account, tap.hooked(account, world.store_hash, scopes):
+    account = clients.bigcommerce(world.store_hash)
+    with tap.hooked(account, world.store_hash, scopes):
         driver = Driver(
             world, account, tap, Sender(world), [*_pages(account), *_settings(account)],
-            time.time(),
+            world.processes.hooks_registered_at,
         )  # fmt: skip
         started = time.monotonic()
         killer.start()
@@ -294,6 +300,5 @@ SCENARIO = Scenario(
     short_orders=5,
     long_orders=50,
     drive=drive,
-    env=WEBHOOK_ENV,
     verify=verify,
 )
