@@ -19,7 +19,14 @@ def create(api: Api, bo_id: str, **extra: object) -> int:
 def test_types_with_templates(api: Api) -> None:
     results = api.ok(api.get("/v2/businessworkspacetypes"))["results"]
     by_name = {r["data"]["properties"]["wksp_type_name"]: r["data"] for r in results}
-    assert set(by_name) == {"Order", "Customer Case", "Product", "Campaign", "Recall"}
+    assert set(by_name) == {
+        "Order",
+        "Customer Case",
+        "Product",
+        "Campaign",
+        "Recall",
+        "Storefront Disclosures",
+    }
     order = by_name["Order"]
     assert order["properties"]["wksp_type_id"] == ORDER_TYPE
     assert order["properties"]["rm_enabled"] is True

@@ -108,3 +108,15 @@ def test_a_malformed_change_is_refused_with_a_reason(
     assert response.status_code == 422
     assert response.json()["error"] in {"invalid_delivery", "unknown_scope"}
     assert tasks(rclient, store) == []
+
+
+def test_a_change_is_answered_but_not_queued_where_the_flow_does_not_run(
+    receiver: RunningReceiver, rclient: redis.Redis, store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.core import registry
+
+    monkeypatch.setattr(registry, "flows", lambda: {})
+    payload = delivery(store, "store/channel/2/page/updated", {"page_id": 11})
+    response = requests.post(receiver.url, data=encode(payload), headers=AUTH, timeout=60)
+    assert response.status_code == 200 and response.json() == {"status": "ignored"}
+    assert tasks(rclient, store) == []

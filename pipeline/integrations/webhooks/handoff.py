@@ -8,7 +8,7 @@ import enum
 
 import redis
 
-from pipeline.core import keys
+from pipeline.core import keys, registry
 from pipeline.core.canvas import end_state
 from pipeline.flows.commerce.intake import FETCH_ORDER_TASK, order_event_ref
 from pipeline.flows.disclosures.intake import DISCLOSURES, FETCH_DISCLOSURES_TASK, look_ref
@@ -20,6 +20,9 @@ from schemas.webhooks import DisclosureEvent, OrderEvent
 class Outcome(enum.Enum):
     ENQUEUED = "enqueued"
     DUPLICATE = "duplicate"
+    # A disclosure change while the disclosures flow is not in BCRM_FLOWS: answered 2xx
+    # (a refusal would count against the hook until BigCommerce deactivates it), not queued.
+    IGNORED = "ignored"
 
 
 class HandoffUnavailableError(Exception):
@@ -36,6 +39,8 @@ class Handoff:
         an order's fetch, or a look at the channel whose disclosure changed (its hash then
         pending until the look has recorded the event)."""
         pending = None
+        if isinstance(event, DisclosureEvent) and DISCLOSURES not in registry.flows():
+            return Outcome.IGNORED
         if isinstance(event, DisclosureEvent):
             ref = look_ref(
                 event.store_hash, event.channel_id, event.scope, event.hash, event.to_json()
