@@ -40,6 +40,10 @@ class Disclosure:
     text: str
     facts: dict[str, Any]
     raw: dict[str, Any]
+    # When bcrm first saw this version (its earliest look), set once the look that saw it
+    # is recorded: what its record shows and dates, the same whichever look owes it. Not
+    # a fact of the version, so never fingerprinted.
+    first_seen: datetime | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -90,6 +94,7 @@ class _DisclosureSchema(Schema):
     text = fields.String(required=True)
     facts = fields.Dict(required=True)
     raw = fields.Dict(required=True)
+    first_seen = fields.AwareDateTime(load_default=None, allow_none=True)
 
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> Disclosure:

@@ -30,18 +30,12 @@ def disclosures() -> None:
 
 
 def _order_answer(store_hash: str, order_id: int, channel_id: int | None) -> dict[str, Any]:
-    """The order's frozen receipt answer if it has one, else the answer now for when the
-    archived order was placed."""
-    from pipeline.flows.disclosures.asof import as_of
+    from pipeline.flows.disclosures.asof import order_answer
 
-    index = _index()
-    receipt = index.receipt(store_hash, order_id)
-    if receipt is not None:
-        return {k: receipt[k] for k in ("store", "order_id", "at", "disclosures")}
-    placed = index.order_placed(store_hash, order_id)
-    if placed is None:
-        raise OperatorError(f"order {order_id} of store {store_hash} is not in the archive index")
-    return dict(as_of(index, store_hash, placed, channel_id, order_id))
+    try:
+        return order_answer(_index(), store_hash, order_id, channel_id)
+    except LookupError as exc:
+        raise OperatorError(str(exc)) from None
 
 
 def _print_answer(answer: dict[str, Any]) -> None:

@@ -230,6 +230,12 @@ class Flow(ABC):
         runs (status calls a stream late after three of them)."""
         return {}
 
+    def documents_kept(self, store_hash: str) -> list[tuple[DocumentSpec, Placement]]:
+        """Documents owed for what this flow saw once and the store can no longer show (a
+        disclosure version replaced since), with their placement: the closing inventory
+        counts them beside what the sources owe now."""
+        return []
+
     # Per kind, the record-date facts it has: what `retention.toml` may name for it.
     record_date_facts: ClassVar[Mapping[str, tuple[str, ...]]]
 

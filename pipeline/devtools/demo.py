@@ -1,9 +1,10 @@
 """`bcrm demo`: archive a seeded BigCommerce store into the ECM emulator, end to end.
 
-Beat polls the store, the fleet fetches, renders, classifies and declares; halfway the
-demo acts like shoppers and merchants (new orders, a shipment, a refund) and waits for
-those to arrive too. Then it checks the ECM's inventory against what the store owes:
-every due document present exactly once, with the hash the ledger recorded.
+Beat polls the store and looks at its disclosures, the fleet fetches, renders, classifies
+and declares; halfway the demo acts like shoppers and merchants (an order, an edit of the
+terms page, another order, a shipment, a refund) and waits for those to arrive too. Then
+it checks the ECM's inventory against what the store owes: every due document present
+exactly once, with the hash the ledger recorded.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.core.ledger import repeated_attempts_of, retries_of
+from pipeline.devtools.demo_disclosures import TermsEdit, as_of_figures, edit_terms_between_orders
 from pipeline.devtools.demo_phases import CHECKING, UNITS, PhaseTracker, PhaseView
 from pipeline.devtools.demo_sandbox import Sandbox
-from pipeline.devtools.demo_summary import DemoSummary, rsi_names
+from pipeline.devtools.demo_summary import DemoSummary, disclosure_figures, rsi_names
 from pipeline.devtools.inventory import check_inventory
 from pipeline.devtools.settling import (
     Snapshot,
@@ -40,22 +42,38 @@ DEMO_BUYER = {
 }
 
 
-def _live_changes(sandbox: Sandbox) -> tuple[list[str], set[int]]:
-    """Act like the store's shoppers and staff: two new orders, a shipment, a refund.
-    Returns what was done, in words with currencies, and the orders it touched."""
+def _place_order(sandbox: Sandbox, product_id: int, quantity: int, done: list[str]) -> int:
+    """A shopper checks out `quantity` of one product; says so in `done`."""
+    body = {
+        "products": [{"product_id": product_id, "quantity": quantity}],
+        "billing_address": DEMO_BUYER,
+    }
+    order = sandbox.admin("bigcommerce", "POST", "/orders", body)
+    total = money(Decimal(order["total_inc_tax"]), order["currency_code"])
+    items = "1 item" if quantity == 1 else f"{quantity} items"
+    done.append(f"placed order {order['id']} ({items}, {total})")
+    return int(order["id"])
+
+
+def _live_changes(
+    sandbox: Sandbox, deadline: float, view: PhaseView
+) -> tuple[list[str], set[int], TermsEdit]:
+    """Act like the store's shoppers and staff: an order, an edit of the terms page, a
+    second order, a shipment, a refund. Returns what was done, in words with
+    currencies, the orders it touched and the terms edit."""
     client = clients.bigcommerce(sandbox.store_hash)
     product = next(client.iter_v3("/catalog/products", {"limit": 5}))
-    done, touched = [], set()
-    for quantity in (1, 3):
-        body = {
-            "products": [{"product_id": product["id"], "quantity": quantity}],
-            "billing_address": DEMO_BUYER,
-        }
-        order = sandbox.admin("bigcommerce", "POST", "/orders", body)
-        total = money(Decimal(order["total_inc_tax"]), order["currency_code"])
-        items = "1 item" if quantity == 1 else f"{quantity} items"
-        done.append(f"placed order {order['id']} ({items}, {total})")
-        touched.add(order["id"])
+    done: list[str] = []
+    quantities = iter((1, 3))
+    edit = edit_terms_between_orders(
+        sandbox.store_hash,
+        client,
+        lambda: _place_order(sandbox, product["id"], next(quantities), done),
+        deadline,
+        view.announce,
+    )
+    done.insert(1, f"edited the terms page {edit.page_name!r} (PUT /v3/content/pages)")
+    touched = {edit.before_order, edit.after_order}
     awaiting = next(client.iter_orders(status_id=11, include=(), limit=5), None)
     if awaiting is not None:
         sandbox.admin("bigcommerce", "POST", f"/orders/{awaiting['id']}/shipments", {})
@@ -67,7 +85,7 @@ def _live_changes(sandbox: Sandbox) -> tuple[list[str], set[int]]:
         refunded = money(Decimal("1.00"), completed["currency_code"])
         done.append(f"refunded {refunded} on order {completed['id']}")
         touched.add(completed["id"])
-    return done, touched
+    return done, touched, edit
 
 
 def _owed_documents(seen: Snapshot) -> set[str]:
@@ -125,8 +143,9 @@ def run_demo(
     view.announce(f"Archiving the {orders_at_start} orders the store holds")
     seen = _archive(store, deadline, PhaseTracker(view, orders_at_start, _owed_documents))
     changes: list[str] = []
+    edit = None
     if live:
-        changes, touched = _live_changes(sandbox)
+        changes, touched, edit = _live_changes(sandbox, deadline, view)
         view.announce("Live changes: " + "; ".join(changes))
         tracker = PhaseTracker(view, len(touched), _owed_documents, "live changes: ", seen)
         seen = _archive(store, deadline, tracker)
@@ -150,4 +169,8 @@ def run_demo(
         "elapsed_s": round(time.monotonic() - started, 1),
         "rsi_names": rsi_names(default_plan()),
     }
-    return _inventory_summary(sandbox, seen, view, figures)
+    summary = _inventory_summary(sandbox, seen, view, figures)
+    summary.disclosures = disclosure_figures(summary.records_per_kind)
+    if edit is not None:
+        summary.disclosures.update(as_of_figures(store, edit))
+    return summary

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.core.stages import DOCUMENT_STAGES
-from pipeline.devtools.settling import Snapshot, subject_of
+from pipeline.devtools.settling import Snapshot, orders_of
 
 POLLING = "polling"
 FETCHING = "fetching"
@@ -74,7 +74,7 @@ class RoundCounts:
 
         def fetches(*states: str) -> set[str]:
             keys = set().union(*(seen.fetches.get(s, set()) for s in states)) - old_fetches
-            return {subject_of(key) for key in keys}
+            return orders_of(keys)
 
         def documents(*states: str) -> int:
             keys = set().union(*(seen.documents.get(s, set()) for s in states))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,9 @@ class PipelineProcesses:
     receiver: ChildProcess
     env: dict[str, str]
     webhook_url: str = ""
+    # When the store's hooks were pointed at the receiver (a new hook may take a minute
+    # to start delivering).
+    hooks_registered_at: float = 0.0
 
     @classmethod
     def for_sandbox(
@@ -82,6 +86,7 @@ class PipelineProcesses:
         self.beat.start(announces=False)
         self.webhook_url = self.receiver.start()["url"]
         self._register_hooks()
+        self.hooks_registered_at = time.time()
 
     def stop(self) -> None:
         self.receiver.stop()
@@ -90,16 +95,18 @@ class PipelineProcesses:
 
     def _register_hooks(self) -> None:
         """Point the emulated store's webhooks at our receiver, as `bcrm webhooks register`."""
+        from pipeline.core import registry
         from pipeline.integrations.webhooks.config import DEFAULT_SECRET_HEADER
-        from pipeline.integrations.webhooks.register import register_hooks
+        from pipeline.integrations.webhooks.register import default_scopes, register_hooks
         from pipeline.runtime import clients
-        from schemas.webhooks import REGISTERED_SCOPES
 
+        client = clients.bigcommerce(self.sandbox.store_hash)
+        disclosures = "disclosures" in registry.flows()
         register_hooks(
-            clients.bigcommerce(self.sandbox.store_hash),
+            client,
             self.sandbox.store_hash,
             self.webhook_url,
-            REGISTERED_SCOPES,
+            default_scopes(client, disclosures),
             {DEFAULT_SECRET_HEADER: self.env["BCRM_WEBHOOK_SECRET"]},
         )
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pipeline.flows.disclosures.flow import VERSION_NAMES, document_kind
+from pipeline.flows.disclosures.receipts import RECEIPT
 from schemas.retention import DEFAULT_JURISDICTION, RetentionPlan
+
+DISCLOSURE_VERSION_KINDS = frozenset(document_kind(kind) for kind in VERSION_NAMES)
 
 
 @dataclass
@@ -42,13 +46,23 @@ class DemoSummary:
     fetch_runs: int = 0
     orders_refused: int = 0
     rsi_names: dict[str, str] = field(default_factory=dict)
+    # The disclosures flow's part: versions and receipts filed, and with live changes the
+    # as-of answers for the orders either side of the terms edit (`disclosure_figures`).
+    disclosures: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.present_exactly_once == self.due_documents
+        checks = self.disclosures.get("as_of_checks", 0)
+        return (
+            not self.problems
+            and self.present_exactly_once == self.due_documents
+            and self.disclosures.get("as_of_checks_passed", 0) == checks
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok, "reconciliation": reconciliation(self)}
+        figures = asdict(self)
+        flows = {"disclosures": figures.pop("disclosures")}
+        return {**figures, "flows": flows, "ok": self.ok, "reconciliation": reconciliation(self)}
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,12 @@ def rsi_names(plan: RetentionPlan) -> dict[str, str]:
             else:
                 names[rule.rsi_for(jurisdiction)] = f"{title}, {jurisdiction} ({years} years)"
     return names
+
+
+def disclosure_figures(records_per_kind: dict[str, int]) -> dict[str, Any]:
+    """Versions and receipts in the ECM exactly once, from the inventory's counts."""
+    versions = sum(n for kind, n in records_per_kind.items() if kind in DISCLOSURE_VERSION_KINDS)
+    return {"versions": versions, "receipts": records_per_kind.get(RECEIPT, 0)}
 
 
 def reconciliation(summary: DemoSummary) -> list[str]:
@@ -163,6 +183,43 @@ def _records(summary: DemoSummary) -> list[Line]:
     return lines
 
 
+def _as_of_line(answer: dict[str, Any]) -> Line:
+    versions = ", ".join(
+        f"{sha[:12]} (node {node})"
+        for sha, node in zip(answer["content_sha256"], answer["ecm_node_id"], strict=True)
+    )
+    return Line(f"  as of order {answer['order_id']}", answer["state"], versions or "no version")
+
+
+def _disclosures(summary: DemoSummary) -> list[Line]:
+    figures = summary.disclosures
+    if not figures:
+        return []
+    lines = [
+        Line("Disclosures", "", "terms, privacy, returns and shipping texts, per channel"),
+        Line(
+            "  versions captured",
+            str(figures["versions"]),
+            "each distinct text seen by a look, filed once, linked to the one it supersedes",
+        ),
+        Line(
+            "  receipts filed",
+            str(figures["receipts"]),
+            "one per order: the disclosures in force when it was placed",
+        ),
+    ]
+    if "as_of" in figures:
+        lines.append(
+            Line(
+                f"  terms page {figures['terms_page']!r}",
+                f"{figures['as_of_checks_passed']} of {figures['as_of_checks']}",
+                "orders either side of the edit answered exactly with the text then live",
+            )
+        )
+        lines += [_as_of_line(answer) for answer in figures["as_of"]]
+    return lines
+
+
 def _work(summary: DemoSummary) -> list[Line]:
     return [
         Line("How the pipeline worked"),
@@ -199,6 +256,7 @@ def summary_lines(summary: DemoSummary) -> list[Line]:
         *_orders(summary),
         *_live(summary),
         *_records(summary),
+        *_disclosures(summary),
         *_work(summary),
         *([Line("How the figures reconcile"), *notes] if notes else []),
         *([Line("Problems", str(len(summary.problems))), *problems] if problems else []),

@@ -4,7 +4,8 @@ ends `bcrm demo` and every `bcrm chaos` scenario.
 It reads the emulator's admin inventory (every node, wherever it was filed), so it sees
 what a REST walk of the workspaces cannot: a second workspace for one subject, a document
 filed twice, a declared record that gained a version. What is owed is asked of every
-fetched source again, for every flow that consumes it.
+fetched source again, for every flow that consumes it, plus what a flow owes for what it
+saw once and the store can no longer show (`Flow.documents_kept`: disclosure versions).
 """
 
 from __future__ import annotations
@@ -70,9 +71,15 @@ class Owed:
     subjects: int = 0
     unreadable: dict[str, str] = field(default_factory=dict)
 
+    def add(self, documents: list[tuple[DocumentSpec, Placement]]) -> None:
+        for spec, placement in documents:
+            self.documents[names.ecm_name(spec)] = spec
+            self.containers.add(_container_name(placement))
+
 
 def owed_by_store(store_hash: str, on_subject: Callable[[int], None] = _quiet) -> Owed:
-    """Everything every fetched source says the store owes, asked again of the source;
+    """Everything every fetched source says the store owes, asked again of the source,
+    and what every flow keeps owing for what it saw once (every disclosure version);
     `on_subject(n)` after each subject asked."""
     owed = Owed()
     for source in registry.fetched_sources().values():
@@ -84,9 +91,9 @@ def owed_by_store(store_hash: str, on_subject: Callable[[int], None] = _quiet) -
             except PermanentError as exc:
                 owed.unreadable[f"{source.name}:{subject_id}"] = f"{type(exc).__name__}: {exc}"
                 continue
-            for spec, placement in documents:
-                owed.documents[names.ecm_name(spec)] = spec
-                owed.containers.add(_container_name(placement))
+            owed.add(documents)
+    for flow in registry.flows().values():
+        owed.add(flow.documents_kept(store_hash))
     return owed
 
 

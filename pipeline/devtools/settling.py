@@ -1,7 +1,8 @@
 """When has the pipeline finished what a store owes? The wait `bcrm demo` and `bcrm chaos`
 share: every fetch done, every document it fanned out declared or dead-lettered, nothing
-queued or in flight, and two full polls since the last work was seen (so a change the
-store made meanwhile has been picked up)."""
+queued or in flight, no subject a flow holds back (a receipt waiting for its evidence),
+and two full polls since the last work was seen (so a change the store made meanwhile has
+been picked up)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pipeline.core import registry
 from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
 from pipeline.core.stages import FINAL_STATES, STAGES
+from pipeline.flows.commerce.documents import ORDER
 from pipeline.ops.status import polls_completed
 from pipeline.runtime import redis_client, services
 
@@ -27,6 +29,13 @@ _FETCH_DONE = f"done:{next(stage.name for stage in STAGES if stage.entry)}"
 def subject_of(fetch_key: str) -> str:
     """`<store>:<source>:<id>:fetch:<digest>` → `<source>:<id>`: what was fetched."""
     return ":".join(fetch_key.split(":")[1:3])
+
+
+def orders_of(fetch_keys: Iterable[str]) -> set[str]:
+    """The orders among the subjects these fetches read: what the demo counts as orders
+    found and fetched (a disclosures look, say, fetches a channel)."""
+    subjects = {subject_of(key) for key in fetch_keys}
+    return {subject for subject in subjects if subject.startswith(f"{ORDER}:")}
 
 
 @dataclass
@@ -48,7 +57,7 @@ class Snapshot:
     def subjects_fetched(self) -> int:
         """Orders (subjects) fetched at least once; a subject is fetched again per event
         that reports a change, so this is not the number of fetches."""
-        return len({subject_of(key) for key in self.fetches.get("fetched", ())})
+        return len(orders_of(self.fetches.get("fetched", ())))
 
     @property
     def fetches_open(self) -> int:

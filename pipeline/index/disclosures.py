@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.flows.disclosures.evidence import CLOCK_TOLERANCE, Change, Run
@@ -186,6 +186,17 @@ class DisclosureIndex:
         with Session(self.engine) as session:
             row = session.get(DisclosureReceipt, (store_hash, order_id))
             return None if row is None else dict(row.content)
+
+    def first_seen(self, store_hash: str, fingerprints: list[str]) -> dict[str, datetime]:
+        """When each version (by fingerprint) was first seen: its earliest run's start."""
+        query = (
+            select(DisclosureRun.fingerprint, func.min(DisclosureRun.first_seen))
+            .where(DisclosureRun.store_hash == store_hash)
+            .where(DisclosureRun.fingerprint.in_(fingerprints))
+            .group_by(DisclosureRun.fingerprint)
+        )
+        with Session(self.engine) as session:
+            return {fingerprint: first for fingerprint, first in session.execute(query).all()}
 
     def channel_looks(self, store_hash: str, channel_id: int) -> tuple[datetime, datetime] | None:
         """(first, last) look at a channel, None if never looked at."""

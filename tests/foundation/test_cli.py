@@ -156,7 +156,7 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(report.read_text())
     assert summary["ok"] is True
-    assert summary["orders_seen"] == 17  # 15 seeded + 2 placed live
+    assert summary["orders_seen"] == 17  # 15 seeded + 2 placed live, the terms edited between
     assert summary["due_documents"] == summary["present_exactly_once"] > 30
     assert len(summary["live_changes"]) >= 3
     amounts = [c for c in summary["live_changes"] if re.search(r"\d\.\d", c)]
@@ -165,6 +165,13 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert summary["reconciliation"] == []
     assert summary["dead_letters"] == 0
     assert summary["records_per_rsi"]
+    disclosures = summary["flows"]["disclosures"]
+    assert disclosures["versions"] >= 20  # every seeded page and setting, and the edit
+    assert disclosures["receipts"] == summary["records_per_kind"]["disclosure_receipt"] > 0
+    assert disclosures["as_of_checks_passed"] == disclosures["as_of_checks"] == 2
+    before, after = disclosures["as_of"]
+    assert before["state"] == after["state"] == "exact"
+    assert before["content_sha256"] != after["content_sha256"]
     assert not (data_dir / "redis" / "redis.json").exists()
     assert processes_of(data_dir) == []
     _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")

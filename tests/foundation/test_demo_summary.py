@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.devtools.demo_summary import DemoSummary, reconciliation, rsi_names, summary_lines
+from pipeline.devtools.demo_summary import (
+    DemoSummary,
+    disclosure_figures,
+    reconciliation,
+    rsi_names,
+    summary_lines,
+)
 from pipeline.records.classify import default_plan
 
 # The `--report` keys other code and tests read before the summary was reworded.
@@ -112,3 +118,42 @@ def test_the_report_keeps_its_keys_and_adds_new_ones() -> None:
     assert report["orders_fetched"] == 22
     assert report["rsi_names"]["BCRM-FIN-INV-DE"] == "Invoices, DE (8 years)"
     assert report["reconciliation"] == []
+
+
+def _with_terms_edit(first_state: str) -> DemoSummary:
+    summary = a_run()
+    summary.disclosures = {
+        **disclosure_figures({"disclosure_page": 13, "disclosure_privacy": 3,
+                              "disclosure_receipt": 22, "invoice": 50}),
+        "terms_page": "Terms and Conditions",
+        "as_of": [
+            {"order_id": 21, "state": first_state, "content_sha256": ["a" * 64],
+             "ecm_node_id": [100224]},
+            {"order_id": 22, "state": "exact", "content_sha256": ["b" * 64],
+             "ecm_node_id": [100261]},
+        ],
+        "as_of_checks": 2,
+        "as_of_checks_passed": 2 if first_state == "exact" else 1,
+    }  # fmt: skip
+    return summary
+
+
+def test_the_disclosures_part_counts_versions_and_receipts_and_shows_both_answers() -> None:
+    summary = _with_terms_edit("exact")
+    text = _text(summary)
+    assert text["versions captured"][0] == "16"
+    assert text["receipts filed"][0] == "22"
+    assert text["terms page 'Terms and Conditions'"][0] == "2 of 2"
+    assert text["as of order 21"] == ("exact", "aaaaaaaaaaaa (node 100224)")
+    assert text["as of order 22"] == ("exact", "bbbbbbbbbbbb (node 100261)")
+    report = summary.to_json()
+    assert "disclosures" not in report
+    flows = report["flows"]["disclosures"]
+    assert (flows["versions"], flows["receipts"], flows["as_of_checks_passed"]) == (16, 22, 2)
+    assert summary.ok
+
+
+def test_an_order_answered_less_than_exactly_fails_the_demo() -> None:
+    summary = _with_terms_edit("ambiguous")
+    assert not summary.ok
+    assert _text(summary)["Result"][0] == "FAILED"

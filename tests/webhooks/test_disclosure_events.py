@@ -72,6 +72,25 @@ def test_a_change_queues_one_look_at_its_channel(
     assert rclient.smembers(pending) == {payload["hash"].encode()}
 
 
+def test_a_replay_of_a_change_already_looked_at_leaves_nothing_pending(
+    receiver: RunningReceiver, rclient: redis.Redis, store: str, pending: str
+) -> None:
+    """BigCommerce may re-send an event after our dedup mark expired; its look was taken,
+    so the fetch will be skipped and nothing would ever take the hash out of pending."""
+    payload = delivery(store, "store/channel/2/page/updated", {"page_id": 11})
+    response = requests.post(receiver.url, data=encode(payload), headers=AUTH, timeout=60)
+    assert response.status_code == 200
+    [(_, ref)] = tasks(rclient, store)
+    record = keys.ledger_record(ref["record_key"])
+    rclient.hset(record, "state", "fetched")  # the look recorded the event
+    rclient.srem(pending, payload["hash"])
+    rclient.delete(keys.webhook_seen(store, payload["hash"]))  # the mark's TTL ran out
+    response = requests.post(receiver.url, data=encode(payload), headers=AUTH, timeout=60)
+    assert response.status_code == 200
+    assert rclient.smembers(pending) == set()
+    rclient.delete(record)
+
+
 @pytest.mark.parametrize(
     ("scope", "data"),
     [

@@ -1,34 +1,40 @@
-"""Webhook traffic the chaos scenarios make themselves, shared by `webhooks` and `hostile`.
+"""Webhook traffic the chaos scenarios make themselves, shared by `webhooks`, `hostile` and
+`disclosures`: a tap that keeps what the store delivered, and a sender that re-sends it.
 
 Both need what the store's own hooks do: the shared-secret header `register_hooks` gives
 each hook and a Standard Webhooks signature. The emulator signs only for API accounts with
 a client secret, and the pipeline's seeded account has none, so `signing_hooks` moves the
-store's hooks to one that has; the receiver is started with the matching `whsec_` key
-(`WEBHOOK_ENV`), which makes bad signatures and stale timestamps refusable at all.
+store's hooks (order and disclosure scopes) to one that has; the receiver is started with
+the matching `whsec_` key (`WEBHOOK_ENV`), which makes bad signatures and stale timestamps
+refusable at all.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import requests
 
+from pipeline.core import registry
 from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.devtools.demo import DEMO_BUYER
 from pipeline.integrations.bigcommerce import BigCommerceClient
 from pipeline.integrations.webhooks.config import WebhookConfig
-from pipeline.integrations.webhooks.register import register_hooks
+from pipeline.integrations.webhooks.register import default_scopes, register_hooks
 from pipeline.integrations.webhooks.verify import signature
 from pipeline.runtime import clients
 from pipeline.runtime.log import log_event
-from schemas.webhooks import REGISTERED_SCOPES
 
 # The signing account's client secret. Scenario.env is fixed before a world exists, so it
 # is drawn once per process; `bcrm chaos` runs every scenario in a process of its own.
@@ -101,6 +107,70 @@ class Sender:
         return Answer(response.status_code, outcome, time.monotonic() - started)
 
 
+@dataclass(frozen=True)
+class Captured:
+    """One delivery as the store sent it: the exact body and the hook's message id."""
+
+    body: bytes
+    message_id: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(json.loads(self.body))
+
+    @property
+    def hash(self) -> str:
+        return str(self.payload["hash"])
+
+    @property
+    def scope(self) -> str:
+        return str(self.payload["scope"])
+
+
+class DeliveryTap:
+    """A loopback destination for the store's hooks that keeps each delivery's body.
+    BigCommerce builds one body per event and sends it to every matching hook, so these
+    are the bytes our receiver got."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[Captured] = []
+        lock = threading.Lock()
+        captured = self.deliveries
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    captured.append(Captured(body, self.headers.get("webhook-id", "")))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the bodies are customer events, and stderr is the run's log."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/tap"
+
+    @contextmanager
+    def hooked(
+        self, account: BigCommerceClient, store_hash: str, scopes: Sequence[str]
+    ) -> Iterator[None]:
+        """Serve and be a destination of the store's hooks of `scopes`; unhook before
+        stopping, so the store never retries into a closed port."""
+        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            register_hooks(account, store_hash, self.url, scopes, {})
+            yield
+        finally:
+            for hook in list(account.iter_hooks(destination=self.url)):
+                account.request("DELETE", f"/v3/hooks/{hook['id']}")
+            self.server.shutdown()
+            self.server.server_close()
+            thread.join()
+
+
 @contextmanager
 def signing_hooks(world: ChaosWorld) -> Iterator[BigCommerceClient]:
     """Move the store's hooks to a new API account with a client secret (what an app
@@ -116,7 +186,8 @@ def signing_hooks(world: ChaosWorld) -> Iterator[BigCommerceClient]:
     with BigCommerceClient(
         f"{api}/stores/{world.store_hash}", account["access_token"], governor=None
     ) as client:
-        register_hooks(client, world.store_hash, url, REGISTERED_SCOPES, headers)
+        scopes = default_scopes(client, "disclosures" in registry.flows())
+        register_hooks(client, world.store_hash, url, scopes, headers)
         unsigned = clients.bigcommerce(world.store_hash)
         for hook in list(unsigned.iter_hooks(destination=url)):
             unsigned.request("DELETE", f"/v3/hooks/{hook['id']}")

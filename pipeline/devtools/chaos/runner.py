@@ -105,6 +105,7 @@ def run_scenario(
                 f"reconciliation repaired {report.repaired_by_reconcile} record(s) nobody "
                 "dead-lettered: re-drive should have brought them back"
             )
+        report.problems += scenario.verify(world)
         report.redriven = sum(
             e["event"] == "redriven" for e in services.audit().read_since(started_ms)
         )

@@ -14,6 +14,11 @@ QUOTA = 150
 WINDOW_MS = 1000
 
 
+def nothing_to_verify(world: ChaosWorld) -> list[str]:
+    """Most scenarios are judged by the runner's verdict alone."""
+    return []
+
+
 @dataclass(frozen=True)
 class Scenario:
     """`drive(world, long)` injects faults while the store is archived and returns the
@@ -34,3 +39,6 @@ class Scenario:
     # killed broker, a failing ECM): re-drive must bring everything back by itself, so a
     # record reconciliation had to repair is a failure of the run.
     redrive_suffices: bool = False
+    # After the run settled, checks of the scenario's own against what its drive did
+    # (kept in `world.kept`); returns problems.
+    verify: Callable[[ChaosWorld], list[str]] = nothing_to_verify

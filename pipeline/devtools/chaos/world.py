@@ -33,6 +33,8 @@ class ChaosWorld:
     orders: int
     injected: list[str] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
+    # What a scenario's drive leaves for its verify (orders placed, when).
+    kept: dict[str, Any] = field(default_factory=dict)
 
     @property
     def store_hash(self) -> str:

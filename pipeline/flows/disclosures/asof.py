@@ -86,3 +86,18 @@ def as_of(
         "at": moment.isoformat(),
         "disclosures": disclosures_at(index, store_hash, moment, channel_id),
     }
+
+
+def order_answer(
+    index: DisclosureIndex, store_hash: str, order_id: int, channel_id: int | None = None
+) -> dict[str, Any]:
+    """The order's frozen receipt answer if it has one (what its receipt record says),
+    else the answer now for when the archived order was placed; LookupError when the
+    index knows no such order."""
+    receipt = index.receipt(store_hash, order_id)
+    if receipt is not None:
+        return {k: receipt[k] for k in ("store", "order_id", "at", "disclosures")}
+    placed = index.order_placed(store_hash, order_id)
+    if placed is None:
+        raise LookupError(f"order {order_id} of store {store_hash} is not in the archive index")
+    return as_of(index, store_hash, placed, channel_id, order_id)

@@ -33,7 +33,9 @@ from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.flows.disclosures.intake import DISCLOSURES, enqueue_look
 from pipeline.flows.disclosures.look import read_channel, take_look
 from pipeline.flows.disclosures.render.receipt import render_receipt
-from pipeline.flows.disclosures.render.version import render_version
+from pipeline.flows.disclosures.render.version import first_seen, render_version
+from pipeline.index.disclosures import VersionRow
+from pipeline.records.classify import default_plan
 from pipeline.runtime import clients, redis_client, settings
 from pipeline.runtime.settings import Settings
 from schemas.disclosures import CHECKOUT_TERMS, PAGE, PRIVACY, Disclosure, DisclosureLook
@@ -51,7 +53,8 @@ VERSION_NAMES = {
     CHECKOUT_TERMS: "disclosure-checkout-terms-channel-{subject}",
     PRIVACY: "disclosure-privacy-channel-{subject}",
 }
-# How often waiting receipts are checked for settled evidence.
+# How often waiting receipts are checked for settled evidence, at most (and at every look
+# where looks are more frequent).
 RECEIPT_RELEASE_S = 30.0
 
 
@@ -60,7 +63,8 @@ def document_kind(kind: str) -> str:
     return f"disclosure_{kind}"
 
 
-def version_spec(store_hash: str, item: Disclosure) -> DocumentSpec:
+def version_spec(store_hash: str, item: Disclosure | VersionRow) -> DocumentSpec:
+    """The record of one version, from a look's disclosure or the index's row of it."""
     return DocumentSpec(
         flow=DISCLOSURES,
         kind=document_kind(item.kind),
@@ -73,6 +77,14 @@ def version_spec(store_hash: str, item: Disclosure) -> DocumentSpec:
 
 def version_record_key(store_hash: str, item: Disclosure) -> str:
     return names.record_key(version_spec(store_hash, item))
+
+
+def version_placement(spec: DocumentSpec, folder: str) -> Placement:
+    """A version's place: the store's disclosures workspace, its kind's folder."""
+    workspace = Workspace(
+        WORKSPACE_TYPE, spec.store_hash, f"Storefront Disclosures {spec.store_hash}"
+    )
+    return Placement(folders=(folder,), workspace=workspace)
 
 
 class DisclosureSource(FetchedSource):
@@ -165,8 +177,9 @@ class DisclosuresFlow(Flow):
             raise UnknownRecordDate(f"{spec.kind} has no record date {fact!r}")
         if isinstance(source, OrderSnapshot):
             return source.order.date_created
-        looked_at: datetime = source.looked_at
-        return looked_at
+        return first_seen(
+            source, source.disclosure(spec.kind.removeprefix("disclosure_"), spec.subject.id)
+        )
 
     def category_attributes(self, source: Any, spec: DocumentSpec) -> dict[str, str]:
         """Identifiers only; a receipt names its order and customer id, as order records do."""
@@ -210,10 +223,7 @@ class DisclosuresFlow(Flow):
                 workspace=order_records.order_workspace(spec),
                 node_links=tuple(NodeLink(node, CITES) for node in cited),
             )
-        workspace = Workspace(
-            WORKSPACE_TYPE, spec.store_hash, f"Storefront Disclosures {spec.store_hash}"
-        )
-        return Placement(folders=(folder,), workspace=workspace)
+        return version_placement(spec, folder)
 
     def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
         """The disclosures and order workspace types, the Commerce Record attributes, and
@@ -228,6 +238,9 @@ class DisclosuresFlow(Flow):
         """Per store, a look at every channel every BCRM_DISCLOSURE_POLL_INTERVAL_S, and the
         check of receipts waiting for their evidence to settle."""
         interval = config.disclosure_poll_interval_s
+        # Evidence settles only at a look: checking more often than looks is no use,
+        # less often only delays receipts.
+        release = min(RECEIPT_RELEASE_S, interval)
         entries: dict[str, dict[str, Any]] = {}
         for store_hash in config.store_tokens:
             entries[f"poll-disclosures-{store_hash}"] = {
@@ -238,9 +251,9 @@ class DisclosuresFlow(Flow):
             }
             entries[f"disclosure-receipts-{store_hash}"] = {
                 "task": "bcrm.control.disclosure_receipts",
-                "schedule": RECEIPT_RELEASE_S,
+                "schedule": release,
                 "args": [store_hash],
-                "options": {"expires": RECEIPT_RELEASE_S},
+                "options": {"expires": release},
             }
         return entries
 
@@ -258,6 +271,16 @@ class DisclosuresFlow(Flow):
     def units_waiting(self, client: redis.Redis, store_hash: str) -> int:
         """Orders whose receipt waits for its evidence to settle."""
         return int(client.hlen(receipts.awaiting_key(store_hash)))
+
+    def documents_kept(self, store_hash: str) -> list[tuple[DocumentSpec, Placement]]:
+        """Every version a look saw: once replaced, no look shows it again, yet its record
+        stays owed."""
+        classes = default_plan().classes
+        kept = []
+        for row in disclosure_index().versions(store_hash):
+            spec = version_spec(store_hash, row)
+            kept.append((spec, version_placement(spec, classes[spec.kind].folder)))
+        return kept
 
 
 FLOW = DisclosuresFlow()

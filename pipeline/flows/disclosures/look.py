@@ -1,12 +1,15 @@
 """One look at a channel's disclosures: record the change event that woke it, read every
 disclosure through the store's governed client, note pages that are gone, and write the
 sightings to the archive index, all under one lock per store and channel so the runs of
-sightings are appended in time order.
+sightings are appended in time order. Each disclosure of the look it returns carries when
+its version was first seen, so two looks that both owe a version not yet filed render the
+same record.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -131,6 +134,9 @@ def take_look(
             disclosures=tuple(disclosures),
         )
         index.record_look(look, {d.fingerprint: record_key_of(store_hash, d) for d in disclosures})
+        first = index.first_seen(store_hash, [d.fingerprint for d in disclosures])
+        dated = tuple(replace(d, first_seen=first[d.fingerprint]) for d in disclosures)
+        look = replace(look, disclosures=dated)
         if event is not None:
             lock_client.srem(keys.disclosure_pending(store_hash, channel_id), str(event["hash"]))
     log_event(

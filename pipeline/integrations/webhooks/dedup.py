@@ -21,14 +21,17 @@ from pipeline.core.ledger import OWE_LUA, owe_call
 
 # A fifth key, when given, is a set the event's hash (the last argument; `owe` ignores
 # what it does not take) joins as it is queued: a channel's disclosure changes not yet in
-# the archive index (`keys.disclosure_pending`).
+# the archive index (`keys.disclosure_pending`). Only if the unit is owed: a replay that
+# comes after the dedup mark expired finds its fetch already done, the fetch stage skips
+# it, and a hash added then would stay pending for good (and hold back every receipt of
+# the channel).
 _PUSH_THEN_MARK = (
     OWE_LUA
     + """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-owe(KEYS[3], KEYS[4], unpack(ARGV, 3))
+local owed = owe(KEYS[3], KEYS[4], unpack(ARGV, 3))
 redis.call('LPUSH', KEYS[2], ARGV[2])
-if #KEYS > 4 then redis.call('SADD', KEYS[5], ARGV[#ARGV]) end
+if #KEYS > 4 and owed == 1 then redis.call('SADD', KEYS[5], ARGV[#ARGV]) end
 redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
 return 1
 """

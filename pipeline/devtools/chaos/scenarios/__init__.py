@@ -6,6 +6,7 @@ from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.scenarios import (
     bigcommerce,
     broker,
+    disclosures,
     ecm,
     hostile,
     poison,
@@ -23,5 +24,6 @@ SCENARIOS: dict[str, Scenario] = {
         webhooks.SCENARIO,
         hostile.SCENARIO,
         poison.SCENARIO,
+        disclosures.SCENARIO,
     )
 }

@@ -18,22 +18,18 @@ together (a refund's event can come before its order's creation), in two waves:
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 from pipeline.core import keys
 from pipeline.devtools.chaos.deliveries import (
     SHORT_ORDERS,
     WEBHOOK_ENV,
     Answer,
+    Captured,
+    DeliveryTap,
     Sender,
     delivered_hashes,
     place_order,
@@ -44,10 +40,8 @@ from pipeline.devtools.chaos.deliveries import (
 from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.flows.commerce.intake import order_event_ref
-from pipeline.integrations.bigcommerce import BigCommerceClient
-from pipeline.integrations.webhooks.register import register_hooks
 from pipeline.runtime import redis_client, services
-from schemas.webhooks import REGISTERED_SCOPES, OrderEvent, load_order_event
+from schemas.webhooks import REGISTERED_SCOPES, load_order_event
 
 COPIES = 5
 SENDERS = 4
@@ -59,64 +53,6 @@ ROUND_SETTLE_S = 20.0
 # How old a re-sent delivery's `webhook-timestamp` may be, as a share of the tolerance.
 STALE_SHARE = 0.8
 FETCH_POLL_S = 0.2
-
-
-@dataclass(frozen=True)
-class Captured:
-    """One delivery as the store sent it: the exact body and the hook's message id."""
-
-    body: bytes
-    message_id: str
-
-    @property
-    def event(self) -> OrderEvent:
-        return load_order_event(json.loads(self.body))
-
-    @property
-    def hash(self) -> str:
-        return self.event.hash
-
-
-class DeliveryTap:
-    """A loopback destination for the store's hooks that keeps each delivery's body.
-    BigCommerce builds one body per event and sends it to every matching hook, so these
-    are the bytes our receiver got."""
-
-    def __init__(self) -> None:
-        self.deliveries: list[Captured] = []
-        lock = threading.Lock()
-        captured = self.deliveries
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with lock:
-                    captured.append(Captured(body, self.headers.get("webhook-id", "")))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet: the bodies are customer events, and stderr is the run's log."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/tap"
-
-    @contextmanager
-    def hooked(self, account: BigCommerceClient, store_hash: str) -> Iterator[None]:
-        """Serve and be a destination of the store's hooks; unhook before stopping, so
-        the store never retries into a closed port."""
-        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            register_hooks(account, store_hash, self.url, REGISTERED_SCOPES, {})
-            yield
-        finally:
-            for hook in list(account.iter_hooks(destination=self.url)):
-                account.request("DELETE", f"/v3/hooks/{hook['id']}")
-            self.server.shutdown()
-            self.server.server_close()
-            thread.join()
 
 
 def _round(world: ChaosWorld, tap: DeliveryTap, what: str, problems: list[str]) -> None:
@@ -136,7 +72,7 @@ def _round(world: ChaosWorld, tap: DeliveryTap, what: str, problems: list[str]) 
 
 def _fetch_key(store_hash: str, delivery: Captured) -> str:
     """The ledger key of the fetch a delivery starts (as the receiver enqueues it)."""
-    event = delivery.event
+    event = load_order_event(delivery.payload)
     return str(order_event_ref(store_hash, event.order_id, event.scope, event.hash)["record_key"])
 
 
@@ -211,7 +147,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
     problems: list[str] = []
     sender = Sender(world)
     tap = DeliveryTap()
-    with signing_hooks(world) as account, tap.hooked(account, world.store_hash):
+    with signing_hooks(world) as account, tap.hooked(account, world.store_hash, REGISTERED_SCOPES):
         _change_the_store(world, tap, 8 if long else 3, problems)
         hook_ids = receiver_hook_ids(account, world)
         events = list({d.hash: d for d in tap.deliveries}.values())
@@ -240,7 +176,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
     world.figures.update(
         {
             "events": len(events),
-            "events_by_scope": dict(Counter(e.event.scope for e in events)),
+            "events_by_scope": dict(Counter(e.scope for e in events)),
             "deliveries_sent": 2 * sent,
             "accepted": sum(n for k, n in total.items() if k.startswith("200 ")),
             "enqueued": total["200 enqueued"],

@@ -25,7 +25,7 @@ def _pool_children(pid: int) -> list[int]:
         return []
 
 
-def _kill_one(world: ChaosWorld, kills: Counter[str]) -> None:
+def kill_one(world: ChaosWorld, kills: Counter[str]) -> None:
     fleet = world.processes.fleet
     victim = world.rng.choice(fleet.workers)
     children = _pool_children(victim.process.pid)
@@ -44,7 +44,7 @@ def _kill_one(world: ChaosWorld, kills: Counter[str]) -> None:
 
 def drive(world: ChaosWorld, long: bool) -> list[str]:
     kills: Counter[str] = Counter()
-    world.while_busy(2.0, 5.0, lambda: _kill_one(world, kills))
+    world.while_busy(2.0, 5.0, lambda: kill_one(world, kills))
     world.figures["kills"] = dict(kills)
     return []
 

@@ -6,6 +6,7 @@ as text or refused by `draw_html` (a dead letter naming the limit), never droppe
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pipeline.core.contract import DocumentSpec
@@ -44,13 +45,19 @@ def _draw_text(sheet: Sheet, item: Disclosure) -> None:
     sheet.note(item.text or "(none)")
 
 
+def first_seen(look: DisclosureLook, item: Disclosure) -> datetime:
+    """When bcrm first saw the version: the same whichever look owes its record (a look
+    not recorded in the index, e.g. a reconciliation read, has only its own time)."""
+    return item.first_seen or look.looked_at
+
+
 def attachment(look: DisclosureLook, item: Disclosure) -> bytes:
-    """What the record embeds: the disclosure's raw API JSON and the look around it."""
+    """What the record embeds: the disclosure's raw API JSON, where and when first seen."""
     return canonical_json(
         {
             "store_hash": look.store_hash,
             "channel_id": look.channel_id,
-            "looked_at": look.looked_at.isoformat(),
+            "first_seen": first_seen(look, item).isoformat(),
             "kind": item.kind,
             "subject": item.subject,
             "state": item.state,
@@ -70,7 +77,7 @@ def render_version(look: DisclosureLook, spec: DocumentSpec) -> RenderedDocument
             heading=HEADINGS[item.kind],
             subject=f"{title}, BigCommerce store {look.store_hash}",
             author=f"BigCommerce store {look.store_hash}",
-            date=look.looked_at,
+            date=first_seen(look, item),
             template_version=TEMPLATE_VERSION,
             filename=filename(spec),
         )
@@ -81,7 +88,7 @@ def render_version(look: DisclosureLook, spec: DocumentSpec) -> RenderedDocument
             ("Kind", item.kind),
             ("Subject", item.subject),
             ("State", item.state),
-            ("Observed at", fmt.timestamp(look.looked_at)),
+            ("First seen", fmt.timestamp(first_seen(look, item))),
         ],
     )
     sheet.key_values(
