@@ -100,3 +100,11 @@ def metrics_stage_duration(flow_stage: str) -> str:
     """Per histogram bucket, the successful runs of one flow's stage that fell in it (not
     cumulative), and `sum`."""
     return f"{PREFIX}:metrics:duration:{flow_stage}"
+
+
+def case_delivery_seen(store_hash: str, delivery_hash: str) -> str:
+    return f"{PREFIX}:cases:seen:{store_hash}:{delivery_hash}"
+
+
+def case_refresh_pending(store_hash: str, case_id: str) -> str:
+    return f"{PREFIX}:cases:refresh:{store_hash}:{case_id}"

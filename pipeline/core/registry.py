@@ -18,6 +18,7 @@ from pipeline.core.errors import PermanentError
 FLOW_MODULES: dict[str, str] = {
     "commerce": "pipeline.flows.commerce.flow",
     "fulfilment": "pipeline.flows.fulfilment.flow",
+    "cases": "pipeline.flows.cases.flow",
     "canary": "pipeline.devtools.canary",
 }
 DEFAULT_FLOWS = ("commerce", "fulfilment")

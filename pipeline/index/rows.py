@@ -16,6 +16,8 @@ from pipeline.core import registry
 from schemas.snapshot import OrderSnapshot
 
 TAX_SUMMARY_KIND = "tax_summary_monthly"
+# Flow 2's kinds (`case_summary`, ...) are about a case, named in their Source ID.
+CASE_KIND_PREFIX = "case_"
 # "2024-03-EUR-DE": the month is the subject, currency and country the part.
 _MONTH_LENGTH = len("2024-03")
 
@@ -77,6 +79,9 @@ def subject_of(kind: str, order_id: str, source_id: str) -> tuple[str, str, str 
     """(subject kind, subject id, part) from a record's Order ID and Source ID attributes."""
     if kind == TAX_SUMMARY_KIND:
         return "store_month", source_id[:_MONTH_LENGTH], source_id[_MONTH_LENGTH + 1 :] or None
+    if kind.startswith(CASE_KIND_PREFIX):  # "C-1/2.png": the case, then the part
+        case_id, _, part = source_id.partition("/")
+        return "case", case_id, part or None
     return "order", order_id, source_id or None
 
 
