@@ -25,7 +25,7 @@ TEST_SETTINGS = {
     "BCRM_LOG_LEVEL": "WARNING",
     # The canary flow's placeholder tasks test the machinery alone; workers the tests start
     # register them too.
-    "BCRM_FLOWS": "commerce,fulfilment,canary",
+    "BCRM_FLOWS": "commerce,fulfilment,cases,canary",
 }
 
 _session: dict[str, object] = {}

@@ -1,4 +1,5 @@
-"""The aiohttp app behind `bcrm webhooks serve`: POST /webhooks/bigcommerce and /healthz.
+"""The aiohttp app behind `bcrm webhooks serve`: POST /webhooks/bigcommerce, /healthz,
+and the helpdesk's POST /cases when its secrets are set (`cases.py`).
 
 Checks run cheapest first, so junk costs little: the secret header, content type and
 declared size before a byte of body is read; the body within a deadline; then signature,
@@ -19,6 +20,7 @@ from aiohttp import web
 from marshmallow import ValidationError
 
 from pipeline.celery import app as celery_app
+from pipeline.integrations.webhooks import cases
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.integrations.webhooks.dedup import EnqueueOnce
 from pipeline.integrations.webhooks.errors import Rejected
@@ -42,6 +44,16 @@ def build_app(config: WebhookConfig, redis_url: str) -> web.Application:
     app.cleanup_ctx.append(_resources(redis_url))
     app.router.add_post(PATH, receive)
     app.router.add_get("/healthz", healthz)
+    if config.case_signing_keys:
+        app[cases.CONFIG] = cases.CasesConfig(
+            signing_keys=config.case_signing_keys,
+            max_attachment_bytes=config.case_max_attachment_bytes,
+            timestamp_tolerance_s=config.timestamp_tolerance_s,
+            read_timeout_s=config.read_timeout_s,
+            dedup_ttl_s=config.dedup_ttl_s,
+            stores=config.stores,
+        )
+        app.router.add_post(cases.PATH, cases.receive_case)
     return app
 
 
