@@ -24,7 +24,7 @@ from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.runtime import services
 from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
-from tests.webhooks.support import CLIENT_SECRET, WHSEC, RunningReceiver, signed_headers
+from tests.webhooks.support import CLIENT_SECRET, RunningReceiver, signed_headers
 
 pytestmark = pytest.mark.e2e
 
