@@ -13,13 +13,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.runtime import services
 from tests.commerce_world import World, archived_world, settled
@@ -33,6 +36,8 @@ CASE_SECRET = b"helpdesk-signing-secret"
 CASE_WHSEC = "whsec_" + base64.b64encode(CASE_SECRET).decode()
 # Text that must never reach a log line.
 PRIVATE = "PRIVATE-TEXT-7f3a"
+BUYER = {"first_name": "A", "last_name": "B", "street_1": "Main 1", "city": "Utrecht",
+         "zip": "3511", "country": "Netherlands", "country_iso2": "NL", "email": "a@example.com"}  # fmt: skip
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -177,3 +182,199 @@ def test_a_signed_delivery_files_a_case_linked_to_its_order(world: World, receiv
     assert all(Counter(n["name"] for n in nodes).values())
     # No hold: the case is a return, not a dispute.
     assert not workspace["holds"]
+
+
+def _order_records(world: World, order_id: int) -> list[Any]:
+    return services.archive_index().records_of_subject(world.store_hash, "order", str(order_id))
+
+
+def _holds(world: World, node_id: int) -> dict[str, bool]:
+    return {h.name: h.direct for h in world.otcs.node_holds(node_id)}
+
+
+def _case_records(world: World, case_id: str, kind: str) -> list[Any]:
+    rows = services.archive_index().records_of_subject(world.store_hash, "case", case_id)
+    return [r for r in rows if r.kind == kind]
+
+
+def test_a_held_case_from_the_command_line_until_closed_with_release(world: World) -> None:
+    order_id = _archived_orders(world)[1]
+    records = _order_records(world, order_id)
+    other = world.otcs.ensure_hold("OTHER-MATTER", "LEGAL")
+    world.otcs.apply_hold(records[0].ecm_node_id, other)
+
+    opened = world.bcrm(
+        "cases", "open", "--store", world.store_hash, "--order", str(order_id),
+        "--reason", "complaint", "--subject", "Wrong size", "--hold",
+    )  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    case_id = opened.stdout.strip()
+    hold = f"CASE-{world.store_hash}-{case_id}"
+    wait_for(
+        lambda: (
+            all(_holds(world, r.ecm_node_id).get(hold) for r in records)
+            and _holds(world, _workspace(world, case_id)["id"]).get(hold)
+            and settled(world.store_hash)
+        ),
+        timeout=180,
+        what="the case's hold on its order's records",
+    )
+    case_nodes = _case_nodes(world, case_id)
+    assert case_nodes and all(_holds(world, n["id"]) == {hold: False} for n in case_nodes)
+
+    shown = world.bcrm("cases", "show", case_id)
+    assert shown.returncode == 0, shown.stderr
+    linked = [line for line in shown.stdout.splitlines() if "[link]" in line]
+    in_file = [line for line in shown.stdout.splitlines() if "[file]" in line]
+    assert len(linked) == len(records) and all(hold in line for line in linked)
+    assert in_file and all(f"{hold} (inherited)" in line for line in in_file)
+    assert "OTHER-MATTER" in shown.stdout and PRIVATE not in shown.stdout
+    trail = world.bcrm("record", "show", records[0].record_key)
+    assert (
+        f"holds: OTHER-MATTER, {hold}" in trail.stdout
+        or f"holds: {hold}, OTHER-MATTER" in trail.stdout
+    )
+
+    added = world.bcrm("cases", "add", "--case", case_id, "--message", PRIVATE)
+    assert added.returncode == 0, added.stderr
+    assert PRIVATE not in added.stdout + added.stderr
+    wait_for(
+        lambda: (
+            len(_case_records(world, case_id, "case_communication_log")) == 2
+            and settled(world.store_hash)
+        ),
+        timeout=120,
+        what="a new version of the communication log",
+    )
+    older, newer = _case_records(world, case_id, "case_communication_log")
+    assert newer.supersedes == (older.ecm_node_id,)
+
+    closed = world.bcrm("cases", "close", "--case", case_id, "--release-hold")
+    assert closed.returncode == 0, closed.stderr
+    wait_for(
+        lambda: (
+            _case_records(world, case_id, "case_closure")
+            and not any(hold in _holds(world, r.ecm_node_id) for r in records)
+            and settled(world.store_hash)
+        ),
+        timeout=180,
+        what="the closure and the hold released",
+    )
+    assert _holds(world, records[0].ecm_node_id) == {"OTHER-MATTER": True}
+    assert not _holds(world, _workspace(world, case_id)["id"])
+    closure = _case_records(world, case_id, "case_closure")[0]
+    node = next(n for n in _case_nodes(world, case_id) if n["id"] == closure.ecm_node_id)
+    assert node["categories"]["9100"]["values"]
+    listed = world.bcrm("cases", "list", "--open")
+    assert case_id not in listed.stdout
+
+
+def test_a_case_before_its_order_is_archived_links_it_when_declared(
+    world: World, receiver: str
+) -> None:
+    product = next(world.client.iter_v3("/catalog/products"))
+    placed = world.store.place_order(
+        products=[{"product_id": product["id"], "quantity": 1}], billing_address=BUYER
+    )
+    order_id = int(placed["id"])
+    assert not _order_records(world, order_id)
+    answer = _post(receiver, _delivery(world, "HD-2002", [order_id], reason="dispute"))
+    assert answer.status_code == 202, answer.text
+    hold = f"CASE-{world.store_hash}-HD-2002"
+
+    def linked_and_held() -> bool:
+        records = _order_records(world, order_id)
+        return bool(
+            records
+            and _manifest_nodes(world, "HD-2002") == {r.ecm_node_id for r in records}
+            and all(_holds(world, r.ecm_node_id).get(hold) for r in records)
+            and settled(world.store_hash)
+        )
+
+    wait_for(linked_and_held, timeout=240, what="the order archived, linked and held")
+    workspace = _workspace(world, "HD-2002")
+    assert [x["xref_id"] for x in workspace["xrefs"]] == sorted(
+        {x["xref_id"] for x in workspace["xrefs"]}
+    ) or len(workspace["xrefs"]) == len({x["xref_id"] for x in workspace["xrefs"]})
+    assert len(workspace["related_workspaces"]) == 1
+
+
+def test_an_order_disputed_in_bigcommerce_opens_a_held_case(world: World) -> None:
+    order_id = _archived_orders(world)[2]
+    world.store.set_status(order_id, 13)
+    enqueue_order_event(world.store_hash, order_id, "store/order/statusUpdated", "dispute-test")
+    case_id = f"dispute-{order_id}"
+    hold = f"CASE-{world.store_hash}-{case_id}"
+    wait_for(
+        lambda: (
+            _case_records(world, case_id, "case_summary")
+            and all(_holds(world, r.ecm_node_id).get(hold) for r in _order_records(world, order_id))
+            and settled(world.store_hash)
+        ),
+        timeout=180,
+        what="the dispute case and its hold",
+    )
+    logs = len(_case_records(world, case_id, "case_communication_log"))
+    world.store.post_message(order_id, PRIVATE, subject="Chargeback")
+    enqueue_order_event(world.store_hash, order_id, "store/order/message/created", "message-test")
+    wait_for(
+        lambda: (
+            len(_case_records(world, case_id, "case_communication_log")) == logs + 1
+            and settled(world.store_hash)
+        ),
+        timeout=180,
+        what="the order message in a new version of the log",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "error"),
+    [
+        ({"store": "nosuchstore"}, 403, "unknown_store"),
+        ({"order_ids": [999999]}, 422, "unknown_order"),
+        ({"reason": "whim"}, 422, "invalid_delivery"),
+        (
+            {"attachments": [{"name": "a.txt", "content_type": "text/plain",
+                              "content_base64": "not base64!"}]},
+            422,
+            "bad_base64",
+        ),
+        (
+            {"attachments": [{"name": "a.txt", "content_type": "text/plain",
+                              "content_base64": base64.b64encode(b"x" * 2048).decode()}]},
+            413,
+            "too_large",
+        ),
+    ],
+)  # fmt: skip
+def test_refused_deliveries_name_the_problem(
+    world: World, receiver: str, change: dict[str, Any], status: int, error: str
+) -> None:
+    order_id = _archived_orders(world)[0]
+    answer = _post(receiver, {**_delivery(world, "HD-9", [order_id]), **change})
+    assert answer.status_code == status, answer.text
+    assert answer.json()["error"] == error
+
+
+def test_unsigned_and_stale_deliveries_are_refused(world: World, receiver: str) -> None:
+    payload = _delivery(world, "HD-9", [_archived_orders(world)[0]])
+    stale = _post(receiver, payload, timestamp=int(time.time()) - 3600)
+    assert stale.status_code == 401 and "stale" in stale.json()["detail"]
+    body = json.dumps(payload).encode()
+    forged = requests.post(
+        receiver,
+        data=body,
+        headers={"Content-Type": "application/json", **signed_headers(body, key=b"wrong")},
+        timeout=30,
+    )
+    assert forged.status_code == 401
+    assert services.archive_index().cases.find("HD-9") == []
+
+
+def test_message_text_and_attachments_never_reach_the_logs(world: World) -> None:
+    logs = sorted(Path(world.fleet.log_dir).glob("*.log"))
+    assert logs
+    for path in logs:
+        text = path.read_text(errors="replace")
+        assert PRIVATE not in text, path.name
+        assert base64.b64encode(PNG).decode() not in text
