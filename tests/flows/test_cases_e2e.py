@@ -36,8 +36,10 @@ CASE_SECRET = b"helpdesk-signing-secret"
 CASE_WHSEC = "whsec_" + base64.b64encode(CASE_SECRET).decode()
 # Text that must never reach a log line.
 PRIVATE = "PRIVATE-TEXT-7f3a"
-BUYER = {"first_name": "A", "last_name": "B", "street_1": "Main 1", "city": "Utrecht",
-         "zip": "3511", "country": "Netherlands", "country_iso2": "NL", "email": "a@example.com"}  # fmt: skip
+BUYER = {
+    **{"first_name": "A", "last_name": "B", "street_1": "Main 1", "city": "Utrecht"},
+    **{"zip": "3511", "country": "Netherlands", "country_iso2": "NL", "email": "a@example.com"},
+}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
