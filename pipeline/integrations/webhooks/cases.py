@@ -16,20 +16,18 @@ import asyncio
 import base64
 import binascii
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from marshmallow import ValidationError
 
 from pipeline.core import keys
 from pipeline.core.errors import TransientError
 from pipeline.flows.cases import intake
 from pipeline.integrations.bigcommerce.errors import NotFound
-from pipeline.integrations.webhooks.errors import Rejected
+from pipeline.integrations.webhooks.errors import Rejected, checked_json
 from pipeline.integrations.webhooks.verify import check_signature
 from pipeline.runtime import clients, redis_client, services
 from pipeline.runtime.clients import StoreNotConfigured
@@ -117,14 +115,7 @@ async def _body(request: web.Request, config: CasesConfig) -> bytes:
 
 
 def _delivery(body: bytes, config: CasesConfig) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        raise Rejected(400, "invalid_json", "body is not JSON") from None
-    try:
-        delivery = load_delivery(payload)
-    except ValidationError as exc:
-        raise Rejected(422, "invalid_delivery", exc.messages) from None
+    delivery = checked_json(body, load_delivery)
     if len(delivery["attachments"]) > MAX_ATTACHMENTS:
         raise Rejected(422, "invalid_delivery", f"at most {MAX_ATTACHMENTS} attachments")
     if config.stores and delivery["store"] not in config.stores:

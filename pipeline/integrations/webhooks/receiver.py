@@ -11,19 +11,17 @@ is in Redis (the broker); when Redis fails it gets 503 and retries on its schedu
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 
 import redis.asyncio as aioredis
 from aiohttp import web
-from marshmallow import ValidationError
 
 from pipeline.celery import app as celery_app
 from pipeline.integrations.webhooks import cases
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.integrations.webhooks.dedup import EnqueueOnce
-from pipeline.integrations.webhooks.errors import Rejected
+from pipeline.integrations.webhooks.errors import Rejected, checked_json
 from pipeline.integrations.webhooks.fetch_message import FetchMessageFactory
 from pipeline.integrations.webhooks.handoff import Handoff, HandoffUnavailableError
 from pipeline.integrations.webhooks.verify import check_shared_secret, check_signature
@@ -130,15 +128,7 @@ async def _validated(request: web.Request, config: WebhookConfig) -> OrderEvent:
     if config.signing_keys:
         check_signature(request.headers, body, config.signing_keys, config.timestamp_tolerance_s)
     try:
-        payload = json.loads(body)
-    # RecursionError: nesting deeper than Python's recursion limit (a few KB of `[`),
-    # which is no ValueError and was answered 500.
-    except (ValueError, RecursionError):
-        raise Rejected(400, "invalid_json", "body is not JSON") from None
-    try:
-        event = load_order_event(payload)
-    except ValidationError as exc:
-        raise Rejected(422, "invalid_delivery", exc.messages) from None
+        event = checked_json(body, load_order_event)
     except UnknownScopeError as exc:
         raise Rejected(422, "unknown_scope", f"scope {exc} is not handled here") from None
     if config.stores and event.store_hash not in config.stores:
