@@ -62,7 +62,8 @@ class Owed:
 
     documents: dict[str, DocumentSpec] = field(default_factory=dict)
     containers: set[str] = field(default_factory=set)
-    subjects: int = 0
+    # Subjects asked about, per source (`order`: the orders seen).
+    subjects: Counter[str] = field(default_factory=Counter)
     unreadable: dict[str, str] = field(default_factory=dict)
 
 
@@ -71,7 +72,7 @@ def owed_by_store(store_hash: str) -> Owed:
     owed = Owed()
     for source in registry.fetched_sources().values():
         for subject_id in source.subjects_changed(store_hash, EPOCH, datetime.now(UTC)):
-            owed.subjects += 1
+            owed.subjects[source.name] += 1
             try:
                 documents = owed_by(source, source.read(store_hash, subject_id))
             except PermanentError as exc:
@@ -110,7 +111,9 @@ def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
     by_name: dict[str, list[dict[str, Any]]] = {}
     for node in documents:
         by_name.setdefault(node["name"], []).append(node)
-    check = InventoryCheck(orders=owed.subjects, due=len(expected), records_declared=len(documents))
+    check = InventoryCheck(
+        orders=owed.subjects["order"], due=len(expected), records_declared=len(documents)
+    )
     for subject, reason in sorted(owed.unreadable.items()):
         refused = bool(_fetch_states(subject, store_hash).get("dead_lettered"))
         check.orders_refused += refused
