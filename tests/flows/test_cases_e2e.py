@@ -380,3 +380,12 @@ def test_message_text_and_attachments_never_reach_the_logs(world: World) -> None
         text = path.read_text(errors="replace")
         assert PRIVATE not in text, path.name
         assert base64.b64encode(PNG).decode() not in text
+
+
+def test_an_index_rebuild_from_the_ecm_keeps_the_case_records(world: World) -> None:
+    from pipeline.index.rebuild import rebuild
+
+    index = services.archive_index()
+    assert index.records_of_subject(world.store_hash, "case", "HD-1001")
+    report = rebuild(world.otcs, index, world.store_hash, 2000, dry_run=True)
+    assert (report.added, report.removed, report.changed) == ([], [], []), report.to_json()

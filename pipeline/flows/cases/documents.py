@@ -58,7 +58,12 @@ def attachment_part(attachment: Attachment) -> str:
 
 
 def attachment_of(case: CaseFile, spec: DocumentSpec) -> Attachment:
-    number = int(str(spec.part).split(".", 1)[0])
+    return _numbered(case, spec.part)
+
+
+def _numbered(case: CaseFile, part: str | None) -> Attachment:
+    """The attachment a part (`3.png`) names."""
+    number = int(str(part).split(".", 1)[0])
     return next(a for a in case.attachments if a.number == number)
 
 
@@ -80,9 +85,8 @@ def _log_facts(case: CaseFile, _: str | None) -> dict[str, Any]:
 
 
 def _attachment_facts(case: CaseFile, part: str | None) -> dict[str, Any]:
-    number = int(str(part).split(".", 1)[0])
-    attachment = next(a for a in case.attachments if a.number == number)
-    return {"case_id": case.case_id, "number": number, **asdict(attachment.ref)}
+    attachment = _numbered(case, part)
+    return {"case_id": case.case_id, "number": attachment.number, **asdict(attachment.ref)}
 
 
 def _closure_facts(case: CaseFile, _: str | None) -> dict[str, Any]:
