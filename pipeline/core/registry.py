@@ -21,7 +21,7 @@ FLOW_MODULES: dict[str, str] = {
     "cases": "pipeline.flows.cases.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "cases")
 
 
 class UnknownFlow(PermanentError):
