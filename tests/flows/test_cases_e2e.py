@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 import requests
 
-from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.integrations.webhooks.config import WebhookConfig
+from pipeline.integrations.webhooks.register import register_hooks
 from pipeline.runtime import services
+from schemas.webhooks import REGISTERED_SCOPES
 from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
 from tests.webhooks.support import CLIENT_SECRET, RunningReceiver, signed_headers
@@ -45,8 +46,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture(scope="module")
 def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with archived_world(redis_url, tmp_path_factory.mktemp("logs"), ORDERS, seed=5) as archived:
-        archived.env["BCRM_CASES_SIGNING_SECRETS"] = CASE_WHSEC
+    with archived_world(
+        redis_url,
+        tmp_path_factory.mktemp("logs"),
+        ORDERS,
+        seed=5,
+        settings={"BCRM_CASES_OPEN_ON_DISPUTE": "true", "BCRM_CASES_SIGNING_SECRETS": CASE_WHSEC},
+        client_secret=CLIENT_SECRET,
+        allow_plain_http_hooks=True,
+    ) as archived:
         with archived.configured():
             yield archived
 
@@ -60,6 +68,8 @@ def receiver(world: World, redis_url: str) -> Iterator[str]:
         case_max_attachment_bytes=1024,
     )
     running = RunningReceiver(config, redis_url)
+    # The store delivers its order events (status changes, messages) to the receiver.
+    register_hooks(world.client, world.store_hash, running.url, REGISTERED_SCOPES, {})
     try:
         yield running.url.rsplit("/webhooks/", 1)[0] + "/cases"
     finally:
@@ -301,10 +311,10 @@ def test_a_case_before_its_order_is_archived_links_it_when_declared(
     assert len(workspace["related_workspaces"]) == 1
 
 
-def test_an_order_disputed_in_bigcommerce_opens_a_held_case(world: World) -> None:
+def test_an_order_disputed_in_bigcommerce_opens_a_held_case(world: World, receiver: str) -> None:
+    """Both events arrive as the store's signed deliveries to the receiver."""
     order_id = _archived_orders(world)[2]
     world.store.set_status(order_id, 13)
-    enqueue_order_event(world.store_hash, order_id, "store/order/statusUpdated", "dispute-test")
     case_id = f"dispute-{order_id}"
     hold = f"CASE-{world.store_hash}-{case_id}"
     wait_for(
@@ -318,7 +328,6 @@ def test_an_order_disputed_in_bigcommerce_opens_a_held_case(world: World) -> Non
     )
     logs = len(_case_records(world, case_id, "case_communication_log"))
     world.store.post_message(order_id, PRIVATE, subject="Chargeback")
-    enqueue_order_event(world.store_hash, order_id, "store/order/message/created", "message-test")
     wait_for(
         lambda: (
             len(_case_records(world, case_id, "case_communication_log")) == logs + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import redis
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from tests.support import wait_for
+from tests.support import embedded_env, processes_of, wait_for
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -49,13 +50,6 @@ def _bcrm(
     )
 
 
-def _embedded_env(data_dir: Path) -> dict[str, str]:
-    """The user's default: no BCRM_REDIS_URL, so bcrm runs its own Redis."""
-    env = {k: v for k, v in os.environ.items() if k != "BCRM_REDIS_URL"}
-    env["BCRM_DATA_DIR"] = str(data_dir)
-    return env
-
-
 def test_config_prints_masked_settings() -> None:
     env = {
         **os.environ,
@@ -83,21 +77,6 @@ def test_an_unreachable_redis_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def _bcrm_processes(data_dir: Path) -> list[int]:
-    """Processes whose environment names this data dir (workers, Redis children)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if f"BCRM_DATA_DIR={data_dir}".encode() in environ.split(b"\0"):
-            pids.append(int(entry.name))
-    return pids
-
-
 @pytest.mark.e2e
 def test_demo_declares_every_record_once_on_the_embedded_default(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
@@ -110,28 +89,19 @@ def test_demo_declares_every_record_once_on_the_embedded_default(tmp_path: Path)
         "--report",
         str(report),
         "--no-progress",
-        env=_embedded_env(data_dir),
+        env=embedded_env(data_dir),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(report.read_text())
     assert summary["ok"] is True
     assert summary["orders_seen"] == 12
     assert summary["due_documents"] == summary["present_exactly_once"] > 12
-    # Flow 2 files the seed's disputed orders as cases, with the tests' BCRM_FLOWS.
-    assert (
-        {"commerce", "fulfilment"}
-        <= set(summary["records_per_flow"])
-        <= {
-            "commerce",
-            "fulfilment",
-            "cases",
-        }
-    )
+    assert set(summary["records_per_flow"]) == {"commerce", "fulfilment"}
     assert sum(summary["records_per_flow"].values()) == summary["present_exactly_once"]
     assert summary["dead_letters"] == 0
     assert "present exactly once" in result.stdout.replace("_", " ")
     assert not (data_dir / "redis" / "redis.json").exists()
-    assert _bcrm_processes(data_dir) == []
+    assert processes_of(data_dir) == []
 
 
 @pytest.mark.e2e
@@ -147,7 +117,7 @@ def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
             "3000",
             "--no-progress",
         ],
-        env=_embedded_env(data_dir),
+        env=embedded_env(data_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -165,7 +135,7 @@ def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
     assert demo.returncode == 130
     assert "interrupted" in stderr
     assert not runtime.exists()
-    assert _bcrm_processes(data_dir) == []
+    assert processes_of(data_dir) == []
 
 
 @pytest.mark.e2e
@@ -180,7 +150,7 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
         "--report",
         str(report),
         "--no-progress",
-        env=_embedded_env(data_dir),
+        env=embedded_env(data_dir),
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -189,10 +159,14 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert summary["orders_seen"] == 17  # 15 seeded + 2 placed live
     assert summary["due_documents"] == summary["present_exactly_once"] > 30
     assert len(summary["live_changes"]) >= 3
+    amounts = [c for c in summary["live_changes"] if re.search(r"\d\.\d", c)]
+    assert amounts and all(re.search(r"\d [A-Z]{3}\b", c) for c in amounts), amounts
+    assert summary["orders_fetched"] == summary["orders_seen"]
+    assert summary["reconciliation"] == []
     assert summary["dead_letters"] == 0
     assert summary["records_per_rsi"]
     assert not (data_dir / "redis" / "redis.json").exists()
-    assert _bcrm_processes(data_dir) == []
+    assert processes_of(data_dir) == []
     _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")
 
 
