@@ -46,17 +46,22 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 @pytest.fixture(scope="module")
 def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with archived_world(
-        redis_url,
-        tmp_path_factory.mktemp("logs"),
-        ORDERS,
-        seed=5,
-        settings={"BCRM_CASES_OPEN_ON_DISPUTE": "true", "BCRM_CASES_SIGNING_SECRETS": CASE_WHSEC},
-        client_secret=CLIENT_SECRET,
-        allow_plain_http_hooks=True,
-    ) as archived:
-        with archived.configured():
-            yield archived
+    with (
+        archived_world(
+            redis_url,
+            tmp_path_factory.mktemp("logs"),
+            ORDERS,
+            seed=5,
+            settings={
+                "BCRM_CASES_OPEN_ON_DISPUTE": "true",
+                "BCRM_CASES_SIGNING_SECRETS": CASE_WHSEC,
+            },
+            client_secret=CLIENT_SECRET,
+            allow_plain_http_hooks=True,
+        ) as archived,
+        archived.configured(),
+    ):
+        yield archived
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +131,11 @@ def _case_settled(world: World, case_id: str, wanted: dict[str, int]) -> bool:
 
 
 def _manifest_nodes(world: World, case_id: str) -> set[int]:
-    workspace = _workspace(world, case_id)
-    return {x["xref_id"] for x in workspace["xrefs"] if x["xref_type"] == "CASE_CONTAINS"}
+    """What the case workspace cross-references (nothing before it exists)."""
+    name = f"Case {world.store_hash}-{case_id}"
+    workspace = next((n for n in world.ecm.inventory()["nodes"] if n["name"] == name), None)
+    xrefs = workspace["xrefs"] if workspace else []
+    return {x["xref_id"] for x in xrefs if x["xref_type"] == "CASE_CONTAINS"}
 
 
 def test_a_signed_delivery_files_a_case_linked_to_its_order(world: World, receiver: str) -> None:
