@@ -12,13 +12,14 @@ deliberately not modelled: they never reach a staged snapshot or an archived PDF
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 ZERO = Decimal("0")
 
@@ -154,6 +155,7 @@ class Address:
     country_iso2: str = ""
     phone: str = ""
     email: str = ""
+    vat_id: str = ""  # the buyer's, from a billing address's custom fields
 
 
 class AddressSchema(_BigCommerceSchema):
@@ -173,6 +175,56 @@ class AddressSchema(_BigCommerceSchema):
     @post_load
     def _make(self, data: dict[str, Any], **kwargs: Any) -> Address:
         return Address(**data)
+
+
+# A custom address field (orders.v2.oas2.yml `formFields`: `name`, and a `value` that is a
+# number, a string or an array) holds the buyer's VAT id when its name reads as one:
+# BigCommerce has no field for it, so stores collect it as a custom billing address field.
+_TAX_WORDS = frozenset({"vat", "tax", "ust", "tva", "iva", "btw", "mwst", "moms", "nip"})
+_ID_WORDS = frozenset(
+    {"id", "idnr", "no", "nr", "number", "num", "code", "reg", "registration", "identification"}
+)
+_VAT_ID_NAMES = frozenset({"vat", "vatin", "uid", "ustidnr", "ustid", "vatid", "taxid"})
+
+
+def names_a_vat_id(name: str) -> bool:
+    """Whether a custom field's name reads as a VAT or tax id: "VAT number", "VAT ID",
+    "USt-IdNr", "Tax ID", "Numéro TVA"..., case-insensitive; not "Tax exempt" or a bare "Tax"."""
+    words = re.findall(r"[a-z]+", name.lower())
+    if "".join(words) in _VAT_ID_NAMES:
+        return True
+    return bool(_TAX_WORDS.intersection(words)) and bool(_ID_WORDS.intersection(words))
+
+
+def vat_id_of(form_fields: Any) -> str:
+    """The first non-empty value of a field named as a VAT id, as text; else empty."""
+    for form_field in form_fields if isinstance(form_fields, list) else []:
+        if not isinstance(form_field, dict) or not names_a_vat_id(str(form_field.get("name"))):
+            continue
+        value = form_field.get("value")
+        parts = value if isinstance(value, list) else [value]
+        text = ", ".join(str(part).strip() for part in parts if part not in (None, ""))
+        if text:
+            return text
+    return ""
+
+
+class BillingAddressSchema(AddressSchema):
+    """The order's billing address: ``form_fields`` are read for the buyer's VAT id and not
+    kept (custom fields may hold free text); the id is dumped only when there is one, so
+    the canonical JSON of an order without it is what it was before the field existed."""
+
+    vat_id = Text()
+    form_fields = fields.Raw(load_only=True, load_default=list, allow_none=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **kwargs: Any) -> Address:
+        form_fields = data.pop("form_fields", None)
+        return Address(**{**data, "vat_id": data["vat_id"] or vat_id_of(form_fields)})
+
+    @post_dump
+    def _omit_empty_vat_id(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {key: value for key, value in data.items() if key != "vat_id" or value}
 
 
 @dataclass(frozen=True)
@@ -599,7 +651,7 @@ class OrderSchema(_BigCommerceSchema):
     payment_status = Text()
     items_total = fields.Integer(load_default=0)
     items_shipped = fields.Integer(load_default=0)
-    billing_address = fields.Nested(AddressSchema, load_default=None, allow_none=True)
+    billing_address = fields.Nested(BillingAddressSchema, load_default=None, allow_none=True)
     fees = _nested_list(FeeSchema)
 
     @post_load

@@ -6,6 +6,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -60,3 +61,27 @@ def configured(env: dict[str, str]) -> Iterator[None]:
             else:
                 os.environ[name] = value
         _forget_settings()
+
+
+def embedded_env(data_dir: Path) -> dict[str, str]:
+    """The user's default for a `bcrm` child: no BCRM_REDIS_URL, so bcrm runs its own Redis
+    under `data_dir`."""
+    env = {k: v for k, v in os.environ.items() if k != "BCRM_REDIS_URL"}
+    env["BCRM_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def processes_of(data_dir: Path) -> list[int]:
+    """Processes whose environment names this data dir (workers, emulators, Redis): what a
+    command that started them must have stopped."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if f"BCRM_DATA_DIR={data_dir}".encode() in environ.split(b"\0"):
+            pids.append(int(entry.name))
+    return pids

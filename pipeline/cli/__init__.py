@@ -18,6 +18,7 @@ from pipeline.cli.chaos import chaos
 from pipeline.cli.config import config
 from pipeline.cli.demo import demo
 from pipeline.cli.dlq import dlq
+from pipeline.cli.ecm import ecm
 from pipeline.cli.embedded_redis import redis_group
 from pipeline.cli.exits import EXIT_USAGE
 from pipeline.cli.fixity import fixity
@@ -26,6 +27,7 @@ from pipeline.cli.flower import flower
 from pipeline.cli.index import index_group, record_group, records_group
 from pipeline.cli.metrics import metrics
 from pipeline.cli.reconcile import reconcile
+from pipeline.cli.record_pdf import record_pdf
 from pipeline.cli.retention import retention
 from pipeline.cli.sandbox import sandbox
 from pipeline.cli.status import status
@@ -71,6 +73,7 @@ main.add_command(demo)
 main.add_command(webhooks)
 main.add_command(summaries)
 main.add_command(retention)
+main.add_command(ecm)
 main.add_command(backfill)
 main.add_command(bench)
 main.add_command(reconcile)
@@ -80,6 +83,7 @@ main.add_command(metrics)
 main.add_command(chaos)
 main.add_command(index_group)
 main.add_command(cases)
+record_group.add_command(record_pdf)
 main.add_command(record_group)
 main.add_command(records_group)
 main.add_command(sandbox)

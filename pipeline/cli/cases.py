@@ -50,17 +50,15 @@ def _event(store_hash: str, case_id: str, **facts: Any) -> CaseEvent:
 
 
 def _check_orders(store_hash: str, order_ids: tuple[int, ...]) -> None:
-    from pipeline.integrations.bigcommerce.errors import BigCommerceUnavailable, NotFound
-    from pipeline.runtime import clients
+    from pipeline.flows.cases.intake import unknown_order
+    from pipeline.integrations.bigcommerce.errors import BigCommerceUnavailable
 
-    client = clients.bigcommerce(store_hash)
-    for order_id in order_ids:
-        try:
-            client.get_order(order_id, include=())
-        except NotFound:
-            raise OperatorError(f"order {order_id} is not in store {store_hash}") from None
-        except BigCommerceUnavailable as exc:
-            raise OperatorError(f"BigCommerce cannot be asked now: {exc}") from None
+    try:
+        missing = unknown_order(store_hash, order_ids)
+    except BigCommerceUnavailable as exc:
+        raise OperatorError(f"BigCommerce cannot be asked now: {exc}") from None
+    if missing is not None:
+        raise OperatorError(f"order {missing} is not in store {store_hash}")
 
 
 @cases.command(name="open")

@@ -12,6 +12,7 @@ from pipeline.runtime.settings import load_settings
 
 HEADINGS = {
     "queues": "Messages waiting, per queue",
+    "owed": "Work owed (handed to the pipeline, chain not ended)",
     "ledger": "Records, by state",
     "flows": "Records, by state and flow",
     "archive": "Records archived (archive index), per flow",
@@ -22,6 +23,8 @@ NAMES = {
     "dead": "waiting (`bcrm dlq list`)",
     "replayed": "replayed",
     "dead_lettered": "dead-lettered",
+    "units": "units",
+    "oldest_with_nothing_in_flight_s": "oldest with nothing queued or in flight (s)",
 }
 
 
@@ -53,6 +56,8 @@ def render(report: dict[str, dict[str, Any]]) -> str:
             shown = (
                 "  ".join(f"{NAMES.get(k, k)} {v}" for k, v in value.items())
                 if isinstance(value, dict)
+                else "none"
+                if value is None
                 else value
             )
             lines.append(f"  {NAMES.get(name, name):<{width}}  {shown}")

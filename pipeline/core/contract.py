@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from pipeline.records.pdf.sheet import RenderedDocument
     from pipeline.runtime.settings import Settings
+    from schemas.retention import RetentionPlan
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,21 @@ class Placement:
     holds: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class EcmNeeds:
+    """What a flow's placements need to find on the Content Server before its first
+    declare: the workspace types (business object types) it creates or looks up, the
+    folder paths below the ECM's root it files into, the category attributes it writes
+    (name → Content Server type name) and the cross-reference types its links use.
+    `bcrm ecm check` verifies them; a placement naming anything else is a bug."""
+
+    workspace_types: frozenset[str] = frozenset()
+    root_paths: frozenset[str] = frozenset()
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    xref_types: frozenset[str] = frozenset()
+    holds: frozenset[str] = frozenset()
+
+
 class UnknownRecordDate(PermanentError):
     """A record date the flow cannot give for this document (a file-plan mistake)."""
 
@@ -176,6 +192,11 @@ class Flow(ABC):
     @abstractmethod
     def placement(self, source: Any, spec: DocumentSpec, folder: str) -> Placement:
         """Where the record goes; `folder` is its kind's folder from the file plan."""
+
+    @abstractmethod
+    def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
+        """Everything `placement` and `category_attributes` can name, known before any
+        source is read (`plan` gives the file plan's folders)."""
 
     def streams(self, config: Settings) -> dict[str, dict[str, Any]]:
         """Beat schedule entries of this flow's producers (pollers, monthly jobs)."""

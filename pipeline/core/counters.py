@@ -57,3 +57,8 @@ def stage_retried(pipe: Pipeline, flow: str, stage: str) -> None:
 
 def stage_dead_lettered(pipe: Pipeline, flow: str, stage: str) -> None:
     pipe.hincrby(keys.METRICS_DEAD_LETTERS, labelled(flow, stage), 1)
+
+
+def stage_redriven(pipe: Pipeline, flow: str, stage: str) -> None:
+    """The re-drive job sent `stage`'s message again (`pipeline.core.redrive`)."""
+    pipe.hincrby(keys.METRICS_REDRIVEN, labelled(flow, stage), 1)

@@ -12,17 +12,12 @@ from functools import lru_cache
 from typing import Any, cast
 
 from pipeline.core import names, registry
-from pipeline.core.canvas import document_chain
+from pipeline.core.canvas import document_unit, send_owed
 from pipeline.core.contract import DocumentSpec, Flow
-from pipeline.core.errors import PermanentError
+from pipeline.core.errors import RenderRefused
 from pipeline.core.messages import document_message, spec_of, upgraded
 from pipeline.runtime import services
 from schemas.messages import ClassifiedMessage, DeclaredResult, RenderedMessage
-
-
-class RenderRefused(PermanentError):
-    """A renderer cannot draw the document from its source (a fact it needs is missing or
-    malformed): the same input would fail again, so a duplicate waits on the dead letter."""
 
 
 @lru_cache(maxsize=8)
@@ -48,8 +43,7 @@ def fetch(source_name: str, ref: Mapping[str, Any]) -> dict[str, Any]:
         flow.source_fetched(loaded)
     specs = [spec for flow in flows for spec in flow.documents_owed(loaded)]
     messages = [document_message(spec, digest) for spec in specs]
-    for message in messages:
-        document_chain(message).apply_async()
+    send_owed([document_unit(message) for message in messages])
     return {**ref, "source": digest, "documents": [m["record_key"] for m in messages]}
 
 

@@ -17,3 +17,9 @@ class TransientError(Exception):
 
 class PermanentError(Exception):
     """Will fail the same way every time until a person or a code change intervenes."""
+
+
+class RenderRefused(PermanentError):
+    """A renderer cannot draw the document from its source (a fact it needs is missing or
+    malformed, or the source is beyond what a readable record can hold): the same input
+    would fail again, so a duplicate waits on the dead letter."""

@@ -25,6 +25,9 @@ def ledger_flow_state(flow_and_state: str) -> str:
 
 
 LEDGER_COUNTERS = f"{PREFIX}:ledger:counters"
+# Units of work a producer handed to the pipeline whose chain has not ended, scored by
+# when they were owed (pipeline/core/ledger.py `owe`, pipeline/core/redrive.py).
+LEDGER_OWED = f"{PREFIX}:ledger:owed"
 AUDIT_STREAM = f"{PREFIX}:audit"
 
 
@@ -93,6 +96,7 @@ METRICS_DECLARED = f"{PREFIX}:metrics:declared"  # flow:kind -> records newly de
 METRICS_ADOPTED = f"{PREFIX}:metrics:adopted"  # flow:kind -> records adopted from an earlier run
 METRICS_RETRIES = f"{PREFIX}:metrics:retries"  # flow:stage -> retries scheduled
 METRICS_DEAD_LETTERS = f"{PREFIX}:metrics:dead-letters"  # flow:stage -> dead letters filed
+METRICS_REDRIVEN = f"{PREFIX}:metrics:redriven"  # flow:stage -> messages re-driven
 METRICS_DURATION_LABELS = f"{PREFIX}:metrics:duration-labels"  # every flow:stage timed
 
 

@@ -12,19 +12,20 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import redis
 from redis.client import Pipeline
 from redis.typing import EncodableT, FieldT
 
 from pipeline.core import keys
-from pipeline.core.redis_values import stream_entries, text_hash, text_or_none
+from pipeline.core.redis_values import stream_entries, text, text_hash, text_or_none
 from pipeline.core.stages import FINAL_STATES, PROGRESS, STAGES, STATES
 
 STATE_AFTER = {stage.name: stage.state_after for stage in STAGES}
 STAGE_NAMES = tuple(stage.name for stage in STAGES)
 _DONE = FINAL_STATES[0]
+OwedEntries = list[tuple[bytes, float]]
 _RANKS = ", ".join(f"{state} = {rank}" for rank, state in enumerate(PROGRESS))
 
 # Record facts (ARGV[5..]) and move the record to ARGV[1] unless that would undo progress:
@@ -92,6 +93,52 @@ return 1
 """
 
 
+# Record that a unit of work is owed before its first message is sent (`Ledger.owe`): a
+# new record starts `pending` under its flow; the task and arguments its chain starts
+# with are kept for the re-drive job; the unit joins the owed set unless its chain has
+# already ended (`end_state`, the state its last stage leaves: a duplicate event for an
+# order fetched before, a document declared before). A Lua function, so the webhook
+# receiver's hand-off can owe in the same script that queues (`owe_call`).
+OWE_LUA = """
+local function owe(record, owed, record_key, flow, end_state, task, args, now,
+                   state_prefix, flow_state_prefix)
+  local state = redis.call('HGET', record, 'state')
+  if state == end_state then
+    return 0
+  end
+  if not state then
+    redis.call('HSET', record, 'state', 'pending', 'flow', flow, 'created_at', now,
+               'updated_at', now)
+    redis.call('SADD', state_prefix .. 'pending', record_key)
+    redis.call('SADD', flow_state_prefix .. flow .. ':pending', record_key)
+  end
+  redis.call('HSET', record, 'owed_task', task, 'owed_args', args)
+  redis.call('ZADD', owed, 'NX', now, record_key)
+  return 1
+end
+"""
+_OWE_SCRIPT = OWE_LUA + "return owe(KEYS[1], KEYS[2], unpack(ARGV))"
+
+
+def owe_call(
+    record_key: str, flow: str, task_name: str, args: list[Any], end_state: str
+) -> tuple[list[str], list[str]]:
+    """The keys and arguments of `owe(...)` for one unit, in the order it takes them."""
+    return (
+        [keys.ledger_record(record_key), keys.LEDGER_OWED],
+        [
+            record_key,
+            flow,
+            end_state,
+            task_name,
+            json.dumps(args, sort_keys=True),
+            _now(),
+            keys.ledger_state(""),
+            keys.ledger_flow_state(""),
+        ],
+    )
+
+
 def _now() -> str:
     return f"{time.time():.3f}"
 
@@ -104,6 +151,7 @@ class Ledger:
         self._transition = client.register_script(_TRANSITION_SCRIPT)
         self._reopen = client.register_script(_REOPEN_SCRIPT)
         self._forget = client.register_script(_FORGET_SCRIPT)
+        self._owe = client.register_script(_OWE_SCRIPT)
 
     @property
     def redis(self) -> redis.Redis:
@@ -119,6 +167,37 @@ class Ledger:
             args=[state, keys.ledger_state(""), record_key, keys.ledger_flow_state(""), *flat],
         )
         return result.decode() if isinstance(result, bytes) else str(result)
+
+    def owe(
+        self,
+        record_key: str,
+        flow: str,
+        task_name: str,
+        args: list[Any],
+        end_state: str,
+        pipe: Pipeline | None = None,
+    ) -> None:
+        """Record that the unit is owed and how its chain starts, before a producer sends
+        it (see `_OWE_SCRIPT`); on `pipe` when given, so a fan-out is one round trip."""
+        owe_keys, owe_args = owe_call(record_key, flow, task_name, args, end_state)
+        self._owe(keys=owe_keys, args=owe_args, client=pipe)
+
+    def settle_owed(self, record_key: str, pipe: Pipeline | None = None) -> None:
+        """The unit's chain ended (its last stage finished, or it was dead-lettered and
+        the dead letter now holds it): nothing is owed for it any more."""
+        client = self._client if pipe is None else pipe
+        client.zrem(keys.LEDGER_OWED, record_key)
+
+    def owed_before(self, cutoff: float, limit: int = 10_000) -> list[tuple[str, float]]:
+        """Owed units (record key, when owed) owed before `cutoff`, oldest first."""
+        found = self._client.zrangebyscore(
+            keys.LEDGER_OWED, "-inf", cutoff, start=0, num=limit, withscores=True
+        )
+        return [(text(member), float(score)) for member, score in cast(OwedEntries, found)]
+
+    def owed_count(self) -> int:
+        """Units owed whose chain has not ended."""
+        return int(self._client.zcard(keys.LEDGER_OWED))
 
     def begin_stage(self, record_key: str, stage: str, task_name: str = "", flow: str = "") -> int:
         """Count one more attempt of `stage` and note which process and task run it (the

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 import redis
@@ -80,6 +81,8 @@ class StageTask(Task):
             # Refused for good, and its dead letter still waits for a person: running the
             # same input again could only file another one (every poll in the overlap
             # re-sent a bad order). `bcrm dlq replay` takes the entry out of waiting first.
+            # The dead letter holds the work, so nothing is owed for it.
+            ledger.settle_owed(record_key)
             log_event(
                 "stage.refused_before",
                 logging.WARNING,
@@ -122,6 +125,8 @@ class StageTask(Task):
         facts = {k: str(result[k]) for k in LEDGER_FACTS if k in result}
         state = ledger.complete_stage(record_key, self.stage, result, **facts)
         with _one_round_trip() as pipe:
+            if _ends_chain(self.name):
+                ledger.settle_owed(record_key, pipe)
             audit_event = _audit_event(self.stage, result)
             services.audit().append(audit_event, record_key, pipe, attempt=self.attempt)
             counters.stage_completed(pipe, flow, self.stage, elapsed_s)
@@ -136,6 +141,14 @@ class StageTask(Task):
             attempt=self.attempt,
         )
         return result
+
+
+@cache
+def _ends_chain(task_name: str) -> bool:
+    """Whether nothing follows the task in its chain (its unit of work is then done)."""
+    from pipeline.core.canvas import next_task  # the canvas module imports the flows
+
+    return next_task(task_name) is None
 
 
 @contextmanager
@@ -284,6 +297,7 @@ def dead_letter_failed_stage(
         if record_key:
             permanent = isinstance(exception, PermanentError)
             services.ledger().mark_dead(record_key, stage, entry.id, permanent)
+            services.ledger().settle_owed(record_key, pipe)  # the dead letter holds it now
             services.audit().append(
                 "dead_lettered", record_key, pipe, stage=stage, error=entry.exception_type
             )

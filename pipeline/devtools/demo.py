@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from pipeline.cli.progress import progress_bar, settle_bar
 from pipeline.core.ledger import repeated_attempts_of, retries_of
+from pipeline.devtools.demo_phases import CHECKING, UNITS, PhaseTracker, PhaseView
 from pipeline.devtools.demo_sandbox import Sandbox
+from pipeline.devtools.demo_summary import DemoSummary, rsi_names
 from pipeline.devtools.inventory import check_inventory
-from pipeline.devtools.settling import look, wait_until_settled
+from pipeline.devtools.settling import (
+    Snapshot,
+    documents_fanned_out,
+    look,
+    wait_until_settled,
+)
+from pipeline.records.classify import default_plan
+from pipeline.records.pdf.format import money
 from pipeline.runtime import clients, services
 
 DEMO_BUYER = {
@@ -32,64 +40,63 @@ DEMO_BUYER = {
 }
 
 
-@dataclass
-class DemoSummary:
-    """What a records manager reads at the end, on screen and as JSON."""
-
-    store_hash: str
-    orders_seen: int
-    live_changes: list[str]
-    webhooks_delivered: int
-    records_declared: int
-    earlier_versions: int
-    records_per_flow: dict[str, int]
-    records_per_kind: dict[str, int]
-    records_per_rsi: dict[str, int]
-    due_documents: int
-    present_exactly_once: int
-    api_calls: int
-    api_calls_per_order: float
-    retries: int
-    repeated_runs_absorbed: int
-    dead_letters: int
-    elapsed_s: float
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems and self.present_exactly_once == self.due_documents
-
-    def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
-
-
-def _live_changes(sandbox: Sandbox) -> list[str]:
-    """Act like the store's shoppers and staff: two new orders, a shipment, a refund."""
+def _live_changes(sandbox: Sandbox) -> tuple[list[str], set[int]]:
+    """Act like the store's shoppers and staff: two new orders, a shipment, a refund.
+    Returns what was done, in words with currencies, and the orders it touched."""
     client = clients.bigcommerce(sandbox.store_hash)
     product = next(client.iter_v3("/catalog/products", {"limit": 5}))
-    done = []
+    done, touched = [], set()
     for quantity in (1, 3):
         body = {
             "products": [{"product_id": product["id"], "quantity": quantity}],
             "billing_address": DEMO_BUYER,
         }
         order = sandbox.admin("bigcommerce", "POST", "/orders", body)
-        done.append(f"placed order {order['id']}")
+        total = money(Decimal(order["total_inc_tax"]), order["currency_code"])
+        items = "1 item" if quantity == 1 else f"{quantity} items"
+        done.append(f"placed order {order['id']} ({items}, {total})")
+        touched.add(order["id"])
     awaiting = next(client.iter_orders(status_id=11, include=(), limit=5), None)
     if awaiting is not None:
         sandbox.admin("bigcommerce", "POST", f"/orders/{awaiting['id']}/shipments", {})
         done.append(f"shipped order {awaiting['id']}")
+        touched.add(awaiting["id"])
     completed = next(client.iter_orders(status_id=10, include=(), limit=5), None)
     if completed is not None:
         sandbox.admin("bigcommerce", "POST", f"/orders/{completed['id']}/refunds", {"amount": 1.0})
-        done.append(f"refunded 1.00 on order {completed['id']}")
-    return done
+        refunded = money(Decimal("1.00"), completed["currency_code"])
+        done.append(f"refunded {refunded} on order {completed['id']}")
+        touched.add(completed["id"])
+    return done, touched
 
 
-def _summary(sandbox: Sandbox, summary_base: dict[str, Any]) -> DemoSummary:
-    check = check_inventory(sandbox.otcs["admin_url"], sandbox.store_hash)
+def _owed_documents(seen: Snapshot) -> set[str]:
+    """The documents every fetch so far started a chain for."""
+    return documents_fanned_out(seen.fetches["fetched"])
+
+
+def _archive(store_hash: str, deadline: float, tracker: PhaseTracker) -> Snapshot:
+    """Wait until the pipeline has settled what the tracker's round owes, showing it."""
+    wait_until_settled(store_hash, deadline, tracker.observe)
+    seen = look(store_hash)
+    tracker.finish(seen)
+    return seen
+
+
+def _inventory_summary(
+    sandbox: Sandbox, seen: Snapshot, view: PhaseView, figures: dict[str, Any]
+) -> DemoSummary:
+    """Check the ECM against what the store owes, as the last phase, and sum up."""
+    orders = seen.subjects_fetched
+    view.start(CHECKING, orders, UNITS[CHECKING])
+    check = check_inventory(
+        sandbox.otcs["admin_url"],
+        sandbox.store_hash,
+        lambda done: view.advance(CHECKING, min(done, orders)),
+    )
     return DemoSummary(
         orders_seen=check.orders,
+        orders_refused=check.orders_refused,
         records_declared=check.records_declared,
         earlier_versions=check.earlier_versions,
         records_per_flow=check.records_per_flow,
@@ -98,7 +105,7 @@ def _summary(sandbox: Sandbox, summary_base: dict[str, Any]) -> DemoSummary:
         due_documents=check.due,
         present_exactly_once=check.present_once,
         problems=check.problems,
-        **summary_base,
+        **figures,
     )
 
 
@@ -107,37 +114,40 @@ def run_demo(
     timeout_s: float,
     live: bool,
     start_fleet: Callable[[], None],
-    show_progress: bool = True,
+    view: PhaseView,
 ) -> DemoSummary:
     """Start the fleet, archive the store, make live changes, archive those, verify."""
     started = time.monotonic()
     deadline = started + timeout_s
+    store = sandbox.store_hash
+    orders_at_start = int(clients.bigcommerce(store).get_v2("/orders/count")["count"])
+    start_fleet()
+    view.announce(f"Archiving the {orders_at_start} orders the store holds")
+    seen = _archive(store, deadline, PhaseTracker(view, orders_at_start, _owed_documents))
     changes: list[str] = []
-    with progress_bar(show_progress) as progress:
-        start_fleet()
-        bar = progress.add_task("declaring", total=1, detail="")
-        show = settle_bar(progress, bar)
-        wait_until_settled(sandbox.store_hash, deadline, show)
-        if live:
-            changes = _live_changes(sandbox)
-            progress.update(bar, description="live changes")
-            wait_until_settled(sandbox.store_hash, deadline, show)
+    if live:
+        changes, touched = _live_changes(sandbox)
+        view.announce("Live changes: " + "; ".join(changes))
+        tracker = PhaseTracker(view, len(touched), _owed_documents, "live changes: ", seen)
+        seen = _archive(store, deadline, tracker)
     counters = sandbox.admin("bigcommerce", "GET", "/counters")
     deliveries = sandbox.admin("bigcommerce", "GET", "/webhooks/attempts")
-    seen = look(sandbox.store_hash)
     records = services.ledger().get_many(
         sorted(set().union(*seen.documents.values(), *seen.fetches.values()))
     )
-    orders_fetched = len({key.split(":")[2] for key in seen.fetches["fetched"]})
-    base = {
-        "store_hash": sandbox.store_hash,
+    figures = {
+        "store_hash": store,
+        "orders_at_start": orders_at_start,
+        "orders_fetched": seen.subjects_fetched,
+        "fetch_runs": len(seen.fetches["fetched"]),
         "live_changes": changes,
         "webhooks_delivered": sum(1 for attempt in deliveries if attempt["ok"]),
         "api_calls": int(counters["total"]),
-        "api_calls_per_order": round(int(counters["total"]) / max(orders_fetched, 1), 2),
+        "api_calls_per_order": round(int(counters["total"]) / max(seen.subjects_fetched, 1), 2),
         "retries": sum(retries_of(r) for r in records),
         "repeated_runs_absorbed": sum(repeated_attempts_of(r) - retries_of(r) for r in records),
         "dead_letters": len(seen.documents["dead_lettered"]) + len(seen.fetches["dead_lettered"]),
         "elapsed_s": round(time.monotonic() - started, 1),
+        "rsi_names": rsi_names(default_plan()),
     }
-    return _summary(sandbox, base)
+    return _inventory_summary(sandbox, seen, view, figures)

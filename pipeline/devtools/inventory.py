@@ -10,6 +10,7 @@ fetched source again, for every flow that consumes it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -54,6 +55,10 @@ class InventoryCheck:
         return [*self.lost, *self.duplicated, *self.disagree, *self.dead_lettered]
 
 
+def _quiet(subjects_done: int) -> None:
+    """No progress to show."""
+
+
 @dataclass
 class Owed:
     """What the store owes now: ECM name → spec of every owed document, where each is
@@ -67,12 +72,14 @@ class Owed:
     unreadable: dict[str, str] = field(default_factory=dict)
 
 
-def owed_by_store(store_hash: str) -> Owed:
-    """Everything every fetched source says the store owes, asked again of the source."""
+def owed_by_store(store_hash: str, on_subject: Callable[[int], None] = _quiet) -> Owed:
+    """Everything every fetched source says the store owes, asked again of the source;
+    `on_subject(n)` after each subject asked."""
     owed = Owed()
     for source in registry.fetched_sources().values():
         for subject_id in source.subjects_changed(store_hash, EPOCH, datetime.now(UTC)):
             owed.subjects[source.name] += 1
+            on_subject(owed.subjects.total())
             try:
                 documents = owed_by(source, source.read(store_hash, subject_id))
             except PermanentError as exc:
@@ -100,11 +107,13 @@ def _in(path: str, containers: set[str]) -> bool:
     return any(f"/{name}/" in f"/{path}" for name in containers)
 
 
-def check_inventory(otcs_admin_url: str, store_hash: str) -> InventoryCheck:
+def check_inventory(
+    otcs_admin_url: str, store_hash: str, on_subject: Callable[[int], None] = _quiet
+) -> InventoryCheck:
     """Every owed document present exactly once, as a declared record with the ledger's
     node id and hash; nothing filed twice anywhere in the store's containers."""
     nodes = requests.get(otcs_admin_url + "/inventory", timeout=120).json()["nodes"]
-    owed = owed_by_store(store_hash)
+    owed = owed_by_store(store_hash, on_subject)
     expected = owed.documents
     documents = [n for n in nodes if n["type"] == DOCUMENT_TYPE and _in(n["path"], owed.containers)]
     workspaces = [n for n in nodes if n["type"] == WORKSPACE_TYPE and n["name"] in owed.containers]

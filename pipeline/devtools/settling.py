@@ -5,20 +5,27 @@ store made meanwhile has been picked up)."""
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import redis
 
 from pipeline.core.names import store_prefixes
 from pipeline.core.queues import queues_idle
-from pipeline.core.stages import FINAL_STATES
+from pipeline.core.stages import FINAL_STATES, STAGES
 from pipeline.ops.status import polls_completed
 from pipeline.runtime import redis_client, services
 
 POLL_S = 0.5
 FINAL_DOCUMENT_STATES = FINAL_STATES
+_FETCH_DONE = f"done:{next(stage.name for stage in STAGES if stage.entry)}"
+
+
+def subject_of(fetch_key: str) -> str:
+    """`<store>:<source>:<id>:fetch:<digest>` → `<source>:<id>`: what was fetched."""
+    return ":".join(fetch_key.split(":")[1:3])
 
 
 @dataclass
@@ -37,6 +44,12 @@ class Snapshot:
         return sum(len(self.documents[s]) for s in FINAL_DOCUMENT_STATES)
 
     @property
+    def subjects_fetched(self) -> int:
+        """Orders (subjects) fetched at least once; a subject is fetched again per event
+        that reports a change, so this is not the number of fetches."""
+        return len({subject_of(key) for key in self.fetches.get("fetched", ())})
+
+    @property
     def fetches_open(self) -> int:
         return len(self.fetches["pending"])
 
@@ -50,6 +63,14 @@ def look(store_hash: str) -> Snapshot:
     ledger = services.ledger()
     units, documents = store_prefixes(store_hash)
     return Snapshot(ledger.states_with_prefix(units), ledger.states_with_prefix(documents))
+
+
+def documents_fanned_out(fetch_keys: Iterable[str]) -> set[str]:
+    """Record keys of the documents these fetches started chains for, from the results the
+    ledger keeps: known as soon as the fetch finished, before any chain ran."""
+    records = services.ledger().get_many(sorted(fetch_keys))
+    results = [json.loads(record[_FETCH_DONE]) for record in records if _FETCH_DONE in record]
+    return {key for result in results for key in result.get("documents", ())}
 
 
 def poll_runs(store_hash: str) -> int:

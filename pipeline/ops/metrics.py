@@ -71,6 +71,13 @@ _COUNTERS = (
         "stage",
         keys.METRICS_DEAD_LETTERS,
     ),
+    _Counter(
+        "bcrm_redriven_total",
+        "Messages sent again by the re-drive job because the one a producer or the stage "
+        "before sent was lost with a worker or the broker, per flow and the stage resent.",
+        "stage",
+        keys.METRICS_REDRIVEN,
+    ),
 )
 _STAGE_LABELS = (*STAGE_NAMES, CONTROL.name)
 

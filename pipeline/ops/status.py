@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ import redis
 
 from pipeline.core import registry
 from pipeline.core.queues import queue_depths
-from pipeline.core.redrive import RESUMABLE as REDRIVE_RESUMABLE
+from pipeline.core.redrive import oldest_stalled_age
 from pipeline.ops import reports
 from pipeline.runtime import redis_client, services, settings
 
@@ -47,21 +48,15 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
     return report
 
 
-# Ledger states a record waits in for its next message; with nothing queued or in flight,
-# a record in one of them has lost it.
-OPEN_STATES = ("pending", *REDRIVE_RESUMABLE)
-
-
 def attention(report: dict[str, dict[str, Any]]) -> list[str]:
     """What an operator should act on, and how, read off a `collect_status` report."""
     found = []
-    open_records = sum(report["ledger"][state] for state in OPEN_STATES)
-    if open_records and not any(report["queues"].values()):
+    stalled_s = report["owed"]["oldest_with_nothing_in_flight_s"]
+    if stalled_s is not None and stalled_s > 2 * settings().visibility_timeout:
         found.append(
-            f"{open_records} record(s) open with nothing queued or in flight: their messages "
-            "were lost (a worker or Redis died as it handed one over); beat's re-drive job "
-            "resends them within minutes, and `bcrm reconcile --since <day> --repair` "
-            "brings back any it cannot"
+            f"work owed since {ago(stalled_s)} has nothing queued or in flight: its message "
+            "was lost (a worker or Redis died as it handed one over); beat's re-drive job "
+            "resends it within minutes: is `bcrm beat` running?"
         )
     if report["dead_letters"]["dead"]:
         found.append(
@@ -105,8 +100,13 @@ def ago(seconds: float) -> str:
 def collect_status() -> dict[str, dict[str, Any]]:
     dead_letters = services.dead_letters()
     ledger = services.ledger()
+    client = redis_client()
     return {
-        "queues": queue_depths(redis_client()),
+        "queues": queue_depths(client),
+        "owed": {
+            "units": ledger.owed_count(),
+            "oldest_with_nothing_in_flight_s": oldest_stalled_age(ledger, client, time.time()),
+        },
         "ledger": ledger.counts(),
         "flows": ledger.counts_by_flow(ledger_flows()),
         "archive": archived_per_flow(),

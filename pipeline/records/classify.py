@@ -28,6 +28,20 @@ if TYPE_CHECKING:
 RETENTION_FILE_ENV = "BCRM_RETENTION_FILE"
 SOURCE_SYSTEM = "BigCommerce"
 DEFAULT_RETENTION_FILE = Path(__file__).resolve().parents[2] / "retention.toml"
+# The attributes `_category_attributes` fills for every flow, with the Content Server
+# type each must have (days travel as `YYYY-MM-DD`, reference §6).
+RECORD_ATTRIBUTES: Mapping[str, str] = {
+    "Source System": "String",
+    "Store Hash": "String",
+    "Document Kind": "String",
+    "Document Date": "Date",
+    "Jurisdiction": "String",
+    "Source Fingerprint": "String",
+    "Record Key": "String",
+    "Trigger Event": "String",
+    "Trigger Date": "Date",
+    "File Plan Version": "String",
+}
 
 
 class UnmappedDocumentKind(PermanentError):

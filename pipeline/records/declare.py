@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 EXTERNAL_SYSTEM = "BigCommerce"
 PDF = "application/pdf"
 LEGAL_HOLD = "LEGAL"
+SUPERSEDES = "SUPERSEDES"
+# The attributes declare adds to the file plan's (`classify.RECORD_ATTRIBUTES`).
+DECLARE_ATTRIBUTES = {"SHA-256": "String", "Template Version": "String"}
 
 
 class FixityMismatch(PermanentError):
@@ -157,7 +160,7 @@ def file_record(
     prefix = names.version_prefix(spec.kind, spec.subject, spec.part)
     older = [node.id for node in versions(otcs, folder_id, prefix) if node.id != node_id]
     for older_id in older:
-        otcs.add_cross_reference(node_id, older_id, "SUPERSEDES")
+        otcs.add_cross_reference(node_id, older_id, SUPERSEDES)
     return node, adopted, older
 
 

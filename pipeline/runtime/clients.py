@@ -39,16 +39,26 @@ class EcmNotConfigured(PermanentError):
     """Declaring needs BCRM_OTCS_URL, BCRM_OTCS_USERNAME and BCRM_OTCS_PASSWORD."""
 
 
+def _otcs_account() -> tuple[str, str, str]:
+    config = settings()
+    if not (config.otcs_url and config.otcs_username and config.otcs_password):
+        raise EcmNotConfigured("set BCRM_OTCS_URL, BCRM_OTCS_USERNAME and BCRM_OTCS_PASSWORD")
+    return config.otcs_url, config.otcs_username, config.otcs_password
+
+
 @cache
 def otcs() -> OTCSClient:
     """The Content Server client; its ticket is shared by the fleet through Redis."""
     config = settings()
-    if not (config.otcs_url and config.otcs_username and config.otcs_password):
-        raise EcmNotConfigured("set BCRM_OTCS_URL, BCRM_OTCS_USERNAME and BCRM_OTCS_PASSWORD")
     return fleet_client(
-        config.otcs_url,
-        config.otcs_username,
-        config.otcs_password,
-        verify=config.tls_verify,
-        timeout_s=config.task_soft_time_limit,
+        *_otcs_account(), verify=config.tls_verify, timeout_s=config.task_soft_time_limit
+    )
+
+
+def otcs_unshared() -> OTCSClient:
+    """The same client with a ticket of its own, for a command that must work before any
+    Redis exists (`bcrm ecm check` at go-live)."""
+    config = settings()
+    return OTCSClient(
+        *_otcs_account(), verify=config.tls_verify, timeout_s=config.task_soft_time_limit
     )

@@ -58,6 +58,8 @@ ACTIONS: list[tuple[str, str, Action]] = [
     ("POST", "/orders/{id}/refunds", lambda c, r, b: c.refund(_id(r), **b)),
     ("POST", "/orders/{id}/messages", lambda c, r, b: c.post_message(_id(r), **b)),
     ("PUT", "/pages/{id}", lambda c, r, b: c.edit_page(_id(r), **b)),
+    ("PUT", "/pages/{id}/silently", lambda c, r, b: c.edit_page_silently(_id(r), **b)),
+    ("GET", "/disclosures/changes", lambda c, r, b: {"changes": c.disclosure_changes()}),
     ("PUT", "/products/{id}/price", lambda c, r, b: c.change_price(_id(r), **b)),
     ("POST", "/promotions", lambda c, r, b: c.create_promotion(**b)),
     ("GET", "/faults", lambda c, r, b: c.faults()),

@@ -23,6 +23,7 @@ from aiohttp import web
 
 from . import (
     catalog,
+    channels,
     content,
     coupons,
     customers,
@@ -44,6 +45,7 @@ from .state import Store
 log = logging.getLogger(__name__)
 
 ROUTE_MODULES = (
+    channels,
     orders,
     order_parts,
     refunds,

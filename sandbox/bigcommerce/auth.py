@@ -22,6 +22,7 @@ ALL_SCOPES = frozenset(
         "store_v2_content",
         "store_v2_customers",
         "store_v2_information",
+        "store_channel_settings",
     }
 )
 

@@ -1,8 +1,9 @@
 """Content pages v3: the merchant-authored terms, privacy, returns and shipping texts.
 
 Errors are `application/problem+json` (the pages dialect). `body` is returned only with
-`include=body`. Pages have no `date_modified` and no webhooks, so changes are only visible
-by polling and comparing.
+`include=body`. Pages have no `date_modified`; creating or updating one fires
+`store/channel/{channel_id}/page/created|updated` (channels.mdx; no scope for a deletion),
+and every change enters the disclosure log (`disclosures`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import disclosures
 from .envelopes import Query, no_content, read_json, v3_list, v3_object
 from .errors import ApiError, Dialect
 from .filters import public
@@ -19,6 +21,7 @@ from .state import Store
 
 PAGES = RouteGroup("content", Dialect.PAGES, ("store_v2_content",))
 TYPES = {"page", "raw", "contact_form", "link", "blog"}
+LIST_PARAMETERS = {"channel_id", "id:in", "name", "name:like", "limit", "page", "include"}
 WRITABLE = {
     "channel_id",
     "name",
@@ -77,11 +80,28 @@ def validated(store: Store, current: dict[str, Any], body: dict[str, Any]) -> di
     return page
 
 
-def edit_page(store: Store, page_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """A merchant edits a page (PUT and the admin API share this)."""
+def edit_page(
+    store: Store, page_id: int, changes: dict[str, Any], *, notify: bool = True
+) -> dict[str, Any]:
+    """A merchant edits a page (PUT and the admin API share this); ``notify=False`` drops
+    the webhook, as a lost delivery would."""
     page = validated(store, get_page(store, page_id), changes)
     store.pages[page_id] = page
+    disclosures.page_changed(store, page, "updated", notify=notify)
     return page
+
+
+def remove_page(store: Store, page_id: int, *, with_children: bool = False) -> None:
+    """Delete a page. Its children are deleted too with ``with_children``, else moved to the
+    top level and hidden (pages.v3.yml `delete_children`): a change the log records but
+    no webhook announces (the docs tie page/updated to the update endpoints)."""
+    disclosures.page_changed(store, store.pages.pop(page_id), "deleted")
+    for child in [p for p in store.pages.values() if p["parent_id"] == page_id]:
+        if with_children:
+            remove_page(store, child["id"], with_children=True)
+        else:
+            child.update(parent_id=0, is_visible=False)
+            disclosures.page_changed(store, child, "updated", notify=False)
 
 
 def new_page(store: Store, body: dict[str, Any]) -> dict[str, Any]:
@@ -106,10 +126,22 @@ def new_page(store: Store, body: dict[str, Any]) -> dict[str, Any]:
     }
     page = validated(store, blank, body)
     store.pages[pid] = page
+    disclosures.page_changed(store, page, "created")
     return page
 
 
+def _supported_only(request: web.Request) -> None:
+    """pages.v3.yml: a query parameter this endpoint does not support (though others do,
+    e.g. `sort`) is a 400, not silently ignored."""
+    unknown = sorted(set(request.query) - LIST_PARAMETERS)
+    if unknown:
+        raise ApiError(
+            400, "Bad Request", detail=f"unsupported query parameters: {', '.join(unknown)}"
+        )
+
+
 async def list_pages(request: web.Request) -> web.Response:
+    _supported_only(request)
     store, q = store_of(request), Query(request)
     ids, channel = q.ints("id:in"), q.int("channel_id")
     name, like = q.get("name"), (q.get("name:like") or "").lower()
@@ -132,7 +164,8 @@ async def create_pages(request: web.Request) -> web.Response:
     entries = body if isinstance(body, list) else [body]
     if not all(isinstance(e, dict) for e in entries):
         raise ApiError(400, "Each page must be an object.")
-    created = [render(new_page(store, e), True) for e in entries]
+    with_body = "body" in Query(request).includes()
+    created = [render(new_page(store, e), with_body) for e in entries]
     return v3_object(created if isinstance(body, list) else created[0], status=201)
 
 
@@ -143,16 +176,22 @@ async def bulk_update(request: web.Request) -> web.Response:
         raise ApiError(422, "The request data is invalid.", errors=["each page needs an id"])
     for entry in body:
         get_page(store, entry["id"])
-    return v3_object([render(edit_page(store, e["id"], e), True) for e in body])
+    with_body = "body" in Query(request).includes()
+    return v3_object([render(edit_page(store, e["id"], e), with_body) for e in body])
 
 
 async def bulk_delete(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ids = Query(request).ints("id:in")
+    """Deletes the pages that exist; any that do not make it a 404 afterwards, per spec."""
+    store, q = store_of(request), Query(request)
+    ids = q.ints("id:in")
     if not ids:
-        raise ApiError(400, "The id:in parameter is required.")
+        raise ApiError(422, "Input is invalid", detail="missing the required field: id")
+    missing = [pid for pid in ids if pid not in store.pages]
     for pid in ids:
-        store.pages.pop(pid, None)
+        if pid in store.pages:
+            remove_page(store, pid, with_children=bool(q.bool("delete_children")))
+    if missing:
+        raise ApiError(404, f"A Page was not found with an ID of {missing[0]}")
     return no_content()
 
 
@@ -164,12 +203,12 @@ async def one_page(request: web.Request) -> web.Response:
 async def update_page(request: web.Request) -> web.Response:
     store = store_of(request)
     page = edit_page(store, int_arg(request, "page_id"), await read_json(request))
-    return v3_object(render(page, True))
+    return v3_object(render(page, "body" in Query(request).includes()))
 
 
 async def delete_page(request: web.Request) -> web.Response:
     store = store_of(request)
-    del store.pages[get_page(store, int_arg(request, "page_id"))["id"]]
+    remove_page(store, get_page(store, int_arg(request, "page_id"))["id"])
     return no_content()
 
 

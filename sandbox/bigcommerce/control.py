@@ -128,6 +128,15 @@ class Control:
     def edit_page(self, page_id: int, **changes: Any) -> dict[str, Any]:
         return dict(content.edit_page(self.store, int(page_id), changes))
 
+    def edit_page_silently(self, page_id: int, **changes: Any) -> dict[str, Any]:
+        """Edit a page as staff would, but let its webhook be lost: the change shows in the
+        disclosure log and to pollers, never to webhook receivers."""
+        return dict(content.edit_page(self.store, int(page_id), changes, notify=False))
+
+    def disclosure_changes(self) -> list[dict[str, Any]]:
+        """The true history of pages, checkout terms and privacy settings, oldest first."""
+        return [dict(entry) for entry in self.store.disclosure_log]
+
     def change_price(
         self, product_id: int, price: float, *, variant_id: int | None = None
     ) -> dict[str, Any]:

@@ -53,11 +53,13 @@ class ApiError(Exception):
         title: str | None = None,
         *,
         errors: dict[str, str] | list[str] | None = None,
+        detail: str | None = None,
     ) -> None:
         super().__init__(title or DEFAULT_TITLES.get(status, "Error"))
         self.status = status
         self.title = title or DEFAULT_TITLES.get(status, "Error")
         self.errors = errors
+        self.detail = detail
 
 
 def error_response(err: ApiError, dialect: Dialect) -> web.Response:
@@ -78,7 +80,7 @@ def error_response(err: ApiError, dialect: Dialect) -> web.Response:
         elif isinstance(err.errors, dict):
             body["errors"] = [f"{k}: {v}" for k, v in err.errors.items()]
         else:
-            body["detail"] = err.title
+            body["detail"] = err.detail or err.title
     else:
         body = {"status": err.status, "title": err.title, "type": STATUS_DOC_URL}
         if err.errors is not None:

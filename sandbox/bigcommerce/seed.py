@@ -20,12 +20,12 @@ from .seed_data import (
     COUNTRIES,
     EDGE_COMPANIES,
     OPTION_VALUES,
-    PAGES,
     PAYMENT_METHODS,
     PRODUCT_LINES,
     STATUS_WEIGHTS,
     Country,
 )
+from .seed_disclosures import seed_disclosures
 from .seed_marketing import seed_marketing
 from .state import Store
 
@@ -40,7 +40,7 @@ def seed_store(store: Store, *, orders: int, seed: int) -> None:
     seed_customers(store, rng, max(20, orders // 4))
     seed_marketing(store, rng, SEED_END)
     seed_orders(store, rng, orders)
-    seed_content(store)
+    seed_disclosures(store)
     for kind, table in (
         ("customer", store.customers),
         ("product", store.products),
@@ -177,6 +177,7 @@ def seed_orders(store: Store, rng: random.Random, count: int) -> None:
             customer = None
             country = rng.choice(COUNTRIES)
             billing = {**_person(rng, country), "email": f"guest{n}@example.net"}
+        billing = _with_vat_number(billing, country, n)
         count_lines = rng.choice((1, 1, 2, 2, 3, 4))
         # 8% all-digital orders, 7% mixed (first line digital), the rest physical.
         kind = rng.random()
@@ -200,6 +201,20 @@ def seed_orders(store: Store, rng: random.Random, count: int) -> None:
             rng.choices(methods, method_weights)[0],
         )
         store.add_order(order)
+
+
+# EU business buyers give their VAT number in a custom billing address field (BigCommerce
+# has none for it); one in five EU orders billed to a company does, without drawing from
+# the seed's random stream, so every other seeded fact stays what it was.
+VAT_NUMBER_FORMATS = {"DE": "DE{:09d}", "FR": "FR{:011d}", "NL": "NL{:09d}B01"}
+
+
+def _with_vat_number(billing: dict[str, Any], country: Country, n: int) -> dict[str, Any]:
+    pattern = VAT_NUMBER_FORMATS.get(country.iso2)
+    if pattern is None or not billing.get("company") or n % 5:
+        return billing
+    number = pattern.format(100_000_000 + n * 7_919)
+    return {**billing, "form_fields": [{"name": "VAT number", "value": number}]}
 
 
 def _seed_order(
@@ -364,57 +379,3 @@ def _seed_refunds(store: Store, rng: random.Random, order: Order, *, full: bool,
             store, order, [("ORDER", order.id, None, order.total_inc // 3)], ts=ts, notify=False
         )
     order.status_id = 4 if full else 14
-
-
-def seed_content(store: Store) -> None:
-    """Policy pages (terms, privacy, returns, shipping...) and the settings that point at them."""
-    for n, (name, slug, ptype, body) in enumerate(PAGES):
-        pid = store.next_id("page")
-        store.pages[pid] = {
-            "id": pid,
-            "channel_id": 1,
-            "name": name,
-            "is_visible": ptype != "raw",
-            "parent_id": 0,
-            "sort_order": n,
-            "type": ptype,
-            "is_homepage": False,
-            "is_customers_only": False,
-            "url": f"/{slug}/",
-            "meta_title": name,
-            "meta_keywords": "",
-            "meta_description": "",
-            "search_keywords": "",
-            "body": body.format(v="2025-06-01"),
-            "content_type": "text/html",
-        }
-        if ptype == "contact_form":
-            store.pages[pid]["email"] = "support@example.com"
-            store.pages[pid]["contact_fields"] = "fullname,phone,companyname,orderno,rma"
-        if ptype == "link":
-            store.pages[pid]["link"] = "https://example.com"
-    for channel in (0, 1, 2):
-        store.checkout_settings[channel] = {
-            "custom_checkout_script_url": "",
-            "order_confirmation_use_custom_checkout_script": False,
-            "custom_order_confirmation_script_url": "",
-            "custom_checkout_supports_uco_settings": False,
-            "is_order_terms_and_conditions_enabled": True,
-            "order_terms_and_conditions_type": "link" if channel == 1 else "textarea",
-            "order_terms_and_conditions_link": "https://store.example.com/terms-and-conditions/",
-            "order_terms_and_conditions_textarea": ""
-            if channel == 1
-            else "Mit Ihrer Bestellung akzeptieren Sie unsere AGB (Version 2025-06-01).",
-            "policy_consent": {"is_enabled": channel == 2},
-        }
-        store.customer_settings[channel] = {
-            "privacy_settings": {
-                "ask_shopper_for_tracking_consent": True,
-                "policy_url": "https://store.example.com/privacy-notice/",
-            },
-            "customer_group_settings": {
-                "guest_customer_group_id": 0,
-                "default_customer_group_id": 0,
-            },
-            "allow_global_logins": True,
-        }

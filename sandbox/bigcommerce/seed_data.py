@@ -1,4 +1,4 @@
-"""Reference tables for seeding: countries, people, places, carriers, products, pages.
+"""Reference tables for seeding: countries, people, places, carriers, products.
 
 Names and addresses deliberately include non-Latin scripts (Japanese, Cyrillic, Greek,
 Arabic, Hebrew, Inuktitut syllabics, Vietnamese), apostrophes, particles, very long and
@@ -241,36 +241,3 @@ OPTION_KINDS = {
     "Size": ("Multiple choice", "Rectangle", "Apparel sizes"),
     "Color": ("Swatch", "", "Colors"),
 }
-
-PAGES = (
-    (
-        "Terms and Conditions",
-        "terms-and-conditions",
-        "page",
-        "<h1>Terms and Conditions</h1><p>Version {v}. By placing an order you agree to these "
-        "terms, governed by the laws of the State of Texas.</p>",
-    ),
-    (
-        "Privacy Notice",
-        "privacy-notice",
-        "page",
-        "<h1>Privacy Notice</h1><p>Version {v}. We process personal data to fulfil orders; "
-        "see our cookie categories: essential, functional, analytics, targeting.</p>",
-    ),
-    (
-        "Returns Policy",
-        "returns",
-        "page",
-        "<h1>Returns</h1><p>Version {v}. Return unused items within 30 days for a refund.</p>",
-    ),
-    (
-        "Shipping Policy",
-        "shipping",
-        "page",
-        "<h1>Shipping</h1><p>Version {v}. We ship worldwide; duties may apply.</p>",
-    ),
-    ("Contact Us", "contact-us", "contact_form", "<p>Write to us.</p>"),
-    ("Size Guide", "size-guide", "raw", "<table><tr><td>S</td><td>36</td></tr></table>"),
-    ("Impressum", "impressum", "page", "<p>Verantwortlich: Jürgen Müller, Berlin.</p>"),
-    ("Blog", "blog", "blog", ""),
-)

@@ -1,5 +1,11 @@
 """Settings that carry legal text and consent: checkout terms and conditions per channel,
-customer privacy settings, and each customer's cookie consent."""
+customer privacy settings, and each customer's cookie consent.
+
+Shapes per checkouts.v3.yml and customers.v3.yml: the store-wide checkout settings hold
+only the custom checkout script fields; the terms fields (and `policy_consent`, a string)
+exist per channel. Writes fire the channel settings webhooks and enter the disclosure log
+(`disclosures`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import disclosures
 from .envelopes import json_response, read_json, v3_object
 from .errors import ApiError, Dialect
 from .formats import iso8601
@@ -19,11 +26,15 @@ TERMS_TYPES = ("link", "textarea")
 GLOBAL = 0
 
 
-def _section(table: dict[int, dict[str, Any]], request: web.Request) -> dict[str, Any]:
+def _channel(table: dict[int, dict[str, Any]], request: web.Request) -> int:
     channel = int_arg(request, "channel_id") if "channel_id" in request.match_info else GLOBAL
     if channel not in table:
         raise ApiError(404, f"Channel {channel} was not found.")
-    return table[channel]
+    return channel
+
+
+def _section(table: dict[int, dict[str, Any]], request: web.Request) -> dict[str, Any]:
+    return table[_channel(table, request)]
 
 
 def _merge(current: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +59,9 @@ async def get_checkout(request: web.Request) -> web.Response:
 
 
 async def put_checkout(request: web.Request) -> web.Response:
-    current = _section(store_of(request).checkout_settings, request)
+    """A write fires `settings/checkout/updated` and enters the disclosure log."""
+    store = store_of(request)
+    channel = _channel(store.checkout_settings, request)
     body = await read_json(request)
     kind = body.get("order_terms_and_conditions_type")
     if kind is not None and kind not in TERMS_TYPES:
@@ -57,7 +70,12 @@ async def put_checkout(request: web.Request) -> web.Response:
             "The request data is invalid.",
             errors={"order_terms_and_conditions_type": f"one of {TERMS_TYPES}"},
         )
-    return v3_object(_merge(current, body))
+    updated = _merge(store.checkout_settings[channel], body)
+    if channel == GLOBAL:
+        disclosures.store_checkout_changed(store)
+    else:
+        disclosures.checkout_terms_changed(store, channel)
+    return v3_object(updated)
 
 
 async def get_customer_settings(request: web.Request) -> web.Response:
@@ -65,8 +83,15 @@ async def get_customer_settings(request: web.Request) -> web.Response:
 
 
 async def put_customer_settings(request: web.Request) -> web.Response:
-    current = _section(store_of(request).customer_settings, request)
-    return v3_object(_merge(current, await read_json(request)))
+    """A write that touches `privacy_settings` fires `settings/customerPrivacy/updated`
+    and enters the disclosure log."""
+    store = store_of(request)
+    channel = _channel(store.customer_settings, request)
+    body = await read_json(request)
+    updated = _merge(store.customer_settings[channel], body)
+    if "privacy_settings" in body:
+        disclosures.privacy_changed(store, channel)
+    return v3_object(updated)
 
 
 def _customer(request: web.Request) -> int:

@@ -41,11 +41,13 @@ class Store:
     coupons: dict[int, dict[str, Any]] = field(default_factory=dict)
     promotions: dict[int, dict[str, Any]] = field(default_factory=dict)
     promotion_codes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    channels: dict[int, dict[str, Any]] = field(default_factory=dict)
     pages: dict[int, dict[str, Any]] = field(default_factory=dict)
     checkout_settings: dict[int, dict[str, Any]] = field(default_factory=dict)
     customer_settings: dict[int, dict[str, Any]] = field(default_factory=dict)
     consents: dict[int, dict[str, Any]] = field(default_factory=dict)
     hooks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    disclosure_log: list[dict[str, Any]] = field(default_factory=list)
     _seq: dict[str, Iterator[int]] = field(default_factory=dict)
     _sorted: dict[tuple[str, bool], tuple[int, list[Order]]] = field(default_factory=dict)
     version: int = 0

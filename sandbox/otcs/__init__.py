@@ -67,6 +67,11 @@ clients pyxecm, xecm, cs-rest and otcs-mcp expect):
   values, below any `roles.categories` given on create; new containers inherit the flag
   too, so whole subtrees inherit (unconfirmed). S1 documents no field reporting the
   flag: v2 category results (list and single) carry an emulator-only `inheritance` bool.
+- Effective permissions (`GET /v2/nodes/{id}/permissions/effective/{right_id}`): S1 models
+  `results[].data[].permissions[]` of `{permissions (string), right_id, type}`; read as
+  objects (reference §3), the answer is `results.data.permissions = {"permissions":
+  [pyxecm's names], "right_id": N}`, without `type` (an aggregate has none). The account
+  holds all of them unless the admin API withholds some; they are not enforced.
 - Business workspaces: a second workspace for the same (ext_system_id, bo_type,
   bo_id) → 400; a name clash → the v2 500 collision error.
   `GET /v1/nodes/{id}/businessworkspace` → 400 when the node is in no workspace.

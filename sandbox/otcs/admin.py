@@ -1,5 +1,9 @@
 """Inspection and fault control, over HTTP for other processes and in Python for tests.
 
+Besides inventory, counters, faults and reset, it can take seeded pieces away (an RSI,
+a workspace type, a category attribute, a node) and withhold permissions from the account
+on a node (`removals.py`), as a server set up incompletely would be.
+
 The admin API sits outside the Content Server base path, needs no ticket and is
 never subject to injected faults: it is the test harness's side door.
 """
@@ -7,10 +11,12 @@ never subject to injected faults: it is the test harness's side door.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
 
+from sandbox.otcs import removals
 from sandbox.otcs.context import EmulatorState
 from sandbox.otcs.holds import hold_row, node_hold_rows
 from sandbox.otcs.records import record_row
@@ -110,6 +116,31 @@ def register(app: web.Application, admin_path: str, state: EmulatorState) -> Non
     async def expire_tickets(_: web.Request) -> web.Response:
         return json_response({"expired": state.tickets.expire_all()})
 
+    def removal(remove: Callable[[web.Request], None]) -> web.Handler:
+        async def handler(request: web.Request) -> web.Response:
+            try:
+                remove(request)
+            except removals.NotSeeded as error:
+                return json_response({"error": str(error)}, 404)
+            return json_response({})
+
+        return handler
+
+    async def put_permissions(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            names = [str(name) for name in body["withhold"]]
+            member = int(body.get("member_id", state.credentials.user.id))
+            removals.withhold_permissions(state.repo, int(request.match_info["id"]), member, names)
+        except removals.NotSeeded as error:
+            return json_response({"error": str(error)}, 404)
+        except (ValueError, TypeError, KeyError, json.JSONDecodeError) as error:
+            return json_response({"error": f"expected {{'withhold': [names]}}: {error}"}, 400)
+        return json_response({})
+
+    def match(request: web.Request, name: str) -> str:
+        return request.match_info[name]
+
     app.router.add_get(base + "/inventory", get_inventory)
     app.router.add_get(base + "/counters", get_counters)
     app.router.add_delete(base + "/counters", reset_counters)
@@ -118,3 +149,22 @@ def register(app: web.Application, admin_path: str, state: EmulatorState) -> Non
     app.router.add_delete(base + "/faults", clear_faults)
     app.router.add_post(base + "/expire-tickets", expire_tickets)
     app.router.add_post(base + "/reset", reset)
+    app.router.add_delete(
+        base + "/rsis/{code}",
+        removal(lambda r: removals.remove_rsi(state.repo, match(r, "code"))),
+    )
+    app.router.add_delete(
+        base + "/workspace-types/{bo_type}",
+        removal(lambda r: removals.remove_workspace_type(state.repo, match(r, "bo_type"))),
+    )
+    app.router.add_delete(
+        base + "/categories/{id:\\d+}/attributes/{name}",
+        removal(
+            lambda r: removals.remove_attribute(state.repo, int(match(r, "id")), match(r, "name"))
+        ),
+    )
+    app.router.add_delete(
+        base + "/nodes/{id:\\d+}",
+        removal(lambda r: removals.remove_node(state.repo, int(match(r, "id")))),
+    )
+    app.router.add_put(base + "/permissions/{id:\\d+}", put_permissions)

@@ -18,6 +18,7 @@ from sandbox.otcs import (
     categories,
     holds,
     nodes,
+    permissions,
     records,
     rmcodes,
     rsis,
@@ -39,6 +40,7 @@ UNMAPPED = "The REST API URL could not be found in the mappings registry"
 ALL_ROUTES: list[Route] = [
     *system.ROUTES,
     *nodes.ROUTES,
+    *permissions.ROUTES,
     *versions.ROUTES,
     *uploads.ROUTES,
     *categories.ROUTES,

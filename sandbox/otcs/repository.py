@@ -159,6 +159,9 @@ class Repository:
         self.category_defs: dict[int, Any] = {}
         self.workspace_types: dict[int, dict[str, Any]] = {}
         self.file_plan_id = 0
+        # Permissions withheld from a member on a node (node id, member id) → names; the
+        # admin API sets them, everything else is granted (see permissions.py).
+        self.withheld: dict[tuple[int, int], frozenset[str]] = {}
         self._workspace_ids: set[int] = set()
         self._ids = itertools.count(first_dynamic_id)
         self._hold_ids = itertools.count(1)

@@ -38,6 +38,13 @@ def missing_parameter(name: str) -> ApiError:
     return ApiError(400, f"Missing required parameter '{name}'")
 
 
+# S1's 500 text for a node that is missing or not visible, on v2 content and permissions.
+NO_ACCESS = (
+    "Sorry, the item you requested could not be accessed. Either it does not exist "
+    "or you do not have permission to access it."
+)
+
+
 def node_not_found(node_id: int | str, status: int) -> ApiError:
     return ApiError(status, f"Could not get a node for {node_id}")
 

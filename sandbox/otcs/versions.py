@@ -13,12 +13,7 @@ from aiohttp import web
 from sandbox.otcs.context import Call, Route
 from sandbox.otcs.nodes import apply_roles, properties, uploaded_file, version_info
 from sandbox.otcs.repository import DOCUMENT, Node, Version
-from sandbox.otcs.transport import ApiError, json_response, v2_item
-
-NO_ACCESS = (
-    "Sorry, the item you requested could not be accessed. Either it does not exist "
-    "or you do not have permission to access it."
-)
+from sandbox.otcs.transport import NO_ACCESS, ApiError, json_response, v2_item
 
 
 def _document(call: Call, status: int) -> Node:

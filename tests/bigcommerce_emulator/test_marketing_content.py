@@ -101,10 +101,12 @@ def test_pages_body_only_on_request_and_name_like(api: Api) -> None:
     names = {p["name"] for p in pages}
     assert {"Terms and Conditions", "Privacy Notice", "Returns Policy", "Shipping Policy"} <= names
     assert all("body" not in p for p in pages)
-    with_body = api.get("/v3/content/pages?include=body&name:like=terms").json()["data"]
+    with_body = api.get("/v3/content/pages?include=body&name:like=terms&channel_id=1").json()[
+        "data"
+    ]
     assert [p["name"] for p in with_body] == ["Terms and Conditions"]
     assert "Version" in with_body[0]["body"]
-    by_body = api.get("/v3/content/pages?name:like=cookie").json()["data"]
+    by_body = api.get("/v3/content/pages?name:like=cookie&channel_id=1").json()["data"]
     assert [p["name"] for p in by_body] == ["Privacy Notice"]
 
 
@@ -124,6 +126,8 @@ def test_page_crud_and_problem_json_errors(make_emulator) -> None:
         raw = api.post("/v3/content/pages", json={"name": "Raw", "type": "raw"})
         assert raw.status_code == 422
         edited = api.put(f"/v3/content/pages/{pid}", json={"body": "<p>Batch 8</p>"})
+        assert "body" not in edited.json()["data"]  # only with include=body, as GET
+        edited = api.put(f"/v3/content/pages/{pid}?include=body", json={"body": "<p>Batch 8</p>"})
         assert edited.json()["data"]["body"] == "<p>Batch 8</p>"
         many = api.post(
             "/v3/content/pages", json=[{"name": "A", "type": "page"}, {"name": "B", "type": "page"}]
@@ -132,6 +136,32 @@ def test_page_crud_and_problem_json_errors(make_emulator) -> None:
         assert api.delete(f"/v3/content/pages?id:in={ids[0]},{ids[1]}").status_code == 204
         assert api.delete(f"/v3/content/pages/{pid}").status_code == 204
         assert api.get(f"/v3/content/pages/{pid}").status_code == 404
+
+
+def test_page_deletion_and_query_rules_follow_the_spec(make_emulator) -> None:
+    emu = make_emulator(quota=None)
+    with Api(emu.base_url, emu.access_token) as api:
+        unsupported = api.get("/v3/content/pages?sort=name")
+        assert unsupported.status_code == 400 and "sort" in unsupported.json()["detail"]
+        missing_ids = api.delete("/v3/content/pages")
+        assert missing_ids.status_code == 422
+        assert missing_ids.json()["detail"] == "missing the required field: id"
+        parent = api.post("/v3/content/pages", json={"name": "Legal", "type": "page"}).json()
+        pid = parent["data"]["id"]
+        child = api.post(
+            "/v3/content/pages", json={"name": "Legal A", "type": "page", "parent_id": pid}
+        ).json()["data"]
+        partly = api.delete(f"/v3/content/pages?id:in={pid},999999")
+        assert partly.status_code == 404
+        assert partly.json()["title"] == "A Page was not found with an ID of 999999"
+        assert api.get(f"/v3/content/pages/{pid}").status_code == 404
+        orphan = api.get(f"/v3/content/pages/{child['id']}").json()["data"]
+        assert (orphan["parent_id"], orphan["is_visible"]) == (0, False)
+        top = api.post("/v3/content/pages", json={"name": "Top", "type": "page"}).json()["data"]
+        api.post("/v3/content/pages", json={"name": "Sub", "type": "page", "parent_id": top["id"]})
+        gone = api.delete(f"/v3/content/pages?id:in={top['id']}&delete_children=true")
+        assert gone.status_code == 204
+        assert api.get("/v3/content/pages?name=Sub").json()["data"] == []
 
 
 def test_checkout_terms_settings_per_channel(make_emulator) -> None:

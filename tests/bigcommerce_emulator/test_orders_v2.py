@@ -203,3 +203,18 @@ def test_create_order_answers_200(make_emulator) -> None:
         assert order["status_id"] == 1 and order["customer_id"] == 0
         assert order["currency_code"] == "GBP" and order["items_total"] == 2
         assert api.post("/v2/orders", json={"products": []}).status_code == 400
+
+
+def test_eu_business_orders_carry_a_vat_number_form_field(api) -> None:
+    """orders.v2.oas2.yml billingAddress_Resp: `form_fields: [{name, value}]`; a few EU
+    orders billed to a company give their VAT number there, every other order `[]`."""
+    orders = all_orders(api)
+    with_vat = [o for o in orders if o["billing_address"]["form_fields"]]
+    assert with_vat and len(with_vat) < len(orders) // 5
+    for order in with_vat:
+        billing = order["billing_address"]
+        assert billing["country_iso2"] in {"DE", "FR", "NL"} and billing["company"]
+        (field,) = billing["form_fields"]
+        assert field["name"] == "VAT number"
+        assert field["value"].startswith(billing["country_iso2"])
+    assert all(o["billing_address"]["form_fields"] == [] for o in orders if o not in with_vat)

@@ -59,3 +59,32 @@ def test_it_reads_the_rate_limit_headers(api: bigcommerce.api.BigcommerceApi) ->
         "requests_remaining",
         "requests_quota",
     }
+
+
+@pytest.fixture
+def v3(emulator: BigCommerceEmulator, monkeypatch: pytest.MonkeyPatch) -> OAuthConnection:
+    """The same client's generic connection, pointed at the v3 path by its `api_path`."""
+    monkeypatch.setattr(
+        OAuthConnection,
+        "full_path",
+        lambda self, url: "http://" + self.host + self.api_path.format(self.store_hash, url),
+    )
+    return OAuthConnection(
+        client_id="ignored",
+        store_hash=emulator.store_hash,
+        access_token=emulator.access_token,
+        host=urlsplit(emulator.base_url).netloc,
+        api_path="/stores/{}/v3/{}",
+    )
+
+
+def test_it_reads_channels_and_their_disclosures(v3: OAuthConnection) -> None:
+    channels = v3.get("channels")["data"]
+    assert [c["id"] for c in channels] == [1, 2, 3]
+    for channel in channels:
+        pages = v3.get("content/pages", channel_id=channel["id"], include="body")["data"]
+        assert len(pages) >= 4 and all(p["body"] for p in pages[:4])
+        terms = v3.get(f"checkouts/settings/channels/{channel['id']}")["data"]
+        assert terms["order_terms_and_conditions_type"] in ("link", "textarea")
+    privacy = v3.get("customers/settings/channels/2")["data"]["privacy_settings"]
+    assert privacy["policy_url"].startswith("https://de.store.example.com/")

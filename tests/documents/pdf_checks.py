@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import pikepdf
+import pypdf
 
 from pipeline.flows.commerce.render import RenderedDocument
 
@@ -34,8 +35,33 @@ def to_unicode_maps(pdf: pikepdf.Pdf) -> bytes:
     return b"".join(font.ToUnicode.read_bytes() for font in fonts(pdf) if "/ToUnicode" in font)
 
 
-def assert_archival(document: RenderedDocument, source_json: bytes, dated: datetime) -> None:
-    """PDF/A-3b identification, sRGB output intent, embedded fonts, the source as /AF."""
+def text_of(document: RenderedDocument) -> str:
+    """The text a reader sees, page after page, as a PDF text extractor reads it back."""
+    reader = pypdf.PdfReader(io.BytesIO(document.bytes))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def attached_files(document: RenderedDocument) -> dict[str, tuple[bytes, str, str]]:
+    """Every associated file by name: its bytes, MIME subtype and AFRelationship."""
+    with open_pdf(document) as pdf:
+        return {
+            str(spec.F): (
+                spec.EF.F.read_bytes(),
+                str(spec.EF.F.get("/Subtype", "")),
+                str(spec.AFRelationship),
+            )
+            for spec in pdf.Root.AF
+        }
+
+
+def assert_archival(
+    document: RenderedDocument,
+    source_json: bytes,
+    dated: datetime,
+    extra: Sequence[bytes] = (),
+) -> None:
+    """PDF/A-3b identification, sRGB output intent, embedded fonts, the source (and any
+    extra source files) as /AF."""
     with open_pdf(document) as pdf:
         metadata = pdf.open_metadata()
         assert metadata[f"{PDFAID}part"] == "3"
@@ -57,9 +83,9 @@ def assert_archival(document: RenderedDocument, source_json: bytes, dated: datet
         assert all(font.Subtype != "/Type1" for font in fonts(pdf))
 
         associated = list(pdf.Root.AF)
-        assert len(associated) == 1
-        assert associated[0].AFRelationship == "/Source"
-        assert associated[0].EF.F.read_bytes() == source_json
-        assert [spec.get_file().read_bytes() for spec in pdf.attachments.values()] == [source_json]
+        assert [spec.AFRelationship for spec in associated] == ["/Source"] * (1 + len(extra))
+        assert [spec.EF.F.read_bytes() for spec in associated] == [source_json, *extra]
+        attached = [spec.get_file().read_bytes() for spec in pdf.attachments.values()]
+        assert sorted(attached) == sorted([source_json, *extra])
         assert len(pdf.pages) == document.page_count
         assert pdf.trailer.ID[0] == pdf.trailer.ID[1]

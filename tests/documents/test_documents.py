@@ -187,16 +187,29 @@ def test_tax_summary_ref_is_named_by_period() -> None:
     )
 
 
-def test_documents_are_dated_by_the_event_they_record(shipped_order: OrderSnapshot) -> None:
+def test_documents_are_dated_when_their_facts_last_changed(shipped_order: OrderSnapshot) -> None:
+    """Not the order's creation: the latest source change the document shows."""
     dates = {ref.kind: document_date(shipped_order, ref) for ref in due_documents(shipped_order)}
     order = shipped_order.order
-    assert dates[DocumentKind.INVOICE] == order.date_created
+    assert order.date_modified > order.date_created
+    assert dates[DocumentKind.INVOICE] == order.date_modified
+    assert dates[DocumentKind.TAX_BREAKDOWN] == order.date_modified
     assert dates[DocumentKind.SHIPPING_CONFIRMATION] == shipped_order.shipments[0].date_created
     assert dates[DocumentKind.CREDIT_NOTE] == shipped_order.refunds[0].created
-    assert dates[DocumentKind.ORDER_RECORD] == shipped_order.transactions[1].date_created
+    assert dates[DocumentKind.ORDER_RECORD] == order.date_modified  # after the last refund
     assert dates[DocumentKind.ORDER_RECORD] - order.date_created > timedelta(days=5)
 
 
 def test_ref_to_a_part_the_order_does_not_have_is_refused(shipped_order: OrderSnapshot) -> None:
     with pytest.raises(LookupError, match="order 100 has no shipment 999"):
         order_document(shipped_order, DocumentKind.SHIPPING_CONFIRMATION, "999")
+
+
+def test_an_order_record_is_dated_by_an_event_date_modified_missed(
+    shipped_order: OrderSnapshot,
+) -> None:
+    """A refund does not always move the order's `date_modified`: the record still shows it."""
+    order = replace(shipped_order.order, date_modified=shipped_order.order.date_created)
+    snapshot = replace(shipped_order, order=order)
+    record = order_document(snapshot, DocumentKind.ORDER_RECORD)
+    assert document_date(snapshot, record) == snapshot.transactions[1].date_created

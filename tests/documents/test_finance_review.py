@@ -16,8 +16,9 @@ from pipeline.devtools.chaos.scenarios.poison import drawn_text
 from pipeline.flows.commerce import sellers
 from pipeline.flows.commerce.documents import DocumentKind, due_documents, order_document
 from pipeline.records.pdf.sheet import RenderedDocument
-from schemas.bigcommerce import Refund
+from schemas.bigcommerce import Refund, names_a_vat_id
 from schemas.snapshot import OrderSnapshot, Seller
+from tests.documents.payloads import snapshot_payload
 from tests.documents.pdf_checks import open_pdf
 from tests.documents.rendering import render_document
 
@@ -275,3 +276,55 @@ def test_a_stored_tax_summary_keeps_its_record_key() -> None:
     assert summary_spec(TaxSummary.from_json_bytes(summary.to_json_bytes())) == summary_spec(
         summary
     )
+
+
+# --- customer VAT id (Art 226(4)) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["VAT number", "VAT ID", "vat id", "USt-IdNr.", "UStIdNr", "Tax ID", "TAX NUMBER"]
+)
+def test_a_field_named_as_a_vat_id_is_read(name: str) -> None:
+    assert names_a_vat_id(name)
+
+
+@pytest.mark.parametrize("name", ["Delivery Instructions", "Tax exempt", "Tax", "ID", "License ID"])
+def test_other_custom_fields_are_not_a_vat_id(name: str) -> None:
+    assert not names_a_vat_id(name)
+
+
+def _billing_with(form_fields: list[dict[str, object]]) -> OrderSnapshot:
+    payload = snapshot_payload("order_100")
+    payload["order"]["billing_address"]["form_fields"] = form_fields
+    return OrderSnapshot.load(payload)
+
+
+def test_buyer_vat_id_is_on_the_invoice_and_credit_note() -> None:
+    snapshot = _billing_with(
+        [
+            {"name": "Delivery Instructions", "value": "Leave in backyard"},
+            {"name": "USt-IdNr", "value": " DE811569869 "},
+        ]
+    )
+    assert snapshot.order.billing_address.vat_id == "DE811569869"
+    for kind, part in ((DocumentKind.INVOICE, None), (DocumentKind.CREDIT_NOTE, "7")):
+        text = render(snapshot, kind, part)
+        assert "Customer VAT ID" in text and "DE811569869" in text, kind
+    assert "DE811569869" not in render(snapshot, DocumentKind.PACKING_SLIP, "301")
+
+
+def test_custom_fields_stay_out_of_the_snapshot_and_old_fingerprints_hold(
+    shipped_order: OrderSnapshot,
+) -> None:
+    plain = _billing_with([{"name": "Delivery Instructions", "value": "Leave in backyard"}])
+    assert b"form_fields" not in plain.to_json_bytes() and b"vat_id" not in plain.to_json_bytes()
+    assert b"backyard" not in plain.to_json_bytes()
+    assert [s.fingerprint for s in due_documents(plain)] == [
+        s.fingerprint for s in due_documents(shipped_order)
+    ]
+    assert "Customer VAT ID" not in render(plain, DocumentKind.INVOICE)
+    with_id = _billing_with([{"name": "VAT number", "value": 811569869}])
+    reloaded = OrderSnapshot.from_json_bytes(with_id.to_json_bytes())
+    assert reloaded.order.billing_address.vat_id == "811569869"
+    invoice = order_document(with_id, DocumentKind.INVOICE)
+    assert invoice.fingerprint != order_document(shipped_order, DocumentKind.INVOICE).fingerprint

@@ -60,7 +60,7 @@ def test_template_versions_name_the_layout_family(shipped_order: OrderSnapshot) 
         ref.kind: render_document(shipped_order, ref).template_version
         for ref in due_documents(shipped_order)
     }
-    assert versions[DocumentKind.INVOICE] == "commercial-1.1"
+    assert versions[DocumentKind.INVOICE] == "commercial-1.2"
     assert versions[DocumentKind.PACKING_SLIP] == "fulfilment-1.0"
 
 
@@ -93,7 +93,7 @@ def test_any_unicode_name_renders_without_crash_or_glyph_warnings(
     ref = order_document(snapshot, DocumentKind.INVOICE)
     with caplog.at_level(logging.WARNING):
         document = render_document(snapshot, ref)
-    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_created)
+    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_modified)
     assert not [record for record in caplog.records if "missing" in record.getMessage()]
 
 
@@ -126,7 +126,7 @@ def test_five_hundred_line_order_paginates(shipped_order: OrderSnapshot) -> None
     ref = order_document(snapshot, DocumentKind.INVOICE)
     document = render_document(snapshot, ref)
     assert document.page_count >= 10
-    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_created)
+    assert_archival(document, snapshot.to_json_bytes(), snapshot.order.date_modified)
     assert render_document(snapshot, ref).bytes == document.bytes
 
 
@@ -206,7 +206,7 @@ def test_tax_summary_is_an_archival_pdf() -> None:
     spec = summary_spec(summary)
     document = render_tax_summary(summary, spec)
     assert document.filename == filename(spec)
-    assert document.template_version == "tax-summary-1.1"
+    assert document.template_version == "tax-summary-1.2"
     assert_archival(document, summary.to_json_bytes(), summary.period_end)
     assert render_tax_summary(summary, spec).bytes == document.bytes
 
@@ -281,3 +281,19 @@ def test_another_process_with_another_hash_seed_renders_the_same_bytes(
     }
     there = dict(line.split() for line in result.stdout.decode().splitlines())
     assert there == here
+
+
+def test_documents_carry_what_fpdf2_allows_of_accessibility(shipped_order: OrderSnapshot) -> None:
+    """Language, the title in the title bar, a bookmark per section; no structure tree (fpdf2
+    tags no text drawn with text()/cell()), so nothing claims the PDF is tagged."""
+    ref = order_document(shipped_order, DocumentKind.TAX_BREAKDOWN)
+    document = render_document(shipped_order, ref)
+    assert_archival(document, shipped_order.to_json_bytes(), document_date(shipped_order, ref))
+    with open_pdf(document) as pdf:
+        assert pdf.Root.Lang == "en"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+        assert "/StructTreeRoot" not in pdf.Root and "/MarkInfo" not in pdf.Root
+        with pdf.open_outline() as outline:
+            (top,) = outline.root
+            assert top.title == "Tax breakdown 100"
+            assert [item.title for item in top.children] == ["Tax by rate", "Tax by line"]

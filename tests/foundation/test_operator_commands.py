@@ -58,8 +58,9 @@ def test_status_reports_queues_ledger_and_dead_letters() -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {
-        "queues", "ledger", "flows", "archive", "dead_letters", "stores", "attention"
+        "queues", "owed", "ledger", "flows", "archive", "dead_letters", "stores", "attention"
     }  # fmt: skip
+    assert set(report["owed"]) == {"units", "oldest_with_nothing_in_flight_s"}
     assert set(report["archive"]) >= {"commerce", "fulfilment"}
     assert {"fetch", "render", "classify", "declare", "control", "unacknowledged"} == set(
         report["queues"]

@@ -21,6 +21,7 @@ from pipeline.runtime import redis_client
 def _report(**changes: Any) -> dict[str, dict[str, Any]]:
     report: dict[str, dict[str, Any]] = {
         "queues": {**dict.fromkeys(QUEUES, 0), "unacknowledged": 0},
+        "owed": {"units": 0, "oldest_with_nothing_in_flight_s": None},
         "ledger": {**dict.fromkeys(STATES, 0), "declared": 40},
         "dead_letters": {"dead": 0, "replayed": 0},
         "stores": {
@@ -41,14 +42,16 @@ def test_a_healthy_fleet_needs_nothing() -> None:
     assert attention(_report()) == []
 
 
-def test_open_records_with_nothing_in_flight_point_at_reconcile_repair() -> None:
-    [finding] = attention(_report(ledger={"classified": 1}))
-    assert finding.startswith("1 record(s) open with nothing queued or in flight")
-    assert "bcrm reconcile" in finding and "--repair" in finding
+def test_work_owed_long_with_nothing_in_flight_points_at_the_redrive_job() -> None:
+    [finding] = attention(_report(owed={"units": 3, "oldest_with_nothing_in_flight_s": 900}))
+    assert finding.startswith("work owed since 15 min ago has nothing queued or in flight")
+    assert "re-drive" in finding and "bcrm beat" in finding
 
 
-def test_open_records_with_work_in_flight_are_just_work() -> None:
-    assert attention(_report(ledger={"classified": 3}, queues={"unacknowledged": 2})) == []
+def test_work_owed_briefly_or_in_flight_is_just_work() -> None:
+    owed = {"units": 3, "oldest_with_nothing_in_flight_s": 5}
+    assert attention(_report(owed=owed, ledger={"classified": 3})) == []
+    assert attention(_report(owed={"units": 3}, queues={"unacknowledged": 3})) == []
 
 
 def test_dead_letters_stalled_polling_and_failed_audits_are_named() -> None:

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import redis
 
+from pipeline.core import keys
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.integrations.webhooks.dedup import seen_key
 from pipeline.integrations.webhooks.receiver import PATH
@@ -138,3 +139,5 @@ def forget_store(client: redis.Redis, store_hash: str) -> None:
             client.lrem("fetch", 0, raw.decode())
     for key in seen_marks(client, store_hash):
         client.delete(key)
+    for member in client.zscan_iter(keys.LEDGER_OWED, match=f"{store_hash}:*"):
+        client.zrem(keys.LEDGER_OWED, member[0])

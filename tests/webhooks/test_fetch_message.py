@@ -10,7 +10,7 @@ from typing import Any
 import redis
 
 from pipeline.celery import app
-from pipeline.flows.commerce.intake import enqueue_order_event
+from pipeline.flows.commerce.intake import enqueue_order_event, order_event_ref
 from pipeline.integrations.webhooks.fetch_message import FetchMessageFactory
 from tests.webhooks.support import queued
 
@@ -34,12 +34,12 @@ def test_built_message_equals_what_celery_publishes(rclient: redis.Redis, store:
         for raw in queued(rclient)
         if store.encode() in base64.b64decode(json.loads(raw)["body"])
     )
-    built = FetchMessageFactory(app).build(store, *EVENT)
+    built = FetchMessageFactory(app).build(order_event_ref(store, *EVENT))
     assert _comparable(built) == _comparable(published)
 
 
 def test_every_message_has_its_own_ids(store: str) -> None:
     factory = FetchMessageFactory(app)
-    first, second = (json.loads(factory.build(store, *EVENT)) for _ in range(2))
+    first, second = (json.loads(factory.build(order_event_ref(store, *EVENT))) for _ in range(2))
     assert first["headers"]["id"] != second["headers"]["id"]
     assert first["properties"]["delivery_tag"] != second["properties"]["delivery_tag"]

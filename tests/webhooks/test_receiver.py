@@ -4,6 +4,7 @@ or a duplicate: none)."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +14,8 @@ import pytest
 import redis
 import requests
 
+from pipeline.core import keys
+from pipeline.core.ledger import Ledger
 from pipeline.flows.commerce.intake import order_event_ref
 from pipeline.integrations.webhooks.config import signing_key
 from pipeline.integrations.webhooks.dedup import seen_key
@@ -45,6 +48,12 @@ def test_good_delivery_enqueues_exactly_one_fetch(
     expected = order_event_ref(store, 250, "store/order/created", payload["hash"])
     assert fetch_refs(rclient, store) == [expected]
     assert 0 < rclient.ttl(seen_key(store, payload["hash"])) <= 72 * 3600
+    # Owed in the ledger by the same script that queued it: a lost message is re-driven.
+    owed = Ledger(rclient).get(expected["record_key"])
+    assert (owed["state"], owed["flow"], owed["owed_task"]) == ("pending", "commerce",
+                                                               "bcrm.fetch.order")  # fmt: skip
+    assert json.loads(owed["owed_args"]) == [expected]
+    assert rclient.zscore(keys.LEDGER_OWED, expected["record_key"])
 
 
 @pytest.mark.parametrize(

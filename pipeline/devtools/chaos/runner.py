@@ -100,6 +100,11 @@ def run_scenario(
         progress.update(bar, description=f"{scenario.name}: reconciling")
         found = _reconcile_once(world)
         report.repaired_by_reconcile = _repair(world, found, deadline, show, stall_s)
+        if scenario.redrive_suffices and report.repaired_by_reconcile:
+            report.problems.append(
+                f"reconciliation repaired {report.repaired_by_reconcile} record(s) nobody "
+                "dead-lettered: re-drive should have brought them back"
+            )
         report.redriven = sum(
             e["event"] == "redriven" for e in services.audit().read_since(started_ms)
         )

@@ -30,3 +30,7 @@ class Scenario:
     window_ms: int = WINDOW_MS
     # Poison data: a dead letter with its reason is a correct outcome, not one to replay.
     dead_letters_expected: bool = False
+    # Faults that lose messages but not what the store or the ECM holds (killed workers, a
+    # killed broker, a failing ECM): re-drive must bring everything back by itself, so a
+    # record reconciliation had to repair is a failure of the run.
+    redrive_suffices: bool = False

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from pipeline.core.contract import (
     DocumentKind,
     DocumentSpec,
+    EcmNeeds,
     FetchedSource,
     Flow,
     Placement,
@@ -38,18 +39,20 @@ from pipeline.flows.cases.documents import (
     NAMES,
     due_documents,
 )
-from pipeline.flows.cases.ecm import case_workspace, settle
+from pipeline.flows.cases.ecm import CASE_CONTAINS, CASE_WORKSPACE, case_workspace, settle
 from pipeline.flows.cases.render.attachment import render_case_attachment
 from pipeline.flows.cases.render.closure import render_case_closure
 from pipeline.flows.cases.render.log import render_communication_log
 from pipeline.flows.cases.render.summary import render_case_summary
 from pipeline.flows.commerce.documents import ORDER, OrderStatus
 from pipeline.flows.commerce.intake import enqueue_order_event
+from pipeline.flows.commerce.order_records import ATTRIBUTE_TYPES, ORDER_WORKSPACE
 from pipeline.records.declare import DeclaredRecord, container, declare_document
 from pipeline.runtime import clients, services, settings
 from pipeline.runtime.log import log_event
 from schemas.case_file import CaseFile
 from schemas.cases import CaseEvent
+from schemas.retention import RetentionPlan
 from schemas.snapshot import OrderSnapshot
 
 OPENED_AT = "case.opened_at"
@@ -212,6 +215,16 @@ class CasesFlow(Flow):
     def placement(self, source: Any, spec: DocumentSpec, folder: str) -> Placement:
         """In the case's workspace, in its kind's folder; the hold is the workspace's."""
         return Placement(folders=(folder,), workspace=case_workspace(source))
+
+    def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
+        """Case workspaces, the order workspaces they relate to, the Commerce Record
+        attributes and the links to the orders' records. Hold names are per case
+        (`CASE-<store>-<case id>`, type LEGAL), created as cases ask for them."""
+        return EcmNeeds(
+            workspace_types=frozenset({CASE_WORKSPACE, ORDER_WORKSPACE}),
+            attributes=ATTRIBUTE_TYPES,
+            xref_types=frozenset({CASE_CONTAINS}),
+        )
 
     def declare(self, source: Any, spec: DocumentSpec, message: Mapping[str, Any]) -> Any:
         """Declare, then (for a summary or the closure) settle relations, links and the

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from pipeline.celery import app
 from pipeline.core import keys
+from pipeline.core.canvas import OwedUnit, send_owed
 from pipeline.core.names import fetch_key
-from pipeline.flows.cases.documents import CASE
-from pipeline.runtime import redis_client, services
+from pipeline.flows.cases.documents import CASE, FLOW
+from pipeline.integrations.bigcommerce.errors import NotFound
+from pipeline.runtime import clients, redis_client, services
 from schemas.cases import CaseEvent
 
 FETCH_CASE_TASK = "bcrm.fetch.case"
-FETCH_QUEUE = "fetch"
 # A refresh waits this long so the records of one order fetch, declared within moments
 # of each other, are taken in by one new version of the summary rather than by one each.
 REFRESH_DELAY_S = 2
@@ -50,10 +51,10 @@ def stage_event(event: CaseEvent) -> dict[str, Any]:
 
 
 def send_fetch(ref: dict[str, Any], countdown: float | None = None) -> str:
-    result = app.send_task(
-        FETCH_CASE_TASK, args=[ref], queue=FETCH_QUEUE, routing_key=FETCH_QUEUE, countdown=countdown
-    )
-    return str(result.id)
+    """Owe the fetch in the ledger, then send it (re-drive finds it if the message is
+    lost); the Celery task id."""
+    unit = OwedUnit(str(ref["record_key"]), FLOW, FETCH_CASE_TASK, [ref])
+    return send_owed([unit], countdown)[0]
 
 
 def submit(event: CaseEvent) -> str:
@@ -75,3 +76,16 @@ def refresh_started(store_hash: str, case_id: str) -> None:
     """A fetch of the case is reading the index now: a record declared from here on must
     ask for another refresh."""
     redis_client().delete(keys.case_refresh_pending(store_hash, case_id))
+
+
+def unknown_order(store_hash: str, order_ids: Iterable[int]) -> int | None:
+    """The first of the orders the store does not have (a case may name an order bcrm has
+    not archived yet, never one that does not exist); BigCommerceUnavailable when the
+    store cannot be asked now."""
+    client = clients.bigcommerce(store_hash)
+    for order_id in order_ids:
+        try:
+            client.get_order(order_id, include=())
+        except NotFound:
+            return order_id
+    return None

@@ -326,7 +326,14 @@ def due_documents(
 
 
 def document_date(snapshot: OrderSnapshot, spec: DocumentSpec) -> datetime:
-    """The date a document is issued as of; also its fixed PDF creation date."""
+    """When the document was made, from the facts' own times (never the wall clock, so the
+    same snapshot renders the same bytes): its PDF creation date and XMP CreateDate.
+
+    A per-part document is made by its event: the shipment's, refund's or transaction's
+    time. A whole-order document (invoice, tax breakdown, packing slip) shows the order as
+    BigCommerce last changed it, `date_modified`; the order record also its history's
+    latest event, which a refund does not always carry into `date_modified`. The date
+    printed as the invoice date is the order's creation (payment), not this."""
     order = snapshot.order
     sub_id = int(spec.part) if spec.part is not None else 0
     match spec.kind:
@@ -337,9 +344,9 @@ def document_date(snapshot: OrderSnapshot, spec: DocumentSpec) -> datetime:
         case DocumentKind.PAYMENT_RECORD:
             return snapshot.transaction(sub_id).date_created
         case DocumentKind.ORDER_RECORD:
-            return last_business_event(snapshot)
+            return max(order.date_modified, last_business_event(snapshot))
         case _:
-            return order.date_created
+            return order.date_modified
 
 
 def last_business_event(snapshot: OrderSnapshot) -> datetime:

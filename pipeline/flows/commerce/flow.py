@@ -9,7 +9,14 @@ from typing import Any, ClassVar
 
 import redis
 
-from pipeline.core.contract import DocumentKind, DocumentSpec, FetchedSource, Flow, Placement
+from pipeline.core.contract import (
+    DocumentKind,
+    DocumentSpec,
+    EcmNeeds,
+    FetchedSource,
+    Flow,
+    Placement,
+)
 from pipeline.flows.commerce import order_records
 from pipeline.flows.commerce.documents import (
     ORDER,
@@ -26,6 +33,7 @@ from pipeline.flows.commerce.render import COMMERCE_RENDERERS, OrderRenderer
 from pipeline.index.rows import order_lines_of
 from pipeline.runtime import clients, services
 from pipeline.runtime.settings import Settings
+from schemas.retention import RetentionPlan
 from schemas.snapshot import OrderSnapshot
 
 
@@ -104,6 +112,9 @@ class OrderDocumentsFlow(Flow):
 
     def placement(self, source: Any, spec: DocumentSpec, folder: str) -> Placement:
         return order_records.placement(source, spec, folder)
+
+    def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
+        return order_records.ecm_needs(self.kinds)
 
 
 class CommerceFlow(OrderDocumentsFlow):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pipeline.celery import app
+from pipeline.core.canvas import OwedUnit, send_owed
 from pipeline.core.names import fetch_key
 from pipeline.flows.commerce.documents import ORDER
 
@@ -39,11 +39,11 @@ def order_event_ref(
 def enqueue_order_event(
     store_hash: str, order_id: int, reason: str, event_id: str, listing: str | None = None
 ) -> str:
-    """Publish the fetch task for an order event; returns the Celery task id.
+    """Owe and publish the fetch task for an order event; returns the Celery task id.
 
     Returns only once Redis accepted the message, so a caller that answers a webhook
     after this call has handed the event over durably (Redis runs with AOF).
     """
     ref = order_event_ref(store_hash, order_id, reason, event_id, listing)
-    result = app.send_task(FETCH_ORDER_TASK, args=[ref], queue="fetch", routing_key="fetch")
-    return str(result.id)
+    [task_id] = send_owed([OwedUnit(ref["record_key"], "commerce", FETCH_ORDER_TASK, [ref])])
+    return task_id

@@ -9,10 +9,17 @@ into the same workspace, so this is shared rather than kept twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
-from pipeline.core.contract import DocumentSpec, Link, Placement, UnknownRecordDate, Workspace
+from pipeline.core.contract import (
+    DocumentSpec,
+    EcmNeeds,
+    Link,
+    Placement,
+    UnknownRecordDate,
+    Workspace,
+)
 from pipeline.core.names import stem
 from pipeline.flows.commerce.documents import (
     PART_LABELS,
@@ -68,6 +75,22 @@ def record_date(snapshot: OrderSnapshot, spec: DocumentSpec, fact: str) -> datet
     if fact not in RECORD_DATE_FACTS.get(spec.kind, ()):
         raise UnknownRecordDate(f"{spec.kind} has no record date {fact!r}")
     return RECORD_DATES[fact](snapshot, spec)
+
+
+# The attributes `category_attributes` fills (and a store-month's summary, in fulfilment),
+# with the Content Server type each must have.
+ATTRIBUTE_TYPES: Mapping[str, str] = dict.fromkeys(
+    (
+        "Object Type",
+        "Object ID",
+        "Order Number",
+        "Order ID",
+        "Source ID",
+        "Customer ID",
+        "Currency",
+    ),
+    "String",
+)
 
 
 def category_attributes(snapshot: OrderSnapshot, spec: DocumentSpec) -> dict[str, str]:
@@ -128,4 +151,17 @@ def placement(snapshot: OrderSnapshot, spec: DocumentSpec, folder: str) -> Place
         folders=(folder,),
         workspace=order_workspace(spec),
         links=links(snapshot, spec),
+    )
+
+
+def ecm_needs(kinds: Collection[str]) -> EcmNeeds:
+    """What documents of `kinds` filed in order workspaces need on the Content Server: the
+    order workspace type, the attributes above and the cross-reference types of every
+    relation one of them takes part in."""
+    return EcmNeeds(
+        workspace_types=frozenset({ORDER_WORKSPACE}),
+        attributes=ATTRIBUTE_TYPES,
+        xref_types=frozenset(
+            xref for source, target, xref in RELATIONS if source in kinds or target in kinds
+        ),
     )

@@ -5,12 +5,20 @@ monthly tax summaries (from the store's month, which beat's monthly job stages).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
 from celery.schedules import crontab
 
-from pipeline.core.contract import DocumentKind, DocumentSpec, Placement, Source, UnknownRecordDate
+from pipeline.core.contract import (
+    DocumentKind,
+    DocumentSpec,
+    EcmNeeds,
+    Placement,
+    Source,
+    UnknownRecordDate,
+)
 from pipeline.flows.commerce.documents import DocumentKind as OrderKind
 from pipeline.flows.commerce.flow import OrderDocumentsFlow, order_kinds
 from pipeline.flows.commerce.order_records import RECORD_DATE_FACTS
@@ -22,6 +30,7 @@ from pipeline.flows.fulfilment.render.fulfilment import (
 from pipeline.flows.fulfilment.render.tax_summary import render_tax_summary
 from pipeline.flows.fulfilment.tax_summaries import NAME, STORE_MONTH, TAX_SUMMARY_MONTHLY
 from pipeline.runtime.settings import Settings
+from schemas.retention import RetentionPlan
 from schemas.snapshot import TaxSummary
 
 PERIOD_END = "summary.period_end"
@@ -97,6 +106,14 @@ class FulfilmentFlow(OrderDocumentsFlow):
         if isinstance(source, TaxSummary):
             return Placement(folders=(spec.store_hash,), root_path=folder)
         return super().placement(source, spec, folder)
+
+    def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
+        """The order workspace's needs, plus the summaries' folder under the ECM's root."""
+        needs = super().ecm_needs(plan)
+        summaries = plan.classes.get(TAX_SUMMARY_MONTHLY)
+        if summaries is None:
+            return needs
+        return replace(needs, root_paths=needs.root_paths | {summaries.folder})
 
     def streams(self, config: Settings) -> dict[str, dict[str, Any]]:
         """The previous month's summaries, on the 1st of each month at 02:00 UTC."""

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
-from pipeline.core.canvas import document_chain
+from pipeline.core.canvas import document_unit, send_owed
 from pipeline.core.contract import DocumentSpec, Subject
 from pipeline.core.messages import document_message
 from pipeline.flows.commerce.documents import is_paid
@@ -124,13 +124,12 @@ def summary_spec(summary: TaxSummary) -> DocumentSpec:
 def start_chains(summaries: list[TaxSummary]) -> list[str]:
     """Stage each summary and start its render → classify → declare chain; returns the
     record keys."""
-    keys = []
-    for summary in summaries:
-        digest = services.staging().put(summary.to_json_bytes())
-        message = document_message(summary_spec(summary), digest)
-        document_chain(message).apply_async()
-        keys.append(message["record_key"])
-    return keys
+    messages = [
+        document_message(summary_spec(summary), services.staging().put(summary.to_json_bytes()))
+        for summary in summaries
+    ]
+    send_owed([document_unit(message) for message in messages])
+    return [message["record_key"] for message in messages]
 
 
 def run_step(client: BigCommerceClient, job: MonthJob, deadline: float) -> MonthJob | None:

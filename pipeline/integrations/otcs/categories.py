@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.integrations.otcs import envelopes
@@ -25,6 +25,7 @@ class CategoryDefinition:
     id: int
     name: str
     keys: Mapping[str, str]  # attribute name → key, e.g. "Store Hash" → "9100_3"
+    types: Mapping[str, str] = field(default_factory=dict)  # attribute name → "String", "Date"
 
     def values(self, by_name: Mapping[str, Any]) -> dict[str, Any]:
         """Attribute values keyed for the API; an unknown name is a config error."""
@@ -52,6 +53,17 @@ def _titled_keys(schema: Any) -> Iterator[tuple[str, str]]:
         yield from _titled_keys(value)
 
 
+def _field_types(form: Any) -> dict[str, str]:
+    """key → type of each field of a create form, from its `options.fields` (Alpaca form
+    options; the type's spelling is the server's, e.g. `String`, `Date`: unconfirmed)."""
+    fields = ((form.get("options") or {}).get("fields") or {}) if isinstance(form, Mapping) else {}
+    return {
+        key: str(value["type"])
+        for key, value in fields.items()
+        if isinstance(value, Mapping) and value.get("type")
+    }
+
+
 class CategoryOperations(NodeOperations):
     def category(self, name: str) -> CategoryDefinition:
         """The category `name` in the Categories volume, with its attribute keys."""
@@ -67,9 +79,12 @@ class CategoryOperations(NodeOperations):
             params={"id": self.enterprise_workspace_id, "category_id": node.id},
         )
         keys: dict[str, str] = {}
+        key_types: dict[str, str] = {}
         for each in form.get("forms") or []:
             keys.update(_titled_keys(each.get("schema")))
-        return CategoryDefinition(id=node.id, name=node.name, keys=keys)
+            key_types.update(_field_types(each))
+        types = {name: key_types[key] for name, key in keys.items() if key in key_types}
+        return CategoryDefinition(id=node.id, name=node.name, keys=keys, types=types)
 
     def apply_category(
         self, node_id: int, category_id: int, values: Mapping[str, Any] | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.integrations.otcs.access import AccessOperations
 from pipeline.integrations.otcs.categories import CategoryOperations
 from pipeline.integrations.otcs.documents import DocumentOperations
 from pipeline.integrations.otcs.holds import HoldOperations
@@ -25,6 +26,7 @@ class OTCSClient(
     HoldOperations,
     CrossReferenceOperations,
     WorkspaceOperations,
+    AccessOperations,
 ):
     """One per worker process is enough; threads may share it (see `Transport`).
 

@@ -160,3 +160,18 @@ def error_message(payload: Any) -> str:
             if payload.get(key):
                 return str(payload[key])
     return str(payload)[:200]
+
+
+def permission_names(payload: Json) -> frozenset[str]:
+    """Effective permissions: v2 `results.data.permissions`, per S1 an entry
+    `{permissions, right_id, type}` whose `permissions` names them (`see`, `add_items`, ...,
+    pyxecm's PERMISSION_TYPES); otcs-mcp also reads a bare list or a map of flags."""
+    entry = _object(_object(payload.get("results")).get("data")).get("permissions")
+    if not (isinstance(entry, list) and all(isinstance(name, str) for name in entry)):
+        fields = _object(entry)
+        if "permissions" not in fields and not fields:
+            raise _malformed("results.data.permissions", payload)
+        entry = fields.get("permissions", [key for key, flag in fields.items() if flag is True])
+    if isinstance(entry, str):
+        entry = entry.split(",")
+    return frozenset(str(name).strip() for name in entry or ())

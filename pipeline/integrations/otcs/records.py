@@ -154,6 +154,8 @@ class RecordOperations(NodeOperations):
             payload = self.request(
                 "GET", f"v1/nodes/{self.enterprise_workspace_id}/rmclassifications"
             )
+            if not payload.get("classVolumeID"):
+                raise NotConfigured("Records Management reports no Classification volume")
             return int(payload["classVolumeID"])
 
         return self._lookup("file-plan", load)
@@ -175,6 +177,10 @@ class RecordOperations(NodeOperations):
         if code not in ids:
             raise NotConfigured(f"no RSI {code!r} on this server")
         return ids[code]
+
+    def rsi_codes(self) -> frozenset[str]:
+        """Every RSI code the server has."""
+        return frozenset(self._lookup("rsis", self._load_rsis))
 
     def _load_rsis(self) -> dict[str, int]:
         ids: dict[str, int] = {}

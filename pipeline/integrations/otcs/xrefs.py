@@ -36,6 +36,12 @@ class CrossReferenceOperations(Transport):
             ):
                 raise
 
+    def xref_types(self) -> frozenset[str]:
+        """The cross-reference types the server defines (`GET /v1/xrefs`, S2)."""
+        return frozenset(
+            str(row["xref_type"]) for row in envelopes.data_rows(self.request("GET", "v1/xrefs"))
+        )
+
     def cross_references(self, node_id: int) -> list[CrossReference]:
         rows = envelopes.data_rows(self.request("GET", f"v1/nodes/{node_id}/xrefs"))
         return [

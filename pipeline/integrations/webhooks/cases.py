@@ -26,10 +26,9 @@ from aiohttp import web
 from pipeline.core import keys
 from pipeline.core.errors import TransientError
 from pipeline.flows.cases import intake
-from pipeline.integrations.bigcommerce.errors import NotFound
 from pipeline.integrations.webhooks.errors import Rejected, checked_json
 from pipeline.integrations.webhooks.verify import check_signature
-from pipeline.runtime import clients, redis_client, services
+from pipeline.runtime import redis_client, services
 from pipeline.runtime.clients import StoreNotConfigured
 from pipeline.runtime.log import log_event
 from schemas.cases import AttachmentRef, CaseEvent, ThreadMessage, load_delivery
@@ -150,22 +149,15 @@ def _attachment(
 def _check_orders(store_hash: str, order_ids: list[int]) -> None:
     """Every order must exist in the store (it may not be archived yet: that is fine)."""
     try:
-        client = clients.bigcommerce(store_hash)
+        missing = intake.unknown_order(store_hash, order_ids)
     except StoreNotConfigured:
         raise Rejected(
             403, "unknown_store", f"store {store_hash}: no token to check its orders"
         ) from None
-    for order_id in order_ids:
-        try:
-            client.get_order(order_id, include=())
-        except NotFound:
-            raise Rejected(
-                422, "unknown_order", f"order {order_id} is not in store {store_hash}"
-            ) from None
-        except TransientError:
-            raise Rejected(
-                503, "unavailable", "BigCommerce cannot be asked now; retry later"
-            ) from None
+    except TransientError:
+        raise Rejected(503, "unavailable", "BigCommerce cannot be asked now; retry later") from None
+    if missing is not None:
+        raise Rejected(422, "unknown_order", f"order {missing} is not in store {store_hash}")
 
 
 def _hand_over(

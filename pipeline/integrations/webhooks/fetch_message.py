@@ -20,7 +20,7 @@ from typing import Any
 
 from celery import Celery
 
-from pipeline.flows.commerce.intake import FETCH_ORDER_TASK, order_event_ref
+from pipeline.flows.commerce.intake import FETCH_ORDER_TASK
 
 FETCH_QUEUE = "fetch"
 
@@ -45,16 +45,23 @@ class FetchMessageFactory:
         self._embed: dict[str, Any] = template.body[2]
         self._reply_to: str = template.properties["reply_to"]
 
-    def build(self, store_hash: str, order_id: int, reason: str, event_id: str) -> bytes:
-        """The Redis-transport envelope of one fetch task, as kombu would LPUSH it."""
-        args = [order_event_ref(store_hash, order_id, reason, event_id)]
+    def build(self, ref: dict[str, Any]) -> bytes:
+        """The Redis-transport envelope of the fetch task of one order event's reference
+        (`order_event_ref`), as kombu would LPUSH it."""
+        args = [ref]
         task_id = str(uuid.uuid4())
         body = json.dumps([args, {}, self._embed]).encode()
         envelope = {
             "body": base64.b64encode(body).decode(),
             "content-encoding": "utf-8",
             "content-type": "application/json",
-            "headers": {**self._headers, "id": task_id, "root_id": task_id, "argsrepr": repr(args)},
+            # Celery's signatures publish args as a tuple: its repr is what they show.
+            "headers": {
+                **self._headers,
+                "id": task_id,
+                "root_id": task_id,
+                "argsrepr": repr(tuple(args)),
+            },
             "properties": {
                 "correlation_id": task_id,
                 "reply_to": self._reply_to,

@@ -4,6 +4,11 @@ Determinism recipe (reference B6): creation date from the source, our own XMP wi
 CreateDate = ModifyDate = MetadataDate (fpdf2's generated XMP stamps ModifyDate with the
 wall clock), explicit dates on the attached JSON, and fpdf2's /ID, which it derives from
 the content and the creation date. Same input, same bytes.
+
+``DocumentMeta.date`` is when the document was made, derived from the facts it shows, not
+read from a clock: the latest source change (an order document: the order's
+`date_modified`; a shipment, refund or payment document: that event's time; a monthly
+summary: the month's last second). A re-render of the same source is the same document.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from fpdf.enums import (
 )
 from fpdf.fonts import TTFFont
 from fpdf.output import PDFICCProfile
+from fpdf.prefs import ViewerPreferences
 
 from pipeline.records.pdf import rtl
 from pipeline.records.pdf.fonts import FAMILY, FONT_BOOK, FontBook
@@ -70,6 +76,16 @@ class DocumentMeta:
     date: datetime
     template_version: str
     filename: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file embedded as an associated file (AFRelationship Source) of the record."""
+
+    content: bytes
+    name: str
+    mime_type: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -144,7 +160,13 @@ class Sheet(FPDF):
     def _describe(self) -> None:
         # Under PDF/A fpdf2 writes no Info dictionary: the XMP packet is the metadata.
         self.set_creation_date(self.meta.date)
+        # What accessibility fpdf2 allows for text drawn with text()/cell(): the language,
+        # the title shown in the viewer's title bar, and bookmarks per section. It builds a
+        # structure tree only for images with alt text and styled section titles (each a
+        # /Figure directly under /Document), so the text is not tagged and /MarkInfo
+        # /Marked, which would claim it is, is not set.
         self.set_lang("en")
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.set_xmp_metadata(_xmp(self.meta, f"bcrm {self.meta.template_version}"))
         self.add_output_intent(
             OutputIntentSubType.PDFA,
@@ -240,6 +262,7 @@ class Sheet(FPDF):
 
     def title_block(self, seller: Sequence[str], facts: Sequence[tuple[str, str]]) -> None:
         """Seller on the left; heading and document facts (number, dates) on the right."""
+        self.start_section(self.meta.title, level=0)
         top = self.get_y()
         half = CONTENT_WIDTH / 2
         self.style(bold=True, size=16)
@@ -300,7 +323,9 @@ class Sheet(FPDF):
         self.set_y(max(left_bottom, self.get_y()) + 4)
 
     def section(self, title: str) -> None:
+        """A bold section title, also a bookmark under the document's own."""
         self.ensure_space(3 * LINE)
+        self.start_section(title, level=1)
         self.style(bold=True)
         self.put(MARGIN, self.get_y() + 2, CONTENT_WIDTH, title)
         self.set_y(self.get_y() + 2 + LINE + 1)
@@ -408,18 +433,30 @@ class Sheet(FPDF):
             self._pair(x, 60, label, 35, amount, "R")
         self.set_y(self.get_y() + 2)
 
-    def finish(self, source_json: bytes, attachment_name: str) -> RenderedDocument:
-        """Attach the source, close the document, and hash the bytes."""
-        self.embed_file(
-            bytes=source_json,
-            basename=attachment_name,
-            mime_type="application/json",
-            associated_file_relationship=AssociatedFileRelationship.SOURCE.value,
-            modification_date=self.meta.date,
-            creation_date=self.meta.date,
-            desc="Canonical JSON of the BigCommerce data this document was rendered from",
-            compress=True,
+    def finish(
+        self, source_json: bytes, attachment_name: str, extra: Sequence[Attachment] = ()
+    ) -> RenderedDocument:
+        """Attach the source (and any other source files, e.g. a page's raw HTML), close
+        the document, and hash the bytes. Every attachment is dated like the document, so
+        the bytes stay deterministic; PDF/A-3 allows any number of associated files. An
+        empty extra file is left out (fpdf2 cannot embed zero bytes)."""
+        source = Attachment(
+            source_json,
+            attachment_name,
+            "application/json",
+            "Canonical JSON of the BigCommerce data this document was rendered from",
         )
+        for attachment in (source, *(file for file in extra if file.content)):
+            self.embed_file(
+                bytes=attachment.content,
+                basename=attachment.name,
+                mime_type=attachment.mime_type,
+                associated_file_relationship=AssociatedFileRelationship.SOURCE.value,
+                modification_date=self.meta.date,
+                creation_date=self.meta.date,
+                desc=attachment.description,
+                compress=True,
+            )
         self._page_footers()
         self._font_book.prepare_output(self)
         content = bytes(self.output())

@@ -70,4 +70,5 @@ SCENARIO = Scenario(
     short_orders=40,
     long_orders=1000,
     drive=drive,
+    redrive_suffices=True,
 )

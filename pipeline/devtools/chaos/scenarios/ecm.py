@@ -97,4 +97,5 @@ SCENARIO = Scenario(
         "BCRM_TASK_TIME_LIMIT": str(HARD_LIMIT_S),
         "BCRM_RETRY_BACKOFF_MAX": str(BACKOFF_MAX_S),
     },
+    redrive_suffices=True,
 )

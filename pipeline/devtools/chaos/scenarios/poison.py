@@ -265,17 +265,31 @@ def _decode(raw: bytes, table: dict[int, str]) -> str:
     return "".join(table.get(glyph, "\0") for glyph in ids)
 
 
-def drawn_text(pdf: pikepdf.Pdf) -> list[str]:
-    """Every text object of every page as drawn, one string per BT..ET."""
-    blocks: list[str] = []
-    for page in pdf.pages:
+@dataclass(frozen=True)
+class TextObject:
+    """One text object (BT..ET) as drawn: its page, its last text position in points from
+    the page's lower left corner, and its text through the fonts' ToUnicode maps."""
+
+    page: int
+    x: float
+    y: float
+    text: str
+
+
+def text_objects(pdf: pikepdf.Pdf) -> list[TextObject]:
+    """Every text object of every page, in drawing order."""
+    found: list[TextObject] = []
+    for number, page in enumerate(pdf.pages, start=1):
         fonts = {str(k): _to_unicode(v) for k, v in page.Resources.get("/Font", {}).items()}
         table: dict[int, str] = {}
         block: list[str] = []
+        x = y = 0.0
         for instruction in pikepdf.parse_content_stream(page):
             operands, op = instruction.operands, str(instruction.operator)
             if op == "Tf":
                 table = fonts.get(str(operands[0]), {})
+            elif op == "Td":
+                x, y = float(operands[0]), float(operands[1])
             elif op == "Tj":
                 block.append(_decode(bytes(operands[0]), table))
             elif op == "TJ":
@@ -283,9 +297,14 @@ def drawn_text(pdf: pikepdf.Pdf) -> list[str]:
                     _decode(bytes(s), table) for s in operands[0] if isinstance(s, pikepdf.String)
                 ]
             elif op == "ET":
-                blocks.append("".join(block))
+                found.append(TextObject(number, x, y, "".join(block)))
                 block = []
-    return blocks
+    return found
+
+
+def drawn_text(pdf: pikepdf.Pdf) -> list[str]:
+    """Every text object of every page as drawn, one string per BT..ET."""
+    return [found.text for found in text_objects(pdf)]
 
 
 def _logical(blocks: list[str]) -> str:

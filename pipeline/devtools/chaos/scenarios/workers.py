@@ -55,4 +55,5 @@ SCENARIO = Scenario(
     short_orders=50,
     long_orders=2000,
     drive=drive,
+    redrive_suffices=True,
 )

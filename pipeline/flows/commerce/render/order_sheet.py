@@ -8,6 +8,7 @@ from datetime import datetime
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.names import filename
 from pipeline.flows.commerce.documents import document_date
+from pipeline.flows.commerce.render.charges import bridge, charges
 from pipeline.flows.commerce.sellers import EU_COUNTRIES, seller_gaps
 from pipeline.flows.commerce.taxes import tax_country
 from pipeline.records.pdf import format as fmt
@@ -15,7 +16,7 @@ from pipeline.records.pdf.sheet import DocumentMeta, RenderedDocument, Sheet
 from schemas.bigcommerce import ZERO, Address
 from schemas.snapshot import OrderSnapshot, Seller
 
-COMMERCIAL_TEMPLATE = "commercial-1.1"
+COMMERCIAL_TEMPLATE = "commercial-1.2"
 
 
 def seller_lines(seller: Seller) -> list[str]:
@@ -49,6 +50,16 @@ def document_gaps(snapshot: OrderSnapshot, invoice_like: bool = True) -> list[st
     if eu and (billing is None or not (billing.street_1 and billing.city)):
         gaps.append("customer address")
     return gaps
+
+
+def buyer_vat_facts(snapshot: OrderSnapshot) -> list[tuple[str, str]]:
+    """The buyer's VAT id (Art 226(4)) when the billing address carries one (a custom
+    field named as a VAT or tax id, `schemas.bigcommerce.vat_id_of`); else nothing."""
+    billing = snapshot.order.billing_address
+    if billing is None or not billing.vat_id:
+        return []
+    eu = tax_country(snapshot) in EU_COUNTRIES
+    return [("Customer VAT ID" if eu else "Customer tax ID", billing.vat_id)]
 
 
 def say_gaps(sheet: Sheet, gaps: Sequence[str], what: str) -> None:
@@ -143,22 +154,35 @@ def bill_to(snapshot: OrderSnapshot) -> tuple[str, list[str]]:
     return "Bill to", address_lines(snapshot.order.billing_address)
 
 
+KIND_TOTALS = (
+    ("goods", "Subtotal (net)"),
+    ("shipping", "Shipping (net)"),
+    ("handling", "Handling (net)"),
+    ("gift-wrapping", "Gift wrapping (net)"),
+)
+
+
 def order_totals(snapshot: OrderSnapshot) -> list[tuple[str, str]]:
+    """The totals under an order's lines: each total is the sum of the lines above it, in
+    minor units; where BigCommerce's own net, tax or gross total differs from that sum, a
+    labelled line bridges to it, so the last line is the store's total."""
     order = snapshot.order
     money = order.currency_code
-    rows = [("Subtotal (net)", fmt.money(order.subtotal_ex_tax, money))]
-    optional = [
-        ("Shipping (net)", order.shipping_cost_ex_tax),
-        ("Handling (net)", order.handling_cost_ex_tax),
-        ("Gift wrapping (net)", order.wrapping_cost_ex_tax),
-    ]
-    optional += [(f"{fee.display_name_customer} (net)", fee.cost_ex_tax) for fee in order.fees]
-    rows += [(label, fmt.money(amount, money)) for label, amount in optional if amount != ZERO]
-    discount = order.coupon_discount + order.discount_amount
+    rows = charges(snapshot)
+    by_kind = [(label, sum((r.net for r in rows if r.kind == k), ZERO)) for k, label in KIND_TOTALS]
+    amounts = by_kind[:1] + [(label, amount) for label, amount in by_kind[1:] if amount != ZERO]
+    amounts += [(f"{r.label} (net)", r.net) for r in rows if r.kind == "fee"]
+    discount = fmt.round_to(order.coupon_discount + order.discount_amount, money)
     if discount != ZERO:
         codes = ", ".join(coupon.code for coupon in snapshot.coupons)
-        label = f"Discount ({codes})" if codes else "Discount"
-        rows.append((label, fmt.money(-discount, money)))
-    rows.append(("Tax", fmt.money(order.total_tax, money)))
-    rows.append(("Total", fmt.money(order.total_inc_tax, money)))
-    return rows
+        amounts.append((f"Discount ({codes})" if codes else "Discount", -discount))
+    net = sum((amount for _, amount in amounts), ZERO)
+    amounts += bridge("net", net, order.total_ex_tax, len(amounts), money)
+    total_net = fmt.round_to(order.total_ex_tax, money)
+    tax = sum((r.tax for r in rows), ZERO)
+    amounts += [("Total (net)", total_net), ("Tax", tax)]
+    amounts += bridge("tax", tax, order.total_tax, len(rows), money)
+    shown_gross = total_net + fmt.round_to(order.total_tax, money)
+    amounts += bridge("gross", shown_gross, order.total_inc_tax, 2, money)
+    amounts.append(("Total", fmt.round_to(order.total_inc_tax, money)))
+    return [(label, fmt.money(amount, money)) for label, amount in amounts]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from pipeline.core.contract import DocumentSpec
 from pipeline.flows.commerce.documents import SETTLED_TRANSACTION_EVENTS
+from pipeline.flows.commerce.render.charges import bridge, split
 from pipeline.flows.commerce.render.order_sheet import (
     COMMERCIAL_TEMPLATE,
     bill_to,
+    buyer_vat_facts,
     document_gaps,
     finish_order_sheet,
     open_order_sheet,
@@ -107,6 +110,47 @@ def refund_lines(
     return lines
 
 
+def credit_note_columns(currency: str) -> list[Column]:
+    return [
+        Column("Refunded item", 62),
+        Column("Reason", 38),
+        Column("Qty", 10, "R"),
+        Column(f"Net ({currency})", 22, "R"),
+        Column("Tax", 22, "R"),
+        Column("Gross", 26, "R"),
+    ]
+
+
+@dataclass(frozen=True)
+class CreditedRow:
+    """A credit note's row in minor units: gross and tax as shown (net is their
+    difference, so the row adds up)."""
+
+    label: str
+    reason: str
+    quantity: str
+    gross: Decimal
+    tax: Decimal
+
+
+def credited_rows(snapshot: OrderSnapshot, refund: Refund) -> list[CreditedRow]:
+    """The refund's lines rounded for the page. When BigCommerce recorded the refund's tax,
+    that figure is shared over the lines in proportion to their computed tax (or gross),
+    so the tax column adds up to the store's; else each line shows its computed share."""
+    money = snapshot.order.currency_code
+    lines = refund_lines(snapshot, refund)
+    taxes = [fmt.round_to(line[4], money) for line in lines]
+    if refund.total_tax != ZERO and lines:
+        weights = [line[4] for line in lines]
+        if not any(weights):
+            weights = [line[3] for line in lines]
+        taxes = split(fmt.round_to(refund.total_tax, money), weights, money)
+    return [
+        CreditedRow(label, reason, qty, fmt.round_to(gross, money), tax)
+        for (label, reason, qty, gross, _), tax in zip(lines, taxes, strict=True)
+    ]
+
+
 def render_credit_note(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedDocument:
     order = snapshot.order
     refund = snapshot.refund(int(str(spec.part)))
@@ -122,6 +166,7 @@ def render_credit_note(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedD
     tax_id = snapshot.seller.tax_id_for(tax_country(snapshot))
     if tax_id:
         facts.append(("Supplier VAT ID", tax_id))
+    facts += buyer_vat_facts(snapshot)
     sheet = open_order_sheet(
         snapshot, spec, "CREDIT NOTE", f"Credit note {number}", COMMERCIAL_TEMPLATE, facts
     )
@@ -133,37 +178,30 @@ def render_credit_note(snapshot: OrderSnapshot, spec: DocumentSpec) -> RenderedD
             ("Reason", refund.reason or "(none given)"),
         ]
     )
-    lines = refund_lines(snapshot, refund)
+    rows = credited_rows(snapshot, refund)
     sheet.ruled_table(
-        [
-            Column("Refunded item", 62),
-            Column("Reason", 38),
-            Column("Qty", 10, "R"),
-            Column(f"Net ({money})", 22, "R"),
-            Column("Tax", 22, "R"),
-            Column("Gross", 26, "R"),
-        ],
+        credit_note_columns(money),
         [
             [
-                label,
-                reason,
-                qty,
-                fmt.amount_in(fmt.round_to(gross, money) - fmt.round_to(tax, money), money),
-                fmt.amount_in(tax, money),
-                fmt.amount_in(gross, money),
+                row.label,
+                row.reason,
+                row.quantity,
+                fmt.amount_in(row.gross - row.tax, money),
+                fmt.amount_in(row.tax, money),
+                fmt.amount_in(row.gross, money),
             ]
-            for label, reason, qty, gross, tax in lines
+            for row in rows
         ],
     )
-    computed_tax = sum((fmt.round_to(line[4], money) for line in lines), ZERO)
-    refund_tax = refund.total_tax if refund.total_tax != ZERO else computed_tax
-    sheet.totals(
-        [
-            ("Net credited", fmt.money(refund.total_amount - refund_tax, money)),
-            ("Tax credited", fmt.money(refund_tax, money)),
-            ("Total credited", fmt.money(refund.total_amount, money)),
-        ]
-    )
+    gross = sum((row.gross for row in rows), ZERO)
+    computed_tax = sum((row.tax for row in rows), ZERO)
+    totals = [
+        ("Net credited", gross - computed_tax),
+        ("Tax credited", computed_tax),
+        *bridge("refund", gross, refund.total_amount, len(rows), money),
+        ("Total credited", fmt.round_to(refund.total_amount, money)),
+    ]
+    sheet.totals([(label, fmt.money(amount, money)) for label, amount in totals])
     if refund.total_tax == ZERO and computed_tax != ZERO:
         sheet.note(
             "BigCommerce recorded no tax on this refund; the tax credited is the refunded "

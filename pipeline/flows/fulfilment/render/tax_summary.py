@@ -6,13 +6,34 @@ from decimal import Decimal
 
 from pipeline.core.contract import DocumentSpec
 from pipeline.core.names import stem_of
+from pipeline.flows.commerce.render.charges import bridge
 from pipeline.flows.commerce.render.order_sheet import open_sheet
 from pipeline.records.pdf import format as fmt
 from pipeline.records.pdf.sheet import Column, RenderedDocument, Sheet
 from schemas.bigcommerce import ZERO
 from schemas.snapshot import TaxSummary
 
-TEMPLATE_VERSION = "tax-summary-1.1"
+TEMPLATE_VERSION = "tax-summary-1.2"
+
+
+SUMMARY_RATE_COLUMNS = (
+    Column("Tax", 70),
+    Column("Rate", 20, "R"),
+    Column("Taxable", 35, "R"),
+    Column("Tax amount", 35, "R"),
+    Column("Orders", 20, "R"),
+)
+
+
+def order_columns(summary: TaxSummary) -> list[Column]:
+    return [
+        Column("Order", 24),
+        Column("Date", 26),
+        Column("State" if summary.country_iso2 == "US" else "Region", 40),
+        Column(f"Net ({summary.currency})", 30, "R"),
+        Column("Tax", 30, "R"),
+        Column("Gross", 30, "R"),
+    ]
 
 
 def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocument:
@@ -36,73 +57,84 @@ def render_tax_summary(summary: TaxSummary, spec: DocumentSpec) -> RenderedDocum
         facts,
     )
     money = summary.currency
+    rows = [
+        (row, fmt.round_to(row.taxable_amount, money), fmt.round_to(row.tax_amount, money))
+        for row in summary.rows
+    ]
     sheet.ruled_table(
-        [
-            Column("Tax", 70),
-            Column("Rate", 20, "R"),
-            Column("Taxable", 35, "R"),
-            Column("Tax amount", 35, "R"),
-            Column("Orders", 20, "R"),
-        ],
+        SUMMARY_RATE_COLUMNS,
         [
             [
                 row.tax_name,
                 fmt.rate(row.rate),
-                fmt.money(row.taxable_amount, money),
-                fmt.money(row.tax_amount, money),
+                fmt.money(taxable, money),
+                fmt.money(tax, money),
                 fmt.quantity(row.order_count),
             ]
-            for row in summary.rows
+            for row, taxable, tax in rows
         ],
     )
-    taxable = sum((row.taxable_amount for row in summary.rows), ZERO)
-    collected = sum((row.tax_amount for row in summary.rows), ZERO)
+    collected = sum((tax for _, _, tax in rows), ZERO)
     sheet.totals(
         [
-            ("Taxable amount", fmt.money(taxable, money)),
+            ("Taxable amount", fmt.money(sum((t for _, t, _ in rows), ZERO), money)),
             ("Tax collected", fmt.money(collected, money)),
         ]
     )
     if summary.refunds is not None:
         refunds = summary.refunds
+        refunded_tax = fmt.round_to(refunds.tax, money)
         sheet.section("Refunds in the month")
         sheet.totals(
             [
                 (f"Refunded ({refunds.count})", fmt.money(-refunds.gross, money)),
-                ("of which tax", fmt.money(-refunds.tax, money)),
-                ("Tax net of refunds", fmt.money(collected - refunds.tax, money)),
+                ("of which tax", fmt.money(-refunded_tax, money)),
+                ("Tax net of refunds", fmt.money(collected - refunded_tax, money)),
             ]
         )
     if summary.country_iso2 == "US" and summary.orders:
         _by_state(sheet, summary)
     if summary.orders:
-        sheet.section("Orders")
-        sheet.ruled_table(
-            [
-                Column("Order", 24),
-                Column("Date", 26),
-                Column("State" if summary.country_iso2 == "US" else "Region", 40),
-                Column(f"Net ({money})", 30, "R"),
-                Column("Tax", 30, "R"),
-                Column("Gross", 30, "R"),
-            ],
-            [
-                [
-                    str(order.order_id),
-                    fmt.day(order.date),
-                    order.region or "-",
-                    fmt.amount_in(order.net, money),
-                    fmt.amount_in(order.tax, money),
-                    fmt.amount_in(order.gross, money),
-                ]
-                for order in summary.orders
-            ],
-        )
+        _orders(sheet, summary, collected)
     sheet.note(
         "Aggregated from the paid BigCommerce orders created in the period; refunds are "
         "those dated in the period of these orders. The aggregate is attached to this PDF."
     )
     return sheet.finish(summary.to_json_bytes(), f"{stem_of(spec)}.json")
+
+
+def _orders(sheet: Sheet, summary: TaxSummary, collected: Decimal) -> None:
+    """The month's orders as the store totals them, summed; where their tax differs from
+    the tax collected by rate (each rate's sum rounded on its own), a line says by how much."""
+    money = summary.currency
+    net = [fmt.round_to(order.net, money) for order in summary.orders]
+    tax = [fmt.round_to(order.tax, money) for order in summary.orders]
+    gross = [fmt.round_to(order.gross, money) for order in summary.orders]
+    sheet.section("Orders")
+    sheet.ruled_table(
+        order_columns(summary),
+        [
+            [
+                str(order.order_id),
+                fmt.day(order.date),
+                order.region or "-",
+                *(fmt.amount_in(amount[i], money) for amount in (net, tax, gross)),
+            ]
+            for i, order in enumerate(summary.orders)
+        ],
+    )
+    orders_tax = sum(tax, ZERO)
+    # Both sides are sums of rounded figures: the rate rows' and the orders'.
+    gap = bridge("orders' tax", collected, orders_tax, len(tax) + len(summary.rows), money)
+    sheet.totals(
+        [
+            ("Orders, net", fmt.money(sum(net, ZERO), money)),
+            ("Orders, gross", fmt.money(sum(gross, ZERO), money)),
+            ("Tax collected (by rate)", fmt.money(collected, money)),
+            *((label, fmt.money(amount, money)) for label, amount in gap),
+            ("Orders, tax", fmt.money(orders_tax, money)),
+        ]
+    )
 
 
 def _by_state(sheet: Sheet, summary: TaxSummary) -> None:
@@ -112,8 +144,8 @@ def _by_state(sheet: Sheet, summary: TaxSummary) -> None:
     for order in summary.orders:
         entry = states.setdefault(order.region or "(no state)", [ZERO, ZERO, ZERO])
         entry[0] += 1
-        entry[1] += order.net
-        entry[2] += order.tax
+        entry[1] += fmt.round_to(order.net, money)
+        entry[2] += fmt.round_to(order.tax, money)
     sheet.section("By state")
     sheet.ruled_table(
         [

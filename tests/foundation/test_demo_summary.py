@@ -1,0 +1,114 @@
+"""The demo's closing summary: plain words, figures that reconcile, RSI codes named."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipeline.devtools.demo_summary import DemoSummary, reconciliation, rsi_names, summary_lines
+from pipeline.records.classify import default_plan
+
+# The `--report` keys other code and tests read before the summary was reworded.
+REPORT_KEYS = {
+    "store_hash", "orders_seen", "live_changes", "webhooks_delivered", "records_declared",
+    "earlier_versions", "records_per_flow", "records_per_kind", "records_per_rsi",
+    "due_documents", "present_exactly_once", "api_calls", "api_calls_per_order", "retries",
+    "repeated_runs_absorbed", "dead_letters", "elapsed_s", "problems", "ok",
+}  # fmt: skip
+
+
+def a_run() -> DemoSummary:
+    """A run whose figures agree: 20 orders at the start, 2 placed live, 93 nodes = 92
+    current records + 1 earlier version."""
+    return DemoSummary(
+        store_hash="abc123",
+        orders_seen=22,
+        live_changes=["placed order 21 (1 item, 51.19 EUR)", "refunded 1.00 CAD on order 3"],
+        webhooks_delivered=11,
+        records_declared=93,
+        earlier_versions=1,
+        records_per_flow={"commerce": 50, "fulfilment": 42},
+        records_per_kind={"invoice": 50, "packing_slip": 42},
+        records_per_rsi={"BCRM-FIN-INV-DE": 51, "BCRM-FUL-PCK": 42},
+        due_documents=92,
+        present_exactly_once=92,
+        api_calls=150,
+        api_calls_per_order=6.82,
+        retries=0,
+        repeated_runs_absorbed=7,
+        dead_letters=0,
+        elapsed_s=30.2,
+        orders_at_start=20,
+        orders_fetched=22,
+        fetch_runs=36,
+        rsi_names=rsi_names(default_plan()),
+    )
+
+
+def _text(summary: DemoSummary) -> dict[str, tuple[str, str]]:
+    return {line.label.strip(): (line.value, line.meaning) for line in summary_lines(summary)}
+
+
+def test_figures_that_agree_need_no_explanation() -> None:
+    summary = a_run()
+    assert reconciliation(summary) == []
+    text = _text(summary)
+    assert text["orders in the store"] == ("22", "20 at the start, 2 placed during the run")
+    assert text["orders fetched"] == ("22", "every one")
+    assert text["present exactly once"][0] == "92"
+    assert text["Records in the ECM"][0] == "93"
+    assert text["earlier versions kept"][0] == "1"
+    assert text["Result"][0] == "ok"
+    assert "How the figures reconcile" not in text
+
+
+def test_orders_not_fetched_are_explained() -> None:
+    summary = replace(a_run(), orders_fetched=19, orders_refused=2)
+    [said] = reconciliation(summary)
+    assert said.startswith("3 of 22 orders in the store were not fetched: 2 refused at fetch")
+    assert "1 never fetched" in said
+    assert _text(summary)["orders fetched"] == ("19", "see below")
+    assert "How the figures reconcile" in _text(summary)
+
+
+def test_records_that_do_not_add_up_are_named() -> None:
+    summary = replace(a_run(), records_declared=95, problems=["x.pdf: present 2 times"])
+    said = reconciliation(summary)
+    assert any("95 records in the ECM, not 93" in s and "+2" in s for s in said)
+    text = _text(summary)
+    assert text["Result"][0] == "FAILED"
+    assert text["Problems"][0] == "1"
+    assert "x.pdf: present 2 times" in text
+
+
+def test_every_rsi_code_has_its_name_from_the_file_plan() -> None:
+    names = rsi_names(default_plan())
+    assert names["BCRM-FIN-INV"] == "Invoices (10 years)"
+    assert names["BCRM-FIN-INV-DE"] == "Invoices, DE (8 years)"
+    assert names["BCRM-FUL-PCK"] == "Packing Slips (2 years)"
+    text = _text(a_run())
+    assert text["BCRM-FIN-INV-DE"] == ("51", "Invoices, DE (8 years)")
+
+
+def test_plain_words_say_what_repeated_runs_and_dead_letters_mean() -> None:
+    text = _text(a_run())
+    assert "without a duplicate record" in text["repeated runs absorbed"][1]
+    assert "crash" in text["repeated runs absorbed"][1]
+    assert "temporary error" in text["retries"][1]
+    assert "set aside for a person" in text["dead letters"][1]
+    assert text["BigCommerce API calls"] == ("150", "6.82 per order fetched")
+
+
+def test_live_changes_are_listed_with_their_currencies() -> None:
+    labels = [line.label.strip() for line in summary_lines(a_run())]
+    assert "placed order 21 (1 item, 51.19 EUR)" in labels
+    assert "refunded 1.00 CAD on order 3" in labels
+    no_live = _text(replace(a_run(), live_changes=[]))
+    assert no_live["Live changes"][0] == "none"
+
+
+def test_the_report_keeps_its_keys_and_adds_new_ones() -> None:
+    report = a_run().to_json()
+    assert set(report) >= REPORT_KEYS
+    assert report["orders_fetched"] == 22
+    assert report["rsi_names"]["BCRM-FIN-INV-DE"] == "Invoices, DE (8 years)"
+    assert report["reconciliation"] == []
