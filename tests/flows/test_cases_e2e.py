@@ -404,3 +404,27 @@ def test_an_index_rebuild_from_the_ecm_keeps_the_case_records(world: World) -> N
     assert index.records_of_subject(world.store_hash, "case", "HD-1001")
     report = rebuild(world.otcs, index, world.store_hash, 2000, dry_run=True)
     assert (report.added, report.removed, report.changed) == ([], [], []), report.to_json()
+
+
+def test_the_command_line_refuses_in_one_line(world: World, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * (6 * 1024 * 1024))
+    order = str(_archived_orders(world)[0])
+    refusals = {
+        ("cases", "open", "--store", "nosuchstore", "--order", order, "--reason", "return"): (
+            "store nosuchstore is not in BCRM_BIGCOMMERCE_STORES"
+        ),
+        ("cases", "open", "--store", world.store_hash, "--order", "999999", "--reason", "return"): (
+            f"order 999999 is not in store {world.store_hash}"
+        ),
+        ("cases", "add", "--case", "NO-SUCH-CASE", "--message", "hello"): "no case NO-SUCH-CASE",
+        ("cases", "add", "--case", "HD-1001", "--attach", str(big)): (
+            "over BCRM_CASE_MAX_ATTACHMENT_BYTES"
+        ),
+        ("cases", "show", "NO-SUCH-CASE"): "no case NO-SUCH-CASE",
+    }
+    for args, message in refusals.items():
+        result = world.bcrm(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith("bcrm: ") and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
