@@ -65,7 +65,7 @@ def test_status_reports_queues_ledger_and_dead_letters() -> None:
     assert {"fetch", "render", "classify", "declare", "control", "unacknowledged"} == set(
         report["queues"]
     )
-    assert set(report["flows"]) == {"commerce", "fulfilment", "canary"}
+    assert set(report["flows"]) == {"commerce", "fulfilment", "cases", "canary"}
     # the canary item `bcrm worker` declared above counts under its flow, and in the whole
     assert 1 <= report["flows"]["canary"]["declared"] <= report["ledger"]["declared"]
 
