@@ -148,3 +148,18 @@ def test_a_kept_attachment_is_its_own_bytes(
     refusal = next(s for s in due_documents(case) if s.part == "2.pdf")
     text = _text(registry.flow("cases").render(case, refusal))
     assert "not kept" in text and "application/x-msdownload" in text
+
+
+def test_case_placements_and_attributes_stay_within_the_needs(case: CaseFile) -> None:
+    from pipeline.records.classify import classify, default_plan
+    from pipeline.records.needs import ecm_needs
+
+    plan = default_plan()
+    flow = registry.flow("cases")
+    needs = ecm_needs([flow], plan)
+    assert {"CASE", "ORDER"} <= needs.workspace_types and "CASE_CONTAINS" in needs.xref_types
+    closed = dataclasses.replace(case, closed_at=T0, status="closed")
+    for spec in due_documents(closed):
+        placement = flow.placement(closed, spec, plan.classes[spec.kind].folder)
+        assert placement.workspace is not None and placement.workspace.type in needs.workspace_types
+        assert set(classify(flow, closed, spec).category_attributes) <= set(needs.attributes)
