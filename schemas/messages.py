@@ -40,6 +40,7 @@ class RenderedMessage(DocumentMessage):
     sha256: str
     filename: str
     template_version: str
+    media_type: NotRequired[str]  # absent: a PDF
 
 
 class ClassifiedMessage(RenderedMessage):

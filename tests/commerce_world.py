@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,14 +86,25 @@ def settled(store_hash: str) -> bool:
 
 
 @contextmanager
-def archived_world(redis_url: str, log_dir: Path, orders: int, seed: int) -> Iterator[World]:
-    """A unique store of `orders` orders, archived into a fresh ECM by real workers."""
+def archived_world(
+    redis_url: str,
+    log_dir: Path,
+    orders: int,
+    seed: int,
+    settings: Mapping[str, str] | None = None,
+    **store_options: Any,
+) -> Iterator[World]:
+    """A unique store of `orders` orders, archived into a fresh ECM by real workers;
+    `settings` are extra `BCRM_` variables of the workers, `store_options` go to the
+    BigCommerce emulator (a client secret, plain-HTTP hooks)."""
     store_hash = uuid.uuid4().hex[:10]
     with (
-        BigCommerceEmulator(orders=orders, seed=seed, quota=None, store_hash=store_hash) as store,
+        BigCommerceEmulator(
+            orders=orders, seed=seed, quota=None, store_hash=store_hash, **store_options
+        ) as store,
         OTCSEmulator(password=OTCS_PASSWORD) as ecm,
     ):
-        env = world_env(store, ecm, OTCS_PASSWORD)
+        env = {**world_env(store, ecm, OTCS_PASSWORD), **(settings or {})}
         fleet = Fleet(redis_url, log_dir=log_dir, extra_env=env)
         fleet.start()
         try:

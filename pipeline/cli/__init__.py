@@ -13,6 +13,7 @@ import redis
 
 from pipeline.cli.backfill import backfill
 from pipeline.cli.bench import bench
+from pipeline.cli.cases import cases
 from pipeline.cli.changes import changes
 from pipeline.cli.chaos import chaos
 from pipeline.cli.config import config
@@ -84,6 +85,7 @@ main.add_command(flower)
 main.add_command(metrics)
 main.add_command(chaos)
 main.add_command(index_group)
+main.add_command(cases)
 record_group.add_command(record_pdf)
 main.add_command(record_group)
 main.add_command(records_group)

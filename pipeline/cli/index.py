@@ -41,7 +41,7 @@ def index_errors() -> Iterator[None]:
         sys.exit(EXIT_USAGE)
 
 
-def _echo_json(data: Any) -> None:
+def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
@@ -71,7 +71,7 @@ def index_rebuild(store_hash: str, dry_run: bool, as_json: bool) -> None:
             clients.otcs(), services.archive_index(), store_hash, config.otcs_root_id, dry_run
         )
     if as_json:
-        _echo_json(report.to_json())
+        echo_json(report.to_json())
         return
     verb = "would change" if dry_run else "changed"
     click.echo(f"{store_hash}: {report.records} records, {report.orders} orders in the ECM")
@@ -98,12 +98,17 @@ def record_group() -> None:
     """One record's story: ledger, audit trail, dead letters, index row, ECM node."""
 
 
-def _otcs_factory(config: Settings) -> Callable[[], Any] | None:
+def otcs_factory(config: Settings) -> Callable[[], Any] | None:
     if not (config.otcs_url and config.otcs_username and config.otcs_password):
         return None
     from pipeline.runtime import clients
 
     return clients.otcs
+
+
+def holds_text(holds: list[dict[str, Any]]) -> str:
+    """`CASE-abc-7, CASE-abc-9 (inherited)`, or `-`."""
+    return ", ".join(h["name"] + ("" if h["direct"] else " (inherited)") for h in holds) or "-"
 
 
 def _print_trail(trail: dict[str, Any]) -> None:
@@ -134,6 +139,7 @@ def _print_trail(trail: dict[str, Any]) -> None:
         refs = ", ".join(f"{x['type']}→{x['target_id']}" for x in ecm["cross_references"])
         click.echo(f"  ecm: node {ecm['node_id']} {ecm['name']} sha256={ecm['sha256'][:16]}…")
         click.echo(f"  cross-references: {refs or '-'}")
+        click.echo(f"  holds: {holds_text(ecm['holds'])}")
     click.echo(f"  dead letters: {len(trail['dead_letters'])}")
     for letter in trail["dead_letters"]:
         click.echo(f"    {letter['id']} {letter['stage']} {letter['exception_type']}")
@@ -167,7 +173,7 @@ def record_show(
             if record_key is not None
             else order_record_keys(ledger, index, int(order_id or 0), store_hash)
         )
-        otcs = _otcs_factory(config)
+        otcs = otcs_factory(config)
         trails = [
             record_trail(key, ledger, services.audit(), services.dead_letters(), index, otcs)
             for key in keys
@@ -176,7 +182,7 @@ def record_show(
         click.echo(f"bcrm: no record {record_key} in the ledger or the index", err=True)
         sys.exit(EXIT_USAGE)
     if as_json:
-        _echo_json(
+        echo_json(
             trails[0] if record_key is not None else {"order_id": order_id, "records": trails}
         )
         return
@@ -216,7 +222,7 @@ def records_find(
 
         orders = services.archive_index().find_orders_by_sku(sku, lower, upper, store_hash)
     if as_json:
-        _echo_json([order.to_json() for order in orders])
+        echo_json([order.to_json() for order in orders])
         return
     click.echo(f"{len(orders)} orders with SKU {sku}")
     for order in orders:

@@ -22,11 +22,14 @@ if TYPE_CHECKING:
 
 def _registry(config: Settings) -> CollectorRegistry:
     """The fleet's metrics on the session's Redis; a Redis that does not answer now is
-    refused here (one line, exit 2) rather than served as `bcrm_redis_up 0`."""
+    refused here (one line, exit 2) rather than served as `bcrm_redis_up 0`. The flows
+    are imported here too, so the first scrape does not wait seconds for them."""
+    from pipeline.core import registry
     from pipeline.ops.metrics import fleet_registry
     from pipeline.runtime import redis_client
 
     redis_client().ping()
+    registry.flows()
     return fleet_registry(redis_client(), sorted(config.store_tokens))
 
 

@@ -79,17 +79,25 @@ def document_unit(message: Mapping[str, Any]) -> OwedUnit:
     )
 
 
-def send_owed(units: Sequence[OwedUnit]) -> list[str]:
-    """Record every unit as owed (one round trip), then send each one's chain; the Celery
-    ids of the first messages. A crash between the two leaves owed units with nothing
-    queued, which is exactly what the re-drive job looks for."""
+def send_owed(units: Sequence[OwedUnit], countdown: float | None = None) -> list[str]:
+    """Record every unit as owed (one round trip), then send each one's chain (after
+    `countdown` seconds, when given); the Celery ids of the first messages. A crash
+    between the two leaves owed units with nothing queued, which is exactly what the
+    re-drive job looks for."""
     ledger = services.ledger()
     with ledger.redis.pipeline(transaction=False) as pipe:
         for unit in units:
             end = end_state(unit.task_name)
             ledger.owe(unit.record_key, unit.flow, unit.task_name, unit.args, end, pipe)
         pipe.execute()
-    return [str(chain_from(u.task_name, u.args, {}).apply_async().id) for u in units]
+    sent = []
+    for unit in units:
+        canvas = chain_from(unit.task_name, unit.args, {})
+        result = (
+            canvas.apply_async() if countdown is None else canvas.apply_async(countdown=countdown)
+        )
+        sent.append(str(result.id))
+    return sent
 
 
 def replay_canvas(entry: DeadLetter) -> None:

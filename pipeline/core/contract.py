@@ -65,6 +65,9 @@ class DocumentKind:
     name: str
     source: str
     render: Callable[[Any, DocumentSpec], RenderedDocument]
+    # Kept in its own format (a case attachment): its part ends in its file extension
+    # (`3.png`), which the ECM name keeps instead of `.pdf`.
+    own_extension: bool = False
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,17 @@ class Flow(ABC):
 
     # Per kind, the record-date facts it has: what `retention.toml` may name for it.
     record_date_facts: ClassVar[Mapping[str, tuple[str, ...]]]
+
+    def source_fetched(self, source: Any) -> None:
+        """What this flow does when a source it consumes was fetched, besides owing
+        documents (flow 2: an order now disputed opens a case, open cases of the order
+        take in its news)."""
+        return None
+
+    def record_declared(self, spec: DocumentSpec, node_id: int) -> None:
+        """Told of every record declared, of any flow (flow 2: a case about the record's
+        order links it), once its index row is written."""
+        return None
 
     def render(self, source: Any, spec: DocumentSpec) -> RenderedDocument:
         """The kind's renderer."""

@@ -39,6 +39,8 @@ def fetch(source_name: str, ref: Mapping[str, Any]) -> dict[str, Any]:
     digest = services.staging().put(raw)
     source.after_fetch(loaded)
     flows = registry.consumers(source_name)
+    for flow in flows:
+        flow.source_fetched(loaded)
     specs = [spec for flow in flows for spec in flow.documents_owed(loaded)]
     messages = [document_message(spec, digest) for spec in specs]
     send_owed([document_unit(message) for message in messages])
@@ -60,6 +62,7 @@ def render(message: Mapping[str, Any]) -> RenderedMessage:
         "sha256": rendered.sha256,
         "filename": rendered.filename,
         "template_version": rendered.template_version,
+        "media_type": rendered.media_type,
     }
 
 

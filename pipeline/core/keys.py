@@ -116,3 +116,11 @@ def disclosure_pending(store_hash: str, channel_id: int) -> str:
     """Hashes of a channel's change webhooks received but not yet in the archive index: a
     receipt waits until it is empty (its evidence is not complete before)."""
     return f"{PREFIX}:disclosures:pending:{store_hash}:{channel_id}"
+
+
+def case_delivery_seen(store_hash: str, delivery_hash: str) -> str:
+    return f"{PREFIX}:cases:seen:{store_hash}:{delivery_hash}"
+
+
+def case_refresh_pending(store_hash: str, case_id: str) -> str:
+    return f"{PREFIX}:cases:refresh:{store_hash}:{case_id}"

@@ -24,18 +24,29 @@ def stem_of(spec: DocumentSpec) -> str:
     return stem(spec.kind, spec.subject, spec.part)
 
 
+def _base_and_extension(kind: str, subject: Subject, part: str | None) -> tuple[str, str]:
+    """The stem without its extension, and the extension: `.pdf`, or for a document kept
+    in its own format the one its stem ends in (`case-7-attachment-1.png`)."""
+    text = stem(kind, subject, part)
+    if not registry.kind(kind).own_extension:
+        return text, EXTENSION
+    base, _, extension = text.rpartition(".")
+    return base, f".{extension}"
+
+
 def filename(spec: DocumentSpec) -> str:
-    return stem_of(spec) + EXTENSION
+    return "".join(_base_and_extension(spec.kind, spec.subject, spec.part))
 
 
 def ecm_name(spec: DocumentSpec) -> str:
     """`order-100-invoice-3f2a9c1b.pdf`: the document's name plus its facts' version."""
-    return f"{stem_of(spec)}-{spec.fingerprint[:8]}{EXTENSION}"
+    base, extension = _base_and_extension(spec.kind, spec.subject, spec.part)
+    return f"{base}-{spec.fingerprint[:8]}{extension}"
 
 
 def version_prefix(kind: str, subject: Subject, part: str | None) -> str:
     """What every version's ECM name starts with (`order-100-invoice-`)."""
-    return stem(kind, subject, part) + "-"
+    return _base_and_extension(kind, subject, part)[0] + "-"
 
 
 def record_key(spec: DocumentSpec) -> str:

@@ -20,9 +20,10 @@ FLOW_MODULES: dict[str, str] = {
     "fulfilment": "pipeline.flows.fulfilment.flow",
     "disclosures": "pipeline.flows.disclosures.flow",
     "approvals": "pipeline.flows.approvals.flow",
+    "cases": "pipeline.flows.cases.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases")
 
 
 class UnknownFlow(PermanentError):

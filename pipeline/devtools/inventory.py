@@ -68,7 +68,8 @@ class Owed:
 
     documents: dict[str, DocumentSpec] = field(default_factory=dict)
     containers: set[str] = field(default_factory=set)
-    subjects: int = 0
+    # Subjects asked about, per source (`order`: the orders seen).
+    subjects: Counter[str] = field(default_factory=Counter)
     unreadable: dict[str, str] = field(default_factory=dict)
 
     def add(self, documents: list[tuple[DocumentSpec, Placement]]) -> None:
@@ -84,8 +85,8 @@ def owed_by_store(store_hash: str, on_subject: Callable[[int], None] = _quiet) -
     owed = Owed()
     for source in registry.fetched_sources().values():
         for subject_id in source.subjects_changed(store_hash, EPOCH, datetime.now(UTC)):
-            owed.subjects += 1
-            on_subject(owed.subjects)
+            owed.subjects[source.name] += 1
+            on_subject(owed.subjects.total())
             try:
                 documents = owed_by(source, source.read(store_hash, subject_id))
             except PermanentError as exc:
@@ -126,7 +127,9 @@ def check_inventory(
     by_name: dict[str, list[dict[str, Any]]] = {}
     for node in documents:
         by_name.setdefault(node["name"], []).append(node)
-    check = InventoryCheck(orders=owed.subjects, due=len(expected), records_declared=len(documents))
+    check = InventoryCheck(
+        orders=owed.subjects["order"], due=len(expected), records_declared=len(documents)
+    )
     for subject, reason in sorted(owed.unreadable.items()):
         refused = bool(_fetch_states(subject, store_hash).get("dead_lettered"))
         check.orders_refused += refused

@@ -26,6 +26,7 @@ from schemas.snapshot import ORDER_SNAPSHOT_FORMAT, OrderSnapshot
 # pipeline/records/declare.py), named "Order <store>-<order>".
 EXTERNAL_SYSTEM = "BigCommerce"
 ORDER_WORKSPACE = "ORDER"
+CASE_WORKSPACE = "CASE"
 SUPERSEDES = "SUPERSEDES"
 DOCUMENT = 144
 
@@ -47,6 +48,14 @@ def order_workspaces(otcs: OTCSClient, store_hash: str) -> Iterator[tuple[int, N
         rest = workspace.name.removeprefix(prefix)
         if rest != workspace.name and rest.isdigit():
             yield int(rest), workspace
+
+
+def case_workspaces(otcs: OTCSClient, store_hash: str) -> Iterator[Node]:
+    """Every case workspace of the store (flow 2: `Case <store>-<case id>`)."""
+    prefix = f"Case {store_hash}-"
+    return (
+        w for w in otcs.workspaces(EXTERNAL_SYSTEM, CASE_WORKSPACE) if w.name.startswith(prefix)
+    )
 
 
 def documents_under(otcs: OTCSClient, container_id: int) -> Iterator[Node]:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -205,3 +206,90 @@ class DisclosureReceipt(Base):
     order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     frozen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Case(Base):
+    """One customer-service case (flow 2): its facts as the latest intake left them."""
+
+    __tablename__ = "cases"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A legal hold was asked for (reason `dispute` or `--hold`), and later released.
+    hold: Mapped[bool] = mapped_column(Boolean)
+    hold_released: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseOrder(Base):
+    """An order a case is about."""
+
+    __tablename__ = "case_orders"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+
+    __table_args__ = (Index("ix_case_orders_store_order", "store_hash", "order_id"),)
+
+
+class CaseMessage(Base):
+    """One message of a case's helpdesk thread (its text is personal data: never logged)."""
+
+    __tablename__ = "case_messages"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    author_role: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CaseAttachment(Base):
+    """An attachment of a case, numbered in order of arrival; its bytes are staged under
+    `sha256` until its record is declared."""
+
+    __tablename__ = "case_attachments"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("store_hash", "case_id", "sha256", "name"),)
+
+
+class CaseEvent(Base):
+    """An intake event already applied to its case (deliveries repeat)."""
+
+    __tablename__ = "case_events"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SubjectHold(Base):
+    """A hold every record of a subject must carry while it is open, including records
+    declared later (declare looks here); any flow may open one."""
+
+    __tablename__ = "subject_holds"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subject_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    hold_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

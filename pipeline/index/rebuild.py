@@ -1,10 +1,11 @@
 """Rebuild a store's rows of the archive index from the ECM alone.
 
 The index is a copy made for fast lookups; the ECM is the system of record. A rebuild
-reads every declared record of the store back (order workspaces and the store's tax
-summary folder), takes each order's lines from the snapshot embedded in its most recently
-filed document (the one the last declare saw), compares the result with the index and,
-unless it is a dry run, replaces the store's rows with it in one transaction.
+reads every declared record of the store back (order workspaces, case workspaces and the
+store's tax summary folder), takes each order's lines from the snapshot embedded in its
+most recently filed document (the one the last declare saw), compares the result with the
+index and, unless it is a dry run, replaces the store's rows with it in one transaction.
+A case's state (its thread and attachment references) is not rebuilt: its records are.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from pipeline.index.ecm import (
     NotARecord,
+    case_workspaces,
     documents_under,
     embedded_snapshot,
     order_workspaces,
@@ -124,6 +126,9 @@ def read_store(
         if lines is not None:
             content.orders[order_id] = lines
         on_order(order_id)
+    for workspace in case_workspaces(otcs, store_hash):
+        for node in documents_under(otcs, workspace.id):
+            add(node)
     folder = tax_summary_folder(otcs, root_id, store_hash)
     if folder is not None:
         for node in documents_under(otcs, folder.id):

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from pipeline.index.cases import CaseIndex
+from pipeline.index.holds import SubjectHolds
 from pipeline.index.models import AuditEvent, OrderLine, Record
 from pipeline.index.rows import DeclaredRecordRow, OrderLineRow, stream_time, utc_seconds
 
@@ -113,6 +115,16 @@ class ArchiveIndex:
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
+
+    @property
+    def cases(self) -> CaseIndex:
+        """Customer-service cases (flow 2)."""
+        return CaseIndex(self.engine)
+
+    @property
+    def holds(self) -> SubjectHolds:
+        """Holds open on subjects, which declare applies to every record of theirs."""
+        return SubjectHolds(self.engine)
 
     # -- writes the pipeline makes ------------------------------------------------------
 

@@ -22,6 +22,9 @@ DISCLOSURE_SUBJECT_KINDS = {
     "disclosure_checkout_terms": "channel",
     "disclosure_privacy": "channel",
 }
+
+# Flow 2's kinds (`case_summary`, ...) are about a case, named in their Source ID.
+CASE_KIND_PREFIX = "case_"
 # "2024-03-EUR-DE": the month is the subject, currency and country the part.
 _MONTH_LENGTH = len("2024-03")
 
@@ -85,6 +88,9 @@ def subject_of(kind: str, order_id: str, source_id: str) -> tuple[str, str, str 
         return "store_month", source_id[:_MONTH_LENGTH], source_id[_MONTH_LENGTH + 1 :] or None
     if kind in DISCLOSURE_SUBJECT_KINDS:
         return DISCLOSURE_SUBJECT_KINDS[kind], source_id, None
+    if kind.startswith(CASE_KIND_PREFIX):  # "C-1/2.png": the case, then the part
+        case_id, _, part = source_id.partition("/")
+        return "case", case_id, part or None
     return "order", order_id, source_id or None
 
 

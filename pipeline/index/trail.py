@@ -49,7 +49,13 @@ def ecm_view(otcs: OTCSClient, node_id: int) -> dict[str, Any]:
         "cross_references": [
             {"type": x.xref_type, "target_id": x.target_id} for x in otcs.cross_references(node.id)
         ],
+        "holds": hold_view(otcs, node.id),
     }
+
+
+def hold_view(otcs: OTCSClient, node_id: int) -> list[dict[str, Any]]:
+    """The holds on a node, direct or inherited from a container above it."""
+    return [{"name": h.name, "direct": h.direct} for h in otcs.node_holds(node_id)]
 
 
 def record_trail(

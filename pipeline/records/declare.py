@@ -8,17 +8,19 @@ fingerprint, so a changed source gets a new name, a new record and a `SUPERSEDES
 cross-reference to the earlier versions; a declared record is never overwritten.
 
 Where a record goes (workspace or folder path, folders, cross-references, holds) is its
-flow's `Placement`; everything else here is the same for every flow.
+flow's `Placement`; everything else here is the same for every flow. Holds open on the
+record's subject in the archive index (a case's legal hold on its order) are applied too,
+and every flow is told of the record (`Flow.record_declared`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pipeline.core import names
+from pipeline.core import names, registry
 from pipeline.core.contract import DocumentSpec, Placement
 from pipeline.core.errors import PermanentError, TransientError
 from pipeline.index.declared import declared_row
@@ -69,10 +71,15 @@ def container(otcs: OTCSClient, placement: Placement, root_id: int) -> int:
 
 
 def _upload_or_adopt(
-    otcs: OTCSClient, folder_id: int, name: str, data: bytes, categories: dict[int, Any]
+    otcs: OTCSClient,
+    folder_id: int,
+    name: str,
+    data: bytes,
+    media_type: str,
+    categories: dict[int, Any],
 ) -> tuple[Node, bool]:
     try:
-        return otcs.create_document(folder_id, name, data, PDF, categories), False
+        return otcs.create_document(folder_id, name, data, media_type, categories), False
     except NameCollision:
         existing = otcs.find_child(folder_id, name)
         if existing is None:
@@ -97,14 +104,29 @@ def _link(otcs: OTCSClient, container_id: int, node_id: int, placement: Placemen
         otcs.add_cross_reference(node_id, node_link.node_id, node_link.xref_type)
 
 
-def _hold(otcs: OTCSClient, node_id: int, placement: Placement) -> None:
-    """Holds the placement names; applying one already applied is success."""
-    if not placement.holds:
+def apply_holds(otcs: OTCSClient, node_id: int, hold_names: Sequence[str]) -> None:
+    """Apply holds by name (created as legal holds when new); applying one the node
+    already carries directly is success."""
+    if not hold_names:
         return
-    held = {h.name for h in otcs.node_holds(node_id)}
-    for name in placement.holds:
+    held = {h.name for h in otcs.node_holds(node_id) if h.direct}
+    for name in hold_names:
         if name not in held:
             otcs.apply_hold(node_id, otcs.ensure_hold(name, LEGAL_HOLD))
+
+
+def _hold_for_subject(otcs: OTCSClient, node_id: int, spec: DocumentSpec) -> None:
+    """The holds open on the record's subject. Asked after the index row is written, so
+    a hold opened meanwhile finds the row and applies itself; asked again after applying,
+    so a hold released meanwhile is taken off again rather than left behind."""
+    holds = services.archive_index().holds
+    open_now = holds.open_on(spec.store_hash, spec.subject.kind, spec.subject.id)
+    apply_holds(otcs, node_id, open_now)
+    for name in open_now:
+        if not holds.is_open(name):
+            hold = otcs.find_hold(name)
+            if hold is not None:
+                otcs.remove_hold(node_id, hold.id)
 
 
 def file_record(
@@ -122,7 +144,12 @@ def file_record(
         "Template Version": message["template_version"],
     }
     node, adopted = _upload_or_adopt(
-        otcs, folder_id, names.ecm_name(spec), data, {category.id: category.values(attributes)}
+        otcs,
+        folder_id,
+        names.ecm_name(spec),
+        data,
+        message.get("media_type", PDF),
+        {category.id: category.values(attributes)},
     )
     node_id = node.id
     otcs.classify_record(
@@ -164,7 +191,10 @@ def declare_document(
         folder_id = otcs.ensure_folder(folder_id, folder)
     node, adopted, superseded = file_record(otcs, folder_id, spec, message)
     _link(otcs, container_id, node.id, placement)
-    _hold(otcs, node.id, placement)
+    apply_holds(otcs, node.id, placement.holds)
     record = verify_fixity(otcs, node.id, adopted, spec, message["sha256"])
     services.archive_index().record_declared(declared_row(node, message, record, superseded))
+    _hold_for_subject(otcs, node.id, spec)
+    for flow in registry.flows().values():
+        flow.record_declared(spec, node.id)
     return record

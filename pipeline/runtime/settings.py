@@ -27,6 +27,7 @@ SECRET_FIELDS = frozenset(
         "otcs_password",
         "webhook_secret",
         "webhook_signing_secrets",
+        "cases_signing_secrets",
     }
 )
 
@@ -140,6 +141,11 @@ class _SettingsSchema(Schema):
             error="expected store hashes separated by commas: hash[,hash…]",
         ),
     )
+    cases_signing_secrets = mf.String(load_default=None)
+    case_max_attachment_bytes = mf.Integer(
+        load_default=5 * 1024 * 1024, validate=validate.Range(min=1)
+    )
+    cases_open_on_dispute = mf.Boolean(load_default=True)
     reconcile_days = mf.Integer(load_default=2, validate=validate.Range(min=1))
     fixity_sample = mf.Integer(load_default=1000, validate=validate.Range(min=0))
     flows = mf.String(
@@ -216,6 +222,9 @@ class Settings:
     webhook_read_timeout: float
     webhook_dedup_ttl: int
     webhook_stores: str | None
+    cases_signing_secrets: str | None
+    case_max_attachment_bytes: int
+    cases_open_on_dispute: bool
     reconcile_days: int
     fixity_sample: int
     flows: str

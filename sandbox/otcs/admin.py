@@ -60,6 +60,7 @@ def _node_entry(repo: Repository, node: Node) -> dict[str, Any]:
         "holds": node_hold_rows(repo, node),
         "xrefs": node_xref_rows(repo, node),
         "workspace": node.workspace,
+        "related_workspaces": list(node.extra.get("related_workspaces", [])),
     }
 
 

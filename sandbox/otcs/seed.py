@@ -303,7 +303,14 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
         "template_id": 2202,
         "location_id": 2101,
         "name_pattern": "Case {bo_id}",
-        "folders": ["Order History", "Refunds", "Communications", "Approvals"],
+        "folders": [
+            "Case Summary",
+            "Order History",
+            "Refunds",
+            "Communications",
+            "Attachments",
+            "Approvals",
+        ],
     },
     {
         "id": 503,

@@ -1,7 +1,9 @@
-"""Business workspaces: types with templates, create, find by business object (reference §8).
+"""Business workspaces: types with templates, create, find by business object, and
+relations between workspaces (reference §8, `relateditems`).
 
 A workspace is a container node (848) carrying its business-object link; documents
-are filed into it (or its template folders) with ordinary `POST /v2/nodes`.
+are filed into it (or its template folders) with ordinary `POST /v2/nodes`. A relation
+is kept on both sides: `rel_type` child on one is parent on the other.
 """
 
 from __future__ import annotations
@@ -254,12 +256,73 @@ def workspace_of_node(call: Call) -> web.Response:
     raise ApiError(400, f"The node {node.id} is not inside a business workspace")
 
 
+RELATION_INVERSE = {"child": "parent", "parent": "child"}
+
+
+def relations(node: Node) -> list[dict[str, Any]]:
+    """The workspaces related to this one: `{"rel_bw_id", "rel_type"}`."""
+    related: list[dict[str, Any]] = node.extra.setdefault("related_workspaces", [])
+    return related
+
+
+def add_related(call: Call) -> web.Response:
+    """`rel_bw_id` and `rel_type` (child|parent, S3, S8); a relation already there is a
+    400 (the real message is unconfirmed), as a duplicate cross-reference is."""
+    node = _workspace(call)
+    related_id = call.params.int("rel_bw_id", required=True)
+    rel_type = call.params.text("rel_type") or "child"
+    if rel_type not in RELATION_INVERSE:
+        raise ApiError(400, "Invalid value for parameter 'rel_type'")
+    repo = call.repo
+    with repo.lock:
+        assert related_id is not None
+        other = repo.get(related_id, status=400)
+        if other.workspace is None or other is node:
+            raise ApiError(400, f"The node {related_id} is not a business workspace")
+        if any(r["rel_bw_id"] == related_id for r in relations(node)):
+            raise ApiError(400, "The workspaces are already related")
+        relations(node).append({"rel_bw_id": related_id, "rel_type": rel_type})
+        relations(other).append({"rel_bw_id": node.id, "rel_type": RELATION_INVERSE[rel_type]})
+    return v2_item(call.request, {"rel_bw_id": related_id, "rel_type": rel_type})
+
+
+def list_related(call: Call) -> web.Response:
+    """Related workspaces as a BW listing (`results[]`, top-level `paging`), optionally
+    of one relation type (`where_relationtype`)."""
+    node = _workspace(call)
+    wanted = call.params.text("where_relationtype")
+    repo = call.repo
+    with repo.lock:
+        rows = [r for r in relations(node) if not wanted or r["rel_type"] == wanted]
+        page = paginate(rows, call.params)
+        results = [
+            {
+                "data": {
+                    "properties": nodes.properties(repo, repo.nodes[r["rel_bw_id"]]),
+                    "rel_type": r["rel_type"],
+                }
+            }
+            for r in page.items
+        ]
+    return json_response(
+        {"links": self_links(call.request), "paging": page.counters(), "results": results}
+    )
+
+
 ROUTES = [
     Route("GET", "/businessworkspacetypes", list_types, versions=(2,)),
     Route("GET", "/businessworkspacetypes/{type_id:\\d+}", get_type),
     Route("POST", "/businessworkspaces", create_workspace, versions=(2,), accept_json=True),
     Route("GET", "/businessworkspaces", search_workspaces, versions=(2,)),
     Route("GET", "/businessworkspaces/{id:\\d+}", get_workspace, versions=(2,)),
+    Route("GET", "/businessworkspaces/{id:\\d+}/relateditems", list_related, versions=(2,)),
+    Route(
+        "POST",
+        "/businessworkspaces/{id:\\d+}/relateditems",
+        add_related,
+        versions=(2,),
+        accept_json=True,
+    ),
     Route(
         "GET",
         "/externalsystems/{ext_system}/botypes/{bo_type}/boids/{bo_id}",

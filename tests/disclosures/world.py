@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.flows.commerce.pollers import Checkpoints, poll_orders, poll_runs_key
+from pipeline.flows.disclosures.evidence import CLOCK_TOLERANCE
 from pipeline.flows.disclosures.intake import DISCLOSURES, enqueue_look
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.webhooks.config import WebhookConfig
@@ -79,9 +80,11 @@ class DisclosuresWorld(World):
         return dict(json.loads(done.stdout))
 
 
-def after(moment: float, seconds: float = 1.5) -> None:
+def after(moment: float, seconds: float = CLOCK_TOLERANCE.total_seconds() + 1.5) -> None:
     """Wait until the clock has passed `moment` by `seconds`: order times are whole
-    seconds of the store's clock, looks ours, so one must be clearly before the other."""
+    seconds of the store's clock, looks and change events carry their own clocks, and the
+    as-of rule allows CLOCK_TOLERANCE of skew between them, so one must be clearly before
+    the other (beyond the tolerance and the order time's rounding)."""
     wait_for(lambda: time.time() > moment + seconds, what="the clock to move on")
 
 

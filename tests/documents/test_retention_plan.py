@@ -25,10 +25,17 @@ def test_shipped_plan_maps_every_document_kind_of_every_flow() -> None:
     assert plan.category == "Commerce Record"
 
 
-def test_shipped_plan_uses_distinct_rsi_codes() -> None:
+def test_classes_sharing_an_rsi_share_its_schedule() -> None:
+    """An RSI is one retention schedule in the ECM: the kinds filed under it (a case
+    file's summary, log, attachments and closure) must keep to the same one."""
     plan = load_retention_plan(DEFAULT_RETENTION_FILE, KINDS)
-    rsis = [rule.rsi for rule in plan.classes.values()]
-    assert len(rsis) == len(set(rsis))
+    schedules: dict[str, set[tuple[object, ...]]] = {}
+    for rule in plan.classes.values():
+        schedule = (rule.trigger_event, rule.cutoff, tuple(sorted(rule.retention_years.items())))
+        schedules.setdefault(rule.rsi, set()).add(schedule)
+    assert all(len(kept) == 1 for kept in schedules.values()), schedules
+    order_rsis = [rule.rsi for kind, rule in plan.classes.items() if not kind.startswith("case_")]
+    assert len(order_rsis) == len(set(order_rsis))
 
 
 def test_every_record_date_a_flow_offers_it_can_give(shipped_order: OrderSnapshot) -> None:

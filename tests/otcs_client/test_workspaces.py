@@ -72,3 +72,12 @@ def test_racing_processes_end_with_one_workspace(emulator: OTCSEmulator, scope: 
     results = run_fleet(emulator.base_url, PASSWORD, scope, "ensure_workspace", args)
     assert len(set(results)) == 1 and isinstance(results[0], int), results
     assert len(_workspaces(emulator, bo_id)) == 1
+
+
+def test_relating_workspaces_twice_relates_them_once(client: OTCSClient) -> None:
+    order = client.ensure_workspace(SYSTEM, "ORDER", unique("2001"), "")
+    case = client.ensure_workspace(SYSTEM, "CASE", unique("case"), "")
+    client.relate_workspaces(case, order, "parent")
+    client.relate_workspaces(case, order, "parent")
+    assert client.related_workspaces(case) == [(order, "parent")]
+    assert client.related_workspaces(order) == [(case, "child")]

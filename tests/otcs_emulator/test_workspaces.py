@@ -116,3 +116,27 @@ def test_where_name_contains_forms(api: Api) -> None:
         assert [r["data"]["properties"]["id"] for r in found["results"]] == [workspace], where_name
     missing = api.get("/v2/businessworkspaces", params={"where_name": f"startswith_{bo_id}"})
     assert api.ok(missing)["results"] == []
+
+
+def test_related_workspaces_are_kept_on_both_sides_once(api: Api) -> None:
+    order = create(api, unique("order"))
+    body = {"template_id": 2202, "bo_type": "CASE", "bo_id": unique("case")}
+    case = api.ok(api.post("/v2/businessworkspaces", data={"body": json.dumps(body)}))
+    case_id = case["results"]["id"]
+    relation = {"rel_bw_id": order, "rel_type": "parent"}
+    path = f"/v2/businessworkspaces/{case_id}/relateditems"
+    api.ok(api.post(path, data={"body": json.dumps(relation)}))
+    again = api.post(path, data={"body": json.dumps(relation)})
+    assert again.status_code == 400 and "already related" in again.json()["error"]
+    related = api.ok(api.get(path))
+    assert [(r["data"]["properties"]["id"], r["data"]["rel_type"]) for r in related["results"]] == [
+        (order, "parent")
+    ]
+    assert related["paging"]["total_count"] == 1
+    other_side = api.ok(api.get(f"/v2/businessworkspaces/{order}/relateditems"))
+    assert [r["data"]["rel_type"] for r in other_side["results"]] == ["child"]
+    children = api.ok(api.get(path, params={"where_relationtype": "child"}))
+    assert children["results"] == []
+    folder = api.ok(api.get(f"/v1/nodes/{order}/nodes"))["data"][0]["id"]
+    refused = api.post(path, data={"body": json.dumps({"rel_bw_id": folder, "rel_type": "child"})})
+    assert refused.status_code == 400

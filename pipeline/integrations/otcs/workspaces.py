@@ -1,4 +1,5 @@
-"""Business workspaces: one per business object (an order, a case), found or created.
+"""Business workspaces: one per business object (an order, a case), found or created,
+and related to each other (`relateditems`, reference §8: a case to its orders).
 
 Concurrent declares for one order must end in one workspace. Creating under a
 deterministic name in the type's fixed location makes the server's name check the
@@ -14,7 +15,7 @@ from typing import Any
 
 from pipeline.integrations.otcs import envelopes
 from pipeline.integrations.otcs.envelopes import Node
-from pipeline.integrations.otcs.errors import NotConfigured
+from pipeline.integrations.otcs.errors import NotConfigured, OTCSRefused
 from pipeline.integrations.otcs.nodes import find_or_create
 from pipeline.integrations.otcs.transport import Transport
 
@@ -131,3 +132,23 @@ class WorkspaceOperations(Transport):
                 ext_system_id, bo_type, bo_id, name, categories=categories, description=description
             ),
         )
+
+    def related_workspaces(self, workspace_id: int) -> list[tuple[int, str]]:
+        """(workspace id, relation type) of the workspaces related to this one."""
+        payload = self.request("GET", f"v2/businessworkspaces/{workspace_id}/relateditems")
+        related = []
+        for item in payload.get("results") or []:
+            data = item.get("data") or {}
+            props = data.get("properties") or {}
+            related.append((int(props["id"]), str(data.get("rel_type", ""))))
+        return related
+
+    def relate_workspaces(self, workspace_id: int, related_id: int, rel_type: str) -> None:
+        """Relate `related_id` to the workspace as its `child` or `parent` (S3, S8);
+        idempotent: a relation already there counts as done."""
+        body = {"rel_bw_id": related_id, "rel_type": rel_type}
+        try:
+            self.request("POST", f"v2/businessworkspaces/{workspace_id}/relateditems", body=body)
+        except OTCSRefused:
+            if (related_id, rel_type) not in self.related_workspaces(workspace_id):
+                raise

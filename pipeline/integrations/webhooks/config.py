@@ -36,6 +36,9 @@ class WebhookConfig:
     # Only these store hashes are served. Empty means any authenticated store, for tests
     # that build the value directly; `from_settings` never leaves it empty.
     stores: frozenset[str] = frozenset()
+    # Helpdesk case deliveries (`POST /cases`): served only when keys are set.
+    case_signing_keys: tuple[bytes, ...] = field(default=(), repr=False)
+    case_max_attachment_bytes: int = 5 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if not self.shared_secret and not self.signing_keys:
@@ -58,6 +61,11 @@ class WebhookConfig:
             read_timeout_s=settings.webhook_read_timeout,
             dedup_ttl_s=settings.webhook_dedup_ttl,
             stores=frozenset(_items(settings.webhook_stores) or settings.store_tokens),
+            case_signing_keys=tuple(
+                signing_key(s, "BCRM_CASES_SIGNING_SECRETS")
+                for s in _items(settings.cases_signing_secrets)
+            ),
+            case_max_attachment_bytes=settings.case_max_attachment_bytes,
         )
         if not config.stores:
             raise WebhookConfigError(
@@ -75,16 +83,14 @@ class WebhookConfig:
             raise WebhookConfigError(str(exc)) from None
 
 
-def signing_key(secret: str) -> bytes:
+def signing_key(secret: str, variable: str = "BCRM_WEBHOOK_SIGNING_SECRETS") -> bytes:
     """The HMAC key of a Standard Webhooks secret: base64 after an optional `whsec_`."""
     try:
         key = base64.b64decode(secret.strip().removeprefix("whsec_"), validate=True)
     except (binascii.Error, ValueError):
-        raise WebhookConfigError(
-            "BCRM_WEBHOOK_SIGNING_SECRETS: each entry is whsec_<base64>"
-        ) from None
+        raise WebhookConfigError(f"{variable}: each entry is whsec_<base64>") from None
     if not key:
-        raise WebhookConfigError("BCRM_WEBHOOK_SIGNING_SECRETS: empty key")
+        raise WebhookConfigError(f"{variable}: empty key")
     return key
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from marshmallow import ValidationError
+
+T = TypeVar("T")
 
 
 class Rejected(Exception):
@@ -14,3 +20,18 @@ class Rejected(Exception):
         self.status = status
         self.error = error
         self.detail = detail
+
+
+def checked_json(body: bytes, load: Callable[[Any], T]) -> T:
+    """The body decoded and checked by `load`: 400 when it is not JSON, 422 naming the
+    offending fields when `load` refuses it."""
+    try:
+        payload = json.loads(body)
+    # RecursionError: nesting deeper than Python's recursion limit (a few KB of `[`),
+    # which is no ValueError and was answered 500.
+    except (ValueError, RecursionError):
+        raise Rejected(400, "invalid_json", "body is not JSON") from None
+    try:
+        return load(payload)
+    except ValidationError as exc:
+        raise Rejected(422, "invalid_delivery", exc.messages) from None

@@ -1,4 +1,5 @@
-"""The aiohttp app behind `bcrm webhooks serve`: POST /webhooks/bigcommerce and /healthz.
+"""The aiohttp app behind `bcrm webhooks serve`: POST /webhooks/bigcommerce, /healthz,
+and the helpdesk's POST /cases when its secrets are set (`cases.py`).
 
 Checks run cheapest first, so junk costs little: the secret header, content type and
 declared size before a byte of body is read; the body within a deadline; then signature,
@@ -10,19 +11,18 @@ is in Redis (the broker); when Redis fails it gets 503 and retries on its schedu
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
-from marshmallow import ValidationError
 
 from pipeline.celery import app as celery_app
+from pipeline.integrations.webhooks import cases
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.integrations.webhooks.dedup import EnqueueOnce
-from pipeline.integrations.webhooks.errors import Rejected
+from pipeline.integrations.webhooks.errors import Rejected, checked_json
 from pipeline.integrations.webhooks.fetch_message import FetchMessageFactory
 from pipeline.integrations.webhooks.handoff import Handoff, HandoffUnavailableError
 from pipeline.integrations.webhooks.verify import check_shared_secret, check_signature
@@ -43,6 +43,16 @@ def build_app(config: WebhookConfig, redis_url: str) -> web.Application:
     app.cleanup_ctx.append(_resources(redis_url))
     app.router.add_post(PATH, receive)
     app.router.add_get("/healthz", healthz)
+    if config.case_signing_keys:
+        app[cases.CONFIG] = cases.CasesConfig(
+            signing_keys=config.case_signing_keys,
+            max_attachment_bytes=config.case_max_attachment_bytes,
+            timestamp_tolerance_s=config.timestamp_tolerance_s,
+            read_timeout_s=config.read_timeout_s,
+            dedup_ttl_s=config.dedup_ttl_s,
+            stores=config.stores,
+        )
+        app.router.add_post(cases.PATH, cases.receive_case)
     return app
 
 
@@ -126,15 +136,7 @@ async def _validated(request: web.Request, config: WebhookConfig) -> OrderEvent 
     if config.signing_keys:
         check_signature(request.headers, body, config.signing_keys, config.timestamp_tolerance_s)
     try:
-        payload = json.loads(body)
-    # RecursionError: nesting deeper than Python's recursion limit (a few KB of `[`),
-    # which is no ValueError and was answered 500.
-    except (ValueError, RecursionError):
-        raise Rejected(400, "invalid_json", "body is not JSON") from None
-    try:
-        event = load_event(payload)
-    except ValidationError as exc:
-        raise Rejected(422, "invalid_delivery", exc.messages) from None
+        event = checked_json(body, load_event)
     except UnknownScopeError as exc:
         raise Rejected(422, "unknown_scope", f"scope {exc} is not handled here") from None
     if config.stores and event.store_hash not in config.stores:

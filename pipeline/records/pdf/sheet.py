@@ -62,6 +62,7 @@ class RenderedDocument:
     template_version: str
     page_count: int
     filename: str
+    media_type: str = "application/pdf"  # a case attachment kept as it came is not a PDF
 
 
 @dataclass(frozen=True)

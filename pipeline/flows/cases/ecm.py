@@ -1,0 +1,65 @@
+"""What a case file is in the ECM besides its documents: its workspace related to each
+order's workspace, cross-references to its orders' records (linked, not copied), and its
+legal hold on the workspace (inherited by the case's own records) and on every record of
+its orders. Every step is idempotent; it runs whenever a new summary or the closure is
+declared, so what the summary's manifest lists is what the ECM holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pipeline.core.contract import Workspace
+from pipeline.flows.commerce.order_records import EXTERNAL_SYSTEM, ORDER_WORKSPACE
+from pipeline.integrations.otcs.client import OTCSClient
+from pipeline.records.declare import apply_holds
+from pipeline.runtime.log import log_event
+from schemas.case_file import HOLD_ACTIVE, HOLD_RELEASED, CaseFile
+
+CASE_WORKSPACE = "CASE"
+CASE_CONTAINS = "CASE_CONTAINS"
+# The order's workspace is the case's parent: a case is about its orders.
+ORDER_RELATION = "parent"
+
+
+def case_workspace(case: CaseFile) -> Workspace:
+    """One Customer Case workspace per store and case: business object `<store>-<case>`."""
+    bo_id = f"{case.store_hash}-{case.case_id}"
+    return Workspace(CASE_WORKSPACE, bo_id, f"Case {bo_id}")
+
+
+def settle(otcs: OTCSClient, case: CaseFile, workspace_id: int) -> None:
+    """Relations, cross-references and the hold, as the case file says they are."""
+    for order_id in case.archived_orders:
+        order = otcs.find_workspace(
+            EXTERNAL_SYSTEM, ORDER_WORKSPACE, f"{case.store_hash}-{order_id}"
+        )
+        if order is not None:
+            otcs.relate_workspaces(workspace_id, order.id, ORDER_RELATION)
+    linked = sorted({m.node_id for m in case.manifest if not m.in_file})
+    for node_id in linked:
+        otcs.add_cross_reference(workspace_id, node_id, CASE_CONTAINS)
+    if case.hold_state == HOLD_ACTIVE:
+        for node_id in [workspace_id, *linked]:
+            apply_holds(otcs, node_id, [case.hold_name])
+    elif case.hold_state == HOLD_RELEASED:
+        release(otcs, case.hold_name, [workspace_id, *linked])
+    log_event(
+        "case.settled",
+        store=case.store_hash,
+        case=case.case_id,
+        workspace=workspace_id,
+        linked=len(linked),
+        hold=case.hold_state,
+    )
+
+
+def release(otcs: OTCSClient, hold_name: str, node_ids: Iterable[int]) -> None:
+    """Take the case's hold off the nodes that carry it directly; any other hold on them
+    stays."""
+    hold = otcs.find_hold(hold_name)
+    if hold is None:
+        return
+    for node_id in node_ids:
+        if any(h.hold_id == hold.id and h.direct for h in otcs.node_holds(node_id)):
+            otcs.remove_hold(node_id, hold.id)
