@@ -113,7 +113,7 @@ def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         for group in ("Pricing Approvers", "Marketing Approvers", "Finance Approvers"):
             ecm.add_group(group, (checker_id,))
         assert maker_id != checker_id
-        env = world_env(store, ecm, SERVICE_PASSWORD)
+        env = world_env(store, ecm, SERVICE_PASSWORD, flows="commerce,fulfilment,approvals")
         fleet = Fleet(redis_url, log_dir=Path(tmp_path_factory.mktemp("logs")), extra_env=env)
         fleet.start()
         try:

@@ -53,6 +53,7 @@ def world(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             ORDERS,
             seed=5,
             settings={
+                "BCRM_FLOWS": "commerce,fulfilment,cases",
                 "BCRM_CASES_OPEN_ON_DISPUTE": "true",
                 "BCRM_CASES_SIGNING_SECRETS": CASE_WHSEC,
             },
