@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -9,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+import redis
 
 from pipeline import runtime
 from pipeline.runtime import clients, services
@@ -91,3 +95,12 @@ def processes_of(data_dir: Path) -> list[int]:
         if f"BCRM_DATA_DIR={data_dir}".encode() in environ.split(b"\0"):
             pids.append(int(entry.name))
     return pids
+
+
+def lose_messages(client: redis.Redis, queue: str, record_key: str) -> int:
+    """Take a unit's messages off a queue, as a worker dying with them would."""
+    lost = 0
+    for raw in client.lrange(queue, 0, -1):
+        if record_key.encode() in base64.b64decode(json.loads(raw)["body"]):
+            lost += int(client.lrem(queue, 1, raw))
+    return lost

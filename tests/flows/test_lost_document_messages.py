@@ -4,13 +4,11 @@ again and each is declared exactly once (issue 20)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from pathlib import Path
 
 import pytest
-import redis
 
 from pipeline.core.names import fetch_prefix
 from pipeline.core.redrive import find_stalled, redrive
@@ -21,17 +19,9 @@ from pipeline.runtime.fleet import Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
 from tests.commerce_world import OTCS_PASSWORD
-from tests.support import configured, wait_for, world_env
+from tests.support import configured, lose_messages, wait_for, world_env
 
 pytestmark = pytest.mark.e2e
-
-
-def _lose_messages(client: redis.Redis, queue: str, record_key: str) -> int:
-    lost = 0
-    for raw in client.lrange(queue, 0, -1):
-        if record_key.encode() in base64.b64decode(json.loads(raw)["body"]):
-            lost += int(client.lrem(queue, 1, raw))
-    return lost
 
 
 def test_documents_whose_render_messages_were_lost_are_declared_once(
@@ -66,7 +56,7 @@ def test_documents_whose_render_messages_were_lost_are_declared_once(
                     for key in json.loads(ledger.get(fetch_key)["done:fetch"])["documents"]
                 ]
                 assert documents
-                lost = sum(_lose_messages(client, "render", key) for key in documents)
+                lost = sum(lose_messages(client, "render", key) for key in documents)
                 assert lost == len(documents)
                 states = {ledger.get(key)["state"] for key in documents}
                 assert states == {"pending"}  # owed before their messages existed

@@ -9,7 +9,6 @@ import uuid
 
 import fakeredis
 import pytest
-import redis
 
 from pipeline.core import keys
 from pipeline.core.canvas import OwedUnit, chain_from, send_owed
@@ -20,7 +19,7 @@ from pipeline.devtools import canary as skeleton
 from pipeline.devtools.canary import PlaceholderItem
 from pipeline.runtime import redis_client, services
 from pipeline.runtime.fleet import Fleet
-from tests.support import wait_for
+from tests.support import lose_messages, wait_for
 
 
 def _envelope(record_key: str) -> dict[str, object]:
@@ -133,7 +132,7 @@ def test_a_classify_message_lost_after_render_is_sent_again(own_fleet: Fleet) ->
              what="the item rendered")  # fmt: skip
     wait_for(lambda: client.llen("classify"), what="its classify message queued")
     assert item.record_key not in {s.record_key for s in find_stalled(ledger, client, 0)}
-    _lose_messages(client, "classify", item.record_key)
+    lose_messages(client, "classify", item.record_key)
     stalled = [s for s in find_stalled(ledger, client, 0) if s.record_key == item.record_key]
     assert redrive(stalled) == 1
     own_fleet.start(("io",))
@@ -153,7 +152,7 @@ def test_a_producers_message_lost_before_any_worker_saw_it_is_sent_again(
     item = PlaceholderItem(f"redrive-{uuid.uuid4().hex[:8]}")
     ledger, client = services.ledger(), redis_client()
     send_owed([OwedUnit(item.record_key, "canary", "bcrm.fetch.placeholder", [item.ref()])])
-    assert _lose_messages(client, "fetch", item.record_key) == 1  # no worker runs yet
+    assert lose_messages(client, "fetch", item.record_key) == 1  # no worker runs yet
     assert ledger.get(item.record_key)["state"] == "pending"
     stalled = [s for s in find_stalled(ledger, client, 0) if s.record_key == item.record_key]
     assert [s.next_task for s in stalled] == ["bcrm.fetch.placeholder"]
@@ -169,12 +168,3 @@ def test_a_producers_message_lost_before_any_worker_saw_it_is_sent_again(
     assert list(skeleton.target_inventory([skeleton.document_name(item.ref())])) == [
         skeleton.document_name(item.ref())
     ]
-
-
-def _lose_messages(client: redis.Redis, queue: str, record_key: str) -> int:
-    """Take a unit's messages off a queue, as a worker dying with them would."""
-    lost = 0
-    for raw in client.lrange(queue, 0, -1):
-        if record_key.encode() in base64.b64decode(json.loads(raw)["body"]):
-            lost += int(client.lrem(queue, 1, raw))
-    return lost
