@@ -19,13 +19,15 @@ import pytest
 import redis
 from prometheus_client import generate_latest
 
+from pipeline.core.canvas import OwedUnit
+from pipeline.core.redrive import find_stalled, redrive
 from pipeline.flows.approvals import observed
 from pipeline.flows.approvals.policy import DEFAULT_APPROVALS_FILE
 from pipeline.flows.approvals.producer import publish_key
 from pipeline.flows.approvals.reverting import revert_id
-from pipeline.flows.approvals.watch import enqueue_watch, watch_ref
+from pipeline.flows.approvals.watch import FETCH_WATCH_TASK, enqueue_watch, watch_ref
 from pipeline.ops.metrics import fleet_registry
-from pipeline.runtime import services
+from pipeline.runtime import redis_client, services
 from tests.flows.approval_world import ApprovalWorld, approval_world
 from tests.support import configured, wait_for
 
@@ -151,3 +153,24 @@ def test_an_unreverted_change_needs_attention_until_acknowledged(world: Approval
     unknown = bcrm(world, "changes", "acknowledge", "product-0-9", "--store", world.store_hash,
                    "--by", "rita.records")  # fmt: skip
     assert unknown.returncode == 2 and unknown.stderr.startswith("bcrm: no unapproved change")
+
+
+def test_a_look_whose_message_was_lost_is_re_driven_and_files_once(world: ApprovalWorld) -> None:
+    look(world)
+    product = world.product(3)
+    path = f"/v3/catalog/products/{product['id']}"
+    world.client.request("PUT", path, body={"availability": "disabled"})
+    ref = watch_ref(world.store_hash, "test", uuid.uuid4().hex)
+    with configured(world.env):
+        ledger, client = services.ledger(), redis_client()
+        unit = OwedUnit(ref["record_key"], "approvals", FETCH_WATCH_TASK, [ref])
+        ledger.owe(unit.record_key, unit.flow, unit.task_name, unit.args, "fetched")
+        # Owed, and its message gone before any worker saw it (kombu#305).
+        stalled = [s for s in find_stalled(ledger, client, 0) if s.record_key == unit.record_key]
+        assert [s.next_task for s in stalled] == [FETCH_WATCH_TASK]
+        assert redrive(stalled) == 1
+    wait_for(lambda: ledger.get(unit.record_key).get("done:fetch"), what="the re-driven look")
+    look(world)
+    assert len(unapproved_records(world, product["id"])) == 1
+    [change] = changes_of(world, f"product/{product['id']}")
+    assert change.after == {"availability": "disabled"}
