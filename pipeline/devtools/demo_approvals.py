@@ -66,6 +66,10 @@ def _price_of(sandbox: Sandbox, product_id: int) -> Decimal:
     return Decimal(str(live["price"]))
 
 
+def _money(value: Any) -> str:
+    return f"{Decimal(str(value)):.2f}"
+
+
 def _edit_price(sandbox: Sandbox, product_id: int) -> str:
     """A merchant reprices a product in the control panel (no API write, no approval)."""
     price = (_price_of(sandbox, product_id) * Decimal("0.9")).quantize(Decimal("0.01"))
@@ -158,9 +162,9 @@ def run_approvals(
     change_requests.decide(maker, d.id, True, days)
     direct = _edit_price(sandbox, products[4])
     actions = [
-        f"{a.id}: price of product {products[0]} → {a.after['price']}, filed by {MAKER}, "
+        f"{a.id}: price of product {products[0]} → {_money(a.after['price'])}, filed by {MAKER}, "
         f"approved by {APPROVER}",
-        f"{b.id}: price of product {products[1]} → {b.after['price']}, rejected by {APPROVER}",
+        f"{b.id}: price of product {products[1]} → {_money(b.after['price'])}, rejected by {APPROVER}",
         f"{c.id}: approved by {APPROVER} after the price was changed to {edited} in BigCommerce",
         f"{d.id}: approved by {MAKER}, who filed it",
         f"product {products[4]}: price changed to {direct} in BigCommerce, no request",
