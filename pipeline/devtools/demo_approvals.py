@@ -164,7 +164,8 @@ def run_approvals(
     actions = [
         f"{a.id}: price of product {products[0]} → {_money(a.after['price'])}, filed by {MAKER}, "
         f"approved by {APPROVER}",
-        f"{b.id}: price of product {products[1]} → {_money(b.after['price'])}, rejected by {APPROVER}",
+        f"{b.id}: price of product {products[1]} → {_money(b.after['price'])}, "
+        f"rejected by {APPROVER}",
         f"{c.id}: approved by {APPROVER} after the price was changed to {edited} in BigCommerce",
         f"{d.id}: approved by {MAKER}, who filed it",
         f"product {products[4]}: price changed to {direct} in BigCommerce, no request",
