@@ -112,6 +112,7 @@ def test_a_direct_price_change_is_one_record_and_reverted_once(world: ApprovalWo
     assert len(unapproved_records(world, product["id"])) == 1
     assert len(world.product_writes(product["id"])) == 1
     db = redis.Redis.from_url(os.environ["BCRM_REDIS_URL"])
+    assert observed.pending(db, world.store_hash) == []  # its record declared: owed no more
     scraped = generate_latest(fleet_registry(db, (world.store_hash,))).decode()
     line = f'bcrm_unapproved_changes_total{{field="price",store="{world.store_hash}"}} 1.0'
     assert line in scraped
