@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import signal
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -95,6 +98,20 @@ def processes_of(data_dir: Path) -> list[int]:
         if f"BCRM_DATA_DIR={data_dir}".encode() in environ.split(b"\0"):
             pids.append(int(entry.name))
     return pids
+
+
+def reap(command: subprocess.Popen[Any], data_dir: Path) -> None:
+    """After a test of a command that starts children: if it is still running (the test
+    failed or timed out), SIGKILL it and every process it started, so nothing outlives the
+    test to load the machine for the ones after. A command that exited is left alone: the
+    test asserts what it left behind."""
+    if command.poll() is not None:
+        return
+    command.kill()
+    command.wait()
+    for pid in processes_of(data_dir):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def lose_messages(client: redis.Redis, queue: str, record_key: str) -> int:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import requests
 
 from pipeline.runtime.fleet import Fleet
-from pipeline.runtime.processes import ChildProcess
+from pipeline.runtime.processes import ChildProcess, stop_together
 
 ADMIN_TIMEOUT_S = 60
 # Beat polls an emulated store every 2 s, not every minute: a run counts as settled after
@@ -89,9 +89,7 @@ class PipelineProcesses:
         self.hooks_registered_at = time.time()
 
     def stop(self) -> None:
-        self.receiver.stop()
-        self.beat.stop()
-        self.fleet.stop()
+        stop_together([self.receiver, self.beat, self.fleet])
 
     def _register_hooks(self) -> None:
         """Point the emulated store's webhooks at our receiver, as `bcrm webhooks register`."""
@@ -136,5 +134,4 @@ def sandbox(log_dir: Path, orders: int, quota: int, window_ms: int) -> Iterator[
         os.environ.update(env)
         yield Sandbox(store_hash, bc_info, otcs_info, env)
     finally:
-        otcs.stop()
-        bigcommerce.stop()
+        stop_together([otcs, bigcommerce])

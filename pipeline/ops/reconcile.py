@@ -9,6 +9,12 @@ Content Server, not the emulator's inventory), compares the ECM's content SHA-25
 ledger's, and reports what is missing, what differs, and what the containers hold that no
 owed document explains. `repair` hands the subjects with missing records back to the
 pipeline.
+
+Some records outlive what the source can show: a disclosure version replaced in the store
+is owed forever, yet no read of the store names it again. Those come from the flow's own
+memory (`Flow.documents_kept`, the archive index) and are checked the same way, every run,
+whatever the window; a container they fill is judged for extras from that list, since a
+subject's read names only its part of it.
 """
 
 from __future__ import annotations
@@ -48,6 +54,9 @@ class Finding:
     detail: str
     record_key: str | None = None
     ledger_state: str = ""
+    # False for a record only the flow's memory owes (`Flow.documents_kept`): the source
+    # no longer shows it, so fetching again cannot bring it back; a person restores it.
+    refetchable: bool = True
 
 
 @dataclass
@@ -74,7 +83,7 @@ class ReconcileReport:
     def lost(self) -> list[Finding]:
         """Missing records no stage dead-lettered: the pipeline dropped them, and a
         re-fetch brings them back. A dead-lettered one waits for a person instead."""
-        return [f for f in self.missing if f.ledger_state != "dead_lettered"]
+        return [f for f in self.missing if f.ledger_state != "dead_lettered" and f.refetchable]
 
     @property
     def unrepaired(self) -> list[Finding]:
@@ -119,14 +128,25 @@ def container_documents(otcs: OTCSClient, placement: Placement, root_id: int) ->
     return found
 
 
+def _container(placement: Placement) -> tuple[str, str]:
+    workspace = placement.workspace
+    if workspace is not None:
+        return workspace.type, workspace.business_object_id
+    return "path", placement.root_path or ""
+
+
 def _check_subject(
     report: ReconcileReport,
     otcs: OTCSClient,
     ledger: Ledger,
     subject: str,
     owed: list[tuple[DocumentSpec, Placement]],
+    *,
+    judge_extras: bool = True,
+    kept: bool = False,
 ) -> None:
-    """Every owed document in its place with the ledger's hash, and what else is there."""
+    """Every owed document in its place with the ledger's hash, and, when `owed` is all
+    its container should hold, what else is there."""
     root_id = settings().otcs_root_id
     held = container_documents(otcs, owed[0][1], root_id) if owed else {}
     paths = [f"{placement.folders[-1]}/{names.ecm_name(spec)}" for spec, placement in owed]
@@ -136,7 +156,10 @@ def _check_subject(
         node = held.get(path)
         state = record.get("state", "absent")
         if node is None:
-            report.missing.append(Finding(subject, path, f"ledger: {state}", record_key, state))
+            detail = f"ledger: {state}" + ("; the store no longer shows it" if kept else "")
+            report.missing.append(
+                Finding(subject, path, detail, record_key, state, refetchable=not kept)
+            )
             continue
         held_sha = otcs.content_sha256(node.id)
         if state != "declared" or record.get("target_id") != str(node.id):
@@ -151,7 +174,8 @@ def _check_subject(
     for path in sorted(set(held) - set(paths)):
         if _VERSION_SUFFIX.sub("", path) in stems:
             report.earlier_versions.append(Finding(subject, path, "superseded version"))
-        elif owed[0][1].workspace is not None:  # a shared folder holds other subjects' too
+        elif judge_extras and owed[0][1].workspace is not None:  # a shared folder holds
+            # other subjects' documents too
             report.extra.append(Finding(subject, path, "no owed document has this name"))
 
 
@@ -180,6 +204,17 @@ def owed_by(source: FetchedSource, loaded: Any) -> list[tuple[DocumentSpec, Plac
     return owed
 
 
+def _kept_by_container(
+    store_hash: str,
+) -> dict[tuple[str, tuple[str, str]], list[tuple[DocumentSpec, Placement]]]:
+    """What every flow keeps owing for what it saw once, per flow and container."""
+    kept: dict[tuple[str, tuple[str, str]], list[tuple[DocumentSpec, Placement]]] = {}
+    for flow in registry.flows().values():
+        for spec, placement in flow.documents_kept(store_hash):
+            kept.setdefault((flow.name, _container(placement)), []).append((spec, placement))
+    return kept
+
+
 def reconcile(
     otcs_client: OTCSClient,
     ledger: Ledger,
@@ -191,6 +226,8 @@ def reconcile(
     """Compare the subjects every fetched source changed in [since, until] with the ledger
     and the ECM."""
     report = ReconcileReport(store_hash, since.isoformat(), until.isoformat(), _now())
+    kept = _kept_by_container(store_hash)
+    kept_containers = {container for _, container in kept}
     for source in registry.fetched_sources().values():
         subjects = source.subjects_changed(store_hash, since, until)
         for done, subject_id in enumerate(subjects, start=1):
@@ -203,8 +240,12 @@ def reconcile(
                 report.unreadable.append(Finding(subject, "", detail))
                 continue
             report.due_documents += len(owed)
-            _check_subject(report, otcs_client, ledger, subject, owed)
+            judge_extras = bool(owed) and _container(owed[0][1]) not in kept_containers
+            _check_subject(report, otcs_client, ledger, subject, owed, judge_extras=judge_extras)
             on_progress(done, len(subjects))
+    for (flow_name, _), documents in kept.items():
+        report.due_documents += len(documents)
+        _check_subject(report, otcs_client, ledger, f"{flow_name}:kept", documents, kept=True)
     report.finished_at = _now()
     log_event(
         "reconcile.finished",

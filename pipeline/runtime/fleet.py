@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pipeline.celery import app
 from pipeline.core.stages import worker_queues
+from pipeline.runtime.processes import stop_together
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,6 @@ WORKER_GROUPS: dict[str, WorkerGroup] = {
     "cpu": WorkerGroup(worker_queues("cpu"), "prefork", 2),
 }
 READY_DEADLINE_S = 60.0
-STOP_GRACE_S = 20.0
 PING_RETRY_S = 0.5
 
 
@@ -161,13 +161,17 @@ class Fleet:
         return exited
 
     def stop(self) -> None:
-        """SIGTERM each node's main process (warm shutdown: running tasks finish, within
-        the soft shutdown timeout), then SIGKILL stragglers and their pools."""
-        workers, self.workers = self.workers, []
-        for worker in workers:
+        stop_together([self])
+
+    def terminate(self) -> None:
+        """SIGTERM each node's main process: a warm shutdown, running tasks finish."""
+        for worker in self.workers:
             with contextlib.suppress(ProcessLookupError):
                 worker.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_S
+
+    def finish(self, deadline: float) -> None:
+        """Wait for the nodes until `deadline`, then SIGKILL stragglers and their pools."""
+        workers, self.workers = self.workers, []
         for worker in workers:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 worker.process.wait(timeout=max(deadline - time.monotonic(), 0.1))

@@ -14,11 +14,52 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 READY_DEADLINE_S = 120.0
+STOP_GRACE_S = 20.0
+
+
+class Stoppable(Protocol):
+    """Something that stops in two steps, so many can be asked at once."""
+
+    def terminate(self) -> None:
+        """Ask it to stop (SIGTERM), without waiting."""
+
+    def finish(self, deadline: float) -> None:
+        """Wait for it until `deadline` (monotonic), then SIGKILL what is left."""
+
+
+def stop_together(children: Iterable[Stoppable], grace_s: float = STOP_GRACE_S) -> None:
+    """Ask every child to stop at once, give them one grace period between them, then
+    SIGKILL what is left. Stopped one after another, each took its own grace, and on a busy
+    machine a demo took minutes to go; a second Ctrl-C meanwhile is ignored, so it cannot
+    abandon the rest as orphans."""
+    children = list(children)
+    with _interrupts_held():
+        for child in children:
+            child.terminate()
+        deadline = time.monotonic() + grace_s
+        for child in children:
+            child.finish(deadline)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @dataclass
@@ -71,14 +112,22 @@ class ChildProcess:
         return dict(json.loads(line[0]))
 
     def stop(self) -> None:
+        stop_together([self])
+
+    def terminate(self) -> None:
+        self._signal(signal.SIGTERM)
+
+    def finish(self, deadline: float) -> None:
         if self.process is None:
             return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+            self._signal(signal.SIGKILL)
             self.process.wait()
         self.process = None
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)

@@ -8,10 +8,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from pipeline.flows.disclosures.look import channel_ids
+from pipeline.ops.reconcile import ReconcileReport, reconcile
+from pipeline.runtime import services
 from tests.disclosures.world import DisclosuresWorld, after, disclosures_world, sha256
 
 pytestmark = pytest.mark.e2e
@@ -116,3 +120,50 @@ def test_history_and_diff_read_the_index(world: DisclosuresWorld, story: dict[st
     assert diff.returncode == 0, diff.stderr
     assert "-<h1>Terms</h1><p>Version A" in diff.stdout
     assert "+<h1>Terms</h1><p>Version C" in diff.stdout
+
+
+def _reconcile(world: DisclosuresWorld) -> ReconcileReport:
+    with world.configured():
+        until = datetime.now(UTC) + timedelta(minutes=1)
+        return reconcile(world.otcs, services.ledger(), world.store_hash, until, until)
+
+
+def test_reconciliation_checks_every_version_the_store_showed_once(
+    world: DisclosuresWorld, story: dict[str, Any]
+) -> None:
+    """Last in this module: it removes a version from the ECM. The window is empty, yet
+    every channel's texts now and every version seen once are checked."""
+    unseen = _reconcile(world)
+    channels = channel_ids(world.client)
+    assert len(channels) > 1
+    assert {f.subject for f in unseen.lost} == {f"disclosures:{c}" for c in channels if c != 1}, (
+        unseen.to_json()
+    )  # only channel 1 was looked at: the others' texts are owed
+    for channel in channels:
+        world.look(channel)
+
+    clean = _reconcile(world)
+    assert clean.ok and not (clean.missing or clean.extra), clean.to_json()
+    assert clean.verified == clean.due_documents
+    terms = f"disclosure-page-{story['page']}-"
+    versions = [n for n in world.ecm.inventory()["nodes"]
+                if n["type"] == 144 and n["name"].startswith(terms)]  # fmt: skip
+    assert len(versions) == len(TEXTS)
+
+    workspace = versions[0]["parent_id"]
+    stray = world.otcs.create_document(workspace, "scanned-terms.pdf", b"%PDF-1.7",
+                                       "application/pdf").id  # fmt: skip
+    with_stray = _reconcile(world)
+    world.otcs.delete_node(stray)
+    assert [f.path.split("/")[-1] for f in with_stray.extra] == ["scanned-terms.pdf"]
+
+    current = max(versions, key=lambda n: n["id"])
+    replaced = next(n for n in versions if n is not current)
+    repo = world.ecm.state.repo
+    repo.discard(repo.get(replaced["id"]))  # an ECM that lost a version the store replaced
+    lost = _reconcile(world)
+    assert not lost.ok
+    [finding] = lost.missing
+    assert finding.path.endswith(replaced["name"]) and not finding.refetchable
+    assert "no longer shows" in finding.detail
+    assert lost.lost == []  # a re-fetch cannot bring it back: it waits for a person

@@ -41,12 +41,12 @@ HOOKS_AGE_S = 120
 class DisclosuresWorld(World):
     receiver: RunningReceiver
 
-    def look(self) -> float:
+    def look(self, channel: int = CHANNEL) -> float:
         """One look at the channel, as beat's poll asks for it; waits until it and every
         version it filed are done. Returns when it ended (this clock)."""
         runs = poll_runs_key(self.store_hash, DISCLOSURES)
         before = int(redis_client().get(runs) or 0)
-        enqueue_look(self.store_hash, CHANNEL, "poll", uuid.uuid4().hex)
+        enqueue_look(self.store_hash, channel, "poll", uuid.uuid4().hex)
         wait_for(lambda: int(redis_client().get(runs) or 0) > before, what="the look")
         wait_for(lambda: settled(self.store_hash), timeout=300, what="the look's records")
         return time.time()

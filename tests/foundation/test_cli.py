@@ -16,7 +16,7 @@ import redis
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from tests.support import embedded_env, processes_of, wait_for
+from tests.support import embedded_env, processes_of, reap, wait_for
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -114,7 +114,7 @@ def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
             "pipeline.cli",
             "demo",
             "--orders",
-            "3000",
+            "300",
             "--no-progress",
         ],
         env=embedded_env(data_dir),
@@ -128,10 +128,9 @@ def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
         client = redis.Redis(port=json.loads(runtime.read_text())["port"])
         wait_for(lambda: client.scard("bcrm:ledger:state:declared"), what="first declaration")
         demo.send_signal(signal.SIGINT)
-        _, stderr = demo.communicate(timeout=120)
+        _, stderr = demo.communicate(timeout=180)
     finally:
-        if demo.poll() is None:
-            demo.kill()
+        reap(demo, data_dir)
     assert demo.returncode == 130
     assert "interrupted" in stderr
     assert not runtime.exists()

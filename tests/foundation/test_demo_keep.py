@@ -16,7 +16,7 @@ from typing import IO
 import pytest
 import requests
 
-from tests.support import embedded_env, processes_of, wait_for
+from tests.support import embedded_env, processes_of, reap, wait_for
 
 URL = re.compile(r"https?://[^\s)]+")
 
@@ -89,8 +89,7 @@ def test_keep_leaves_everything_running_until_ctrl_c(tmp_path: Path) -> None:
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=180)
     finally:
-        if demo.poll() is None:
-            demo.kill()
+        reap(demo, data_dir)
     assert demo.returncode == 0, demo.stderr.read()[-2000:] if demo.stderr else ""
     assert not any(_answers(url) for url in urls)
     assert not (data_dir / "redis" / "redis.json").exists()

@@ -31,7 +31,7 @@ from pipeline.flows.commerce.pollers import Checkpoints, poll_runs_key
 from pipeline.flows.disclosures import receipts
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.flows.disclosures.intake import DISCLOSURES, enqueue_look
-from pipeline.flows.disclosures.look import read_channel, take_look
+from pipeline.flows.disclosures.look import channel_ids, read_channel, take_look
 from pipeline.flows.disclosures.render.receipt import render_receipt
 from pipeline.flows.disclosures.render.version import first_seen, render_version
 from pipeline.index.disclosures import VersionRow
@@ -111,8 +111,9 @@ class DisclosureSource(FetchedSource):
         return look, look.to_json_bytes()
 
     def subjects_changed(self, store_hash: str, since: datetime, until: datetime) -> list[str]:
-        """None can be named: BigCommerce keeps no dates for pages or settings."""
-        return []
+        """Every channel, whatever the window: BigCommerce keeps no dates for pages or
+        settings, so only a read of each channel tells whether its texts now are filed."""
+        return [str(c) for c in channel_ids(clients.bigcommerce(store_hash))]
 
     def read(self, store_hash: str, subject_id: str) -> DisclosureLook:
         """A channel's disclosures now, unrecorded and unwatched."""
