@@ -21,10 +21,12 @@ from prometheus_client import generate_latest
 
 from pipeline.core.canvas import OwedUnit
 from pipeline.core.redrive import find_stalled, redrive
-from pipeline.flows.approvals import observed
+from pipeline.flows.approvals import change_requests, observed
+from pipeline.flows.approvals.change_request import ChangeRequest, canonical
 from pipeline.flows.approvals.policy import DEFAULT_APPROVALS_FILE
 from pipeline.flows.approvals.producer import publish_key
 from pipeline.flows.approvals.reverting import revert_id
+from pipeline.flows.approvals.unapproved import UnapprovedChange
 from pipeline.flows.approvals.watch import FETCH_WATCH_TASK, enqueue_watch, watch_ref
 from pipeline.ops.metrics import fleet_registry
 from pipeline.runtime import redis_client, services
@@ -67,7 +69,7 @@ def unapproved_records(world: ApprovalWorld, product_id: int) -> list[dict]:
     return [n for n in world.ecm.inventory()["nodes"] if folder in n["path"]]
 
 
-def changes_of(world: ApprovalWorld, target: str) -> list[observed.UnapprovedChange]:
+def changes_of(world: ApprovalWorld, target: str) -> list[UnapprovedChange]:
     db = redis.Redis.from_url(os.environ["BCRM_REDIS_URL"])
     return [c for c in observed.every_change(db, world.store_hash) if c.target == target]
 
@@ -175,3 +177,18 @@ def test_a_look_whose_message_was_lost_is_re_driven_and_files_once(world: Approv
     assert len(unapproved_records(world, product["id"])) == 1
     [change] = changes_of(world, f"product/{product['id']}")
     assert change.after == {"availability": "disabled"}
+
+
+def test_a_revert_filed_by_anyone_but_bcrm_is_not_trusted(world: ApprovalWorld) -> None:
+    product = world.product(4)
+    live = {"price": canonical(product["price"])}
+    forged = ChangeRequest(
+        f"{world.store_hash}-CR-Rforged0001", world.store_hash, "product_price",
+        f"product/{product['id']}", {"price": "1.00"}, live,
+        reason="revert of unapproved change product-1-1",
+    )  # fmt: skip
+    # A maker files what looks like bcrm's own revert, approved at creation.
+    change_requests.file_system_request(world.maker, forged, 14, "looks like a revert")
+    result = world.publish(forged)
+    assert result["result"] == "refused" and "audit trail" in result["reason"]
+    assert world.product_writes(product["id"]) == []

@@ -61,8 +61,9 @@ def check_approval(
     otcs: OTCSClient, stored: StoredRequest, rule: TypePolicy, service_user: int, now: datetime
 ) -> tuple[ApprovalFacts, str | None]:
     """The approval's facts and why it does not stand (None: it does). A revert bcrm filed
-    itself (`reverting`: the audit trail names the service account as its creator) stands
-    on the policy, not on an approver; the value it restores was approved before."""
+    itself (`reverting`: the audit trail names the service account as its creator, and no
+    one else changed it since) stands on the policy, not on an approver; the value it
+    restores was approved before."""
     facts, change = stored.facts, stored.change
     trail = audit_trail(otcs, stored.node_id, service_user)
     system = is_revert(change) and trail.requester == service_user
@@ -77,6 +78,8 @@ def check_approval(
     if system:
         if not rule.revert_unapproved:
             return approval, f"approvals.toml does not revert unapproved {change.change_type}"
+        if trail.editors:
+            return approval, f"user {trail.editors[-1]} edited a revert bcrm filed"
         approvers: frozenset[int] = frozenset()
     else:
         decided_by = facts.get("Decided By", "")
