@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
+from pipeline.flows.approvals import watch
 from pipeline.flows.approvals.producer import poll_change_requests
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.disclosures import intake, look, receipts
@@ -81,6 +82,14 @@ def poll_store_change_requests(store_hash: str) -> int:
         return poll_change_requests(clients.otcs(), store_hash)
     finally:
         lock.release()
+
+
+@control_task("bcrm.control.watch_governed", flow="approvals")
+def watch_store_governed_fields(store_hash: str) -> str:
+    """Owe one look at the store's governed fields (a fetch of its own: the ledger knows
+    it before its message exists); the look records its completion, which is what the
+    stream's lag reads."""
+    return watch.enqueue_watch(store_hash, "poll", datetime.now(UTC).isoformat())
 
 
 @control_task("bcrm.control.redrive_stalled")

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from pipeline.cli.options import OperatorError, parse_moment, unknown_store
+from pipeline.cli.unapproved import acknowledge, unapproved
 from pipeline.flows.approvals import change_requests
 from pipeline.flows.approvals.change_request import STATUSES
 from pipeline.flows.approvals.change_requests import UnreadableRequest
@@ -181,3 +182,7 @@ def changes_cancel(change_id: str) -> None:
     when = datetime.now(UTC).isoformat(timespec="seconds")
     change_requests.set_status(otcs, stored.node_id, "cancelled", f"cancelled at {when}")
     click.echo(f"{change_id} cancelled")
+
+
+changes.add_command(unapproved)
+changes.add_command(acknowledge)

@@ -128,6 +128,17 @@ class EcmNeeds:
     holds: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class StoreCounter:
+    """A Prometheus counter a flow keeps per store (`bcrm metrics` shows it labelled by
+    store and `label`): its name, help text, and the count per label value."""
+
+    name: str
+    doc: str
+    label: str
+    values: Mapping[str, float]
+
+
 class UnknownRecordDate(PermanentError):
     """A record date the flow cannot give for this document (a file-plan mistake)."""
 
@@ -227,6 +238,15 @@ class Flow(ABC):
         """Work this flow holds back outside the ledger until something happens (a
         receipt waiting for its evidence to settle): settling is not done while any waits."""
         return 0
+
+    def needs_attention(self, client: redis.Redis, store_hash: str) -> list[str]:
+        """What this flow found that a person must look at (flow 3: changes made in the
+        store outside the workflow), each as one sentence naming the command to use."""
+        return []
+
+    def store_counters(self, client: redis.Redis, store_hash: str) -> list[StoreCounter]:
+        """Counters of this flow's own, per store, for the metrics exporter."""
+        return []
 
     def stream_intervals(self, config: Settings) -> dict[str, float]:
         """Per polled stream that does not run every BCRM_POLL_INTERVAL_S, how often it

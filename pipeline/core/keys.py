@@ -124,3 +124,38 @@ def case_delivery_seen(store_hash: str, delivery_hash: str) -> str:
 
 def case_refresh_pending(store_hash: str, case_id: str) -> str:
     return f"{PREFIX}:cases:refresh:{store_hash}:{case_id}"
+
+
+def governed_observed(store_hash: str) -> str:
+    """Per watched target (`product/12`, `promotion/7`), its governed fields as last seen,
+    the values last sanctioned (a baseline, a publish, a return to them) and how many
+    unapproved changes it had (flow 3's watch, pipeline/flows/approvals/observed.py)."""
+    return f"{PREFIX}:governed:observed:{store_hash}"
+
+
+def governed_intents(store_hash: str) -> str:
+    """What the publish stage is about to write, per target and change request: the watch
+    explains a change it sees by one of these."""
+    return f"{PREFIX}:governed:intents:{store_hash}"
+
+
+def unapproved_changes(store_hash: str) -> str:
+    """Every unapproved change seen, by id, as JSON (what status, the CLI and the inventory
+    read); kept."""
+    return f"{PREFIX}:governed:unapproved:{store_hash}"
+
+
+def unapproved_pending(store_hash: str) -> str:
+    """Ids of unapproved changes whose record is not yet declared: every watch owes them."""
+    return f"{PREFIX}:governed:unapproved-pending:{store_hash}"
+
+
+def metrics_unapproved(store_hash: str) -> str:
+    """Field -> unapproved changes of that field seen in the store (`bcrm metrics`)."""
+    return f"{PREFIX}:metrics:unapproved:{store_hash}"
+
+
+def unapproved_outcomes(store_hash: str) -> str:
+    """Per unapproved change, what became of it: its revert's outcome, or who acknowledged
+    it; a change with neither needs attention."""
+    return f"{PREFIX}:governed:unapproved-outcomes:{store_hash}"

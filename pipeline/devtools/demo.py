@@ -14,7 +14,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from pipeline.core import registry
 from pipeline.core.ledger import repeated_attempts_of, retries_of
+from pipeline.devtools.demo_approvals import run_approvals
 from pipeline.devtools.demo_disclosures import TermsEdit, as_of_figures, edit_terms_between_orders
 from pipeline.devtools.demo_phases import CHECKING, UNITS, PhaseTracker, PhaseView
 from pipeline.devtools.demo_sandbox import Sandbox
@@ -144,9 +146,12 @@ def run_demo(
     seen = _archive(store, deadline, PhaseTracker(view, orders_at_start, _owed_documents))
     changes: list[str] = []
     edit = None
+    approvals: dict[str, Any] = {}
     if live:
         changes, touched, edit = _live_changes(sandbox, deadline, view)
         view.announce("Live changes: " + "; ".join(changes))
+        if "approvals" in registry.flows():
+            approvals = run_approvals(sandbox, deadline, view.announce)
         tracker = PhaseTracker(view, len(touched), _owed_documents, "live changes: ", seen)
         seen = _archive(store, deadline, tracker)
     counters = sandbox.admin("bigcommerce", "GET", "/counters")
@@ -173,4 +178,5 @@ def run_demo(
     summary.disclosures = disclosure_figures(summary.records_per_kind)
     if edit is not None:
         summary.disclosures.update(as_of_figures(store, edit))
+    summary.approvals = approvals
     return summary

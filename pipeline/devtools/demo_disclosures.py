@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pipeline.devtools.settling import wait_until
 from pipeline.flows.disclosures.asof import order_answer
 from pipeline.flows.disclosures.evidence import CLOCK_TOLERANCE, EXACT
 from pipeline.flows.disclosures.index import disclosure_index
@@ -33,7 +34,6 @@ CLEAR_S = 1.5
 # order a change within `CLOCK_TOLERANCE` of a look against it (the run would not count
 # as continuous, and the first order's answer would be ambiguous).
 EDIT_CLEAR_S = CLEAR_S + CLOCK_TOLERANCE.total_seconds()
-WAIT_POLL_S = 0.5
 EDITED_TERMS = (
     "<h1>Terms and conditions</h1>\n"
     "<p>From today you may return any item within <strong>60 days</strong> of delivery "
@@ -64,13 +64,6 @@ def terms_page(client: BigCommerceClient) -> dict[str, Any]:
     return next(p for p in client.iter_pages(CHANNEL) if "terms" in str(p.get("url")))
 
 
-def _wait(condition: Callable[[], bool], deadline: float, what: str) -> None:
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"the demo timed out waiting for {what}")
-        time.sleep(WAIT_POLL_S)
-
-
 def _newest_run_of(store_hash: str, page_id: int) -> tuple[str, datetime, bool] | None:
     """(fingerprint, first seen, watched) of the page's newest run of sightings."""
     runs = disclosure_index().evidence(store_hash, PAGE, str(page_id)).runs
@@ -86,7 +79,7 @@ def _last_look(store_hash: str) -> float:
 
 
 def _looked_after(store_hash: str, moment: float, deadline: float) -> None:
-    _wait(lambda: _last_look(store_hash) > moment + CLEAR_S, deadline, "a look at the terms")
+    wait_until(lambda: _last_look(store_hash) > moment + CLEAR_S, deadline, "a look at the terms")
 
 
 def edit_terms_between_orders(
@@ -101,15 +94,15 @@ def edit_terms_between_orders(
     page = terms_page(client)
     page_id = int(page["id"])
     announce("Waiting until bcrm watches the terms page (a new webhook may take a minute)")
-    _wait(
+    wait_until(
         lambda: (_newest_run_of(store_hash, page_id) or ("", None, False))[2],
         deadline,
         "a watched look at the terms page",
     )
-    _wait(lambda: time.time() > _last_look(store_hash) + CLEAR_S, deadline, "the clock")
+    wait_until(lambda: time.time() > _last_look(store_hash) + CLEAR_S, deadline, "the clock")
     before_order = place_order()
     _looked_after(store_hash, time.time(), deadline)
-    _wait(lambda: time.time() > _last_look(store_hash) + EDIT_CLEAR_S, deadline, "the clock")
+    wait_until(lambda: time.time() > _last_look(store_hash) + EDIT_CLEAR_S, deadline, "the clock")
     before = _newest_run_of(store_hash, page_id)
     client.request("PUT", f"/v3/content/pages/{page_id}", body={"body": EDITED_TERMS})
     announce(f"Staff edited the page {page['name']!r} through the store's API")
@@ -118,8 +111,8 @@ def edit_terms_between_orders(
         newest = _newest_run_of(store_hash, page_id)
         return newest is not None and before is not None and newest[0] != before[0]
 
-    _wait(edit_seen, deadline, "a look that sees the edited terms")
-    _wait(lambda: time.time() > _last_look(store_hash) + CLEAR_S, deadline, "the clock")
+    wait_until(edit_seen, deadline, "a look that sees the edited terms")
+    wait_until(lambda: time.time() > _last_look(store_hash) + CLEAR_S, deadline, "the clock")
     after_order = place_order()
     _looked_after(store_hash, time.time(), deadline)
     return TermsEdit(

@@ -49,6 +49,8 @@ class DemoSummary:
     # The disclosures flow's part: versions and receipts filed, and with live changes the
     # as-of answers for the orders either side of the terms edit (`disclosure_figures`).
     disclosures: dict[str, Any] = field(default_factory=dict)
+    # The approvals flow's part, with live changes (`demo_approvals.run_approvals`).
+    approvals: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -57,11 +59,12 @@ class DemoSummary:
             not self.problems
             and self.present_exactly_once == self.due_documents
             and self.disclosures.get("as_of_checks_passed", 0) == checks
+            and self.approvals.get("checks_passed", 0) == self.approvals.get("checks", 0)
         )
 
     def to_json(self) -> dict[str, Any]:
         figures = asdict(self)
-        flows = {"disclosures": figures.pop("disclosures")}
+        flows = {"disclosures": figures.pop("disclosures"), "approvals": figures.pop("approvals")}
         return {**figures, "flows": flows, "ok": self.ok, "reconciliation": reconciliation(self)}
 
 
@@ -220,6 +223,31 @@ def _disclosures(summary: DemoSummary) -> list[Line]:
     return lines
 
 
+def _approvals(summary: DemoSummary) -> list[Line]:
+    figures = summary.approvals
+    if not figures:
+        return []
+    refused = ", ".join(f"{n} {reason}" for reason, n in figures["refused"].items()) or "none"
+    return [
+        Line("Approvals", "", "price changes approved in the ECM, published to the store"),
+        *(Line(f"  {action}") for action in figures["actions"]),
+        Line("  change requests filed", str(figures["requested"])),
+        Line("  published", str(figures["published"]), "exactly as approved, once"),
+        Line("  rejected", str(figures["rejected"]), "by the approver; never published"),
+        Line("  refused", refused, "a refusal record each, not a dead letter"),
+        Line("  publish receipts filed", str(figures["receipts"]), "next to the approval"),
+        Line(
+            "  unapproved changes",
+            str(figures["unapproved_changes"]),
+            "prices changed in BigCommerce with no approval, each a record",
+        ),
+        Line(
+            "  outcomes as scripted",
+            f"{figures['checks_passed']} of {figures['checks']}",
+        ),
+    ]
+
+
 def _work(summary: DemoSummary) -> list[Line]:
     return [
         Line("How the pipeline worked"),
@@ -257,6 +285,7 @@ def summary_lines(summary: DemoSummary) -> list[Line]:
         *_live(summary),
         *_records(summary),
         *_disclosures(summary),
+        *_approvals(summary),
         *_work(summary),
         *([Line("How the figures reconcile"), *notes] if notes else []),
         *([Line("Problems", str(len(summary.problems))), *problems] if problems else []),

@@ -83,6 +83,14 @@ def documents_fanned_out(fetch_keys: Iterable[str]) -> set[str]:
     return {key for result in results for key in result.get("documents", ())}
 
 
+def wait_until(condition: Callable[[], bool], deadline: float, what: str) -> None:
+    """Until `condition()` holds; a TimeoutError naming `what` past `deadline` (monotonic)."""
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the demo timed out waiting for {what}")
+        time.sleep(POLL_S)
+
+
 def units_waiting(store_hash: str) -> int:
     """Work the flows hold back outside the ledger (see `Flow.units_waiting`)."""
     client = redis_client()

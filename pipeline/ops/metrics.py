@@ -176,6 +176,7 @@ class FleetCollector(Collector):
             labels=["store", "stream"],
         )
         now = datetime.now(UTC)
+        flow_counters: dict[str, CounterMetricFamily] = {}
         for store in self._stores:
             left = tokens_left(self._client, store)
             if left is not None:
@@ -183,8 +184,19 @@ class FleetCollector(Collector):
             for stream, lag in checkpoint_lags(self._client, store, now).items():
                 if lag is not None:
                     lags.add_metric([store, stream], lag)
+            for flow in registry.flows().values():
+                for counter in flow.store_counters(self._client, store):
+                    family = flow_counters.setdefault(
+                        counter.name,
+                        CounterMetricFamily(
+                            counter.name, counter.doc, labels=["store", counter.label]
+                        ),
+                    )
+                    for value, count in sorted(counter.values.items()):
+                        family.add_metric([store, value], count)
         yield tokens
         yield lags
+        yield from flow_counters.values()
 
 
 def _durations(per_stage: dict[tuple[str, str], dict[str, str]]) -> HistogramMetricFamily:

@@ -33,8 +33,9 @@ def polls_completed(client: redis.Redis, store_hash: str) -> dict[str, int]:
 
 
 def _store_lag(store_hash: str) -> dict[str, Any]:
-    """How far behind polling is (seconds since each stream's last successful poll), and
-    how the last nightly reconciliation and fixity audit ended."""
+    """How far behind polling is (seconds since each stream's last successful poll), how
+    the last nightly reconciliation and fixity audit ended, and what the flows found that
+    needs a person (`Flow.needs_attention`)."""
     report: dict[str, Any] = {}
     lags = checkpoint_lags(redis_client(), store_hash, datetime.now(UTC))
     runs = polls_completed(redis_client(), store_hash)
@@ -45,6 +46,11 @@ def _store_lag(store_hash: str) -> dict[str, Any]:
         last = reports.latest(redis_client(), audit, store_hash)
         outcome = "never" if last is None else "ok" if last["ok"] else "FAILED"
         report[f"last_{audit}"] = outcome if last is None else f"{outcome} {last['started_at']}"
+    report["flow_findings"] = [
+        finding
+        for flow in registry.flows().values()
+        for finding in flow.needs_attention(redis_client(), store_hash)
+    ]
     return report
 
 
@@ -85,6 +91,7 @@ def attention(report: dict[str, dict[str, Any]]) -> list[str]:
         for audit in ("reconcile", "fixity"):
             if lags[f"last_{audit}"].startswith("FAILED"):
                 found.append(f"{store}: last {audit} failed; `bcrm status --json` has its time")
+        found.extend(f"{store}: {finding}" for finding in lags.get("flow_findings", ()))
     return found
 
 

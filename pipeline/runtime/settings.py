@@ -95,6 +95,7 @@ class _SettingsSchema(Schema):
         validate=validate.Regexp(r"^[^:]+:.+$", error="expected user:password (both non-empty)"),
     )
     retention_file = mf.String(load_default=None)
+    approvals_file = mf.String(load_default=None)
     bigcommerce_api_url = mf.String(
         load_default="https://api.bigcommerce.com",
         validate=validate.Regexp(
@@ -205,6 +206,7 @@ class Settings:
     staging_max_blob_bytes: int
     flower_basic_auth: str | None
     retention_file: str | None
+    approvals_file: str | None
     bigcommerce_api_url: str
     bigcommerce_stores: str | None
     otcs_url: str | None

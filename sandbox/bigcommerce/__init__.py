@@ -48,6 +48,13 @@ or is the stricter option so client bugs show up here rather than in production)
   10 per scope is 422. `/v3/hooks` needs no particular
   scope. `store/order/*` style wildcards match every scope below the prefix. The
   success-ratio blocklist is not emulated.
+- Catalog: every product write (`PUT` one or a batch, the admin's repricing) sets the
+  product's `date_modified` (read-only, ISO 8601: products_catalog.v3.yml "The date on
+  which the product was modified") to the store's clock in whole seconds, and
+  `date_modified:min|max` filter on it, inclusive. Variants carry no `date_modified` in
+  product-variants_catalog.v3.yml, and the spec does not say whether a variant write moves
+  its product's: here it does (UNCONFIRMED; bcrm's watch also re-reads the whole catalog
+  now and then, so it does not depend on it).
 - Promotions: an ENABLED promotion reads as DISABLED once `max_uses` is reached or its
   `end_date` has passed; INVALID cannot be written. No webhooks exist for promotions or
   content pages, so admin edits to them fire none.

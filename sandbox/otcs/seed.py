@@ -259,6 +259,7 @@ FILE_PLAN: list[tuple[int, int, str, str, str | None, bool]] = [
     (3006, COMMERCE, "Governance", "COM-GOV", None, False),
     (3060, 3006, "Approvals", "COM-GOV-APR", "BCRM-GOV-APR", False),
     (3061, 3006, "Publish Receipts", "COM-GOV-PUB", "BCRM-GOV-APR", False),
+    (3066, 3006, "Unapproved Changes", "COM-GOV-UNA", "BCRM-GOV-APR", False),
     (3062, 3006, "Policies and Disclosures", "COM-GOV-POL", None, False),
     (3063, 3062, "Storefront Pages", "COM-GOV-POL-PAG", "BCRM-POL-PAG", False),
     (3064, 3062, "Checkout Terms", "COM-GOV-POL-TRM", "BCRM-POL-TRM", False),
@@ -320,7 +321,13 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
         "template_id": 2203,
         "location_id": 2102,
         "name_pattern": "Product {bo_id}",
-        "folders": ["Launch Approvals", "Price Changes", "Certifications", "Safety"],
+        "folders": [
+            "Launch Approvals",
+            "Price Changes",
+            "Certifications",
+            "Safety",
+            "Unapproved Changes",
+        ],
     },
     {
         "id": 504,
@@ -330,7 +337,13 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
         "template_id": 2204,
         "location_id": 2103,
         "name_pattern": "Campaign {bo_id}",
-        "folders": ["Briefs", "Legal Approvals", "Discount Rules", "Publish Receipts"],
+        "folders": [
+            "Briefs",
+            "Legal Approvals",
+            "Discount Rules",
+            "Publish Receipts",
+            "Unapproved Changes",
+        ],
     },
     {
         "id": 505,

@@ -120,3 +120,28 @@ def test_variants_by_product_store_wide_and_update(make_emulator) -> None:
         dup = api.put(f"/v3/catalog/products/1/variants/{vid}", json={"sku": variants[0]["sku"]})
         assert dup.status_code == 409
         assert api.get(f"/v3/catalog/products/2/variants/{vid}").status_code == 404
+
+
+def test_product_and_variant_writes_move_date_modified_for_the_watch_query(make_emulator) -> None:
+    """What flow 3's watch asks: products modified since a moment, with their variants,
+    oldest change first; a write to a product or one of its variants moves the product's
+    `date_modified` to the store's clock."""
+    emu = make_emulator(quota=None)
+    with Api(emu.base_url, emu.access_token) as api:
+        rows = products(api, "limit=250&include=variants")["data"]
+        newest = max(p["date_modified"] for p in rows)
+        shirt = next(p for p in rows if len(p["variants"]) > 1)
+        other = next(p for p in rows if p["id"] != shirt["id"])
+        variant = shirt["variants"][1]["id"]
+        path = f"/v3/catalog/products/{shirt['id']}/variants/{variant}"
+        assert api.put(path, json={"price": 3.5}).status_code == 200
+        assert api.put(f"/v3/catalog/products/{other['id']}", json={"price": 4}).status_code == 200
+        query = f"date_modified:min={newest}&include=variants&sort=date_modified&direction=asc"
+        since = products(api, query + "&limit=250")["data"]
+        changed = {p["id"]: p for p in since if p["date_modified"] > newest}
+        assert set(changed) == {shirt["id"], other["id"]}
+        assert ISO.match(changed[shirt["id"]]["date_modified"])
+        moved = {v["id"]: v["price"] for v in changed[shirt["id"]]["variants"]}
+        assert moved[variant] == 3.5
+        dates = [p["date_modified"] for p in since]
+        assert dates == sorted(dates)

@@ -139,7 +139,8 @@ def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -> None:
-    """README command 1, small: every due document in the ECM exactly once."""
+    """README command 1, small: every due document in the ECM exactly once; the terms
+    edited between two orders; five price changes that end five ways."""
     data_dir = tmp_path / "var"
     report = tmp_path / "report.json"
     result = _bcrm(
@@ -171,6 +172,13 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     before, after = disclosures["as_of"]
     assert before["state"] == after["state"] == "exact"
     assert before["content_sha256"] != after["content_sha256"]
+    approvals = summary["flows"]["approvals"]
+    assert (approvals["requested"], approvals["published"], approvals["rejected"]) == (4, 1, 1)
+    assert approvals["refused"] == {"drift": 1, "separation of duties": 1}
+    assert approvals["receipts"] == 1 and approvals["refusal_records"] == 2
+    # The drift's own edit and the direct one: each a record, counted by the inventory too.
+    assert approvals["unapproved_changes"] == summary["records_per_kind"]["unapproved_change"] == 2
+    assert approvals["checks_passed"] == approvals["checks"] == 6
     assert not (data_dir / "redis" / "redis.json").exists()
     assert processes_of(data_dir) == []
     _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")

@@ -157,3 +157,37 @@ def test_an_order_answered_less_than_exactly_fails_the_demo() -> None:
     summary = _with_terms_edit("ambiguous")
     assert not summary.ok
     assert _text(summary)["Result"][0] == "FAILED"
+
+
+ACTION = "abc123-CR-1: price of product 77 → 21.00, filed by mia.maker, approved by cy.checker"
+
+
+def _with_approvals(published: int) -> DemoSummary:
+    summary = a_run()
+    summary.approvals = {
+        "requested": 4, "published": published, "rejected": 1,
+        "refused": {"drift": 1, "separation of duties": 1}, "unapproved_changes": 2,
+        "receipts": published, "refusal_records": 2,
+        "actions": [ACTION],
+        "checks": 6, "checks_passed": 6 if published == 1 else 4,
+    }  # fmt: skip
+    return summary
+
+
+def test_the_approvals_part_shows_each_outcome_and_reports_its_figures() -> None:
+    summary = _with_approvals(1)
+    text = _text(summary)
+    assert text["refused"][0] == "1 drift, 1 separation of duties"
+    assert text["unapproved changes"][0] == "2"
+    assert text["publish receipts filed"][0] == "1"
+    assert text["outcomes as scripted"][0] == "6 of 6"
+    assert ACTION in text
+    flows = summary.to_json()["flows"]["approvals"]
+    assert (flows["published"], flows["receipts"], flows["unapproved_changes"]) == (1, 1, 2)
+    assert summary.ok
+
+
+def test_an_approvals_outcome_other_than_scripted_fails_the_demo() -> None:
+    summary = _with_approvals(0)
+    assert not summary.ok
+    assert _text(summary)["Result"][0] == "FAILED"

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pipeline.flows.approvals.approval import Trail, refusal, trail_of
 from pipeline.flows.approvals.change_requests import StoredRequest
 from pipeline.flows.approvals.policy import TypePolicy
+from pipeline.flows.approvals.reverting import is_revert
 from pipeline.integrations.otcs.client import OTCSClient
 
 
@@ -59,36 +60,44 @@ def _price_drop_pct(stored: StoredRequest) -> float:
 def check_approval(
     otcs: OTCSClient, stored: StoredRequest, rule: TypePolicy, service_user: int, now: datetime
 ) -> tuple[ApprovalFacts, str | None]:
-    """The approval's facts and why it does not stand (None: it does)."""
+    """The approval's facts and why it does not stand (None: it does). A revert bcrm filed
+    itself (`reverting`: the audit trail names the service account as its creator, and no
+    one else changed it since) stands on the policy, not on an approver; the value it
+    restores was approved before."""
     facts, change = stored.facts, stored.change
     trail = audit_trail(otcs, stored.node_id, service_user)
+    system = is_revert(change) and trail.requester == service_user
+    approver = service_user if system else (trail.editors[-1] if trail.editors else None)
     approval = ApprovalFacts(
-        trail.requester,
-        trail.editors[-1] if trail.editors else None,
-        facts.get("Decided At", ""),
-        facts.get("Expires At", ""),
+        trail.requester, approver, facts.get("Decided At", ""), facts.get("Expires At", "")
     )
     if facts.get("Payload SHA-256") != change.payload_sha256:
         return approval, "payload edited: the request document no longer has the approved hash"
     if facts.get("Before SHA-256") != change.before_sha256:
         return approval, "before-state edited: it no longer has the approved hash"
-    decided_by = facts.get("Decided By", "")
-    approvers = approver_ids(otcs, rule.approver_group)
-    reason = refusal(
-        trail,
-        int(decided_by) if decided_by.isdigit() else None,
-        facts.get("Decision", ""),
-        approvers,
-    )
-    if reason is not None:
-        return approval, reason
+    if system:
+        if not rule.revert_unapproved:
+            return approval, f"approvals.toml does not revert unapproved {change.change_type}"
+        if trail.editors:
+            return approval, f"user {trail.editors[-1]} edited a revert bcrm filed"
+        approvers: frozenset[int] = frozenset()
+    else:
+        decided_by = facts.get("Decided By", "")
+        approvers = approver_ids(otcs, rule.approver_group)
+        reason = refusal(
+            trail,
+            int(decided_by) if decided_by.isdigit() else None,
+            facts.get("Decision", ""),
+            approvers,
+        )
+        if reason is not None:
+            return approval, reason
     expires = approval.expires_at
     if not expires or datetime.fromisoformat(expires) <= now.astimezone(UTC):
         return approval, f"expired: the approval was valid until {expires or 'never set'}"
-    if rule.second_approver_above_pct and _price_drop_pct(stored) > rule.second_approver_above_pct:
+    pct = rule.second_approver_above_pct
+    if not system and pct and _price_drop_pct(stored) > pct:
         distinct = {e for e in trail.editors if e in approvers and e != trail.requester}
         if len(distinct) < 2:
-            return approval, (
-                f"a price drop over {rule.second_approver_above_pct:g} % needs a second approver"
-            )
+            return approval, f"a price drop over {pct:g} % needs a second approver"
     return approval, None

@@ -86,31 +86,74 @@ def _values(otcs: OTCSClient, by_name: Mapping[str, str]) -> tuple[int, dict[str
     return definition.id, definition.values(by_name)
 
 
+def _request_facts(change: ChangeRequest, login: str, effective_from: str) -> dict[str, str]:
+    return {
+        "Change Request ID": change.id,
+        "Change Type": change.change_type,
+        "Target": change.target,
+        "Payload SHA-256": change.payload_sha256,
+        "Before SHA-256": change.before_sha256,
+        "Requested By": login,
+        "Effective From": effective_from,
+        "Status": "requested",
+    }
+
+
+def _decision_facts(user_id: int, approve: bool, valid_days: int, note: str) -> dict[str, str]:
+    now = datetime.now(UTC)
+    decision = "approved" if approve else "rejected"
+    return {
+        "Decision": decision,
+        "Decided By": str(user_id),
+        "Decided At": now.isoformat(timespec="seconds"),
+        "Expires At": (now + timedelta(days=valid_days)).isoformat(timespec="seconds"),
+        "Status": decision,
+        "Status Reason": note[:250],
+    }
+
+
+def _create(otcs: OTCSClient, change: ChangeRequest, facts: Mapping[str, str]) -> int:
+    category_id, values = _values(otcs, facts)
+    return otcs.create_workspace(
+        EXT_SYSTEM, BO_TYPE, change.id, workspace_name(change.id), categories={category_id: values}
+    )
+
+
+def _file_document(otcs: OTCSClient, node_id: int, change: ChangeRequest) -> None:
+    """The request document in the workspace's request folder, unless it is there."""
+    folder = otcs.find_child(node_id, REQUEST_FOLDER)
+    if folder is None:
+        raise NotConfigured(f"the Change Request workspace template has no {REQUEST_FOLDER!r}")
+    if versions(otcs, folder.id, request_stem(change.id) + "-"):
+        return
+    raw = json.dumps(change.to_json(), sort_keys=True, indent=2).encode()
+    otcs.create_document(folder.id, request_document_name(change), raw, "application/json")
+
+
 def file_request(otcs: OTCSClient, change: ChangeRequest, effective_from: str = "") -> int:
     """Create the change request's workspace with its category and request document, as
     the maker `otcs` is logged in as; the workspace's node id."""
     _, login = current_user(otcs)
-    category_id, values = _values(
-        otcs,
-        {
-            "Change Request ID": change.id,
-            "Change Type": change.change_type,
-            "Target": change.target,
-            "Payload SHA-256": change.payload_sha256,
-            "Before SHA-256": change.before_sha256,
-            "Requested By": login,
-            "Effective From": effective_from,
-            "Status": "requested",
-        },
-    )
-    node_id = otcs.create_workspace(
-        EXT_SYSTEM, BO_TYPE, change.id, workspace_name(change.id), categories={category_id: values}
-    )
-    folder = otcs.find_child(node_id, REQUEST_FOLDER)
-    if folder is None:
-        raise NotConfigured(f"the Change Request workspace template has no {REQUEST_FOLDER!r}")
-    raw = json.dumps(change.to_json(), sort_keys=True, indent=2).encode()
-    otcs.create_document(folder.id, request_document_name(change), raw, "application/json")
+    node_id = _create(otcs, change, _request_facts(change, login, effective_from))
+    _file_document(otcs, node_id, change)
+    return node_id
+
+
+def file_system_request(otcs: OTCSClient, change: ChangeRequest, valid_days: int, note: str) -> int:
+    """A change request bcrm files as its service account and approves by policy (a
+    revert of an unapproved change), with its decision in the category it is created
+    with; found again, and completed, when an earlier try filed part of it."""
+    node = otcs.find_workspace(EXT_SYSTEM, BO_TYPE, change.id)
+    if node is None:
+        user_id, login = current_user(otcs)
+        facts = {
+            **_request_facts(change, login, ""),
+            **_decision_facts(user_id, True, valid_days, note),
+        }
+        node_id = _create(otcs, change, facts)
+    else:
+        node_id = node.id
+    _file_document(otcs, node_id, change)
     return node_id
 
 
@@ -147,18 +190,7 @@ def decide(
 ) -> None:
     """What an approver does in the ECM: set the decision (and a note), as themselves."""
     user_id, _ = current_user(otcs)
-    now = datetime.now(UTC)
-    category_id, values = _values(
-        otcs,
-        {
-            "Decision": "approved" if approve else "rejected",
-            "Decided By": str(user_id),
-            "Decided At": now.isoformat(timespec="seconds"),
-            "Expires At": (now + timedelta(days=valid_days)).isoformat(timespec="seconds"),
-            "Status": "approved" if approve else "rejected",
-            "Status Reason": note[:250],
-        },
-    )
+    category_id, values = _values(otcs, _decision_facts(user_id, approve, valid_days, note))
     otcs.update_category(_workspace(otcs, change_id), category_id, values)
 
 

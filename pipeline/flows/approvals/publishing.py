@@ -1,7 +1,10 @@
 """The publish stage's work for one change request (`bcrm.publish.change`): read it from
 the ECM, check its approval, publish it (or refuse), hand the receipt (or the refusal
 record) to render → classify → declare into the change request's workspace, and mark
-the request `published` or `refused`.
+the request `published` or `refused`. Before it writes, it tells the watch of changes
+made outside the workflow what it is about to write (`observed.expect`), so no look takes
+its write for someone else's; a revert of an unapproved change (`reverting`) is filed by
+the stage itself from its message, then published like any request.
 
 A refusal (drift, expired, separation of duties, an approver outside the group, an
 edited payload, a request cancelled or rejected meanwhile) is a business outcome with a
@@ -31,12 +34,13 @@ from pipeline.core import keys
 from pipeline.core.canvas import document_unit, send_owed
 from pipeline.core.errors import TransientError
 from pipeline.core.messages import document_message
-from pipeline.flows.approvals import change_requests
+from pipeline.flows.approvals import change_requests, observed, reverting
 from pipeline.flows.approvals.approval_check import check_approval
 from pipeline.flows.approvals.change_requests import UnreadableRequest
 from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.publish import PublishOutcome, publish_change
 from pipeline.flows.approvals.publish_record import PublishRecord
+from pipeline.flows.approvals.unapproved import UnapprovedChange
 from pipeline.runtime import clients, redis_client, services, settings
 
 DONE = ("published", "refused")
@@ -64,6 +68,8 @@ def publish_request(ref: Mapping[str, Any]) -> dict[str, Any]:
 def _publish(ref: Mapping[str, Any]) -> dict[str, Any]:
     store_hash, change_id = str(ref["store_hash"]), str(ref["change_request"])
     otcs = clients.otcs()
+    if "revert" in ref:
+        reverting.file_revert(otcs, UnapprovedChange.from_json(ref["revert"]))
     stored = change_requests.read_request(otcs, change_id)
     if stored.change.store_hash != store_hash:
         raise UnreadableRequest(f"{change_id} names store {stored.change.store_hash}")
@@ -76,13 +82,21 @@ def _publish(ref: Mapping[str, Any]) -> dict[str, Any]:
         reason = f"{stored.status} before publishing"
     bigcommerce = clients.bigcommerce(store_hash)
     if reason is None:
+        observed.expect(redis_client(), stored.change)  # before the write any look can see
         outcome = publish_change(bigcommerce, stored.change)
+        if outcome.refused:
+            observed.forget(redis_client(), stored.change)
     else:
         outcome = PublishOutcome(change_id, "refused", reason)
     country = str(bigcommerce.store_information().get("country_code") or "US")
     record = PublishRecord.of(stored.change, approval, outcome, country)
     message = document_message(record.spec(), services.staging().put(record.to_json_bytes()))
     send_owed([document_unit(message)])
+    if reverting.is_revert(stored.change):
+        undone = reverting.reverted_change_id(stored.change)
+        observed.note_outcome(
+            redis_client(), store_hash, undone, revert=change_id, result=outcome.result
+        )
     status = "refused" if outcome.refused else "published"
     change_requests.set_status(otcs, stored.node_id, status, outcome.reason)
     return {

@@ -18,7 +18,8 @@ how to write the after-state, in BigCommerce's terms (reference bigcommerce-api.
 - Promotions (`promotion`, a creation): `POST /v3/promotions` (201) is not idempotent, so
   the change request id is carried in the promotion's name (`<name> [<CR id>]`) and looked
   for with `GET /v3/promotions?query=<CR id>` (query matches name or code, §7.1) before
-  creating; its governed fields are then read from the promotion found.
+  creating; its governed fields are then read from the promotion found. An existing
+  promotion (`promotion/{id}`, how a revert names it) is read and written in place.
 """
 
 from __future__ import annotations
@@ -154,6 +155,22 @@ class PromotionTarget(Target):
         return super().governed({**live, "name": name}, change)
 
 
+class PromotionUpdate(Target):
+    """An existing promotion's fields (a revert of an unapproved change to its rules or
+    status): `GET|PUT /v3/promotions/{id}` (§7.1), the PUT with only the changed fields."""
+
+    fields = PROMOTION_FIELDS
+
+    def __init__(self, promotion_id: int) -> None:
+        self.path = f"/v3/promotions/{promotion_id}"
+
+    def read(self, client: BigCommerceClient, change: ChangeRequest) -> dict[str, Any] | None:
+        return self.governed(client.request("GET", self.path)["data"], change)
+
+    def write(self, client: BigCommerceClient, change: ChangeRequest) -> Any:
+        return client.request("PUT", self.path, body=change.after)
+
+
 def marked_name(name: str, change_id: str) -> str:
     """A created object's name carrying its change request id, how it is found again."""
     return f"{name} [{change_id}]"
@@ -170,6 +187,8 @@ def target_of(change: ChangeRequest) -> Target:
     try:
         if change.change_type == "promotion" and parts == ["promotion"]:
             return PromotionTarget()
+        if change.change_type == "promotion" and parts[0] == "promotion" and len(parts) == 2:
+            return PromotionUpdate(int(parts[1]))
         if change.change_type == "refund_exception" and parts[0] == "order" and len(parts) == 2:
             return RefundTarget(int(parts[1]))
         if change.change_type == "page" and parts[0] == "page" and len(parts) == 2:
