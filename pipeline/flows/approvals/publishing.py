@@ -13,14 +13,19 @@ stage, which finds the same record key (one receipt per change request, see
 
 Celery over Redis may deliver two copies of one unit's message at once (a producer's
 poll overlapping a retry, a redelivery racing a slow run): a run holds the change
-request's lock in Redis, and a copy that finds it held retries later, by when the holder
-has finished and the copy is skipped. The lock outlives no task: it expires with the
+request's lock in Redis, and a copy that finds it held is dropped (`PublishInProgress`,
+which the task turns into Celery's Ignore). Nothing waits on the dropped copy: the holder
+finishes, or retries by its own message, or dies with its message unacknowledged, which
+Redis delivers again after the visibility timeout; and while the request stays approved
+every poll owes it again. A copy that retried instead ran out of retries while a killed
+worker's lock lived and filed a dead letter for a person although nothing was wrong
+(`bcrm chaos publish --long`: eleven). The lock outlives no task: it expires with the
 visibility timeout, so a killed worker's lock frees itself in time for the redelivery.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
@@ -29,8 +34,7 @@ from redis.exceptions import LockError
 
 from pipeline.core import keys
 from pipeline.core.canvas import document_unit, send_owed
-from pipeline.core.errors import TransientError
-from pipeline.core.messages import document_message
+from pipeline.core.messages import DocumentMessage, document_message
 from pipeline.flows.approvals import change_requests
 from pipeline.flows.approvals.approval_check import check_approval
 from pipeline.flows.approvals.change_requests import UnreadableRequest
@@ -43,25 +47,37 @@ DONE = ("published", "refused")
 WITHDRAWN = ("cancelled", "rejected")
 
 
-class PublishInProgress(TransientError):
-    """Another run holds the change request's lock (see the module docstring)."""
+class PublishInProgress(Exception):
+    """Another run holds the change request's lock: this copy is not needed (see the
+    module docstring)."""
 
 
-def publish_request(ref: Mapping[str, Any]) -> dict[str, Any]:
-    """See the module docstring; the stage's result (what the ledger keeps)."""
+def file_by_the_fleet(message: DocumentMessage) -> None:
+    """Owe the record's render → classify → declare chain to the worker fleet."""
+    send_owed([document_unit(message)])
+
+
+def publish_request(
+    ref: Mapping[str, Any], hand_over: Callable[[DocumentMessage], None] = file_by_the_fleet
+) -> dict[str, Any]:
+    """See the module docstring; the stage's result (what the ledger keeps). `hand_over`
+    files the receipt or refusal record (`bench/publish.py` files it in its own process,
+    the serial baseline)."""
     change_id = str(ref["change_request"])
     ttl = settings().visibility_timeout
     lock = redis_client().lock(keys.publish_lock(change_id), timeout=ttl)
     if not lock.acquire(blocking=False):
-        raise PublishInProgress(f"{change_id} is being published by another run", 1.0)
+        raise PublishInProgress(f"{change_id} is being published by another run")
     try:
-        return _publish(ref)
+        return _publish(ref, hand_over)
     finally:
         with suppress(LockError):  # expired: the run outlived the visibility timeout
             lock.release()
 
 
-def _publish(ref: Mapping[str, Any]) -> dict[str, Any]:
+def _publish(
+    ref: Mapping[str, Any], hand_over: Callable[[DocumentMessage], None]
+) -> dict[str, Any]:
     store_hash, change_id = str(ref["store_hash"]), str(ref["change_request"])
     otcs = clients.otcs()
     stored = change_requests.read_request(otcs, change_id)
@@ -82,7 +98,7 @@ def _publish(ref: Mapping[str, Any]) -> dict[str, Any]:
     country = str(bigcommerce.store_information().get("country_code") or "US")
     record = PublishRecord.of(stored.change, approval, outcome, country)
     message = document_message(record.spec(), services.staging().put(record.to_json_bytes()))
-    send_owed([document_unit(message)])
+    hand_over(message)
     status = "refused" if outcome.refused else "published"
     change_requests.set_status(otcs, stored.node_id, status, outcome.reason)
     return {
