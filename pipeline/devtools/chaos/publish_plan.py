@@ -91,7 +91,7 @@ class Catalog:
         return change_type, f"product/{product['id']}", {"price": str(price.quantize(CENT))}
 
 
-def legit_types(count: int, start: int) -> Iterator[str]:
+def _legit_types(count: int, start: int) -> Iterator[str]:
     return (LEGIT_TYPES[(start + i) % len(LEGIT_TYPES)] for i in range(count))
 
 
@@ -106,7 +106,7 @@ def file_wave(
 ) -> list[Planned]:
     """File `legit` legitimate change requests and one per forgery, as the maker."""
     planned = []
-    drafts = [(t, "") for t in legit_types(legit, start)]
+    drafts = [(t, "") for t in _legit_types(legit, start)]
     drafts += [("product_price", forgery) for forgery in forgeries]
     for n, (change_type, forgery) in enumerate(drafts, start):
         kind, target, assignments = catalog.request(change_type, n)
