@@ -65,6 +65,12 @@ def publish_lock(change_id: str) -> str:
     return f"{PREFIX}:publish-lock:{change_id}"
 
 
+def change_requests_settled(store_hash: str) -> str:
+    """Ids of a store's change requests in a status they never leave, which the producer's
+    poll no longer reads (rebuilt by reading them again if Redis loses it)."""
+    return f"{PREFIX}:change-requests:settled:{store_hash}"
+
+
 def order_seen(store_hash: str, order_id: int) -> str:
     """The digest of an order as last seen (a listing overtaken by it is not used)."""
     return f"{PREFIX}:order-seen:{store_hash}:{order_id}"

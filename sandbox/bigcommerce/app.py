@@ -113,7 +113,9 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
     dialect = route.dialect if route else _unmatched_dialect(request.path)
     rt.counters[f"{request.method} {route.path}" if route else "unmatched"] += 1
     faults = rt.faults
-    if faults.reset_rate and faults.applies(family) and rt.rng.random() < faults.reset_rate:
+    writes = is_write(request.method, request.path)
+    strikes = faults.strikes(family, writes)
+    if faults.reset_rate and strikes and rt.rng.random() < faults.reset_rate:
         _reset_connection(request)
         raise asyncio.CancelledError
     delay = faults.delay(family, rt.rng) if faults.latency else 0.0
@@ -143,7 +145,7 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
         ):
             raise ApiError(415)
         check_scope(token, route.scopes, request.method)
-        if faults.error_rate and faults.applies(family) and rt.rng.random() < faults.error_rate:
+        if faults.error_rate and strikes and rt.rng.random() < faults.error_rate:
             rt.refusals[f"injected {faults.error_status}"] += 1
             if faults.error_status == 429:
                 return error_response(ApiError(429), dialect)
@@ -156,7 +158,6 @@ async def api_middleware(request: web.Request, handler: web.RequestHandler) -> w
         log.exception("handler failed: %s %s", request.method, route.path if route else "?")
         response = error_response(ApiError(500), dialect)
     response.headers.update((decision or rt.limiter.peek()).headers())
-    writes = is_write(request.method, request.path)
     lose = (
         writes
         and faults.lost_answer_rate

@@ -57,7 +57,8 @@ class Faults:
     `lost_answer_rate`: a write (POST, PUT, DELETE) that is applied and logged, then its
     connection reset before the answer leaves (a timeout or reset after the store acted,
     which a publisher must re-read rather than repeat); all restricted to `families` when
-    given.
+    given, and errors and resets to writes when `writes_only` (a storm on the publish
+    stage's writes while its reads, and the archiving of orders, go through).
     """
 
     latency: dict[str, Latency] = field(default_factory=dict)
@@ -66,6 +67,7 @@ class Faults:
     reset_rate: float = 0.0
     lost_answer_rate: float = 0.0
     families: list[str] | None = None
+    writes_only: bool = False
     rate_limit_mode: str = "standard"
 
     @classmethod
@@ -78,6 +80,7 @@ class Faults:
             "reset_rate",
             "lost_answer_rate",
             "families",
+            "writes_only",
             "rate_limit_mode",
         }
         unknown = set(raw) - known
@@ -103,6 +106,10 @@ class Faults:
 
     def applies(self, family: str) -> bool:
         return self.families is None or family in self.families
+
+    def strikes(self, family: str, write: bool) -> bool:
+        """Whether an injected error or reset may hit this request."""
+        return self.applies(family) and (write or not self.writes_only)
 
     def delay(self, family: str, rng: random.Random) -> float:
         spec = self.latency.get(family) or self.latency.get("*")

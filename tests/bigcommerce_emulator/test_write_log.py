@@ -63,3 +63,14 @@ def test_lost_answer_rate_is_validated(make_emulator) -> None:
     emu = make_emulator(quota=None)
     answer = requests.put(f"{emu.admin_url}/faults", json={"lost_answer_rate": 2}, timeout=10)
     assert answer.status_code == 400
+
+
+def test_a_storm_on_writes_only_lets_reads_through(make_emulator) -> None:
+    emu = make_emulator(quota=None)
+    emu.set_faults(error_rate=1.0, error_status=503, writes_only=True, families=["catalog"])
+    with Api(emu.base_url, emu.access_token) as api:
+        product = api.get("/v3/catalog/products", params={"limit": 1}).json()["data"][0]
+        refused = api.put(f"/v3/catalog/products/{product['id']}", json={"price": 9})
+    assert refused.status_code == 503
+    assert emu.applied_writes() == []
+    assert emu.refusal_counters()["injected 503"] == 1

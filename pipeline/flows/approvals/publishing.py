@@ -1,10 +1,7 @@
 """The publish stage's work for one change request (`bcrm.publish.change`): read it from
 the ECM, check its approval, publish it (or refuse), hand the receipt (or the refusal
 record) to render → classify → declare into the change request's workspace, and mark
-the request `published` or `refused`. Before it writes, it tells the watch of changes
-made outside the workflow what it is about to write (`observed.expect`), so no look takes
-its write for someone else's; a revert of an unapproved change (`reverting`) is filed by
-the stage itself from its message, then published like any request.
+the request `published` or `refused`.
 
 A refusal (drift, expired, separation of duties, an approver outside the group, an
 edited payload, a request cancelled or rejected meanwhile) is a business outcome with a
@@ -16,24 +13,29 @@ stage, which finds the same record key (one receipt per change request, see
 
 Celery over Redis may deliver two copies of one unit's message at once (a producer's
 poll overlapping a retry, a redelivery racing a slow run): a run holds the change
-request's lock in Redis, and a copy that finds it held retries later, by when the holder
-has finished and the copy is skipped. The lock outlives no task: it expires with the
+request's lock in Redis, and a copy that finds it held is dropped (`PublishInProgress`,
+which the task turns into Celery's Ignore). Nothing waits on the dropped copy: the holder
+finishes, or retries by its own message, or dies with its message unacknowledged, which
+Redis delivers again after the visibility timeout; and while the request stays approved
+every poll owes it again. A copy that retried instead ran out of retries while a killed
+worker's lock lived and filed a dead letter for a person although nothing was wrong
+(`bcrm chaos publish --long`: eleven). The lock outlives no task: it expires with the
 visibility timeout, so a killed worker's lock frees itself in time for the redelivery.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from redis.exceptions import LockError
 
 from pipeline.core import keys
 from pipeline.core.canvas import document_unit, send_owed
-from pipeline.core.errors import TransientError
-from pipeline.core.messages import document_message
+from pipeline.core.messages import DocumentMessage, document_message
 from pipeline.flows.approvals import change_requests, observed, reverting
 from pipeline.flows.approvals.approval_check import check_approval
 from pipeline.flows.approvals.change_requests import UnreadableRequest
@@ -41,31 +43,52 @@ from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.publish import PublishOutcome, publish_change
 from pipeline.flows.approvals.publish_record import PublishRecord
 from pipeline.flows.approvals.unapproved import UnapprovedChange
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.runtime import clients, redis_client, services, settings
 
 DONE = ("published", "refused")
 WITHDRAWN = ("cancelled", "rejected")
 
 
-class PublishInProgress(TransientError):
-    """Another run holds the change request's lock (see the module docstring)."""
+class PublishInProgress(Exception):
+    """Another run holds the change request's lock: this copy is not needed (see the
+    module docstring)."""
 
 
-def publish_request(ref: Mapping[str, Any]) -> dict[str, Any]:
-    """See the module docstring; the stage's result (what the ledger keeps)."""
+def file_by_the_fleet(message: DocumentMessage) -> None:
+    """Owe the record's render → classify → declare chain to the worker fleet."""
+    send_owed([document_unit(message)])
+
+
+def publish_request(
+    ref: Mapping[str, Any], hand_over: Callable[[DocumentMessage], None] = file_by_the_fleet
+) -> dict[str, Any]:
+    """See the module docstring; the stage's result (what the ledger keeps). `hand_over`
+    files the receipt or refusal record (`bench/publish.py` files it in its own process,
+    the serial baseline)."""
     change_id = str(ref["change_request"])
     ttl = settings().visibility_timeout
     lock = redis_client().lock(keys.publish_lock(change_id), timeout=ttl)
     if not lock.acquire(blocking=False):
-        raise PublishInProgress(f"{change_id} is being published by another run", 1.0)
+        raise PublishInProgress(f"{change_id} is being published by another run")
     try:
-        return _publish(ref)
+        return _publish(ref, hand_over)
     finally:
         with suppress(LockError):  # expired: the run outlived the visibility timeout
             lock.release()
 
 
-def _publish(ref: Mapping[str, Any]) -> dict[str, Any]:
+@lru_cache(maxsize=64)
+def _country(client: BigCommerceClient) -> str:
+    """The store's country, the receipt's jurisdiction (`GET /v2/store` `country_code`):
+    it changes rarely, so one call per worker process and store (as the commerce flow's
+    seller), not one per publish (`bcrm bench publish`: 4 calls per change, now 3)."""
+    return str(client.store_information().get("country_code") or "US")
+
+
+def _publish(
+    ref: Mapping[str, Any], hand_over: Callable[[DocumentMessage], None]
+) -> dict[str, Any]:
     store_hash, change_id = str(ref["store_hash"]), str(ref["change_request"])
     otcs = clients.otcs()
     if "revert" in ref:
@@ -88,10 +111,9 @@ def _publish(ref: Mapping[str, Any]) -> dict[str, Any]:
             observed.forget(redis_client(), stored.change)
     else:
         outcome = PublishOutcome(change_id, "refused", reason)
-    country = str(bigcommerce.store_information().get("country_code") or "US")
-    record = PublishRecord.of(stored.change, approval, outcome, country)
+    record = PublishRecord.of(stored.change, approval, outcome, _country(bigcommerce))
     message = document_message(record.spec(), services.staging().put(record.to_json_bytes()))
-    send_owed([document_unit(message)])
+    hand_over(message)
     if reverting.is_revert(stored.change):
         undone = reverting.reverted_change_id(stored.change)
         observed.note_outcome(

@@ -10,6 +10,7 @@ from pipeline.devtools.chaos.scenarios import (
     ecm,
     hostile,
     poison,
+    publish,
     webhooks,
     workers,
 )
@@ -25,5 +26,6 @@ SCENARIOS: dict[str, Scenario] = {
         hostile.SCENARIO,
         poison.SCENARIO,
         disclosures.SCENARIO,
+        publish.SCENARIO,
     )
 }
