@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import secrets
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from pipeline.devtools.approvals_staff import hire
 from pipeline.devtools.demo_sandbox import Sandbox
 from pipeline.devtools.settling import wait_until
 from pipeline.flows.approvals import change_requests, observed
@@ -34,31 +34,8 @@ from pipeline.flows.commerce.pollers import poll_runs_key
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import clients, redis_client, services
 
-MAKER, APPROVER = "mia.maker", "cy.checker"
 CHANGE_TYPE = "product_price"
 EXPECTED = ("published", "rejected", "refused", "refused")
-
-
-def _member(service: OTCSClient, **fields: Any) -> int:
-    """A new user (type 0) or group (type 1), made as an ECM administrator makes one
-    (`POST /v2/members`, pyxecm `add_user`/`add_group`)."""
-    answer = service.request("POST", "v2/members", fields=fields)
-    return int(answer["results"]["data"]["properties"]["id"])
-
-
-def _people(sandbox: Sandbox) -> tuple[OTCSClient, OTCSClient]:
-    """The maker and the approver (in the change type's approver group), each logged in
-    with a ticket of their own, so the ECM's audit trail names them."""
-    service = clients.otcs()
-    group_name = policy().of(CHANGE_TYPE).approver_group
-    passwords = {name: secrets.token_urlsafe(12) for name in (MAKER, APPROVER)}
-    ids = {name: _member(service, type=0, name=name, password=pw) for name, pw in passwords.items()}
-    group = _member(service, type=1, name=group_name)
-    service.request("POST", f"v2/members/{group}/members", fields={"member_id": ids[APPROVER]})
-    maker, approver = (
-        OTCSClient(sandbox.otcs["base_url"], name, passwords[name]) for name in (MAKER, APPROVER)
-    )
-    return maker, approver
 
 
 def _price_of(sandbox: Sandbox, product_id: int) -> Decimal:
@@ -135,7 +112,9 @@ def run_approvals(
     """The part, start to end; its figures, the scripted outcomes and how many held."""
     store = sandbox.store_hash
     service = clients.otcs()
-    maker, approver = _people(sandbox)
+    staff = hire(service, policy())
+    maker, approver = staff.maker.otcs, staff.approver.otcs
+    by, checker = staff.maker.name, staff.approver.name
     bigcommerce = clients.bigcommerce(store)
     wait_until(
         lambda: int(redis_client().get(poll_runs_key(store, WATCH)) or 0) > 0,
@@ -162,12 +141,12 @@ def run_approvals(
     change_requests.decide(maker, d.id, True, days)
     direct = _edit_price(sandbox, products[4])
     actions = [
-        f"{a.id}: price of product {products[0]} → {_money(a.after['price'])}, filed by {MAKER}, "
-        f"approved by {APPROVER}",
+        f"{a.id}: price of product {products[0]} → {_money(a.after['price'])}, filed by {by}, "
+        f"approved by {checker}",
         f"{b.id}: price of product {products[1]} → {_money(b.after['price'])}, "
-        f"rejected by {APPROVER}",
-        f"{c.id}: approved by {APPROVER} after the price was changed to {edited} in BigCommerce",
-        f"{d.id}: approved by {MAKER}, who filed it",
+        f"rejected by {checker}",
+        f"{c.id}: approved by {checker} after the price was changed to {edited} in BigCommerce",
+        f"{d.id}: approved by {by}, who filed it",
         f"product {products[4]}: price changed to {direct} in BigCommerce, no request",
     ]
     announce("Approvals: " + "; ".join(actions))
