@@ -78,33 +78,6 @@ def test_an_unreachable_redis_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_demo_declares_every_record_once_on_the_embedded_default(tmp_path: Path) -> None:
-    data_dir = tmp_path / "var"
-    report = tmp_path / "report.json"
-    result = _bcrm(
-        "demo",
-        "--orders",
-        "12",
-        "--no-live",
-        "--report",
-        str(report),
-        "--no-progress",
-        env=embedded_env(data_dir),
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    summary = json.loads(report.read_text())
-    assert summary["ok"] is True
-    assert summary["orders_seen"] == 12
-    assert summary["due_documents"] == summary["present_exactly_once"] > 12
-    assert set(summary["records_per_flow"]) == {"commerce", "fulfilment", "disclosures"}
-    assert sum(summary["records_per_flow"].values()) == summary["present_exactly_once"]
-    assert summary["dead_letters"] == 0
-    assert "present exactly once" in result.stdout.replace("_", " ")
-    assert not (data_dir / "redis" / "redis.json").exists()
-    assert processes_of(data_dir) == []
-
-
-@pytest.mark.e2e
 def test_ctrl_c_stops_every_process_the_demo_started(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     demo = subprocess.Popen(

@@ -1,9 +1,11 @@
-"""`bcrm demo --keep`: the world stays up after the summary, says where it is and how to
-fetch a record's PDF, and goes away cleanly on Ctrl-C."""
+"""`bcrm demo --keep` on the embedded default, without live changes: every record once in
+its report, then the world stays up after the summary, says where it is and how to fetch a
+record's PDF, and goes away cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shlex
 import signal
@@ -45,11 +47,11 @@ def _pdf_command(line: str, out: Path) -> tuple[dict[str, str], list[str]]:
 
 @pytest.mark.e2e
 def test_keep_leaves_everything_running_until_ctrl_c(tmp_path: Path) -> None:
-    data_dir = tmp_path / "var"
+    data_dir, report = tmp_path / "var", tmp_path / "report.json"
     env = embedded_env(data_dir)
     demo = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "demo", "--orders", "5", "--no-live", "--keep",
-         "--no-progress"],
+         "--no-progress", "--report", str(report)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -65,6 +67,12 @@ def test_keep_leaves_everything_running_until_ctrl_c(tmp_path: Path) -> None:
         )
         printed = "".join(lines)
         assert "Result" in printed and "present exactly once" in printed
+        summary = json.loads(report.read_text())
+        assert summary["ok"] is True and summary["orders_seen"] == 5
+        assert summary["due_documents"] == summary["present_exactly_once"] > 5
+        assert set(summary["records_per_flow"]) == {"commerce", "fulfilment", "disclosures"}
+        assert sum(summary["records_per_flow"].values()) == summary["present_exactly_once"]
+        assert summary["dead_letters"] == 0
         running = printed[printed.index("Still running") :]
         urls = URL.findall(running)
         names = ("BigCommerce emulator", "Content Server (ECM) emulator", "webhook receiver")
