@@ -6,6 +6,7 @@ from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.scenarios import (
     bigcommerce,
     broker,
+    cases,
     disclosures,
     ecm,
     hostile,
@@ -25,5 +26,6 @@ SCENARIOS: dict[str, Scenario] = {
         hostile.SCENARIO,
         poison.SCENARIO,
         disclosures.SCENARIO,
+        cases.SCENARIO,
     )
 }
