@@ -105,9 +105,7 @@ def _commerce(url: str, log_dir: Path, run: DemoRun) -> DemoSummary:
         processes = PipelineProcesses.for_sandbox(world, url, log_dir, {})
         try:
             with progress_bar(run.progress) as progress:
-                summary = run_demo(
-                    world, run.timeout, run.live, processes.start, PhaseBars(progress)
-                )
+                summary = run_demo(world, run.timeout, run.live, processes, PhaseBars(progress))
             _print(summary)
             if run.report is not None:
                 run.report.parent.mkdir(parents=True, exist_ok=True)

@@ -2,25 +2,27 @@
 
 Beat polls the store and looks at its disclosures, the fleet fetches, renders, classifies
 and declares; halfway the demo acts like shoppers and merchants (an order, an edit of the
-terms page, another order, a shipment, a refund) and waits for those to arrive too. Then
-it checks the ECM's inventory against what the store owes: every due document present
-exactly once, with the hash the ledger recorded.
+terms page, another order, a shipment, a refund, a helpdesk's case and a disputed order)
+and waits for those to arrive too. Then it checks the ECM's inventory against what the
+store owes: every due document present exactly once, with the hash the ledger recorded,
+and every case file's links and holds.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from pipeline.core import registry
 from pipeline.core.ledger import repeated_attempts_of, retries_of
 from pipeline.devtools.demo_approvals import run_approvals
+from pipeline.devtools.demo_cases import CaseActions, act_on_cases, add_case_files
 from pipeline.devtools.demo_disclosures import TermsEdit, as_of_figures, edit_terms_between_orders
 from pipeline.devtools.demo_phases import CHECKING, UNITS, PhaseTracker, PhaseView
-from pipeline.devtools.demo_sandbox import Sandbox
+from pipeline.devtools.demo_sandbox import PipelineProcesses, Sandbox
 from pipeline.devtools.demo_summary import DemoSummary, disclosure_figures, rsi_names
+from pipeline.devtools.helpdesk import Helpdesk
 from pipeline.devtools.inventory import check_inventory
 from pipeline.devtools.settling import (
     Snapshot,
@@ -133,22 +135,29 @@ def run_demo(
     sandbox: Sandbox,
     timeout_s: float,
     live: bool,
-    start_fleet: Callable[[], None],
+    processes: PipelineProcesses,
     view: PhaseView,
 ) -> DemoSummary:
-    """Start the fleet, archive the store, make live changes, archive those, verify."""
+    """Start the pipeline's processes, archive the store, make live changes, archive
+    those, verify."""
     started = time.monotonic()
     deadline = started + timeout_s
     store = sandbox.store_hash
     orders_at_start = int(clients.bigcommerce(store).get_v2("/orders/count")["count"])
-    start_fleet()
+    processes.start()
     view.announce(f"Archiving the {orders_at_start} orders the store holds")
     seen = _archive(store, deadline, PhaseTracker(view, orders_at_start, _owed_documents))
     changes: list[str] = []
     edit = None
     approvals: dict[str, Any] = {}
+    cases = CaseActions()
     if live:
         changes, touched, edit = _live_changes(sandbox, deadline, view)
+        if "cases" in registry.flows():
+            helpdesk = Helpdesk(processes.webhook_url, processes.env)
+            cases = act_on_cases(sandbox, helpdesk, edit.before_order, edit.after_order)
+            changes += cases.done
+            touched |= cases.orders
         view.announce("Live changes: " + "; ".join(changes))
         if "approvals" in registry.flows():
             approvals = run_approvals(sandbox, deadline, view.announce)
@@ -179,4 +188,5 @@ def run_demo(
     if edit is not None:
         summary.disclosures.update(as_of_figures(store, edit))
     summary.approvals = approvals
+    add_case_files(sandbox, summary, cases)
     return summary

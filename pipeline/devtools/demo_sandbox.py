@@ -4,6 +4,7 @@ and the pipeline's own processes (worker fleet, beat, webhook receiver) aimed at
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import time
@@ -71,6 +72,9 @@ class PipelineProcesses:
             "BCRM_POLL_INTERVAL_S": SANDBOX_POLL_INTERVAL_S,
             "BCRM_DISCLOSURE_POLL_INTERVAL_S": SANDBOX_DISCLOSURE_POLL_INTERVAL_S,
             "BCRM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
+            # The helpdesk's `POST /cases` (pipeline.devtools.helpdesk signs with it).
+            "BCRM_CASES_SIGNING_SECRETS": "whsec_"
+            + base64.b64encode(secrets.token_bytes(24)).decode(),
             **extra_env,
         }
         return cls(

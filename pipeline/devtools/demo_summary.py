@@ -51,6 +51,9 @@ class DemoSummary:
     disclosures: dict[str, Any] = field(default_factory=dict)
     # The approvals flow's part, with live changes (`demo_approvals.run_approvals`).
     approvals: dict[str, Any] = field(default_factory=dict)
+    # The case files' part (`demo_cases.add_case_files`): cases, their records and links,
+    # holds in force and the records under them.
+    cases: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -64,7 +67,11 @@ class DemoSummary:
 
     def to_json(self) -> dict[str, Any]:
         figures = asdict(self)
-        flows = {"disclosures": figures.pop("disclosures"), "approvals": figures.pop("approvals")}
+        flows = {
+            "disclosures": figures.pop("disclosures"),
+            "approvals": figures.pop("approvals"),
+            "cases": figures.pop("cases"),
+        }
         return {**figures, "flows": flows, "ok": self.ok, "reconciliation": reconciliation(self)}
 
 
@@ -248,6 +255,52 @@ def _approvals(summary: DemoSummary) -> list[Line]:
     ]
 
 
+# Case files listed one per line in the summary, at most (the report lists all).
+CASE_LINES = 10
+
+
+def _case_line(case: dict[str, Any]) -> Line:
+    orders = ", ".join(map(str, case["orders"]))
+    hold = f"hold {case['hold_state']}" if case["hold"] else "no hold"
+    return Line(
+        f"  case {case['case_id']}",
+        f"{case['reason']}, {case['status']}",
+        f"order {orders}: {case['records']} records, {case['linked_records']} linked, {hold}",
+    )
+
+
+def _cases(summary: DemoSummary) -> list[Line]:
+    figures = summary.cases
+    if not figures.get("cases"):
+        return []
+    return [
+        Line("Case files", "", "customer-service cases, each one Customer Case workspace"),
+        Line("  cases", str(figures["cases"])),
+        Line(
+            "  records in case files",
+            str(figures["records"]),
+            f"{figures['earlier_versions']} of them earlier versions (a new message or "
+            "status makes a new summary and log)",
+        ),
+        Line(
+            "  order records linked",
+            str(figures["linked_records"]),
+            "every record of each case's orders, cross-referenced once, not copied",
+        ),
+        Line(
+            "  legal holds in force",
+            str(figures["holds_applied"]),
+            f"{figures['holds_released']} released at closure",
+        ),
+        Line(
+            "  records on hold",
+            str(figures["records_on_hold"]),
+            "every record of a held case's orders, and the case's own, each held once",
+        ),
+        *(_case_line(case) for case in figures["case_files"][:CASE_LINES]),
+    ]
+
+
 def _work(summary: DemoSummary) -> list[Line]:
     return [
         Line("How the pipeline worked"),
@@ -286,6 +339,7 @@ def summary_lines(summary: DemoSummary) -> list[Line]:
         *_records(summary),
         *_disclosures(summary),
         *_approvals(summary),
+        *_cases(summary),
         *_work(summary),
         *([Line("How the figures reconcile"), *notes] if notes else []),
         *([Line("Problems", str(len(summary.problems))), *problems] if problems else []),

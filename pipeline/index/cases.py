@@ -127,21 +127,19 @@ class CaseIndex:
         with Session(self.engine) as session:
             return [_state(session, c) for c in session.scalars(query)]
 
-    def open_cases_of_order(self, store_hash: str, order_id: int) -> list[str]:
-        """Ids of the open cases about an order."""
+    def cases_of_order(self, store_hash: str, order_id: int, open_only: bool = False) -> list[str]:
+        """Ids of the cases (or only the open ones) about an order."""
         query = (
             select(Case.case_id)
             .join(
                 CaseOrder,
                 (CaseOrder.store_hash == Case.store_hash) & (CaseOrder.case_id == Case.case_id),
             )
-            .where(
-                Case.store_hash == store_hash,
-                CaseOrder.order_id == order_id,
-                Case.status != CLOSED,
-            )
+            .where(Case.store_hash == store_hash, CaseOrder.order_id == order_id)
             .order_by(Case.case_id)
         )
+        if open_only:
+            query = query.where(Case.status != CLOSED)
         with Session(self.engine) as session:
             return list(session.scalars(query))
 

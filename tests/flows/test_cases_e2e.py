@@ -16,12 +16,15 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from pipeline.flows.cases.assemble import assemble
+from pipeline.flows.cases.ecm import settle
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.integrations.webhooks.register import register_hooks
 from pipeline.runtime import services
@@ -283,6 +286,16 @@ def test_a_held_case_from_the_command_line_until_closed_with_release(world: Worl
     )
     assert _holds(world, records[0].ecm_node_id) == {"OTHER-MATTER": True}
     assert not _holds(world, _workspace(world, case_id)["id"])
+    # A summary of the case while it was open, declared late (a message redelivered after
+    # a worker died), settles its stale file: the released hold must not come back.
+    index = services.archive_index()
+    [closed_state] = index.cases.find(case_id)
+    stale_state = replace(closed_state, status="open", closed_at=None, hold_released=False)
+    stale = assemble(stale_state, world.client, index)
+    assert stale.hold_state == "on hold"
+    settle(world.otcs, stale, _workspace(world, case_id)["id"])
+    assert not any(hold in _holds(world, r.ecm_node_id) for r in records)
+    assert not _holds(world, _workspace(world, case_id)["id"])
     closure = _case_records(world, case_id, "case_closure")[0]
     node = next(n for n in _case_nodes(world, case_id) if n["id"] == closure.ecm_node_id)
     assert node["categories"]["9100"]["values"]
@@ -316,6 +329,34 @@ def test_a_case_before_its_order_is_archived_links_it_when_declared(
     workspace = _workspace(world, "HD-2002")
     assert set(Counter((x["xref_type"], x["xref_id"]) for x in workspace["xrefs"]).values()) == {1}
     assert len(workspace["related_workspaces"]) == 1
+
+
+def test_a_closed_case_links_records_of_its_order_declared_after_it_closed(
+    world: World, receiver: str
+) -> None:
+    """The helpdesk's closing delivery is the first bcrm hears of the case, before it has
+    archived the order, and the order is refunded after the case closed: its records, the
+    credit note too, are linked all the same (found by `bcrm chaos cases`)."""
+    product = next(world.client.iter_v3("/catalog/products"))
+    placed = world.store.place_order(
+        products=[{"product_id": product["id"], "quantity": 1}], billing_address=BUYER
+    )
+    order_id = int(placed["id"])
+    answer = _post(receiver, _delivery(world, "HD-3003", [order_id], status="closed"))
+    assert answer.status_code == 202, answer.text
+
+    def linked(kind: str) -> bool:
+        records = _order_records(world, order_id)
+        return bool(
+            any(r.kind == kind for r in records)
+            and _manifest_nodes(world, "HD-3003") == {r.ecm_node_id for r in records}
+            and settled(world.store_hash)
+        )
+
+    wait_for(lambda: linked("invoice"), timeout=240, what="the closed case linked to its order")
+    assert _case_records(world, "HD-3003", "case_closure")
+    world.store.refund(order_id, amount=1.0)
+    wait_for(lambda: linked("credit_note"), timeout=240, what="the later credit note linked")
 
 
 def test_an_order_disputed_in_bigcommerce_opens_a_held_case(world: World, receiver: str) -> None:

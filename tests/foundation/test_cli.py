@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -123,7 +124,8 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
         "--report",
         str(report),
         "--no-progress",
-        env=embedded_env(data_dir),
+        # The user's default (the suite turns it off for tests that count records).
+        env={**embedded_env(data_dir), "BCRM_CASES_OPEN_ON_DISPUTE": "true"},
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -152,9 +154,33 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     # The drift's own edit and the direct one: each a record, counted by the inventory too.
     assert approvals["unapproved_changes"] == summary["records_per_kind"]["unapproved_change"] == 2
     assert approvals["checks_passed"] == approvals["checks"] == 6
+    _assert_case_files(summary, after["order_id"])
     assert not (data_dir / "redis" / "redis.json").exists()
     assert processes_of(data_dir) == []
     _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")
+
+
+def _assert_case_files(summary: dict[str, Any], disputed: int) -> None:
+    """The helpdesk's case, closed, and the live order's dispute, held: each filed, linked
+    to its order's records and (the dispute) holding them."""
+    cases = summary["flows"]["cases"]
+    files = {case["case_id"]: case for case in cases["case_files"]}
+    helpdesk, dispute = files["HD-1001"], files[f"dispute-{disputed}"]
+    assert [helpdesk[k] for k in ("origin", "status", "hold")] == ["helpdesk", "closed", None]
+    assert helpdesk["records"] >= 4  # summary, log, the photo, the closure
+    assert [dispute[k] for k in ("reason", "status", "hold_state")] == [
+        "dispute",
+        "open",
+        "in force",
+    ]
+    assert cases["cases"] == len(files) >= 2
+    assert 0 < cases["earlier_versions"] < cases["records"]
+    assert cases["records"] == sum(case["records"] for case in files.values())
+    linked = [case["linked_records"] for case in files.values()]
+    assert cases["linked_records"] == sum(linked) and all(linked)
+    held = [case for case in files.values() if case["hold_state"] == "in force"]
+    assert cases["holds_applied"] == len(held)
+    assert cases["records_on_hold"] >= dispute["records"] + dispute["linked_records"]
 
 
 # What must never reach our logs: credentials and tickets by name, webhook signing keys,

@@ -191,3 +191,28 @@ def test_an_approvals_outcome_other_than_scripted_fails_the_demo() -> None:
     summary = _with_approvals(0)
     assert not summary.ok
     assert _text(summary)["Result"][0] == "FAILED"
+
+
+def test_the_case_files_part_shows_each_case_and_its_hold() -> None:
+    summary = a_run()
+    summary.cases = {
+        "cases": 2, "records": 9, "earlier_versions": 2, "linked_records": 11,
+        "holds_applied": 1, "holds_released": 0, "records_on_hold": 10,
+        "case_files": [
+            {"case_id": "HD-1001", "origin": "helpdesk", "reason": "return",
+             "status": "closed", "orders": [3], "records": 5, "linked_records": 5,
+             "hold": None, "hold_state": "none"},
+            {"case_id": "dispute-22", "origin": "bigcommerce", "reason": "dispute",
+             "status": "open", "orders": [22], "records": 4, "linked_records": 6,
+             "hold": "CASE-abc123-dispute-22", "hold_state": "in force"},
+        ],
+    }  # fmt: skip
+    text = _text(summary)
+    assert text["records in case files"][0] == "9"
+    assert text["records in case files"][1].startswith("2 of them earlier versions")
+    assert text["legal holds in force"] == ("1", "0 released at closure")
+    assert text["case HD-1001"] == ("return, closed", "order 3: 5 records, 5 linked, no hold")
+    assert text["case dispute-22"][1] == "order 22: 4 records, 6 linked, hold in force"
+    report = summary.to_json()
+    assert "cases" not in report and report["flows"]["cases"]["records_on_hold"] == 10
+    assert "Case files" not in _text(a_run())

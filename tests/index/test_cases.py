@@ -54,7 +54,8 @@ def test_a_message_before_the_opening_and_a_late_open_after_the_close(
     assert case.messages == (early,)
     assert case.reason == "return" and case.order_ids == (100, 101)
     assert case.status == "closed" and case.closed_at == T0 + timedelta(minutes=10)
-    assert index.cases.open_cases_of_order(STORE, 100) == []
+    assert index.cases.cases_of_order(STORE, 100, open_only=True) == []
+    assert index.cases.cases_of_order(STORE, 100) == ["HD-1"]
 
 
 def test_a_dispute_opens_its_hold_on_every_order_until_released(index: ArchiveIndex) -> None:

@@ -87,6 +87,16 @@ def _order_log(order: dict[str, Any], messages: list[dict[str, Any]]) -> list[Lo
     return entries
 
 
+def _until_closed(messages: list[dict[str, Any]], state: CaseState) -> list[dict[str, Any]]:
+    """A closed case's communication ends at its closure: later order messages belong to
+    whatever case is open then, and the file stays what it was when it closed (it is
+    refreshed after closing only to link records of its orders declared late)."""
+    closed = state.closed_at
+    if closed is None:
+        return messages
+    return [m for m in messages if (_date(m["date_created"]) or closed) <= closed]
+
+
 def _timeline(
     facts: OrderFacts, rows: list[DeclaredRecordRow], log: list[LogEntry]
 ) -> list[TimelineEntry]:
@@ -132,7 +142,7 @@ def assemble(state: CaseState, client: BigCommerceClient, index: ArchiveIndex) -
     orders, timeline, log, manifest, archived = [], [], [], [], []
     for order_id in state.order_ids:
         order = client.get_order(order_id, include=())
-        order_log = _order_log(order, client.order_messages(order_id))
+        order_log = _order_log(order, _until_closed(client.order_messages(order_id), state))
         facts = order_facts(order)
         rows = index.records_of_subject(state.store_hash, ORDER_SUBJECT, str(order_id))
         orders.append(facts)

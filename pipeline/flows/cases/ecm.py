@@ -13,8 +13,9 @@ from pipeline.core.contract import Workspace
 from pipeline.flows.commerce.order_records import EXTERNAL_SYSTEM, ORDER_WORKSPACE
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.records.declare import apply_holds
+from pipeline.runtime import services
 from pipeline.runtime.log import log_event
-from schemas.case_file import HOLD_ACTIVE, HOLD_RELEASED, CaseFile
+from schemas.case_file import HOLD_NONE, CaseFile
 
 CASE_WORKSPACE = "CASE"
 CASE_CONTAINS = "CASE_CONTAINS"
@@ -22,9 +23,14 @@ CASE_CONTAINS = "CASE_CONTAINS"
 ORDER_RELATION = "parent"
 
 
+def business_object(store_hash: str, subject_id: str | int) -> str:
+    """The business object id of a store's order or case workspace: `<store>-<id>`."""
+    return f"{store_hash}-{subject_id}"
+
+
 def case_workspace(case: CaseFile) -> Workspace:
-    """One Customer Case workspace per store and case: business object `<store>-<case>`."""
-    bo_id = f"{case.store_hash}-{case.case_id}"
+    """One Customer Case workspace per store and case."""
+    bo_id = business_object(case.store_hash, case.case_id)
     return Workspace(CASE_WORKSPACE, bo_id, f"Case {bo_id}")
 
 
@@ -32,18 +38,15 @@ def settle(otcs: OTCSClient, case: CaseFile, workspace_id: int) -> None:
     """Relations, cross-references and the hold, as the case file says they are."""
     for order_id in case.archived_orders:
         order = otcs.find_workspace(
-            EXTERNAL_SYSTEM, ORDER_WORKSPACE, f"{case.store_hash}-{order_id}"
+            EXTERNAL_SYSTEM, ORDER_WORKSPACE, business_object(case.store_hash, order_id)
         )
         if order is not None:
             otcs.relate_workspaces(workspace_id, order.id, ORDER_RELATION)
     linked = sorted({m.node_id for m in case.manifest if not m.in_file})
     for node_id in linked:
         otcs.add_cross_reference(workspace_id, node_id, CASE_CONTAINS)
-    if case.hold_state == HOLD_ACTIVE:
-        for node_id in [workspace_id, *linked]:
-            apply_holds(otcs, node_id, [case.hold_name])
-    elif case.hold_state == HOLD_RELEASED:
-        release(otcs, case.hold_name, [workspace_id, *linked])
+    if case.hold_state != HOLD_NONE:
+        hold(otcs, case.hold_name, [workspace_id, *linked])
     log_event(
         "case.settled",
         store=case.store_hash,
@@ -52,6 +55,21 @@ def settle(otcs: OTCSClient, case: CaseFile, workspace_id: int) -> None:
         linked=len(linked),
         hold=case.hold_state,
     )
+
+
+def hold(otcs: OTCSClient, hold_name: str, node_ids: list[int]) -> None:
+    """Put the case's hold on the nodes while the archive index has it open, else take it
+    off: the index, not the case file, which may be stale (a summary of the open case
+    declared late, after the closure released the hold, must not put it back). Asked
+    again after applying, so a release written meanwhile is not undone (as declare does
+    for a record's subject holds)."""
+    holds = services.archive_index().holds
+    if holds.is_open(hold_name):
+        for node_id in node_ids:
+            apply_holds(otcs, node_id, [hold_name])
+        if holds.is_open(hold_name):
+            return
+    release(otcs, hold_name, node_ids)
 
 
 def release(otcs: OTCSClient, hold_name: str, node_ids: Iterable[int]) -> None:

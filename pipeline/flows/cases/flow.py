@@ -164,23 +164,28 @@ class CasesFlow(Flow):
         return due_documents(source) if isinstance(source, CaseFile) else []
 
     def source_fetched(self, source: Any) -> None:
+        """A disputed order opens its case; a fetched order may bring new messages for
+        the open cases about it (a closed case's log ends at its closure)."""
         if not isinstance(source, OrderSnapshot):
             return
         disputed = source.order.status_id == OrderStatus.DISPUTED
         if disputed and settings().cases_open_on_dispute:
             intake.submit(dispute_event(source))
-        for case_id in services.archive_index().cases.open_cases_of_order(
-            source.store_hash, source.order.id
+        for case_id in services.archive_index().cases.cases_of_order(
+            source.store_hash, source.order.id, open_only=True
         ):
             intake.refresh(source.store_hash, case_id, "order")
 
     def record_declared(self, spec: DocumentSpec, node_id: int) -> None:
-        """A record of an order with open cases, or of a case (but its summary, which
-        lists the others), changes what the case's summary must list."""
+        """A record of an order with cases, or of a case (but its summary, which lists
+        the others), changes what the case's summary must list and link. Closed cases
+        too: a case closed before its order was archived links the order's records when
+        they are declared (found by the chaos scenario `cases`: a close delivered first
+        left such a file without its links)."""
         if spec.subject.kind == CASE and spec.kind != CASE_SUMMARY:
             intake.refresh(spec.store_hash, spec.subject.id, "record")
         elif spec.subject.kind == ORDER:
-            for case_id in services.archive_index().cases.open_cases_of_order(
+            for case_id in services.archive_index().cases.cases_of_order(
                 spec.store_hash, int(spec.subject.id)
             ):
                 intake.refresh(spec.store_hash, case_id, "record")

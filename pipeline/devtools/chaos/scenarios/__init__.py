@@ -6,6 +6,7 @@ from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.scenarios import (
     bigcommerce,
     broker,
+    cases,
     disclosures,
     ecm,
     hostile,
@@ -27,5 +28,6 @@ SCENARIOS: dict[str, Scenario] = {
         poison.SCENARIO,
         disclosures.SCENARIO,
         publish.SCENARIO,
+        cases.SCENARIO,
     )
 }

@@ -31,7 +31,6 @@ inventory checks each receipt and every version a look saw is in the ECM exactly
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from pipeline.devtools.chaos.deliveries import (
 )
 from pipeline.devtools.chaos.disclosure_truth import AnswerCheck, ChangeLog
 from pipeline.devtools.chaos.scenario import Scenario
-from pipeline.devtools.chaos.scenarios.workers import kill_one
+from pipeline.devtools.chaos.scenarios.workers import killing
 from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.flows.disclosures.asof import order_answer
 from pipeline.flows.disclosures.index import disclosure_index
@@ -225,16 +224,9 @@ class Driver:
             self.duplicate()
 
 
-def _killing(world: ChaosWorld, stop: threading.Event, kills: Counter[str]) -> None:
-    while not stop.wait(world.rng.uniform(*KILL_S)):
-        kill_one(world, kills)
-
-
 def drive(world: ChaosWorld, long: bool) -> list[str]:
     tap = DeliveryTap()
     kills: Counter[str] = Counter()
-    stop = threading.Event()
-    killer = threading.Thread(target=_killing, args=(world, stop, kills), daemon=True)
     scopes = disclosure_scopes(CHANNEL)
     account = clients.bigcommerce(world.store_hash)
     with tap.hooked(account, world.store_hash, scopes):
@@ -243,8 +235,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
             world.processes.hooks_registered_at,
         )  # fmt: skip
         started = time.monotonic()
-        killer.start()
-        try:
+        with killing(world, KILL_S, kills):
             steps = 0
             while (elapsed := time.monotonic() - started) < RUN_S[long]:
                 world.pause(*STEP_S)
@@ -252,9 +243,6 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
                 steps += 1
                 if steps % ORDER_EVERY[long] == 0 and elapsed < RUN_S[long] - ORDERS_STOP_S:
                     driver.order()
-        finally:
-            stop.set()
-            killer.join()
         if not wait_for_store_deliveries(world, DELIVERY_WAIT_S):
             driver.problems.append("the store's deliveries were still pending after the run")
     world.kept["orders"] = driver.orders

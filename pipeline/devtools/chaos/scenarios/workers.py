@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.devtools.chaos.scenario import Scenario
@@ -40,6 +43,25 @@ def kill_one(world: ChaosWorld, kills: Counter[str]) -> None:
     world.note(f"SIGKILL {victim.group} node {victim.node_name}; restarting it")
     fleet.start_group(victim.group)
     fleet.wait_ready()
+
+
+@contextmanager
+def killing(world: ChaosWorld, every_s: tuple[float, float], kills: Counter[str]) -> Iterator[None]:
+    """While the block runs, a worker node or pool process SIGKILLed every `every_s`
+    seconds from a thread of its own (for scenarios whose own driver is busy)."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(world.rng.uniform(*every_s)):
+            kill_one(world, kills)
+
+    killer = threading.Thread(target=run, name="chaos-killer", daemon=True)
+    killer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        killer.join()
 
 
 def drive(world: ChaosWorld, long: bool) -> list[str]:
