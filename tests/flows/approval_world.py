@@ -19,7 +19,7 @@ from pipeline.flows.approvals.requesting import request_change
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import services
-from pipeline.runtime.fleet import Fleet
+from pipeline.runtime.fleet import WORKER_GROUPS, Fleet
 from sandbox.bigcommerce.server import BigCommerceEmulator
 from sandbox.otcs.server import OTCSEmulator
 from tests.support import configured, wait_for, world_env
@@ -37,6 +37,7 @@ class ApprovalWorld:
     checker: OTCSClient
     outsider: OTCSClient
     env: dict[str, str]
+    fleet: Fleet
 
     @property
     def store_hash(self) -> str:
@@ -62,6 +63,10 @@ class ApprovalWorld:
         """Run the producer and wait until the request is settled and its record declared."""
         with configured(self.env):
             poll_change_requests(self.service, self.store_hash)
+        return self.published(change)
+
+    def published(self, change: ChangeRequest) -> dict[str, str]:
+        """Wait until the request is settled and its record declared; the stage's result."""
         ledger = services.ledger()
 
         def settled() -> dict[str, str] | None:
@@ -93,9 +98,13 @@ class ApprovalWorld:
 
 @contextmanager
 def approval_world(
-    redis_url: str, log_dir: Path, extra_env: dict[str, str] | None = None
+    redis_url: str,
+    log_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    groups: tuple[str, ...] = tuple(WORKER_GROUPS),
 ) -> Iterator[ApprovalWorld]:
-    """The world, its fleet running the approvals flow (with `extra_env` on top)."""
+    """The world, its fleet (worker `groups`) running the approvals flow (with `extra_env`
+    on top)."""
     store_hash = uuid.uuid4().hex[:10]
     with (
         BigCommerceEmulator(orders=2, seed=5, quota=None, store_hash=store_hash) as store,
@@ -112,7 +121,7 @@ def approval_world(
             **(extra_env or {}),
         }
         fleet = Fleet(redis_url, log_dir=log_dir, extra_env=env)
-        fleet.start()
+        fleet.start(groups)
         try:
             yield ApprovalWorld(
                 store,
@@ -123,6 +132,7 @@ def approval_world(
                 OTCSClient(ecm.base_url, "cy.checker", "c-pw"),
                 OTCSClient(ecm.base_url, "otto.outsider", "o-pw"),
                 env,
+                fleet,
             )
         finally:
             fleet.stop()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import signal
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,14 +24,15 @@ from typing import Any
 import pytest
 import requests
 
+from pipeline.core.redrive import find_stalled, redrive
 from pipeline.flows.cases.assemble import assemble
 from pipeline.flows.cases.ecm import settle
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.integrations.webhooks.register import register_hooks
-from pipeline.runtime import services
+from pipeline.runtime import redis_client, services
 from schemas.webhooks import REGISTERED_SCOPES
 from tests.commerce_world import World, archived_world, settled
-from tests.support import wait_for
+from tests.support import lose_messages, wait_for
 from tests.webhooks.support import CLIENT_SECRET, RunningReceiver, signed_headers
 
 pytestmark = pytest.mark.e2e
@@ -470,3 +472,44 @@ def test_the_command_line_refuses_in_one_line(world: World, tmp_path: Path) -> N
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith("bcrm: ") and message in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_held_case_whose_fetch_message_was_lost_is_filed_and_held_once(
+    world: World, receiver: str
+) -> None:
+    """Issue 20: `/cases` owes the case's fetch in the ledger before it sends the message;
+    lost from its queue before any worker took it, re-drive sends it again, and the hold
+    the case's summary applies lands once on each of its order's records."""
+    io_nodes = [w for w in world.fleet.workers if w.group == "io"]
+    for node in io_nodes:  # nothing fetches until the message is lost
+        world.fleet.kill(node, signal.SIGTERM)
+    try:
+        order_id = _archived_orders(world)[1]
+        answer = _post(receiver, _delivery(world, "HD-4004", [order_id], reason="dispute"))
+        assert answer.status_code == 202, answer.text
+        ledger, client = services.ledger(), redis_client()
+        assert lose_messages(client, "fetch", "HD-4004") == 1
+        stalled = [s for s in find_stalled(ledger, client, 0) if "HD-4004" in s.record_key]
+        assert len(stalled) == 1 and redrive(stalled) == 1
+    finally:
+        for _ in io_nodes:
+            world.fleet.start_group("io")
+        world.fleet.wait_ready()
+    hold = f"CASE-{world.store_hash}-HD-4004"
+    records = _order_records(world, order_id)
+
+    def held() -> bool:
+        return bool(
+            _case_nodes(world, "HD-4004")
+            and all(_holds(world, r.ecm_node_id).get(hold) for r in records)
+            and settled(world.store_hash)
+        )
+
+    wait_for(held, timeout=240, what="the re-driven case filed and its hold applied")
+    assert records
+    for record in records:
+        names = [h.name for h in world.otcs.node_holds(record.ecm_node_id)]
+        assert names.count(hold) == 1
+    names = [n["name"] for n in _case_nodes(world, "HD-4004")]
+    assert _names(_case_nodes(world, "HD-4004"), "case-HD-4004-summary")
+    assert len(names) == len(set(names))  # each version of each document filed once
