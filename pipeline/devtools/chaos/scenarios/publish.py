@@ -27,11 +27,9 @@ receipt; every forged one refused for its reason, never written, one refusal rec
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
@@ -44,7 +42,7 @@ from pipeline.devtools.chaos.publish_plan import FORGERIES, Catalog, Planned, de
 from pipeline.devtools.chaos.publish_verdict import judge
 from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.scenarios.ecm import ERROR_STATUSES
-from pipeline.devtools.chaos.scenarios.workers import kill_one
+from pipeline.devtools.chaos.scenarios.workers import killing
 from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.producer import publish_key
@@ -108,23 +106,6 @@ def _settled(store_hash: str, batch: list[Planned]) -> bool:
             return False
         receipts.append(str(json.loads(unit["done:publish"]).get("receipt", "")))
     return all(r.get("state") in FINAL_STATES for r in ledger.get_many(receipts))
-
-
-@contextmanager
-def _killing(world: ChaosWorld, kills: Counter[str]) -> Iterator[None]:
-    stop = threading.Event()
-
-    def kill() -> None:
-        while not stop.wait(world.rng.uniform(*KILL_S)):
-            kill_one(world, kills)
-
-    killer = threading.Thread(target=kill, daemon=True)
-    killer.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        killer.join()
 
 
 class Breaker:
@@ -209,7 +190,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
         )
         world.note(f"{len(batch)} change requests filed by {staff.maker.name}")
         try:
-            with _killing(world, kills):
+            with killing(world, KILL_S, kills):
                 _publish_wave(world, breaker, staff, batch, long)
         finally:
             breaker.clear()
