@@ -124,3 +124,20 @@ def case_delivery_seen(store_hash: str, delivery_hash: str) -> str:
 
 def case_refresh_pending(store_hash: str, case_id: str) -> str:
     return f"{PREFIX}:cases:refresh:{store_hash}:{case_id}"
+
+
+def otcs_node_id(server: str, address: str) -> str:
+    """The node id of a container declare files into, on one Content Server
+    (pipeline/records/containers.py)."""
+    return f"{PREFIX}:otcs:node-id:{server}:{address}"
+
+
+def otcs_node_id_lock(server: str, address: str) -> str:
+    """Held by the one worker finding or making that container."""
+    return f"{PREFIX}:otcs:node-id-lock:{server}:{address}"
+
+
+def declared_nodes(server: str, store_hash: str, subject_kind: str, subject_id: str) -> str:
+    """The ECM nodes filed about one subject, in the order they were registered
+    (pipeline/records/counterparts.py)."""
+    return f"{PREFIX}:otcs:declared:{server}:{store_hash}:{subject_kind}:{subject_id}"

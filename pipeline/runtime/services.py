@@ -12,6 +12,8 @@ from pipeline.runtime import redis_client, settings
 
 if TYPE_CHECKING:
     from pipeline.index.records import ArchiveIndex
+    from pipeline.records.containers import RememberedIds
+    from pipeline.records.counterparts import SubjectRegister
 
 
 @lru_cache(maxsize=1)
@@ -49,3 +51,25 @@ def archive_index() -> ArchiveIndex:
     from pipeline.index.records import ArchiveIndex
 
     return ArchiveIndex(open_database(settings()))
+
+
+def _otcs_server() -> str:
+    from pipeline.records.containers import server_scope
+
+    return server_scope(settings().otcs_url or "")
+
+
+@lru_cache(maxsize=1)
+def container_ids() -> RememberedIds:
+    """Workspace and folder ids of the configured Content Server, shared by the fleet."""
+    from pipeline.records.containers import RememberedIds
+
+    return RememberedIds(redis_client(), _otcs_server())
+
+
+@lru_cache(maxsize=1)
+def subject_register() -> SubjectRegister:
+    """The nodes filed per subject on the configured Content Server, in filing order."""
+    from pipeline.records.counterparts import SubjectRegister
+
+    return SubjectRegister(redis_client(), _otcs_server())
