@@ -53,23 +53,28 @@ def archive_index() -> ArchiveIndex:
     return ArchiveIndex(open_database(settings()))
 
 
-def _otcs_server() -> str:
-    from pipeline.records.containers import server_scope
-
-    return server_scope(settings().otcs_url or "")
-
-
-@lru_cache(maxsize=1)
 def container_ids() -> RememberedIds:
     """Workspace and folder ids of the configured Content Server, shared by the fleet."""
-    from pipeline.records.containers import RememberedIds
-
-    return RememberedIds(redis_client(), _otcs_server())
+    return _container_ids(settings().otcs_url or "")
 
 
-@lru_cache(maxsize=1)
 def subject_register() -> SubjectRegister:
     """The nodes filed per subject on the configured Content Server, in filing order."""
+    return _subject_register(settings().otcs_url or "")
+
+
+# Per server URL: a process (a test) that is configured for another server meanwhile must
+# not keep the first one's ids.
+@lru_cache(maxsize=4)
+def _container_ids(otcs_url: str) -> RememberedIds:
+    from pipeline.records.containers import RememberedIds, server_scope
+
+    return RememberedIds(redis_client(), server_scope(otcs_url))
+
+
+@lru_cache(maxsize=4)
+def _subject_register(otcs_url: str) -> SubjectRegister:
+    from pipeline.records.containers import server_scope
     from pipeline.records.counterparts import SubjectRegister
 
-    return SubjectRegister(redis_client(), _otcs_server())
+    return SubjectRegister(redis_client(), server_scope(otcs_url))
