@@ -54,6 +54,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "p5": Benchmark("render.py", (), "render.json", "PDF/A-3b render time"),
     "p6": Benchmark("webhook_intake.py", (), "webhook_intake.json", "webhook intake rate"),
     "p7": Benchmark("worker_memory.py", (), "worker_memory.json", "worker RSS, Redis memory"),
+    "p8": Benchmark(
+        "declare_calls.py", (), "declare_calls.json", "ECM calls per record vs old declare"
+    ),
 }
 
 

@@ -80,8 +80,11 @@ def server_scope(base_url: str) -> str:
 class ContainerIds(Protocol):
     """Where declare gets container ids: remembered, or asked of the ECM every time."""
 
-    def resolved(self, address: Address, resolve: Callable[[], T]) -> T:
-        """The id at `address`, from `resolve()` unless known (None is never kept)."""
+    def resolved(
+        self, address: Address, resolve: Callable[[], T], lock: Address | None = None
+    ) -> T:
+        """The id at `address`, from `resolve()` unless known (None is never kept); one
+        resolution at a time per `lock` (default: the address itself)."""
         ...
 
     def remember(self, address: Address, node_id: int) -> None:
@@ -96,7 +99,9 @@ class ContainerIds(Protocol):
 class AskEveryTime:
     """No memory: every declare looks its containers up (the sequence before issue 18)."""
 
-    def resolved(self, address: Address, resolve: Callable[[], T]) -> T:
+    def resolved(
+        self, address: Address, resolve: Callable[[], T], lock: Address | None = None
+    ) -> T:
         return resolve()
 
     def remember(self, address: Address, node_id: int) -> None:
@@ -114,23 +119,29 @@ class RememberedIds:
         self._server = server
         self._release = client.register_script(_RELEASE)
 
+    @staticmethod
+    def _text(address: Address) -> str:
+        return "/".join(quote(part, safe="") for part in address)
+
     def _key(self, address: Address) -> str:
-        return keys.otcs_node_id(self._server, "/".join(quote(part, safe="") for part in address))
+        return keys.otcs_node_id(self._server, self._text(address))
 
     def _known(self, key: str) -> int | None:
         value = self._redis.get(key)
         return int(value) if value is not None else None
 
-    def resolved(self, address: Address, resolve: Callable[[], T]) -> T:
+    def resolved(
+        self, address: Address, resolve: Callable[[], T], lock: Address | None = None
+    ) -> T:
         key = self._key(address)
         known = self._known(key)
         if known is not None:
             return cast(T, known)  # a kept id is an int, which every T admits
-        lock = keys.otcs_node_id_lock(self._server, key)
+        lock_key = keys.otcs_node_id_lock(self._server, self._text(lock or address))
         owner = uuid.uuid4().hex
-        held = bool(self._redis.set(lock, owner, nx=True, px=int(LOCK_S * 1000)))
+        held = bool(self._redis.set(lock_key, owner, nx=True, px=int(LOCK_S * 1000)))
         if not held:
-            known = self._awaited(key, lock)
+            known = self._awaited(key, lock_key)
             if known is not None:
                 return cast(T, known)
         try:
@@ -140,7 +151,7 @@ class RememberedIds:
             return value
         finally:
             if held:
-                self._release(keys=[lock], args=[owner])
+                self._release(keys=[lock_key], args=[owner])
 
     def _awaited(self, key: str, lock: str) -> int | None:
         """What the lock holder found, once it has; None if it found nothing or took
@@ -226,7 +237,9 @@ def place(otcs: OTCSClient, ids: ContainerIds, placement: Placement, root_id: in
     """The placement's container and its folders, each made when missing."""
     container_id = folder_id = container(otcs, ids, placement, root_id)
     for address in addresses(placement, root_id)[1:]:
-        folder_id = ids.resolved(address, partial(_folder, otcs, ids, address, folder_id))
+        # Sibling folders share the parent's lock: its one listing answers for them all.
+        resolve = partial(_folder, otcs, ids, address, folder_id)
+        folder_id = ids.resolved(address, resolve, lock=address[:-1])
     return Place(container_id, folder_id)
 
 
