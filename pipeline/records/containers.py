@@ -13,7 +13,10 @@ seed again.
 One resolution at a time per container: the first worker to miss takes a short lock and
 finds or makes it; the others wait (up to `WAIT_S`) for its answer instead of searching
 and racing it to create. A holder that dies frees the lock after `LOCK_S`, and a waiter
-that gives up resolves on its own, which `find_or_create` keeps safe anyway.
+that gives up resolves on its own, which `find_or_create` keeps safe anyway. A folder
+is looked up by listing its parent's containers, and every one listed is remembered (a
+workspace's template makes its folders together); sibling folders share the parent's
+lock, so one listing answers for all of them.
 
 What someone else changes in the ECM: a remembered node that is gone (deleted, or inside
 a deleted workspace) answers "not found" where declare uses it; declare then forgets the

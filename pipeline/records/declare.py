@@ -170,8 +170,12 @@ def _listed_links(
     linked = []
     for link in links:
         address = (*base, link.folder)
-        folder_id = containers.existing_folder(otcs, ids, address, place.container_id)
-        found = [] if folder_id is None else versions(otcs, folder_id, link.stem + "-")
+
+        def listed(address: containers.Address = address, link: Link = link) -> list[Node]:
+            folder_id = containers.existing_folder(otcs, ids, address, place.container_id)
+            return [] if folder_id is None else versions(otcs, folder_id, link.stem + "-")
+
+        found = containers.fresh_on_not_found(ids, [address], listed)
         linked.append((link, [n.id for n in found]))
     return linked
 
@@ -200,8 +204,9 @@ def _counterparts(
     )
 
 
-def _cross_reference(otcs: OTCSClient, source_id: int, target_id: int, xref_type: str) -> None:
-    """A counterpart gone from the ECM (deleted by a person) cannot be linked: skipped."""
+def _cross_reference(otcs: OTCSClient, source_id: int, target_id: int, xref_type: str) -> bool:
+    """Whether the link is there now; a counterpart gone from the ECM (deleted by a
+    person) cannot be linked, and is skipped."""
     try:
         otcs.add_cross_reference(source_id, target_id, xref_type)
     except NodeNotFound:
@@ -212,6 +217,8 @@ def _cross_reference(otcs: OTCSClient, source_id: int, target_id: int, xref_type
             counterpart=target_id,
             xref_type=xref_type,
         )
+        return False
+    return True
 
 
 def link_record(
@@ -223,17 +230,20 @@ def link_record(
     placement: Placement,
 ) -> list[int]:
     """Cross-reference the record to its earlier versions, the records its placement
-    links and the nodes it names; returns the node ids it supersedes."""
+    links and the nodes it names; returns the node ids it supersedes (and is linked to)."""
     found = _counterparts(otcs, ids, place, node, spec, placement)
-    for older_id in found.superseded:
-        _cross_reference(otcs, node.id, older_id, SUPERSEDES)
+    superseded = [
+        older_id
+        for older_id in found.superseded
+        if _cross_reference(otcs, node.id, older_id, SUPERSEDES)
+    ]
     for link, targets in found.linked:
         for target_id in targets:
             pair = (node.id, target_id) if link.outgoing else (target_id, node.id)
             _cross_reference(otcs, *pair, link.xref_type)
     for node_link in placement.node_links:
         _cross_reference(otcs, node.id, node_link.node_id, node_link.xref_type)
-    return found.superseded
+    return superseded
 
 
 def apply_holds(otcs: OTCSClient, node_id: int, hold_names: Sequence[str]) -> None:
