@@ -51,8 +51,13 @@ class Emulators:
             requests.put(f"{url}/faults", json=body, timeout=30).raise_for_status()
 
     def reset_ecm(self) -> None:
-        """An empty repository again, so a second mode declares rather than adopts."""
+        """An empty repository again, so a second mode declares rather than adopts; the
+        store's archive index rows go too, since they name nodes of the ECM just emptied
+        (whose ids the emulator hands out again) and declare links to what they name."""
+        from pipeline.runtime import services
+
         requests.post(f"{self.otcs_admin}/reset", timeout=60).raise_for_status()
+        services.archive_index().replace_store(self.store_hash, {}, {})
 
 
 @contextmanager

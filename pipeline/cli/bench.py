@@ -57,6 +57,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "publish": Benchmark(
         "publish.py", (), "publish.json", "approval → verified publish, 80/150 ms latency"
     ),
+    "p8": Benchmark(
+        "declare_calls.py", (), "declare_calls.json", "ECM calls per record vs old declare"
+    ),
 }
 
 

@@ -82,12 +82,16 @@ class Workspace:
 @dataclass(frozen=True)
 class Link:
     """A cross-reference to every version of another document in the same container:
-    `outgoing` runs from the record being declared to it, else from it to the record."""
+    `outgoing` runs from the record being declared to it, else from it to the record.
+    `declared`: the other document is a record declare files about the same subject, so
+    the archive index knows its versions; else (a document filed by other means) they
+    are found by listing `folder`."""
 
     xref_type: str
     folder: str
     stem: str
     outgoing: bool
+    declared: bool = True
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,20 @@ def unapproved_outcomes(store_hash: str) -> str:
     """Per unapproved change, what became of it: its revert's outcome, or who acknowledged
     it; a change with neither needs attention."""
     return f"{PREFIX}:governed:unapproved-outcomes:{store_hash}"
+
+
+def otcs_node_id(server: str, address: str) -> str:
+    """The node id of a container declare files into, on one Content Server
+    (pipeline/records/containers.py)."""
+    return f"{PREFIX}:otcs:node-id:{server}:{address}"
+
+
+def otcs_node_id_lock(server: str, address: str) -> str:
+    """Held by the one worker finding or making that container."""
+    return f"{PREFIX}:otcs:node-id-lock:{server}:{address}"
+
+
+def declared_nodes(server: str, store_hash: str, subject_kind: str, subject_id: str) -> str:
+    """The ECM nodes filed about one subject, in the order they were registered
+    (pipeline/records/counterparts.py)."""
+    return f"{PREFIX}:otcs:declared:{server}:{store_hash}:{subject_kind}:{subject_id}"

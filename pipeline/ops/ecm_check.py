@@ -22,7 +22,7 @@ from pipeline.integrations.otcs.access import Member
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.envelopes import Node
 from pipeline.integrations.otcs.errors import NotConfigured, OTCSRefused
-from pipeline.records.declare import EXTERNAL_SYSTEM
+from pipeline.records.containers import EXTERNAL_SYSTEM
 from pipeline.records.needs import ecm_needs
 from schemas.retention import DEFAULT_JURISDICTION, RetentionPlan
 

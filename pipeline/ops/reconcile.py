@@ -36,7 +36,7 @@ from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.envelopes import Node
 from pipeline.ops import reports
 from pipeline.records.classify import default_plan
-from pipeline.records.declare import EXTERNAL_SYSTEM
+from pipeline.records.containers import EXTERNAL_SYSTEM
 from pipeline.runtime import services, settings
 from pipeline.runtime.log import log_event
 

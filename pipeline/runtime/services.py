@@ -12,6 +12,8 @@ from pipeline.runtime import redis_client, settings
 
 if TYPE_CHECKING:
     from pipeline.index.records import ArchiveIndex
+    from pipeline.records.containers import RememberedIds
+    from pipeline.records.counterparts import SubjectRegister
 
 
 @lru_cache(maxsize=1)
@@ -49,3 +51,30 @@ def archive_index() -> ArchiveIndex:
     from pipeline.index.records import ArchiveIndex
 
     return ArchiveIndex(open_database(settings()))
+
+
+def container_ids() -> RememberedIds:
+    """Workspace and folder ids of the configured Content Server, shared by the fleet."""
+    return _container_ids(settings().otcs_url or "")
+
+
+def subject_register() -> SubjectRegister:
+    """The nodes filed per subject on the configured Content Server, in filing order."""
+    return _subject_register(settings().otcs_url or "")
+
+
+# Per server URL: a process (a test) that is configured for another server meanwhile must
+# not keep the first one's ids.
+@lru_cache(maxsize=4)
+def _container_ids(otcs_url: str) -> RememberedIds:
+    from pipeline.records.containers import RememberedIds, server_scope
+
+    return RememberedIds(redis_client(), server_scope(otcs_url))
+
+
+@lru_cache(maxsize=4)
+def _subject_register(otcs_url: str) -> SubjectRegister:
+    from pipeline.records.containers import server_scope
+    from pipeline.records.counterparts import SubjectRegister
+
+    return SubjectRegister(redis_client(), server_scope(otcs_url))

@@ -29,6 +29,7 @@ from pipeline.flows.cases.assemble import assemble
 from pipeline.flows.cases.ecm import settle
 from pipeline.integrations.webhooks.config import WebhookConfig
 from pipeline.integrations.webhooks.register import register_hooks
+from pipeline.records.declare import container_ids
 from pipeline.runtime import redis_client, services
 from schemas.webhooks import REGISTERED_SCOPES
 from tests.commerce_world import World, archived_world, settled
@@ -295,7 +296,7 @@ def test_a_held_case_from_the_command_line_until_closed_with_release(world: Worl
     stale_state = replace(closed_state, status="open", closed_at=None, hold_released=False)
     stale = assemble(stale_state, world.client, index)
     assert stale.hold_state == "on hold"
-    settle(world.otcs, stale, _workspace(world, case_id)["id"])
+    settle(world.otcs, container_ids(), stale, _workspace(world, case_id)["id"])
     assert not any(hold in _holds(world, r.ecm_node_id) for r in records)
     assert not _holds(world, _workspace(world, case_id)["id"])
     closure = _case_records(world, case_id, "case_closure")[0]

@@ -41,7 +41,7 @@ class IndexWorld:
     def order_ids(self) -> list[int]:
         return sorted(int(o["id"]) for o in self.client.iter_orders(include=()))
 
-    def _declare(self, spec: DocumentSpec, source_bytes: bytes) -> None:
+    def declare(self, spec: DocumentSpec, source_bytes: bytes) -> None:
         digest = services.staging().put(source_bytes)
         message = document_message(spec, digest)
         result = document_stages.declare(document_stages.classify(document_stages.render(message)))
@@ -54,11 +54,11 @@ class IndexWorld:
         source.after_fetch(snapshot)
         for flow in registry.consumers(source.name):
             for spec in flow.documents_owed(snapshot):
-                self._declare(spec, snapshot.to_json_bytes())
+                self.declare(spec, snapshot.to_json_bytes())
 
     def archive_month(self, year: int, month: int) -> None:
         for summary in month_summaries(self.client, self.store_hash, year, month):
-            self._declare(summary_spec(summary), summary.to_json_bytes())
+            self.declare(summary_spec(summary), summary.to_json_bytes())
 
 
 @contextmanager

@@ -94,3 +94,20 @@ def test_add_version(client: OTCSClient, folder: int, size: int) -> None:
     data = os.urandom(size)
     assert client.add_version(doc, data, "application/pdf", "draft.pdf") == 2
     assert client.download(doc) == data
+
+
+def test_a_taken_name_is_refused_before_a_chunked_transfer(
+    emulator: OTCSEmulator, client: OTCSClient, folder: int
+) -> None:
+    """The name pre-check runs only where a clash would waste a whole chunked transfer."""
+    data = os.urandom(4 * PART_SIZE + 7)
+    client.create_document(folder, "big.pdf", data, "application/pdf")
+    emulator.reset_counters()
+    with pytest.raises(NameCollision):
+        client.create_document(folder, "big.pdf", data, "application/pdf")
+    assert calls(emulator, "POST /v1/validation/nodes/names") == 1
+    assert calls(emulator, "POST /v2/multipart") == 0
+    assert calls(emulator, "POST /v2/nodes") == 0
+    emulator.reset_counters()
+    client.create_document(folder, "small.pdf", PDF, "application/pdf")
+    assert calls(emulator, "POST /v1/validation/nodes/names") == 0

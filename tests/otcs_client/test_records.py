@@ -120,3 +120,42 @@ def test_an_official_record_is_locked(client: OTCSClient, document: int) -> None
         client.classify_record(
             document, client.rm_classification_id("Commerce Records/Tax/Order Tax Breakdowns")
         )
+
+
+def test_a_new_node_is_declared_by_one_call(
+    emulator: OTCSEmulator, client: OTCSClient, document: int
+) -> None:
+    class_id = client.rm_classification_id(INVOICES)
+    emulator.reset_counters()
+    client.declare_created(document, class_id, record_date=RECORD_DATE, rsi="BCRM-FIN-INV-DE")
+    assert {route: c["count"] for route, c in emulator.request_counters().items()} == {
+        "POST /v1/nodes/{id}/rmclassifications": 1
+    }
+    details = client.record_details(document)
+    assert (details.classification_id, details.rsi, details.record_date, details.official) == (
+        class_id,
+        "BCRM-FIN-INV-DE",
+        RECORD_DATE,
+        True,
+    )
+
+
+def test_a_new_node_classified_meanwhile_by_someone_else_is_settled_with_a_token(
+    emulator: OTCSEmulator,
+    client: OTCSClient,
+    new_client: Callable[..., OTCSClient],
+    document: int,
+) -> None:
+    """Someone classified the node between our upload and our declaration: the token-less
+    POST is refused, and the careful path (read, then write what differs) takes over."""
+    class_id = client.rm_classification_id(INVOICES)
+    new_client().classify_record(document, class_id, official=False, rsi="BCRM-FIN-INV-GB")
+    client.declare_created(document, class_id, record_date=RECORD_DATE, rsi="BCRM-FIN-INV-DE")
+    details = client.record_details(document)
+    assert (details.rsi, details.record_date, details.official) == (
+        "BCRM-FIN-INV-DE",
+        RECORD_DATE,
+        True,
+    )
+    posts = emulator.request_counters()["POST /v1/nodes/{id}/rmclassifications"]["status"]
+    assert posts["400"] == 1

@@ -143,6 +143,7 @@ class ApprovalsFlow(Flow):
                     change_requests.REQUEST_FOLDER,
                     change_requests.request_stem(change_id),
                     outgoing=True,
+                    declared=False,
                 ),
             ),
         )

@@ -2,7 +2,9 @@
 order's workspace, cross-references to its orders' records (linked, not copied), and its
 legal hold on the workspace (inherited by the case's own records) and on every record of
 its orders. Every step is idempotent; it runs whenever a new summary or the closure is
-declared, so what the summary's manifest lists is what the ECM holds.
+declared, so what the summary's manifest lists is what the ECM holds. The relations and
+cross-references already there are read once and only the missing ones written, rather
+than writing all again and having the server refuse each one it holds (400).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pipeline.core.contract import Workspace
-from pipeline.flows.commerce.order_records import EXTERNAL_SYSTEM, ORDER_WORKSPACE
+from pipeline.flows.commerce.order_records import ORDER_WORKSPACE
 from pipeline.integrations.otcs.client import OTCSClient
+from pipeline.records.containers import ContainerIds, existing_workspace
 from pipeline.records.declare import apply_holds
 from pipeline.runtime import services
 from pipeline.runtime.log import log_event
@@ -34,17 +37,22 @@ def case_workspace(case: CaseFile) -> Workspace:
     return Workspace(CASE_WORKSPACE, bo_id, f"Case {bo_id}")
 
 
-def settle(otcs: OTCSClient, case: CaseFile, workspace_id: int) -> None:
+def settle(otcs: OTCSClient, ids: ContainerIds, case: CaseFile, workspace_id: int) -> None:
     """Relations, cross-references and the hold, as the case file says they are."""
+    related = set(otcs.related_workspaces(workspace_id))
     for order_id in case.archived_orders:
-        order = otcs.find_workspace(
-            EXTERNAL_SYSTEM, ORDER_WORKSPACE, business_object(case.store_hash, order_id)
+        order_workspace_id = existing_workspace(
+            otcs, ids, ORDER_WORKSPACE, business_object(case.store_hash, order_id)
         )
-        if order is not None:
-            otcs.relate_workspaces(workspace_id, order.id, ORDER_RELATION)
+        if order_workspace_id is not None and (order_workspace_id, ORDER_RELATION) not in related:
+            otcs.relate_workspaces(workspace_id, order_workspace_id, ORDER_RELATION)
     linked = sorted({m.node_id for m in case.manifest if not m.in_file})
+    present = {
+        x.target_id for x in otcs.cross_references(workspace_id) if x.xref_type == CASE_CONTAINS
+    }
     for node_id in linked:
-        otcs.add_cross_reference(workspace_id, node_id, CASE_CONTAINS)
+        if node_id not in present:
+            otcs.add_cross_reference(workspace_id, node_id, CASE_CONTAINS)
     if case.hold_state != HOLD_NONE:
         hold(otcs, case.hold_name, [workspace_id, *linked])
     log_event(

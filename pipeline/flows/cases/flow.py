@@ -47,7 +47,8 @@ from pipeline.flows.cases.render.summary import render_case_summary
 from pipeline.flows.commerce.documents import ORDER, OrderStatus
 from pipeline.flows.commerce.intake import enqueue_order_event
 from pipeline.flows.commerce.order_records import ATTRIBUTE_TYPES, ORDER_WORKSPACE
-from pipeline.records.declare import DeclaredRecord, container, declare_document
+from pipeline.records.containers import container
+from pipeline.records.declare import DeclaredRecord, container_ids, declare_document
 from pipeline.runtime import clients, services, settings
 from pipeline.runtime.log import log_event
 from schemas.case_file import CaseFile
@@ -236,9 +237,9 @@ class CasesFlow(Flow):
         hold as the case file says: the summary lists them, the closure releases."""
         record: DeclaredRecord = declare_document(self, source, spec, message)
         if spec.kind in (CASE_SUMMARY, CASE_CLOSURE):
-            otcs = clients.otcs()
+            otcs, ids = clients.otcs(), container_ids()
             placement = self.placement(source, spec, "")
-            settle(otcs, source, container(otcs, placement, settings().otcs_root_id))
+            settle(otcs, ids, source, container(otcs, ids, placement, settings().otcs_root_id))
         return record
 
 

@@ -2,7 +2,10 @@
 and content download for fixity checks.
 
 Large renders go through `/v2/multipart` (reference §4) so a single slow POST cannot
-hit a web-tier size or time limit; the part size is whatever the server answers.
+hit a web-tier size or time limit; the part size is whatever the server answers. Only
+there does the name pre-check (`POST /v1/validation/nodes/names`, §5.2) save calls: a
+clash found after a chunked transfer has cost its start, every part and its completion,
+where a plain upload's clash costs the one refused POST the pre-check would have cost.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any
 
 from pipeline.integrations.otcs import envelopes
 from pipeline.integrations.otcs.envelopes import Node
-from pipeline.integrations.otcs.errors import OTCSRefused, OTCSUnavailable
-from pipeline.integrations.otcs.transport import NETWORK_ERRORS, Files, Transport
+from pipeline.integrations.otcs.errors import NameCollision, OTCSRefused, OTCSUnavailable
+from pipeline.integrations.otcs.nodes import NodeOperations
+from pipeline.integrations.otcs.transport import NETWORK_ERRORS, Files
 from pipeline.runtime.log import log_event
 
 DOCUMENT = 144
@@ -31,7 +35,7 @@ def category_roles(categories: Mapping[int, Mapping[str, Any]]) -> dict[str, Any
     return flat
 
 
-class DocumentOperations(Transport):
+class DocumentOperations(NodeOperations):
     def create_document(
         self,
         parent_id: int,
@@ -57,7 +61,7 @@ class DocumentOperations(Transport):
         }
         if categories:
             body["roles"] = {"categories": category_roles(categories)}
-        content, files = self._content(name, data, mime_type)
+        content, files = self._content(name, data, mime_type, parent_id)
         payload = self.request("POST", "v2/nodes", body={**body, **content}, files=files)
         try:
             return envelopes.node(payload)
@@ -76,7 +80,7 @@ class DocumentOperations(Transport):
         description: str | None = None,
     ) -> int:
         """Add a version and return its number (refused on official records and holds)."""
-        content, files = self._content(file_name, data, mime_type)
+        content, files = self._content(file_name, data, mime_type, None)
         payload = self.request(
             "POST",
             f"v2/nodes/{node_id}/versions",
@@ -118,10 +122,17 @@ class DocumentOperations(Transport):
     # -- content transfer ----------------------------------------------------------
 
     def _content(
-        self, name: str, data: bytes, mime_type: str
+        self, name: str, data: bytes, mime_type: str, new_in: int | None
     ) -> tuple[dict[str, Any], Files | None]:
-        """Body fields and file parts carrying `data`: inline, or an `upload_key`."""
+        """Body fields and file parts carrying `data`: inline, or an `upload_key`. For a new
+        document in `new_in`, a chunked transfer goes only if its name is free there
+        (NameCollision otherwise, as the create would have answered)."""
         if len(data) > self.chunk_threshold_bytes and self._chunked_upload_accepts(len(data)):
+            if new_in is not None and (taken := self.validate_names(new_in, [name])):
+                route = "POST /v1/validation/nodes/names"
+                raise NameCollision(
+                    0, f"An item with the name '{name}' already exists ({taken})", route
+                )
             return {"upload_key": self._chunked_upload(name, data, mime_type)}, None
         return {}, {"file": (name, data, mime_type)}
 

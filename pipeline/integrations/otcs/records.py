@@ -1,7 +1,10 @@
 """Records Management: declare a node as a record, read and change its record details.
 
 Declaring = applying an RM classification, marked official, with RSI and record date
-(reference §7). Every RM write carries the `rm_metadataToken` of a fresh read, so a
+(reference §7). A node this client has just created carries no classification yet, so
+it is declared with one POST holding the class and every record field (S2 lists them on
+the POST) and no token, which is needed only to change an existing classification (S4
+pyxecm). Every other RM write carries the `rm_metadataToken` of a fresh read, so a
 change made by someone else in between is refused (409) rather than overwritten; the
 write is then retried on a fresh read, a bounded number of times.
 """
@@ -14,7 +17,12 @@ from datetime import date, datetime
 from typing import Any
 
 from pipeline.integrations.otcs import envelopes
-from pipeline.integrations.otcs.errors import EditConflict, NotConfigured, OTCSUnavailable
+from pipeline.integrations.otcs.errors import (
+    EditConflict,
+    NotConfigured,
+    OTCSRefused,
+    OTCSUnavailable,
+)
 from pipeline.integrations.otcs.nodes import NodeOperations
 
 _TOKEN_ATTEMPTS = 3
@@ -56,6 +64,26 @@ class RecordDetails:
         return current is not None and str(current) == str(value)
 
 
+def _wanted(
+    official: bool,
+    record_date: date | None,
+    rsi: str | None,
+    essential: str | None,
+    status: str | None,
+    extra: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The record-detail fields asked for; a datetime record date is sent as its day."""
+    wanted: dict[str, Any] = {
+        "official": official,
+        "record_date": _day(record_date),
+        "rsi": rsi,
+        "essential": essential,
+        "status": status,
+        **(extra or {}),
+    }
+    return {key: value for key, value in wanted.items() if value is not None}
+
+
 def _details(payload: Mapping[str, Any]) -> RecordDetails:
     rows = envelopes.data_rows(payload)
     row = next((r for r in rows if r.get("is_primary")), rows[0] if rows else {})
@@ -72,6 +100,18 @@ def _details(payload: Mapping[str, Any]) -> RecordDetails:
         vital_record_codes=tuple(payload.get("vitalRecordCodes") or ()),
         row=row,
     )
+
+
+def _shown_details(answer: Mapping[str, Any]) -> RecordDetails | None:
+    """The record details an answer carries, if it carries them (the emulator's do)."""
+    rows = answer.get("data")
+    if (
+        not isinstance(rows, list)
+        or not rows
+        or not isinstance(answer.get("rm_metadataToken"), str)
+    ):
+        return None
+    return _details(answer)
 
 
 class RecordOperations(NodeOperations):
@@ -97,15 +137,7 @@ class RecordOperations(NodeOperations):
         record-detail fields of §7.1 (subject, originator, addressee, ...). A datetime
         record date is sent as its day.
         """
-        wanted: dict[str, Any] = {
-            "official": official,
-            "record_date": _day(record_date),
-            "rsi": rsi,
-            "essential": essential,
-            "status": status,
-            **(extra or {}),
-        }
-        wanted = {key: value for key, value in wanted.items() if value is not None}
+        wanted = _wanted(official, record_date, rsi, essential, status, extra)
         attempt = 1
         while True:
             current = self.record_details(node_id)
@@ -124,13 +156,42 @@ class RecordOperations(NodeOperations):
                     raise
                 attempt += 1
 
-    def _declare(
-        self, node_id: int, classification_id: int, token: str, wanted: Mapping[str, Any]
+    def declare_created(
+        self,
+        node_id: int,
+        classification_id: int,
+        *,
+        official: bool = True,
+        record_date: date | None = None,
+        rsi: str | None = None,
     ) -> None:
+        """Declare a node this client has just created: one POST, no read before or after.
+
+        If the server refuses it (someone classified the node in between, so a token is
+        needed) or answers with record details (S2 documents no answer body) showing it
+        ignored a field, `classify_record` settles it, reading first.
+        """
+        wanted = _wanted(official, record_date, rsi, None, None, None)
+        try:
+            shown = _shown_details(self._declare(node_id, classification_id, None, wanted))
+        except OTCSRefused:
+            settled = False
+        else:
+            settled = shown is None or (
+                shown.classification_id == classification_id and not shown.differences(wanted)
+            )
+        if not settled:
+            self.classify_record(
+                node_id, classification_id, official=official, record_date=record_date, rsi=rsi
+            )
+
+    def _declare(
+        self, node_id: int, classification_id: int, token: str | None, wanted: Mapping[str, Any]
+    ) -> dict[str, Any]:
         # A `false` for an optional RM parameter was seen rejected (S8): leave it out.
         fields = {key: value for key, value in wanted.items() if value is not False}
         body = {"class_id": classification_id, "rm_metadataToken": token, **fields}
-        self.request("POST", f"v1/nodes/{node_id}/rmclassifications", body=body)
+        return self.request("POST", f"v1/nodes/{node_id}/rmclassifications", body=body)
 
     def update_record(self, node_id: int, metadata_token: str, changes: Mapping[str, Any]) -> None:
         """Change record details; EditConflict if `metadata_token` is no longer current."""
