@@ -16,6 +16,7 @@ from itertools import cycle
 from typing import Any
 
 from pipeline.core import keys
+from pipeline.core.counters import labelled
 from pipeline.devtools.chaos.scenario import Scenario
 from pipeline.devtools.chaos.world import ChaosWorld
 from pipeline.runtime import redis_client
@@ -82,7 +83,9 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
         injected_refusals=injected,
         refusals_by_cause=by_cause,
         # The verdict's retries count document records; the faults hit the fetch stage.
-        fetch_retries=int(redis_client().hget(keys.METRICS_RETRIES, "fetch") or 0),
+        fetch_retries=int(
+            redis_client().hget(keys.METRICS_RETRIES, labelled("commerce", "fetch")) or 0
+        ),
     )
     if own > SELF_CAUSED_MAX:
         return [
