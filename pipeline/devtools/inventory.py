@@ -149,7 +149,12 @@ def check_inventory(
             found[0]["sha256"],
             str(found[0]["id"]),
         ):
-            check.disagree.append(f"{name}: ledger ({state}) and ECM disagree")
+            held = ", ".join(f"node {n['id']} in {n['path'].rsplit('/', 1)[0]}" for n in found)
+            check.disagree.append(
+                f"{name}: ledger ({state}, node {record.get('target_id', '-')}, sha256 "
+                f"{str(record.get('sha256', '-'))[:12]}) and ECM ({held}, sha256 "
+                f"{str(found[0]['sha256'])[:12]}) disagree"
+            )
         elif len(found) == 1:
             check.present_once += 1
     check.earlier_versions = len(set(by_name) - set(expected))
