@@ -33,8 +33,16 @@ _RANKS = ", ".join(f"{state} = {rank}" for rank, state in enumerate(PROGRESS))
 # A move takes the record from one state set to the other, globally (ARGV[2] .. state) and
 # for its flow (ARGV[4] .. flow .. ':' .. state), which `bcrm status` counts per flow.
 # The ranks are written from the stage enumeration.
+# A declared record is final: a late stage run of the same record (a second chain owed
+# by another fetch of its subject, whose render finished after the first chain declared)
+# writes nothing, or its hash would replace the declared one (`bcrm demo`: a case's
+# communication log, re-rendered from a later snapshot, its ledger hash no longer the
+# ECM's).
 _TRANSITION_SCRIPT = f"""
 local current = redis.call('HGET', KEYS[1], 'state')
+if current == '{_DONE}' then
+  return current
+end
 local new = ARGV[1]
 local rank = {{{_RANKS}}}
 for i = 5, #ARGV, 2 do

@@ -32,10 +32,12 @@ def test_a_late_duplicate_never_moves_a_record_backwards(fake_redis: fakeredis.F
     ledger = Ledger(fake_redis)
     ledger.begin_stage("r1", "fetch")
     ledger.complete_stage("r1", "declare", {"target_id": "n1"}, target_id="n1", sha256="h")
-    assert ledger.complete_stage("r1", "render", {"document": "d"}) == "declared"
+    assert ledger.complete_stage("r1", "render", {"document": "d"}, sha256="late") == "declared"
     assert ledger.mark_dead("r1", "render", "dl1") == "declared"
     assert ledger.counts()["declared"] == 1
-    assert ledger.get("r1")["target_id"] == "n1"
+    record = ledger.get("r1")
+    assert (record["target_id"], record["sha256"]) == ("n1", "h")  # what the ECM holds
+    assert "done:render" not in record and "dead_letter_id" not in record
 
 
 def test_a_permanent_refusal_is_remembered_per_stage(fake_redis: fakeredis.FakeRedis) -> None:
