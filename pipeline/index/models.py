@@ -293,3 +293,118 @@ class SubjectHold(Base):
     hold_name: Mapped[str] = mapped_column(String(100), primary_key=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecallRow(Base):
+    """A product recall (flow 6) as the ECM's Recall workspace and category last said it.
+
+    `identifiers` is `{"skus": [...], "gtins": [...], "mpns": [...], "lots": [...]}`; the
+    ids they resolve to are in `recall_items`. `decision` is `open` or `closed`; the
+    recall's legal hold stays until `holds_released_at` (closing alone keeps it).
+    """
+
+    __tablename__ = "recalls"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    recall_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    identifiers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sold_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    sold_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hazard: Mapped[str] = mapped_column(Text)
+    remedy: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(20))
+    opened_by: Mapped[str] = mapped_column(String(100))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    holds_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    workspace_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RecallItem(Base):
+    """A product or variant a recall's identifiers resolved to (`variant_id` 0: the
+    product itself, every variant of it)."""
+
+    __tablename__ = "recall_items"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    recall_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(255))
+    matched_by: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (Index("ix_recall_items_store_product", "store_hash", "product_id"),)
+
+
+class RecallOrder(Base):
+    """An order found to contain a recalled item, and how it was found (`index`: the
+    archive index's order lines; `scan`: paged from the store's orders)."""
+
+    __tablename__ = "recall_orders"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    recall_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    found_by: Mapped[str] = mapped_column(String(20))
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RecallScan(Base):
+    """Where `bcrm recalls scan` got to in paging the store's orders, so it resumes."""
+
+    __tablename__ = "recall_scans"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    recall_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_page: Mapped[int] = mapped_column(Integer)
+    orders_read: Mapped[int] = mapped_column(Integer)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CampaignRow(Base):
+    """A marketing campaign (flow 7) as the ECM's Campaign workspace and category last
+    said it: its approved scope (window, channels, countries, currencies, largest
+    discount) and its decision, which the promotion checks hold live promotions to.
+
+    `max_discount_percent` is a decimal string (`"20"`); `approved_fingerprints` are the
+    promotion versions the approval covered (`{"<promotion id>": "<sha256>"}`).
+    """
+
+    __tablename__ = "campaigns"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(250))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    channels: Mapped[list[int]] = mapped_column(JSON)
+    countries: Mapped[list[str]] = mapped_column(JSON)
+    currencies: Mapped[list[str]] = mapped_column(JSON)
+    max_discount_percent: Mapped[str | None] = mapped_column(String(20))
+    approved_fingerprints: Mapped[dict[str, str]] = mapped_column(JSON)
+    decision: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    workspace_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CampaignLink(Base):
+    """A promotion id or coupon code a campaign covers (`kind` `promotion` or `coupon`)."""
+
+    __tablename__ = "campaign_links"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+    __table_args__ = (Index("ix_campaign_links_store_kind_ref", "store_hash", "kind", "ref"),)

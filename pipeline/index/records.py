@@ -16,9 +16,11 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from pipeline.index.campaigns import Campaigns
 from pipeline.index.cases import CaseIndex
 from pipeline.index.holds import SubjectHolds
 from pipeline.index.models import AuditEvent, OrderLine, Record
+from pipeline.index.recalls import Recalls
 from pipeline.index.rows import DeclaredRecordRow, OrderLineRow, stream_time, utc_seconds
 
 ORDER_SUBJECT = "order"
@@ -120,6 +122,16 @@ class ArchiveIndex:
     def cases(self) -> CaseIndex:
         """Customer-service cases (flow 2)."""
         return CaseIndex(self.engine)
+
+    @property
+    def recalls(self) -> Recalls:
+        """Product recalls (flow 6)."""
+        return Recalls(self.engine)
+
+    @property
+    def campaigns(self) -> Campaigns:
+        """Marketing campaigns (flow 7)."""
+        return Campaigns(self.engine)
 
     @property
     def holds(self) -> SubjectHolds:

@@ -1,0 +1,233 @@
+"""Recalls (flow 6) in the archive index: each recall as the ECM last said it, the
+products and variants its identifiers resolved to, and the affected orders found.
+
+The ECM's Recall workspace is the system of record; these rows are what the gate, the
+holds and the reports ask, and they can be rebuilt from the ECM. Adding items and
+orders is idempotent (repeated polls, scans and deliveries add nothing twice) and
+reports what was new, so a grown set re-issues its report exactly when it grew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from pipeline.index.models import RecallItem, RecallOrder, RecallRow
+
+OPEN = "open"
+CLOSED = "closed"
+PRODUCT_ITSELF = 0  # `variant_id` of an item that is the whole product
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """What a recall names: SKUs, GTINs/UPCs, MPNs, and lots where known."""
+
+    skus: tuple[str, ...] = ()
+    gtins: tuple[str, ...] = ()
+    mpns: tuple[str, ...] = ()
+    lots: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {
+            "skus": list(self.skus),
+            "gtins": list(self.gtins),
+            "mpns": list(self.mpns),
+            "lots": list(self.lots),
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, list[str]]) -> Identifiers:
+        return cls(*(tuple(value.get(name, ())) for name in ("skus", "gtins", "mpns", "lots")))
+
+
+@dataclass(frozen=True)
+class Recall:
+    """A recall's facts. `decided_by` is not `opened_by` (separation of duties)."""
+
+    store_hash: str
+    recall_id: str
+    identifiers: Identifiers
+    sold_from: datetime
+    sold_to: datetime | None
+    hazard: str
+    remedy: str
+    severity: str
+    decision: str = OPEN
+    opened_by: str = ""
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    closed_at: datetime | None = None
+    holds_released_at: datetime | None = None
+    workspace_id: int | None = None
+
+    @property
+    def hold_name(self) -> str:
+        """The recall's LEGAL hold in the ECM: `RECALL-<store>-<id>`."""
+        return f"RECALL-{self.store_hash}-{self.recall_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.decision == OPEN
+
+
+@dataclass(frozen=True)
+class RecalledItem:
+    """A product (`variant_id` 0) or variant a recall covers, and which identifier
+    matched it (`sku`, `gtin`, `upc`, `mpn`)."""
+
+    product_id: int
+    variant_id: int
+    sku: str
+    matched_by: str
+
+
+def _recall(row: RecallRow) -> Recall:
+    return Recall(
+        store_hash=row.store_hash,
+        recall_id=row.recall_id,
+        identifiers=Identifiers.from_json(row.identifiers),
+        sold_from=row.sold_from,
+        sold_to=row.sold_to,
+        hazard=row.hazard,
+        remedy=row.remedy,
+        severity=row.severity,
+        decision=row.decision,
+        opened_by=row.opened_by,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        closed_at=row.closed_at,
+        holds_released_at=row.holds_released_at,
+        workspace_id=row.workspace_id,
+    )
+
+
+class Recalls:
+    """The recall tables of the archive index."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save(self, recall: Recall) -> None:
+        """Write the recall's facts as the ECM says them now (insert or replace)."""
+        with Session(self.engine) as session, session.begin():
+            session.merge(
+                RecallRow(
+                    store_hash=recall.store_hash,
+                    recall_id=recall.recall_id,
+                    identifiers=recall.identifiers.as_json(),
+                    sold_from=recall.sold_from,
+                    sold_to=recall.sold_to,
+                    hazard=recall.hazard,
+                    remedy=recall.remedy,
+                    severity=recall.severity,
+                    decision=recall.decision,
+                    opened_by=recall.opened_by,
+                    decided_by=recall.decided_by,
+                    decided_at=recall.decided_at,
+                    closed_at=recall.closed_at,
+                    holds_released_at=recall.holds_released_at,
+                    workspace_id=recall.workspace_id,
+                    updated_at=datetime.now(UTC),
+                )
+            )
+
+    def get(self, store_hash: str, recall_id: str) -> Recall | None:
+        with Session(self.engine) as session:
+            row = session.get(RecallRow, (store_hash, recall_id))
+            return None if row is None else _recall(row)
+
+    def listed(self, store_hash: str | None = None, decision: str | None = None) -> list[Recall]:
+        """Recalls, oldest first, of one store and/or one decision when given."""
+        query = select(RecallRow).order_by(RecallRow.sold_from, RecallRow.recall_id)
+        if store_hash is not None:
+            query = query.where(RecallRow.store_hash == store_hash)
+        if decision is not None:
+            query = query.where(RecallRow.decision == decision)
+        with Session(self.engine) as session:
+            return [_recall(row) for row in session.scalars(query)]
+
+    def add_items(self, store_hash: str, recall_id: str, items: Iterable[RecalledItem]) -> int:
+        """Record resolved items; returns how many were new."""
+        added = 0
+        with Session(self.engine) as session, session.begin():
+            for item in items:
+                key = (store_hash, recall_id, item.product_id, item.variant_id)
+                if session.get(RecallItem, key) is None:
+                    session.add(
+                        RecallItem(
+                            store_hash=store_hash,
+                            recall_id=recall_id,
+                            product_id=item.product_id,
+                            variant_id=item.variant_id,
+                            sku=item.sku,
+                            matched_by=item.matched_by,
+                        )
+                    )
+                    added += 1
+        return added
+
+    def items(self, store_hash: str, recall_id: str) -> list[RecalledItem]:
+        query = (
+            select(RecallItem)
+            .where(RecallItem.store_hash == store_hash, RecallItem.recall_id == recall_id)
+            .order_by(RecallItem.product_id, RecallItem.variant_id)
+        )
+        with Session(self.engine) as session:
+            return [
+                RecalledItem(row.product_id, row.variant_id, row.sku, row.matched_by)
+                for row in session.scalars(query)
+            ]
+
+    def open_items(self, store_hash: str) -> dict[tuple[int, int], list[str]]:
+        """(product id, variant id) → ids of the open recalls covering it: what the
+        publish stage's gate refuses to put back on sale."""
+        query = (
+            select(RecallItem.product_id, RecallItem.variant_id, RecallItem.recall_id)
+            .join(
+                RecallRow,
+                (RecallRow.store_hash == RecallItem.store_hash)
+                & (RecallRow.recall_id == RecallItem.recall_id),
+            )
+            .where(RecallItem.store_hash == store_hash, RecallRow.decision == OPEN)
+            .order_by(RecallItem.recall_id)
+        )
+        covered: dict[tuple[int, int], list[str]] = {}
+        with Session(self.engine) as session:
+            for product_id, variant_id, recall_id in session.execute(query):
+                covered.setdefault((product_id, variant_id), []).append(recall_id)
+        return covered
+
+    def add_orders(
+        self, store_hash: str, recall_id: str, order_ids: Iterable[int], found_by: str
+    ) -> list[int]:
+        """Record affected orders; returns the ones not known before, sorted."""
+        new: list[int] = []
+        at = datetime.now(UTC)
+        with Session(self.engine) as session, session.begin():
+            for order_id in sorted(set(order_ids)):
+                if session.get(RecallOrder, (store_hash, recall_id, order_id)) is None:
+                    session.add(
+                        RecallOrder(
+                            store_hash=store_hash,
+                            recall_id=recall_id,
+                            order_id=order_id,
+                            found_by=found_by,
+                            found_at=at,
+                        )
+                    )
+                    new.append(order_id)
+        return new
+
+    def orders(self, store_hash: str, recall_id: str) -> list[int]:
+        query = (
+            select(RecallOrder.order_id)
+            .where(RecallOrder.store_hash == store_hash, RecallOrder.recall_id == recall_id)
+            .order_by(RecallOrder.order_id)
+        )
+        with Session(self.engine) as session:
+            return list(session.scalars(query))

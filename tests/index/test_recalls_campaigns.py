@@ -1,0 +1,62 @@
+"""Recalls and campaigns in the archive index: saved as the ECM says them, items,
+orders and links added once, and the open recalls' items as the gate asks for them."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pipeline.index.campaigns import APPROVED, PROMOTION, Campaign
+from pipeline.index.recalls import CLOSED, Identifiers, Recall, RecalledItem
+from pipeline.index.records import ArchiveIndex
+
+STORE = "st0re1"
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _recall(recall_id: str = "7", **changes: object) -> Recall:
+    recall = Recall(STORE, recall_id, Identifiers(skus=("KTL-1",), gtins=("0123",)), T0, None,
+                    "burns", "refund", "high", opened_by="ann")  # fmt: skip
+    return dataclasses.replace(recall, **changes)  # type: ignore[arg-type]
+
+
+def test_a_recall_round_trips_and_is_replaced_by_a_later_save(index: ArchiveIndex) -> None:
+    index.recalls.save(_recall())
+    assert index.recalls.get(STORE, "7") == _recall()
+    decided = _recall(decided_by="bob", decided_at=T0, workspace_id=42)
+    index.recalls.save(decided)
+    assert index.recalls.get(STORE, "7") == decided
+    assert decided.hold_name == f"RECALL-{STORE}-7"
+    assert index.recalls.get(STORE, "8") is None
+
+
+def test_items_and_orders_are_added_once_and_only_open_recalls_gate(index: ArchiveIndex) -> None:
+    index.recalls.save(_recall("7"))
+    index.recalls.save(_recall("8", decision=CLOSED))
+    product = RecalledItem(10, 0, "KTL-1", "sku")
+    variant = RecalledItem(10, 11, "KTL-1-RED", "gtin")
+    assert index.recalls.add_items(STORE, "7", [product, variant]) == 2
+    assert index.recalls.add_items(STORE, "7", [variant]) == 0
+    index.recalls.add_items(STORE, "8", [RecalledItem(20, 0, "OLD", "sku")])
+    assert index.recalls.items(STORE, "7") == [product, variant]
+    assert index.recalls.open_items(STORE) == {(10, 0): ["7"], (10, 11): ["7"]}
+    assert index.recalls.add_orders(STORE, "7", [102, 100, 100], "index") == [100, 102]
+    assert index.recalls.add_orders(STORE, "7", [101, 102], "scan") == [101]
+    assert index.recalls.orders(STORE, "7") == [100, 101, 102]
+    assert [r.recall_id for r in index.recalls.listed(STORE, decision="open")] == ["7"]
+
+
+def test_a_campaign_round_trips_with_its_links(index: ArchiveIndex) -> None:
+    campaign = Campaign(STORE, "C1", "Spring", T0, T0.replace(month=12), channels=(1,),
+                        countries=("DE",), max_discount_percent=Decimal("20"),
+                        approved_fingerprints={"5": "ab" * 32}, decision=APPROVED,
+                        requested_by="ann", decided_by="bob", decided_at=T0)  # fmt: skip
+    index.campaigns.save(campaign)
+    assert index.campaigns.get(STORE, "C1") == campaign
+    assert campaign.approved
+    assert index.campaigns.link(STORE, "C1", PROMOTION, ["5", "6"]) == 2
+    assert index.campaigns.link(STORE, "C1", PROMOTION, ["6"]) == 0
+    assert index.campaigns.links(STORE, "C1", PROMOTION) == ["5", "6"]
+    assert index.campaigns.linked_to(STORE, PROMOTION, "6") == [campaign]
+    assert index.campaigns.linked_to(STORE, PROMOTION, "7") == []
