@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.index.models import RecallItem, RecallOrder, RecallRow
+from pipeline.index.models import OrderLine, RecallItem, RecallOrder, RecallRow
 
 OPEN = "open"
 CLOSED = "closed"
@@ -201,6 +201,37 @@ class Recalls:
             for product_id, variant_id, recall_id in session.execute(query):
                 covered.setdefault((product_id, variant_id), []).append(recall_id)
         return covered
+
+    def affected_orders(self, recall: Recall) -> list[int]:
+        """Archived orders with a line of a recalled item sold in the recall's window,
+        sorted: a line matches by its product (an item with `variant_id` 0), its variant,
+        or its SKU (the recall's SKUs and the resolved items' SKUs), because an order line
+        of a deleted product keeps only its SKU."""
+        items = self.items(recall.store_hash, recall.recall_id)
+        skus = set(recall.identifiers.skus) | {item.sku for item in items if item.sku}
+        products = {item.product_id for item in items if item.variant_id == PRODUCT_ITSELF}
+        variants = {item.variant_id for item in items if item.variant_id != PRODUCT_ITSELF}
+        matches = [OrderLine.sku.in_(sorted(skus))] if skus else []
+        if products:
+            matches.append(OrderLine.product_id.in_(sorted(products)))
+        if variants:
+            matches.append(OrderLine.variant_id.in_(sorted(variants)))
+        if not matches:
+            return []
+        query = (
+            select(OrderLine.order_id)
+            .where(
+                OrderLine.store_hash == recall.store_hash,
+                OrderLine.order_date >= recall.sold_from,
+                or_(*matches),
+            )
+            .distinct()
+            .order_by(OrderLine.order_id)
+        )
+        if recall.sold_to is not None:
+            query = query.where(OrderLine.order_date <= recall.sold_to)
+        with Session(self.engine) as session:
+            return list(session.scalars(query))
 
     def add_orders(
         self, store_hash: str, recall_id: str, order_ids: Iterable[int], found_by: str

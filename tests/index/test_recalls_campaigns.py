@@ -10,6 +10,7 @@ from decimal import Decimal
 from pipeline.index.campaigns import APPROVED, PROMOTION, Campaign
 from pipeline.index.recalls import CLOSED, Identifiers, Recall, RecalledItem
 from pipeline.index.records import ArchiveIndex
+from pipeline.index.rows import OrderLineRow
 
 STORE = "st0re1"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -45,6 +46,25 @@ def test_items_and_orders_are_added_once_and_only_open_recalls_gate(index: Archi
     assert index.recalls.add_orders(STORE, "7", [101, 102], "scan") == [101]
     assert index.recalls.orders(STORE, "7") == [100, 101, 102]
     assert [r.recall_id for r in index.recalls.listed(STORE, decision="open")] == ["7"]
+
+
+def test_affected_orders_match_by_product_variant_or_sku_inside_the_window(
+    index: ArchiveIndex,
+) -> None:
+    for order_id, sku, product, variant, day in [
+        (100, "OTHER", 30, 31, 2), (101, "KTL-1", 10, 11, 2), (102, "X", 10, 12, 3),
+        (103, "GONE", None, None, 4), (104, "KTL-2", 40, 41, 5), (105, "KTL-1", 10, 11, 20),
+        (106, "KTL-1", 10, 11, 1),
+    ]:  # fmt: skip
+        line = OrderLineRow(order_id * 10, sku, product, variant, 1, "US")
+        index.order_lines_seen(STORE, order_id, T0.replace(day=day), [line])
+    recall = _recall(sold_from=T0.replace(day=2), sold_to=T0.replace(day=10),
+                     identifiers=Identifiers(skus=("GONE",)))  # fmt: skip
+    index.recalls.save(recall)
+    assert index.recalls.affected_orders(recall) == [103]
+    index.recalls.add_items(STORE, "7", [RecalledItem(10, 0, "KTL-1", "sku"),
+                                         RecalledItem(40, 41, "KTL-2", "gtin")])  # fmt: skip
+    assert index.recalls.affected_orders(recall) == [101, 102, 103, 104]
 
 
 def test_a_campaign_round_trips_with_its_links(index: ArchiveIndex) -> None:
