@@ -1,0 +1,182 @@
+"""Is an open recall's product still off sale? The storefront state of its items, read
+from BigCommerce now, and what bcrm remembers of items found on sale again after their
+takedown was verified (someone re-enabled them in the control panel).
+
+One read per product (`GET /v3/catalog/products/{id}?include=variants`, reference
+bigcommerce-api.md §6): its availability and visibility, and each variant's purchasing
+switch and message. An item is *on sale* when a shopper can buy it: the product's
+`availability` is `available` or `preorder`, and for a variant its `purchasing_disabled`
+is false too. Visibility alone does not decide it (a hidden product can still be bought
+through its address, so the takedown disables it as well); the state shows it.
+
+`recheck` runs with every look that owes takedowns (`bcrm.control.recall_takedowns`):
+it reads the items whose takedown was verified (the publish unit finished published or
+adopted) and keeps the ones on sale in Redis per store, which `bcrm status` shows as an
+attention line and `bcrm metrics` counts (`bcrm_recalled_items_on_sale_found_total`, per
+recall: each time an item is found on sale that was not the look before). A closed
+recall's items drop out at the next look. The weekly status report of a recall calls
+`storefront_state` itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+from pipeline.core import keys
+from pipeline.core.contract import StoreCounter
+from pipeline.core.redis_values import field_map, text
+from pipeline.flows.approvals.producer import publish_key
+from pipeline.flows.recalls.takedown import takedown_id, target_of_item
+from pipeline.index.recalls import PRODUCT_ITSELF, Recall, RecalledItem, Recalls
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
+from pipeline.integrations.bigcommerce.errors import NotFound
+from pipeline.runtime import services
+from pipeline.runtime.log import log_event
+
+ON_SALE_AVAILABILITY = frozenset({"available", "preorder"})
+TAKEN_DOWN = frozenset({"published", "adopted"})
+COUNTER = "bcrm_recalled_items_on_sale_found_total"
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One recalled item as the store shows it at `checked_at` (`exists` false: the
+    product or variant is gone, so not on sale)."""
+
+    recall_id: str
+    target: str
+    sku: str
+    exists: bool
+    on_sale: bool
+    availability: str | None
+    is_visible: bool | None
+    purchasing_disabled: bool | None
+    purchasing_disabled_message: str | None
+    checked_at: str
+
+
+def _state(recall: Recall, item: RecalledItem, product: dict[str, Any] | None) -> ItemState:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    target = target_of_item(item)
+    gone = ItemState(recall.recall_id, target, item.sku, False, False, None, None, None, None, now)
+    if product is None:
+        return gone
+    availability, visible = product.get("availability"), product.get("is_visible")
+    buyable = availability in ON_SALE_AVAILABILITY
+    if item.variant_id == PRODUCT_ITSELF:
+        return ItemState(
+            recall.recall_id, target, item.sku, True, buyable, availability, visible,
+            None, None, now,
+        )  # fmt: skip
+    variant = next((v for v in product.get("variants") or () if v["id"] == item.variant_id), None)
+    if variant is None:
+        return gone
+    disabled = bool(variant.get("purchasing_disabled"))
+    return ItemState(
+        recall.recall_id, target, item.sku, True, buyable and not disabled, availability,
+        visible, disabled, variant.get("purchasing_disabled_message"), now,
+    )  # fmt: skip
+
+
+def storefront_state(
+    client: BigCommerceClient, recall: Recall, items: Iterable[RecalledItem]
+) -> list[ItemState]:
+    """The storefront state of `items` now, in their order; one read per product."""
+    products: dict[int, dict[str, Any] | None] = {}
+    states = []
+    for item in items:
+        if item.product_id not in products:
+            try:
+                products[item.product_id] = client.get_v3(
+                    f"/catalog/products/{item.product_id}", {"include": "variants"}
+                )
+            except NotFound:
+                products[item.product_id] = None
+        states.append(_state(recall, item, products[item.product_id]))
+    return states
+
+
+def _taken_down(recall: Recall, items: list[RecalledItem]) -> list[RecalledItem]:
+    """The items whose takedown the publish stage verified (published or adopted)."""
+    keys_ = [
+        publish_key(
+            recall.store_hash,
+            takedown_id(recall.store_hash, recall.recall_id, target_of_item(item)),
+        )
+        for item in items
+    ]
+    done = [unit.get("done:publish") for unit in services.ledger().get_many(keys_)]
+    return [
+        item
+        for item, result in zip(items, done, strict=True)
+        if result is not None and json.loads(result).get("result") in TAKEN_DOWN
+    ]
+
+
+def recheck(
+    client: BigCommerceClient, recalls: Recalls, db: redis.Redis, store_hash: str
+) -> list[ItemState]:
+    """Re-verify every taken-down item of the store's open recalls; the ones on sale
+    again (also kept for `bcrm status`, see the module docstring)."""
+    on_sale: list[ItemState] = []
+    for recall in recalls.listed(store_hash, decision="open"):
+        items = _taken_down(recall, recalls.items(store_hash, recall.recall_id))
+        on_sale += [s for s in storefront_state(client, recall, items) if s.on_sale]
+    key = keys.recall_items_on_sale(store_hash)
+    before = {text(field) for field in db.hkeys(key)}
+    fields = {f"{s.recall_id}|{s.target}": json.dumps(asdict(s)) for s in on_sale}
+    with db.pipeline() as pipe:
+        pipe.delete(key)
+        if fields:
+            pipe.hset(key, mapping=field_map(fields))
+        for field in sorted(set(fields) - before):
+            pipe.hincrby(keys.metrics_recalled_on_sale(store_hash), field.split("|")[0], 1)
+        pipe.execute()
+    for state in on_sale:
+        if f"{state.recall_id}|{state.target}" not in before:
+            log_event(
+                "recall.on_sale_again",
+                logging.WARNING,
+                store_hash=store_hash,
+                recall_id=state.recall_id,
+                target=state.target,
+            )
+    return on_sale
+
+
+def found_on_sale(db: redis.Redis, store_hash: str) -> list[ItemState]:
+    """The items the last look found on sale again, oldest recall first."""
+    rows = [json.loads(value) for value in db.hvals(keys.recall_items_on_sale(store_hash))]
+    return [ItemState(**row) for row in sorted(rows, key=lambda r: (r["recall_id"], r["target"]))]
+
+
+def attention(db: redis.Redis, store_hash: str) -> list[str]:
+    """`bcrm status`'s line when a recalled item is on sale again."""
+    found = found_on_sale(db, store_hash)
+    if not found:
+        return []
+    recalls = sorted({state.recall_id for state in found})
+    return [
+        f"{len(found)} recalled item(s) on sale again while recall {', '.join(recalls)} is "
+        f"open (first: {found[0].target}): someone re-enabled them in BigCommerce; take them "
+        "off sale again and find out who (the recall gate refuses re-enabling changes)"
+    ]
+
+
+def counter(db: redis.Redis, store_hash: str) -> StoreCounter:
+    """How often an item of each recall was found on sale again, per store and recall."""
+    counts = db.hgetall(keys.metrics_recalled_on_sale(store_hash))
+    return StoreCounter(
+        COUNTER,
+        "Items of an open recall found on sale again after their takedown was verified, "
+        "per store and recall.",
+        "recall",
+        {text(recall): float(count) for recall, count in counts.items()},
+    )

@@ -1,0 +1,142 @@
+"""A decided recall's storefront takedown, as change requests of the publish stage (flow
+3): one `product_takedown` per affected product and per affected variant, filed and
+approved by bcrm's service account on the recall's authority (like a revert of an
+unapproved change, `approvals.reverting`), published, read back and verified by the same
+stage, its receipt filed like every publish receipt.
+
+- A whole product (`variant_id` 0) goes off sale with `availability` `disabled` and
+  `is_visible` false: disabled stops it being bought, invisible takes it off listings
+  and search (reference bigcommerce-api.md §6; flows-2-3-4-6-7.md flow 6).
+- A variant gets `purchasing_disabled` true with the recall's message in
+  `purchasing_disabled_message`, which BigCommerce caps at 255 characters (§6).
+
+The id derives from the store, the recall and the target (`<store>-CR-T<10 hex>`: not a
+number, so makers' numbering skips it): one unit in the ledger and one workspace in the
+ECM however often a look owes it. Its before-state is read live when the publish stage
+files it (the look itself reads only the archive index); already off sale, the stage
+adopts. The look (`owe_takedowns`, beat's `bcrm.control.recall_takedowns`) owes the
+takedown of every item of an open recall that has a decision and whose unit has not
+finished; the stage refuses, with a refusal record, one the recall does not authorise
+(`takedown_authority`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from pipeline.core.canvas import OwedUnit, send_owed
+from pipeline.flows.approvals import change_requests
+from pipeline.flows.approvals.change_request import ChangeRequest
+from pipeline.flows.approvals.policy import policy
+from pipeline.flows.approvals.producer import FLOW, PUBLISH_TASK, publish_key
+from pipeline.flows.approvals.targets import target_of
+from pipeline.index.recalls import PRODUCT_ITSELF, Recall, RecalledItem, Recalls
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
+from pipeline.integrations.otcs.client import OTCSClient
+from pipeline.runtime import services
+
+CHANGE_TYPE = "product_takedown"
+TAKEDOWN_MARK = "-CR-T"
+REASON_PREFIX = "takedown for recall "
+MESSAGE_LIMIT = 255  # purchasing_disabled_message, reference bigcommerce-api.md §6
+
+
+def target_of_item(item: RecalledItem) -> str:
+    """How a change request names the item (`product/12`, `product/12/variant/40`)."""
+    if item.variant_id == PRODUCT_ITSELF:
+        return f"product/{item.product_id}"
+    return f"product/{item.product_id}/variant/{item.variant_id}"
+
+
+def takedown_id(store_hash: str, recall_id: str, target: str) -> str:
+    digest = hashlib.sha256(f"{store_hash}\0{recall_id}\0{target}".encode()).hexdigest()
+    return f"{store_hash}{TAKEDOWN_MARK}{digest[:10]}"
+
+
+def recall_message(recall: Recall) -> str:
+    """What a shopper sees on a purchasing-disabled variant."""
+    text = f"Recalled ({recall.recall_id}): {recall.hazard}. {recall.remedy}"
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+
+
+def after_state(recall: Recall, item: RecalledItem) -> dict[str, Any]:
+    if item.variant_id == PRODUCT_ITSELF:
+        return {"availability": "disabled", "is_visible": False}
+    return {"purchasing_disabled": True, "purchasing_disabled_message": recall_message(recall)}
+
+
+def is_takedown(change: ChangeRequest) -> bool:
+    return (
+        TAKEDOWN_MARK in change.id
+        and change.change_type == CHANGE_TYPE
+        and change.reason.startswith(REASON_PREFIX)
+    )
+
+
+def recall_id_of(change: ChangeRequest) -> str:
+    """The recall a takedown is for (named in its reason)."""
+    return change.reason.removeprefix(REASON_PREFIX)
+
+
+def takedown_unit(recall: Recall, item: RecalledItem) -> OwedUnit:
+    """The publish unit of one item's takedown; its message carries what the stage needs
+    to file the request first."""
+    target = target_of_item(item)
+    change_id = takedown_id(recall.store_hash, recall.recall_id, target)
+    key = publish_key(recall.store_hash, change_id)
+    ref = {
+        "record_key": key,
+        "flow": FLOW,
+        "store_hash": recall.store_hash,
+        "change_request": change_id,
+        "takedown": {
+            "recall_id": recall.recall_id,
+            "target": target,
+            "after": after_state(recall, item),
+        },
+    }
+    return OwedUnit(key, FLOW, PUBLISH_TASK, [ref])
+
+
+def owed_units(recalls: Recalls, store_hash: str) -> list[OwedUnit]:
+    """The takedowns of the store's open, decided recalls whose publish has not finished."""
+    units = [
+        takedown_unit(recall, item)
+        for recall in recalls.listed(store_hash, decision="open")
+        if recall.decided_at is not None
+        for item in recalls.items(store_hash, recall.recall_id)
+    ]
+    ledger = services.ledger()
+    states = ledger.get_many([unit.record_key for unit in units])
+    return [unit for unit, state in zip(units, states, strict=True) if "done:publish" not in state]
+
+
+def owe_takedowns(recalls: Recalls, store_hash: str) -> int:
+    """Owe (and send) every takedown still due; how many. Owing one already in flight
+    again is harmless: the stage holds a lock per change request and ends at its status."""
+    units = owed_units(recalls, store_hash)
+    send_owed(units)
+    return len(units)
+
+
+def file_takedown(
+    otcs: OTCSClient,
+    bigcommerce: BigCommerceClient,
+    store_hash: str,
+    change_id: str,
+    owed: Mapping[str, Any],
+) -> None:
+    """File the takedown's change request as the service account, with the before-state
+    read live now; an earlier try's filing stands as filed (and is completed when it
+    filed part of it: `file_system_request`)."""
+    recall_id, target, after = str(owed["recall_id"]), str(owed["target"]), dict(owed["after"])
+    draft = ChangeRequest(change_id, store_hash, CHANGE_TYPE, target, after, None)
+    before = target_of(draft).read(bigcommerce, draft)
+    request = ChangeRequest(
+        change_id, store_hash, CHANGE_TYPE, target, after, before, f"{REASON_PREFIX}{recall_id}"
+    )
+    valid_days = policy().of(CHANGE_TYPE).valid_days
+    note = f"approved by the decision of recall {recall_id}"
+    change_requests.file_system_request(otcs, request, valid_days, note)
