@@ -201,3 +201,25 @@ def test_an_item_on_sale_again_is_an_attention_line_and_a_metric(world: Approval
         close(world, recall)  # a closed recall's items drop out
         assert storefront.recheck(world.client, index, db, world.store_hash) == []
         assert not [a for a in APPROVALS.needs_attention(db, world.store_hash) if "recall" in a]
+
+
+def test_a_takedown_whose_answers_are_lost_is_applied_once(world: ApprovalWorld) -> None:
+    """Owed twice while the store loses every write's answer: one write per item, one
+    receipt each, and the evidence states the lost write's times."""
+    recall = open_recall(world, [(9, 0), (1, 7)])
+    ids = [change_id(recall, 9), change_id(recall, 1, 7)]
+    world.store.set_faults(lost_answer_rate=1.0, families=["catalog"])
+    try:
+        owe(world)
+        owe(world)
+        results = settled(world, ids)
+    finally:
+        world.store.set_faults()
+    assert {r["result"] for r in results.values()} == {"published"}
+    for path in (product_path(9), product_path(1, 7)):
+        [write] = writes(world, path)
+        assert write["answered"] is False
+    for cid in ids:
+        [receipt] = records(world, cid)
+        evidence = embedded_record(world, receipt["id"])["takedown"]
+        assert evidence["write_sent_at"] and evidence["verified_at"]
