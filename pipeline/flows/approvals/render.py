@@ -84,10 +84,14 @@ def render_publish_record(record: PublishRecord, spec: DocumentSpec) -> Rendered
             ("Recorded at", record.recorded_at),
         ]
     )
+    if outcome.get("calls"):
+        sheet.section("BigCommerce calls (sent → answered, UTC)")
+        sheet.key_values(
+            [(c["step"], f"{c['sent_at']} → {c['answered_at']}") for c in outcome["calls"]]
+        )
     if record.takedown is not None:
         _takedown(sheet, record.takedown)
     for label, value in (
-        ("BigCommerce calls (UTC, ms)", outcome.get("calls", [])),
         ("Approved before-state", change["before"]),
         ("Approved after-state", change["after"]),
         ("Live before the write", outcome["before_live"]),
