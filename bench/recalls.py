@@ -261,16 +261,11 @@ def finished(recall: Recall, items: list[RecalledItem]) -> list[tuple[float, flo
     seconds); None until every one has."""
     import json
 
-    from pipeline.flows.approvals.producer import publish_key
-    from pipeline.flows.recalls.takedown import takedown_id, target_of_item
+    from pipeline.flows.recalls.takedown import takedown_key
     from pipeline.runtime import services
 
     ledger = services.ledger()
-    keys = [
-        publish_key(recall.store_hash, takedown_id(recall.store_hash, recall.recall_id,
-                                                   target_of_item(item)))
-        for item in items
-    ]  # fmt: skip
+    keys = [takedown_key(recall, item) for item in items]
     units = ledger.get_many(keys)
     if not all("finished:publish" in unit for unit in units):
         return None

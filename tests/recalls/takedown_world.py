@@ -14,7 +14,7 @@ from typing import Any
 import pikepdf
 
 from pipeline.flows.approvals.producer import publish_key
-from pipeline.flows.recalls.takedown import owe_takedowns, takedown_id, target_of_item
+from pipeline.flows.recalls.takedown import owe_takedowns, takedown_id
 from pipeline.index.recalls import Identifiers, Recall, RecalledItem, Recalls
 from pipeline.runtime import services
 from tests.flows.approval_world import ApprovalWorld
@@ -65,8 +65,7 @@ def close(world: ApprovalWorld, recall: Recall) -> None:
 
 
 def change_id(recall: Recall, product_id: int, variant_id: int = 0) -> str:
-    target = target_of_item(RecalledItem(product_id, variant_id, "", ""))
-    return takedown_id(recall.store_hash, recall.recall_id, target)
+    return takedown_id(recall, RecalledItem(product_id, variant_id, "", ""))
 
 
 def owe(world: ApprovalWorld) -> int:

@@ -3,6 +3,7 @@ which recalls cover a target, the takedown's ids and after-states."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from pipeline.flows.approvals import recall_gate
@@ -48,7 +49,7 @@ def test_what_does_not_re_enable_or_is_not_covered_passes_without_asking_the_ind
 def recall(hazard: str = "Overheats") -> Recall:
     return Recall(
         "s", "RCL-9", Identifiers(skus=("A",)), datetime(2026, 1, 1, tzinfo=UTC), None,
-        hazard, "Refund", "high",
+        hazard, "Refund", "high", decided_at=datetime(2026, 2, 1, 9, 30, tzinfo=UTC),
     )  # fmt: skip
 
 
@@ -65,11 +66,14 @@ def test_a_takedown_per_target_with_a_stable_id_and_a_capped_message() -> None:
     }
     long = takedown.after_state(recall("x" * 400), variant)["purchasing_disabled_message"]
     assert len(long) == takedown.MESSAGE_LIMIT and long.endswith("…")
-    first = takedown.takedown_id("s", "RCL-9", "product/3")
-    assert first == takedown.takedown_id("s", "RCL-9", "product/3")
+    first = takedown.takedown_id(recall(), product)
+    assert first == takedown.takedown_id(recall(), RecalledItem(3, 0, "other", "gtin"))
     assert first.startswith("s-CR-T") and not first.rsplit("-", 1)[1].isdigit()
-    assert first != takedown.takedown_id("s", "RCL-9", "product/1/variant/4")
-    assert first != takedown.takedown_id("s", "RCL-8", "product/3")
+    assert first != takedown.takedown_id(recall(), variant)
+    assert first != takedown.takedown_id(replace(recall(), recall_id="RCL-8"), product)
+    # Decided again (by someone else after a refusal): a takedown of its own.
+    later = replace(recall(), decided_at=datetime(2026, 2, 2, tzinfo=UTC))
+    assert first != takedown.takedown_id(later, product)
 
 
 def test_only_a_takedown_bcrm_files_for_a_recall_is_one() -> None:

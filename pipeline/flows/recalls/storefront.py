@@ -32,8 +32,7 @@ import redis
 from pipeline.core import keys
 from pipeline.core.contract import StoreCounter
 from pipeline.core.redis_values import field_map, text
-from pipeline.flows.approvals.producer import publish_key
-from pipeline.flows.recalls.takedown import takedown_id, target_of_item
+from pipeline.flows.recalls.takedown import takedown_key, target_of_item
 from pipeline.index.recalls import PRODUCT_ITSELF, Recall, RecalledItem, Recalls
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.bigcommerce.errors import NotFound
@@ -105,13 +104,7 @@ def storefront_state(
 
 def _taken_down(recall: Recall, items: list[RecalledItem]) -> list[RecalledItem]:
     """The items whose takedown the publish stage verified (published or adopted)."""
-    keys_ = [
-        publish_key(
-            recall.store_hash,
-            takedown_id(recall.store_hash, recall.recall_id, target_of_item(item)),
-        )
-        for item in items
-    ]
+    keys_ = [takedown_key(recall, item) for item in items]
     done = [unit.get("done:publish") for unit in services.ledger().get_many(keys_)]
     return [
         item

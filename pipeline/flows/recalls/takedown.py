@@ -10,20 +10,29 @@ stage, its receipt filed like every publish receipt.
 - A variant gets `purchasing_disabled` true with the recall's message in
   `purchasing_disabled_message`, which BigCommerce caps at 255 characters (§6).
 
-The id derives from the store, the recall and the target (`<store>-CR-T<10 hex>`: not a
-number, so makers' numbering skips it): one unit in the ledger and one workspace in the
-ECM however often a look owes it. Its before-state is read live when the publish stage
-files it (the look itself reads only the archive index); already off sale, the stage
-adopts. The look (`owe_takedowns`, beat's `bcrm.control.recall_takedowns`) owes the
-takedown of every item of an open recall that has a decision and whose unit has not
-finished; the stage refuses, with a refusal record, one the recall does not authorise
-(`takedown_authority`).
+The id derives from the store, the recall, its decision and the target (`<store>-CR-T<10
+hex>`: not a number, so makers' numbering skips it): one unit in the ledger and one
+workspace in the ECM however often a look owes it. Its before-state is read live when
+the publish stage files it (the look itself reads only the archive index); already off
+sale, the stage adopts. The look (`owe_takedowns`, beat's
+`bcrm.control.recall_takedowns`) owes the takedown of every item of an open recall that
+has a decision and whose unit has not finished; the stage refuses, with a refusal
+record, one the recall does not authorise (`takedown_authority`).
+
+The receipt is filed where every publish receipt is: in the takedown's change request
+workspace, cross-referenced to its request document (`approvals.flow`), not in the
+recall's workspace. It is the publish stage's one receipt per change request, with the
+record key and ECM name that make it exactly once; and the recall's workspace is flow
+6's to file, from the ECM poller or `bcrm recalls open`, so a takedown never waits for it.
+The recall's file reaches its receipts by their ids (`takedown_id` of the recall and
+each item), which its status report and closeout list.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 from pipeline.core.canvas import OwedUnit, send_owed
@@ -50,9 +59,28 @@ def target_of_item(item: RecalledItem) -> str:
     return f"product/{item.product_id}/variant/{item.variant_id}"
 
 
-def takedown_id(store_hash: str, recall_id: str, target: str) -> str:
-    digest = hashlib.sha256(f"{store_hash}\0{recall_id}\0{target}".encode()).hexdigest()
-    return f"{store_hash}{TAKEDOWN_MARK}{digest[:10]}"
+def decision_of(recall: Recall) -> str:
+    """The decision a takedown stands on, as its id spells it: the decision's moment in
+    UTC, whole seconds (what both the ECM and the index keep of it)."""
+    if recall.decided_at is None:
+        return ""
+    moment = recall.decided_at
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def takedown_id(recall: Recall, item: RecalledItem) -> str:
+    """`<store>-CR-T<10 hex>` of the store, the recall, its decision and the target: one
+    per item and decision, so a recall decided again (a refusal for separation of duties
+    put right by another person's decision) owes a takedown of its own."""
+    facts = (recall.store_hash, recall.recall_id, decision_of(recall), target_of_item(item))
+    digest = hashlib.sha256("\0".join(facts).encode()).hexdigest()
+    return f"{recall.store_hash}{TAKEDOWN_MARK}{digest[:10]}"
+
+
+def takedown_key(recall: Recall, item: RecalledItem) -> str:
+    """The ledger key of the item's takedown (its publish unit)."""
+    return publish_key(recall.store_hash, takedown_id(recall, item))
 
 
 def recall_message(recall: Recall) -> str:
@@ -83,8 +111,7 @@ def recall_id_of(change: ChangeRequest) -> str:
 def takedown_unit(recall: Recall, item: RecalledItem) -> OwedUnit:
     """The publish unit of one item's takedown; its message carries what the stage needs
     to file the request first."""
-    target = target_of_item(item)
-    change_id = takedown_id(recall.store_hash, recall.recall_id, target)
+    target, change_id = target_of_item(item), takedown_id(recall, item)
     key = publish_key(recall.store_hash, change_id)
     ref = {
         "record_key": key,
@@ -108,8 +135,7 @@ def owed_units(recalls: Recalls, store_hash: str) -> list[OwedUnit]:
         if recall.decided_at is not None
         for item in recalls.items(store_hash, recall.recall_id)
     ]
-    ledger = services.ledger()
-    states = ledger.get_many([unit.record_key for unit in units])
+    states = services.ledger().get_many([unit.record_key for unit in units])
     return [unit for unit, state in zip(units, states, strict=True) if "done:publish" not in state]
 
 
