@@ -9,7 +9,8 @@ on sale."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,25 @@ def test_a_recall_decided_by_its_opener_is_refused_with_a_record(world: Approval
     assert world.client.get_v3("/catalog/products/6")["availability"] == "available"
     assert writes(world, product_path(6)) == []
 
+    # Still on sale: `bcrm status` says so until someone else decides the recall.
+    db = redis_client()
+    with configured(world.env):
+        [found] = storefront.recheck(world.client, recalls(world), db, world.store_hash)
+        assert (found.state.target, found.takedown) == ("product/6", "refused")
+        [line] = [a for a in APPROVALS.needs_attention(db, world.store_hash) if "product/6" in a]
+        assert "still on sale: their takedown was refused" in line
+        assert "separation of duties" in line
+    decided = replace(
+        recall, decided_by=DECIDER, decided_at=datetime.now(UTC) + timedelta(seconds=1)
+    )
+    recalls(world).save(decided)
+    assert owe(world) == 1
+    [result] = settled(world, [change_id(decided, 6)]).values()
+    assert result["result"] == "published"
+    assert world.client.get_v3("/catalog/products/6")["availability"] == "disabled"
+    with configured(world.env):
+        assert storefront.recheck(world.client, recalls(world), db, world.store_hash) == []
+
 
 def test_an_undecided_recall_owes_nothing(world: ApprovalWorld) -> None:
     recall = open_recall(world, [(7, 0)], decided_by=None)
@@ -187,10 +207,10 @@ def test_an_item_on_sale_again_is_an_attention_line_and_a_metric(world: Approval
         # Someone puts it back on sale in the control panel.
         world.client.request("PUT", product_path(4), body={"availability": "available"})
         [found] = storefront.recheck(world.client, index, db, world.store_hash)
-        assert (found.recall_id, found.target, found.on_sale) == (
+        assert (found.state.recall_id, found.state.target, found.takedown) == (
             recall.recall_id,
             "product/4",
-            True,
+            "published",
         )
         [line] = [a for a in APPROVALS.needs_attention(db, world.store_hash) if "recall" in a]
         assert f"on sale again while recall {recall.recall_id} is open" in line

@@ -10,12 +10,13 @@ is false too. Visibility alone does not decide it (a hidden product can still be
 through its address, so the takedown disables it as well); the state shows it.
 
 `recheck` runs with every look that owes takedowns (`bcrm.control.recall_takedowns`):
-it reads the items whose takedown was verified (the publish unit finished published or
-adopted) and keeps the ones on sale in Redis per store, which `bcrm status` shows as an
-attention line and `bcrm metrics` counts (`bcrm_recalled_items_on_sale_found_total`, per
-recall: each time an item is found on sale that was not the look before). A closed
-recall's items drop out at the next look. The weekly status report of a recall calls
-`storefront_state` itself.
+it reads the items whose takedown ended (the publish unit finished: published, adopted
+or refused) and keeps the ones on sale in Redis per store, which `bcrm status` shows as
+attention lines (on sale again after a verified takedown: someone re-enabled it; still
+on sale: its takedown was refused) and `bcrm metrics` counts
+(`bcrm_recalled_items_found_on_sale_total`, per recall: each time an item is found on
+sale that was not the look before). A closed recall's items drop out at the next look.
+The weekly status report of a recall calls `storefront_state` itself.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from pipeline.runtime.log import log_event
 
 ON_SALE_AVAILABILITY = frozenset({"available", "preorder"})
 TAKEN_DOWN = frozenset({"published", "adopted"})
-COUNTER = "bcrm_recalled_items_on_sale_found_total"
+COUNTER = "bcrm_recalled_items_found_on_sale_total"
 
 
 @dataclass(frozen=True)
@@ -102,29 +103,50 @@ def storefront_state(
     return states
 
 
-def _taken_down(recall: Recall, items: list[RecalledItem]) -> list[RecalledItem]:
-    """The items whose takedown the publish stage verified (published or adopted)."""
+@dataclass(frozen=True)
+class OnSale:
+    """An item of an open recall found on sale after its takedown ended: `published` or
+    `adopted` (so it was off sale, and someone put it back), or `refused` (`reason`: it
+    never went off sale)."""
+
+    state: ItemState
+    takedown: str
+    reason: str
+
+    @property
+    def field(self) -> str:
+        return f"{self.state.recall_id}|{self.state.target}"
+
+    @property
+    def again(self) -> bool:
+        return self.takedown in TAKEN_DOWN
+
+
+def _finished(recall: Recall, items: list[RecalledItem]) -> dict[int, dict[str, Any]]:
+    """By position in `items`, the stage's result of each takedown that ended."""
     keys_ = [takedown_key(recall, item) for item in items]
     done = [unit.get("done:publish") for unit in services.ledger().get_many(keys_)]
-    return [
-        item
-        for item, result in zip(items, done, strict=True)
-        if result is not None and json.loads(result).get("result") in TAKEN_DOWN
-    ]
+    return {n: json.loads(result) for n, result in enumerate(done) if result is not None}
 
 
 def recheck(
     client: BigCommerceClient, recalls: Recalls, db: redis.Redis, store_hash: str
-) -> list[ItemState]:
-    """Re-verify every taken-down item of the store's open recalls; the ones on sale
-    again (also kept for `bcrm status`, see the module docstring)."""
-    on_sale: list[ItemState] = []
+) -> list[OnSale]:
+    """Re-verify every item of the store's open recalls whose takedown ended; the ones on
+    sale (also kept for `bcrm status`, see the module docstring)."""
+    on_sale: list[OnSale] = []
     for recall in recalls.listed(store_hash, decision="open"):
-        items = _taken_down(recall, recalls.items(store_hash, recall.recall_id))
-        on_sale += [s for s in storefront_state(client, recall, items) if s.on_sale]
+        items = recalls.items(store_hash, recall.recall_id)
+        ended = _finished(recall, items)
+        states = storefront_state(client, recall, [items[n] for n in ended])
+        on_sale += [
+            OnSale(state, str(result.get("result")), str(result.get("reason", "")))
+            for state, result in zip(states, ended.values(), strict=True)
+            if state.on_sale
+        ]
     key = keys.recall_items_on_sale(store_hash)
     before = {text(field) for field in db.hkeys(key)}
-    fields = {f"{s.recall_id}|{s.target}": json.dumps(asdict(s)) for s in on_sale}
+    fields = {found.field: json.dumps(asdict(found)) for found in on_sale}
     with db.pipeline() as pipe:
         pipe.delete(key)
         if fields:
@@ -132,35 +154,50 @@ def recheck(
         for field in sorted(set(fields) - before):
             pipe.hincrby(keys.metrics_recalled_on_sale(store_hash), field.split("|")[0], 1)
         pipe.execute()
-    for state in on_sale:
-        if f"{state.recall_id}|{state.target}" not in before:
+    for found in on_sale:
+        if found.field not in before:
             log_event(
-                "recall.on_sale_again",
+                "recall.on_sale",
                 logging.WARNING,
                 store_hash=store_hash,
-                recall_id=state.recall_id,
-                target=state.target,
+                recall_id=found.state.recall_id,
+                target=found.state.target,
+                takedown=found.takedown,
             )
     return on_sale
 
 
-def found_on_sale(db: redis.Redis, store_hash: str) -> list[ItemState]:
-    """The items the last look found on sale again, oldest recall first."""
+def found_on_sale(db: redis.Redis, store_hash: str) -> list[OnSale]:
+    """The items the last look found on sale, by recall and target."""
     rows = [json.loads(value) for value in db.hvals(keys.recall_items_on_sale(store_hash))]
-    return [ItemState(**row) for row in sorted(rows, key=lambda r: (r["recall_id"], r["target"]))]
+    found = [OnSale(ItemState(**row["state"]), row["takedown"], row["reason"]) for row in rows]
+    return sorted(found, key=lambda f: f.field)
 
 
 def attention(db: redis.Redis, store_hash: str) -> list[str]:
-    """`bcrm status`'s line when a recalled item is on sale again."""
+    """`bcrm status`'s lines when items of an open recall are on sale: put back on sale
+    after their takedown, or never taken down (the takedown was refused)."""
     found = found_on_sale(db, store_hash)
-    if not found:
-        return []
-    recalls = sorted({state.recall_id for state in found})
-    return [
-        f"{len(found)} recalled item(s) on sale again while recall {', '.join(recalls)} is "
-        f"open (first: {found[0].target}): someone re-enabled them in BigCommerce; take them "
-        "off sale again and find out who (the recall gate refuses re-enabling changes)"
-    ]
+    lines = []
+    again = [f for f in found if f.again]
+    if again:
+        recalls = ", ".join(sorted({f.state.recall_id for f in again}))
+        lines.append(
+            f"{len(again)} recalled item(s) on sale again while recall {recalls} is open "
+            f"(first: {again[0].state.target}): someone re-enabled them in BigCommerce; take "
+            "them off sale again and find out who (the recall gate refuses re-enabling changes)"
+        )
+    refused = [f for f in found if not f.again]
+    if refused:
+        first = refused[0]
+        lines.append(
+            f"{len(refused)} recalled item(s) still on sale: their takedown was refused "
+            f"(first: {first.state.target} of recall {first.state.recall_id}: {first.reason}); "
+            "read the refusal record in its change request, then put the cause right (a "
+            "decision by someone other than the recall's opener owes a new takedown) or take "
+            "them off sale by hand"
+        )
+    return lines
 
 
 def counter(db: redis.Redis, store_hash: str) -> StoreCounter:
@@ -168,8 +205,8 @@ def counter(db: redis.Redis, store_hash: str) -> StoreCounter:
     counts = db.hgetall(keys.metrics_recalled_on_sale(store_hash))
     return StoreCounter(
         COUNTER,
-        "Items of an open recall found on sale again after their takedown was verified, "
-        "per store and recall.",
+        "Items of an open recall found on sale after their takedown ended (put back on "
+        "sale, or the takedown refused), per store and recall.",
         "recall",
         {text(recall): float(count) for recall, count in counts.items()},
     )
