@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.celery import app
 from pipeline.flows.approvals import change_requests
 from pipeline.flows.approvals.flow import FLOW as APPROVALS
 from pipeline.flows.approvals.requesting import request_change
@@ -35,7 +36,7 @@ from tests.recalls.takedown_world import (
     settled,
     writes,
 )
-from tests.support import configured
+from tests.support import configured, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -243,3 +244,22 @@ def test_a_takedown_whose_answers_are_lost_is_applied_once(world: ApprovalWorld)
         [receipt] = records(world, cid)
         evidence = embedded_record(world, receipt["id"])["takedown"]
         assert evidence["write_sent_at"] and evidence["verified_at"]
+
+
+def test_beat_s_look_owes_the_takedowns_and_rechecks_the_storefront(world: ApprovalWorld) -> None:
+    """`bcrm.control.recall_takedowns`, as beat sends it, on a control worker."""
+    recall = open_recall(world, [(10, 0)])
+    app.send_task("bcrm.control.recall_takedowns", args=[world.store_hash], queue="control")
+    [result] = settled(world, [change_id(recall, 10)]).values()
+    assert result["result"] == "published"
+    world.client.request("PUT", product_path(10), body={"availability": "preorder"})
+    app.send_task("bcrm.control.recall_takedowns", args=[world.store_hash], queue="control")
+    db = redis_client()
+    wait_for(
+        lambda: any(
+            f.state.target == "product/10" for f in storefront.found_on_sale(db, world.store_hash)
+        ),
+        timeout=120,
+        what="the look found product/10 on sale again",
+    )
+    assert len(writes(world, product_path(10))) == 2  # the takedown, and the re-enabling
