@@ -34,7 +34,7 @@ from pipeline.core import keys
 from pipeline.core.contract import StoreCounter
 from pipeline.core.redis_values import field_map, text
 from pipeline.flows.recalls.takedown import takedown_key, target_of_item
-from pipeline.index.recalls import PRODUCT_ITSELF, Recall, RecalledItem, Recalls
+from pipeline.index.recalls import OPEN, PRODUCT_ITSELF, Recall, RecalledItem, Recalls
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.bigcommerce.errors import NotFound
 from pipeline.runtime import services
@@ -135,7 +135,7 @@ def recheck(
     """Re-verify every item of the store's open recalls whose takedown ended; the ones on
     sale (also kept for `bcrm status`, see the module docstring)."""
     on_sale: list[OnSale] = []
-    for recall in recalls.listed(store_hash, decision="open"):
+    for recall in recalls.listed(store_hash, decision=OPEN):
         items = recalls.items(store_hash, recall.recall_id)
         ended = _finished(recall, items)
         states = storefront_state(client, recall, [items[n] for n in ended])

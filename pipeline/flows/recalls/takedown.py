@@ -41,7 +41,7 @@ from pipeline.flows.approvals.change_request import ChangeRequest
 from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.producer import FLOW, PUBLISH_TASK, publish_key
 from pipeline.flows.approvals.targets import target_of
-from pipeline.index.recalls import PRODUCT_ITSELF, Recall, RecalledItem, Recalls
+from pipeline.index.recalls import OPEN, PRODUCT_ITSELF, Recall, RecalledItem, Recalls
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import services
@@ -131,7 +131,7 @@ def owed_units(recalls: Recalls, store_hash: str) -> list[OwedUnit]:
     """The takedowns of the store's open, decided recalls whose publish has not finished."""
     units = [
         takedown_unit(recall, item)
-        for recall in recalls.listed(store_hash, decision="open")
+        for recall in recalls.listed(store_hash, decision=OPEN)
         if recall.decided_at is not None
         for item in recalls.items(store_hash, recall.recall_id)
     ]
