@@ -202,7 +202,7 @@ class ApprovalsFlow(Flow):
 
     def store_counters(self, client: redis.Redis, store_hash: str) -> list[StoreCounter]:
         """`bcrm_unapproved_changes_total{store, field}`, every watched field from 0;
-        `bcrm_recalled_items_on_sale_found_total{store, recall}` (`storefront`)."""
+        `bcrm_recalled_items_found_on_sale_total{store, recall}` (`storefront`)."""
         seen = observed.counts(client, store_hash)
         return [
             storefront.counter(client, store_hash),
