@@ -263,3 +263,21 @@ def test_beat_s_look_owes_the_takedowns_and_rechecks_the_storefront(world: Appro
         what="the look found product/10 on sale again",
     )
     assert len(writes(world, product_path(10))) == 2  # the takedown, and the re-enabling
+
+
+def test_a_deleted_product_is_one_refusal_record_not_a_dead_letter(world: ApprovalWorld) -> None:
+    recall = open_recall(world, [(11, 0)])
+    world.client.request("DELETE", product_path(11))
+    owe(world)
+    [result] = settled(world, [change_id(recall, 11)]).values()
+    assert result["result"] == "refused"
+    assert result["reason"] == "product/11 is not in the store (deleted): nothing to take down"
+    assert owe(world) == 0
+    with configured(world.env):
+        index = recalls(world)
+        [state] = storefront.storefront_state(
+            world.client, recall, index.items(world.store_hash, recall.recall_id)
+        )
+        assert (state.exists, state.on_sale) == (False, False)
+        on_sale = storefront.recheck(world.client, index, redis_client(), world.store_hash)
+        assert "product/11" not in {f.state.target for f in on_sale}

@@ -101,8 +101,9 @@ def _publish(
     bigcommerce = clients.bigcommerce(store_hash)
     if "revert" in ref:
         reverting.file_revert(otcs, UnapprovedChange.from_json(ref["revert"]))
+    gone = None
     if "takedown" in ref:
-        takedown.file_takedown(otcs, bigcommerce, store_hash, change_id, ref["takedown"])
+        gone = takedown.file_takedown(otcs, bigcommerce, store_hash, change_id, ref["takedown"])
     stored = change_requests.read_request(otcs, change_id)
     if stored.change.store_hash != store_hash:
         raise UnreadableRequest(f"{change_id} names store {stored.change.store_hash}")
@@ -116,7 +117,7 @@ def _publish(
     is_takedown, recall = takedown.is_takedown(stored.change), None
     if is_takedown:
         recall, refused = takedown_authority.authority(recalls(), stored.change)
-        reason = reason or refused
+        reason = reason or refused or gone
     reason = reason or recall_gate.refusal(stored.change, lambda: recalls().open_items(store_hash))
     if reason is None:
         observed.expect(redis_client(), stored.change)  # before the write any look can see

@@ -43,6 +43,7 @@ from pipeline.flows.approvals.producer import FLOW, PUBLISH_TASK, publish_key
 from pipeline.flows.approvals.targets import target_of
 from pipeline.index.recalls import OPEN, PRODUCT_ITSELF, Recall, RecalledItem, Recalls
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
+from pipeline.integrations.bigcommerce.errors import NotFound
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import services
 
@@ -153,16 +154,22 @@ def file_takedown(
     store_hash: str,
     change_id: str,
     owed: Mapping[str, Any],
-) -> None:
+) -> str | None:
     """File the takedown's change request as the service account, with the before-state
     read live now; an earlier try's filing stands as filed (and is completed when it
-    filed part of it: `file_system_request`)."""
+    filed part of it: `file_system_request`). Returns why there is nothing to take down
+    when the product or variant is gone from the store (deleted: not on sale, and a
+    refusal record says so, rather than a dead letter every time the look owes it)."""
     recall_id, target, after = str(owed["recall_id"]), str(owed["target"]), dict(owed["after"])
     draft = ChangeRequest(change_id, store_hash, CHANGE_TYPE, target, after, None)
-    before = target_of(draft).read(bigcommerce, draft)
+    try:
+        before, gone = target_of(draft).read(bigcommerce, draft), None
+    except NotFound:
+        before, gone = None, f"{target} is not in the store (deleted): nothing to take down"
     request = ChangeRequest(
         change_id, store_hash, CHANGE_TYPE, target, after, before, f"{REASON_PREFIX}{recall_id}"
     )
     valid_days = policy().of(CHANGE_TYPE).valid_days
     note = f"approved by the decision of recall {recall_id}"
     change_requests.file_system_request(otcs, request, valid_days, note)
+    return gone
