@@ -1,13 +1,15 @@
 """Is an open recall's product still off sale? The storefront state of its items, read
-from BigCommerce now, and what bcrm remembers of items found on sale again after their
-takedown was verified (someone re-enabled them in the control panel).
+from BigCommerce now, and what bcrm remembers of items found on sale after their
+takedown ended (put back on sale in the control panel, or never taken down).
 
-One read per product (`GET /v3/catalog/products/{id}?include=variants`, reference
-bigcommerce-api.md §6): its availability and visibility, and each variant's purchasing
-switch and message. An item is *on sale* when a shopper can buy it: the product's
-`availability` is `available` or `preorder`, and for a variant its `purchasing_disabled`
-is false too. Visibility alone does not decide it (a hidden product can still be bought
-through its address, so the takedown disables it as well); the state shows it.
+One listing call per 250 products (`GET /v3/catalog/products?id:in=...&include=
+variants`, reference bigcommerce-api.md §6: `id:in`, `include=variants`, `limit` up to
+250), so a recall of many products costs the store's quota little every poll interval:
+each product's availability and visibility, each variant's purchasing switch and
+message. An item is *on sale* when a shopper can buy it: the product's `availability`
+is `available` or `preorder`, and for a variant its `purchasing_disabled` is false too.
+Visibility alone does not decide it (the reference does not say that a hidden product
+cannot be bought, which is why the takedown disables it as well); the state shows it.
 
 `recheck` runs with every look that owes takedowns (`bcrm.control.recall_takedowns`):
 it reads the items whose takedown ended (the publish unit finished: published, adopted
@@ -36,12 +38,12 @@ from pipeline.core.redis_values import field_map, text
 from pipeline.flows.recalls.takedown import takedown_key, target_of_item
 from pipeline.index.recalls import OPEN, PRODUCT_ITSELF, Recall, RecalledItem, Recalls
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
-from pipeline.integrations.bigcommerce.errors import NotFound
 from pipeline.runtime import services
 from pipeline.runtime.log import log_event
 
 ON_SALE_AVAILABILITY = frozenset({"available", "preorder"})
 TAKEN_DOWN = frozenset({"published", "adopted"})
+IDS_PER_CALL = 250  # a page's worth: one call each, and a short URL
 COUNTER = "bcrm_recalled_items_found_on_sale_total"
 
 
@@ -88,19 +90,16 @@ def _state(recall: Recall, item: RecalledItem, product: dict[str, Any] | None) -
 def storefront_state(
     client: BigCommerceClient, recall: Recall, items: Iterable[RecalledItem]
 ) -> list[ItemState]:
-    """The storefront state of `items` now, in their order; one read per product."""
-    products: dict[int, dict[str, Any] | None] = {}
-    states = []
-    for item in items:
-        if item.product_id not in products:
-            try:
-                products[item.product_id] = client.get_v3(
-                    f"/catalog/products/{item.product_id}", {"include": "variants"}
-                )
-            except NotFound:
-                products[item.product_id] = None
-        states.append(_state(recall, item, products[item.product_id]))
-    return states
+    """The storefront state of `items` now, in their order; one listing call per
+    `IDS_PER_CALL` products (a product the listing does not return is gone)."""
+    wanted = list(items)
+    ids = sorted({item.product_id for item in wanted})
+    products: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), IDS_PER_CALL):
+        chunk = ",".join(str(i) for i in ids[start : start + IDS_PER_CALL])
+        for product in client.iter_v3("/catalog/products", {"id:in": chunk, "include": "variants"}):
+            products[int(product["id"])] = product
+    return [_state(recall, item, products.get(item.product_id)) for item in wanted]
 
 
 @dataclass(frozen=True)
