@@ -16,6 +16,7 @@ from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.disclosures import intake, look, receipts
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.flows.fulfilment import tax_summaries
+from pipeline.flows.recalls import storefront, takedown
 from pipeline.index import retire
 from pipeline.ops import reconcile
 from pipeline.records import fixity
@@ -90,6 +91,25 @@ def watch_store_governed_fields(store_hash: str) -> str:
     it before its message exists); the look records its completion, which is what the
     stream's lag reads."""
     return watch.enqueue_watch(store_hash, "poll", datetime.now(UTC).isoformat())
+
+
+@control_task("bcrm.control.recall_takedowns", flow="approvals")
+def look_at_recall_takedowns(store_hash: str) -> int:
+    """Owe the takedown of every item of the store's open, decided recalls not yet taken
+    down, then re-verify the storefront state of those taken down (an item on sale again
+    is kept for `bcrm status`); one look per store at a time, like the polls. How many
+    takedowns were owed."""
+    ttl = settings().visibility_timeout
+    lock = redis_client().lock(keys.poll_lock(store_hash, "recall_takedowns"), timeout=ttl)
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        recalls = services.archive_index().recalls
+        owed = takedown.owe_takedowns(recalls, store_hash)
+        storefront.recheck(clients.bigcommerce(store_hash), recalls, redis_client(), store_hash)
+        return owed
+    finally:
+        lock.release()
 
 
 @control_task("bcrm.control.redrive_stalled")

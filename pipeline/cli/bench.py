@@ -60,6 +60,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "p8": Benchmark(
         "declare_calls.py", (), "declare_calls.json", "ECM calls per record vs old declare"
     ),
+    "recalls": Benchmark(
+        "recalls.py", (), "recalls.json", "recall search (1M lines) vs API scan; takedown"
+    ),
 }
 
 

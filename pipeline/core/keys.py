@@ -182,3 +182,14 @@ def declared_nodes(server: str, store_hash: str, subject_kind: str, subject_id: 
     """The ECM nodes filed about one subject, in the order they were registered
     (pipeline/records/counterparts.py)."""
     return f"{PREFIX}:otcs:declared:{server}:{store_hash}:{subject_kind}:{subject_id}"
+
+
+def recall_items_on_sale(store_hash: str) -> str:
+    """`<recall>|<target>` -> the storefront state of an item of an open recall found on
+    sale again after its takedown (pipeline/flows/recalls/storefront.py)."""
+    return f"{PREFIX}:recalls:on-sale:{store_hash}"
+
+
+def metrics_recalled_on_sale(store_hash: str) -> str:
+    """Recall id -> times one of its items was found on sale again (`bcrm metrics`)."""
+    return f"{PREFIX}:metrics:recalled-on-sale:{store_hash}"

@@ -104,6 +104,8 @@ class OrderLine(Base):
     __table_args__ = (
         Index("ix_order_lines_sku", "sku"),
         Index("ix_order_lines_sku_order_date", "sku", "order_date"),
+        Index("ix_order_lines_product_order_date", "product_id", "order_date"),
+        Index("ix_order_lines_variant_order_date", "variant_id", "order_date"),
     )
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.cli.bench import BENCH_DIR, BENCHMARKS
 
-HELPERS = {"harness.py", "servers.py"}
+HELPERS = {"harness.py", "servers.py", "recall_index.py"}
 
 
 def test_list_names_every_benchmark_script() -> None:

@@ -43,6 +43,7 @@ from pipeline.flows.approvals.unapproved import (
 from pipeline.flows.approvals.unapproved_render import render_unapproved
 from pipeline.flows.approvals.watch import WATCH, GovernedLook, GovernedSource
 from pipeline.flows.commerce.pollers import Checkpoints, poll_runs_key
+from pipeline.flows.recalls import storefront
 from pipeline.records.classify import default_plan
 from pipeline.runtime import redis_client
 from pipeline.runtime.settings import Settings
@@ -149,13 +150,15 @@ class ApprovalsFlow(Flow):
         )
 
     def streams(self, config: Settings) -> dict[str, dict[str, Any]]:
-        """Per store, a poll of the ECM's approved change requests and a look at the
-        governed fields in BigCommerce."""
+        """Per store, a poll of the ECM's approved change requests, a look at the
+        governed fields in BigCommerce, and a look at open recalls' takedowns (owed, and
+        re-verified on the storefront: `pipeline.flows.recalls`)."""
         entries: dict[str, dict[str, Any]] = {}
         for store_hash in config.store_tokens:
             for name, task in (
                 (f"poll-change-requests-{store_hash}", "bcrm.control.poll_change_requests"),
                 (f"watch-governed-{store_hash}", "bcrm.control.watch_governed"),
+                (f"recall-takedowns-{store_hash}", "bcrm.control.recall_takedowns"),
             ):
                 entries[name] = {
                     "task": task,
@@ -175,7 +178,12 @@ class ApprovalsFlow(Flow):
 
     def needs_attention(self, client: redis.Redis, store_hash: str) -> list[str]:
         """Unapproved changes of the last `ATTENTION_WINDOW` neither reverted nor
-        acknowledged."""
+        acknowledged; items of open recalls found on sale again (`storefront`)."""
+        return self._unapproved_attention(client, store_hash) + storefront.attention(
+            client, store_hash
+        )
+
+    def _unapproved_attention(self, client: redis.Redis, store_hash: str) -> list[str]:
         since = (datetime.now(UTC) - ATTENTION_WINDOW).isoformat()
         done = observed.outcomes(client, store_hash)
         open_ = [
@@ -193,16 +201,18 @@ class ApprovalsFlow(Flow):
         ]
 
     def store_counters(self, client: redis.Redis, store_hash: str) -> list[StoreCounter]:
-        """`bcrm_unapproved_changes_total{store, field}`, every watched field from 0."""
+        """`bcrm_unapproved_changes_total{store, field}`, every watched field from 0;
+        `bcrm_recalled_items_found_on_sale_total{store, recall}` (`storefront`)."""
         seen = observed.counts(client, store_hash)
         return [
+            storefront.counter(client, store_hash),
             StoreCounter(
                 "bcrm_unapproved_changes_total",
                 "Changes made in BigCommerce outside the workflow (no publish explains "
                 "them), per store and governed field.",
                 "field",
                 {name: float(seen.get(name, 0)) for name in (*WATCHED_FIELDS, *seen)},
-            )
+            ),
         ]
 
     def documents_kept(self, store_hash: str) -> list[tuple[DocumentSpec, Placement]]:

@@ -1,6 +1,7 @@
 """What a publish came to, as the receipt (or refusal record) shows it: the change, the
 approval's facts, the outcome and its times, and the API's answers. Staged as canonical
-JSON; the document chain renders it."""
+JSON; the document chain renders it. A recall's takedown adds its time-to-takedown
+evidence (`takedown`, `pipeline.flows.recalls.takedown_authority.evidence`)."""
 
 from __future__ import annotations
 
@@ -27,10 +28,16 @@ class PublishRecord:
     outcome: dict[str, Any]
     country: str
     recorded_at: str
+    takedown: dict[str, Any] | None = None
 
     @classmethod
     def of(
-        cls, change: ChangeRequest, approval: ApprovalFacts, outcome: PublishOutcome, country: str
+        cls,
+        change: ChangeRequest,
+        approval: ApprovalFacts,
+        outcome: PublishOutcome,
+        country: str,
+        takedown: dict[str, Any] | None = None,
     ) -> PublishRecord:
         recorded = outcome.verified_at or datetime.now(UTC).isoformat(timespec="seconds")
         return cls(
@@ -39,6 +46,7 @@ class PublishRecord:
             canonical(asdict(outcome)),
             country,
             recorded,
+            None if takedown is None else canonical(takedown),
         )
 
     @property

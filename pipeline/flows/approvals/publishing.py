@@ -36,13 +36,15 @@ from redis.exceptions import LockError
 from pipeline.core import keys
 from pipeline.core.canvas import document_unit, send_owed
 from pipeline.core.messages import DocumentMessage, document_message
-from pipeline.flows.approvals import change_requests, observed, reverting
+from pipeline.flows.approvals import change_requests, observed, recall_gate, reverting
 from pipeline.flows.approvals.approval_check import check_approval
 from pipeline.flows.approvals.change_requests import UnreadableRequest
 from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.publish import PublishOutcome, publish_change
 from pipeline.flows.approvals.publish_record import PublishRecord
 from pipeline.flows.approvals.unapproved import UnapprovedChange
+from pipeline.flows.recalls import takedown, takedown_authority
+from pipeline.index.recalls import Recalls
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.runtime import clients, redis_client, services, settings
 
@@ -78,6 +80,11 @@ def publish_request(
             lock.release()
 
 
+def recalls() -> Recalls:
+    """The archive index's recalls, opened only when a change needs them."""
+    return services.archive_index().recalls
+
+
 @lru_cache(maxsize=64)
 def _country(client: BigCommerceClient) -> str:
     """The store's country, the receipt's jurisdiction (`GET /v2/store` `country_code`):
@@ -91,8 +98,12 @@ def _publish(
 ) -> dict[str, Any]:
     store_hash, change_id = str(ref["store_hash"]), str(ref["change_request"])
     otcs = clients.otcs()
+    bigcommerce = clients.bigcommerce(store_hash)
     if "revert" in ref:
         reverting.file_revert(otcs, UnapprovedChange.from_json(ref["revert"]))
+    gone = None
+    if "takedown" in ref:
+        gone = takedown.file_takedown(otcs, bigcommerce, store_hash, change_id, ref["takedown"])
     stored = change_requests.read_request(otcs, change_id)
     if stored.change.store_hash != store_hash:
         raise UnreadableRequest(f"{change_id} names store {stored.change.store_hash}")
@@ -103,7 +114,11 @@ def _publish(
     approval, reason = check_approval(otcs, stored, rule, service_user, datetime.now(UTC))
     if stored.status in WITHDRAWN:
         reason = f"{stored.status} before publishing"
-    bigcommerce = clients.bigcommerce(store_hash)
+    is_takedown, recall = takedown.is_takedown(stored.change), None
+    if is_takedown:
+        recall, refused = takedown_authority.authority(recalls(), stored.change)
+        reason = reason or refused or gone
+    reason = reason or recall_gate.refusal(stored.change, lambda: recalls().open_items(store_hash))
     if reason is None:
         observed.expect(redis_client(), stored.change)  # before the write any look can see
         outcome = publish_change(bigcommerce, stored.change)
@@ -111,7 +126,8 @@ def _publish(
             observed.forget(redis_client(), stored.change)
     else:
         outcome = PublishOutcome(change_id, "refused", reason)
-    record = PublishRecord.of(stored.change, approval, outcome, _country(bigcommerce))
+    evidence = takedown_authority.evidence(recall, stored.change, outcome) if is_takedown else None
+    record = PublishRecord.of(stored.change, approval, outcome, _country(bigcommerce), evidence)
     message = document_message(record.spec(), services.staging().put(record.to_json_bytes()))
     hand_over(message)
     if reverting.is_revert(stored.change):

@@ -6,17 +6,36 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from pipeline.core import names
 from pipeline.core.contract import DocumentSpec
 from pipeline.flows.approvals.publish_record import REFUSAL, PublishRecord
 from pipeline.records.pdf.sheet import DocumentMeta, RenderedDocument, Sheet
 
-TEMPLATE_VERSION = "publish-record-1"
+TEMPLATE_VERSION = "publish-record-2"
 
 
 def _json(value: object) -> str:
     return json.dumps(value, sort_keys=True, indent=1)
+
+
+def _takedown(sheet: Sheet, evidence: dict[str, Any]) -> None:
+    """A recall takedown's time-to-takedown evidence."""
+    sheet.section(f"Recall takedown: time to takedown (recall {evidence['recall_id']})")
+    seconds = evidence["decision_to_verified_s"]
+    sheet.key_values(
+        [
+            ("Target", str(evidence["target"])),
+            ("Recall opened by", str(evidence["opened_by"]) or "-"),
+            ("Recall decided by", str(evidence["decided_by"]) or "-"),
+            ("Decision at", evidence["decided_at"] or "-"),
+            ("Write sent at", evidence["write_sent_at"] or "- (none: found off sale)"),
+            ("Write answered at", evidence["write_answered_at"] or "-"),
+            ("Verified off sale at", evidence["verified_at"] or "-"),
+            ("Decision to verified", f"{seconds} s" if seconds is not None else "-"),
+        ]
+    )
 
 
 def render_publish_record(record: PublishRecord, spec: DocumentSpec) -> RenderedDocument:
@@ -65,6 +84,13 @@ def render_publish_record(record: PublishRecord, spec: DocumentSpec) -> Rendered
             ("Recorded at", record.recorded_at),
         ]
     )
+    if outcome.get("calls"):
+        sheet.section("BigCommerce calls (sent → answered, UTC)")
+        sheet.key_values(
+            [(c["step"], f"{c['sent_at']} → {c['answered_at']}") for c in outcome["calls"]]
+        )
+    if record.takedown is not None:
+        _takedown(sheet, record.takedown)
     for label, value in (
         ("Approved before-state", change["before"]),
         ("Approved after-state", change["after"]),
