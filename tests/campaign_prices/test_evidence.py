@@ -91,8 +91,8 @@ def test_a_window_the_history_does_not_cover_says_so_and_gives_no_prior_price(
     store, client, index
 ) -> None:
     seeded = client.get_v3("/catalog/products/3")
-    poll(client, index, store)
     began = store_now(store)
+    poll(client, index, store)
     store.advance_clock(5 * DAY)
     store.change_price(3, price=float(seeded["price"]) + 50)
     poll(client, index, store)
@@ -104,7 +104,9 @@ def test_a_window_the_history_does_not_cover_says_so_and_gives_no_prior_price(
     [item] = evidence.items
     assert item.prior_price_minor is None and item.reduction_percent is None
     assert item.advertised_holds is None
-    assert item.observed_from == began
+    assert evidence.observation_began is not None
+    assert item.observed_from == evidence.observation_began
+    assert 0 <= (evidence.observation_began - began).total_seconds() <= 5
     # The lowest it saw since observation began, labelled as such, not a prior price.
     assert item.lowest_observed_minor == int(seeded["price"] * 100)
     assert evidence.to_json()["items"][0]["complete"] is False

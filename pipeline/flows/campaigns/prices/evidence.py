@@ -33,6 +33,7 @@ with `and`/`not` are taken as all the items they name (more evidence, never less
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,7 @@ from pipeline.flows.campaigns.prices.eu import eu_reason
 from pipeline.index.money import to_minor
 from pipeline.index.prices import BASE, Observation, PriceHistory, PricePoint
 from pipeline.index.records import ArchiveIndex
+from schemas.snapshot import canonical_json
 
 WINDOW = timedelta(days=30)
 HUNDRED = Decimal(100)
@@ -105,6 +107,29 @@ class ItemEvidence:
             "prices_in_window": [[at.isoformat(), m] for at, m in self.prices_in_window],
         }
 
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> ItemEvidence:
+        def decimal(value: object) -> Decimal | None:
+            return None if value is None else Decimal(str(value))
+
+        return cls(
+            product_id=int(body["product_id"]),
+            variant_id=int(body["variant_id"]),
+            complete=bool(body["complete"]),
+            observed_from=_optional_moment(body["observed_from"]),
+            prior_price_minor=body["prior_price_minor"],
+            lowest_observed_minor=body["lowest_observed_minor"],
+            price_at_start_minor=body["price_at_start_minor"],
+            promotional_price_minor=body["promotional_price_minor"],
+            reduction_minor=body["reduction_minor"],
+            reduction_percent=decimal(body["reduction_percent"]),
+            advertised_percent=decimal(body["advertised_percent"]),
+            advertised_holds=body["advertised_holds"],
+            prices_in_window=tuple(
+                (datetime.fromisoformat(at), int(m)) for at, m in body["prices_in_window"]
+            ),
+        )
+
 
 @dataclass(frozen=True)
 class PriorPriceEvidence:
@@ -138,6 +163,32 @@ class PriorPriceEvidence:
             "complete": self.complete,
             "items": [item.to_json() for item in self.items],
         }
+
+    def to_json_bytes(self) -> bytes:
+        """The staged, embedded and hashed form (`canonical_json`)."""
+        return canonical_json(self.to_json())
+
+    @classmethod
+    def from_json_bytes(cls, raw: bytes) -> PriorPriceEvidence:
+        return cls.from_json(json.loads(raw))
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> PriorPriceEvidence:
+        return cls(
+            store_hash=body["store_hash"],
+            promotion_id=int(body["promotion_id"]),
+            promotion_name=body["promotion_name"],
+            starts_at=datetime.fromisoformat(body["starts_at"]),
+            window_from=datetime.fromisoformat(body["window_from"]),
+            currency=body["currency"],
+            eu_reason=body["eu_reason"],
+            observation_began=_optional_moment(body["observation_began"]),
+            items=tuple(ItemEvidence.from_json(item) for item in body["items"]),
+        )
+
+
+def _optional_moment(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
 
 
 def _matched(matcher: Mapping[str, Any], members: Members | None) -> tuple[set[int], set[int]]:

@@ -17,16 +17,18 @@ missing, not zero.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pipeline.index.discounts import OrderDiscounts
+from pipeline.index.discounts import LineDiscount, OrderDiscounts
 from pipeline.index.records import ArchiveIndex
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.bigcommerce.errors import NotFound
+from schemas.snapshot import canonical_json
 
 MISSING = None
 
@@ -92,6 +94,45 @@ class CampaignUsage:
             "code_uses": dict(sorted(self.code_uses.items())),
         }
 
+    def to_json_bytes(self) -> bytes:
+        """The staged, embedded and hashed form (`canonical_json`)."""
+        return canonical_json(self.to_json())
+
+    @classmethod
+    def from_json_bytes(cls, raw: bytes) -> CampaignUsage:
+        return cls.from_json(json.loads(raw))
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, Any]) -> CampaignUsage:
+        return cls(
+            store_hash=body["store_hash"],
+            promotion_ids=tuple(body["promotion_ids"]),
+            coupon_codes=tuple(body["coupon_codes"]),
+            start=datetime.fromisoformat(body["start"]),
+            end=datetime.fromisoformat(body["end"]),
+            orders=tuple(
+                OrderUse(
+                    o["order_id"],
+                    datetime.fromisoformat(o["order_date"]),
+                    o["currency"],
+                    o["discount_minor"],
+                    tuple(o["used"]),
+                )
+                for o in body["orders"]
+            ),
+            totals=tuple(
+                CurrencyTotal(t["currency"], t["orders"], t["discount_minor"])
+                for t in body["totals"]
+            ),
+            promotion_uses=dict(body["promotion_uses"]),
+            code_uses=dict(body["code_uses"]),
+        )
+
+
+def _label(discount: LineDiscount) -> str:
+    """`code WINTER` for a line discount by code, else `promotion 12`."""
+    return f"code {discount.code}" if discount.code else f"promotion {discount.discount_id}"
+
 
 def _promotion_uses(client: BigCommerceClient, promotion_id: str) -> int | None:
     try:
@@ -144,7 +185,7 @@ def campaign_usage(
             order_date=rows[0].order_date,
             currency=rows[0].currency,
             discount_minor=sum(r.discount.amount_minor for r in rows),
-            used=tuple(sorted({r.discount.code or r.discount.discount_id for r in rows})),
+            used=tuple(sorted({_label(r.discount) for r in rows})),
         )
         for order_id, rows in sorted(by_order.items())
     )
