@@ -60,6 +60,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "p8": Benchmark(
         "declare_calls.py", (), "declare_calls.json", "ECM calls per record vs old declare"
     ),
+    "campaigns": Benchmark(
+        "campaigns.py", (), "campaigns.json", "calls per promotion/price poll vs per-object"
+    ),
 }
 
 
