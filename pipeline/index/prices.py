@@ -212,6 +212,16 @@ class PriceHistory:
         with Session(self.engine) as session:
             return [_point(row) for row in session.scalars(query)]
 
+    def latest(self, store_hash: str, currency: str) -> dict[tuple[int, int], PricePoint]:
+        """Every key's newest point: the prices the history says are in force now."""
+        query = (
+            select(PriceRow)
+            .where(PriceRow.store_hash == store_hash, PriceRow.currency == currency)
+            .order_by(PriceRow.product_id, PriceRow.variant_id, PriceRow.seq)
+        )
+        with Session(self.engine) as session:
+            return {(row.product_id, row.variant_id): _point(row) for row in session.scalars(query)}
+
     def keys(self, store_hash: str, currency: str) -> dict[int, list[int]]:
         """Every product with history, and its variants with history (0 first)."""
         query = (
