@@ -11,9 +11,11 @@ import pytest
 
 from pipeline.flows.campaigns.prices.usage import campaign_usage
 from pipeline.index.discounts import OrderDiscounts
+from pipeline.index.rebuild import rebuild
 from pipeline.runtime import services
 from tests.campaign_prices.conftest import store_now
 from tests.commerce_world import World, archived_world
+from tests.index.world import ROOT_ID
 
 pytestmark = pytest.mark.e2e
 
@@ -52,3 +54,24 @@ def test_archived_orders_carry_their_discounts_into_the_index(world: World) -> N
         (str(promo["id"]), round(float(discount["amount"]) * 100))
     ]
     assert usage.order_count == 2 and usage.promotion_uses == {str(promo["id"]): 1}
+
+
+def test_a_rebuild_from_the_ecm_gives_the_line_discounts_back(world: World) -> None:
+    store = world.store
+    promo = store.create_promotion(name="Twelve", redemption_type="AUTOMATIC", rules=[RULE])
+    placed = store.place_order(
+        customer_id=1, products=[{"product_id": 4}], promotion_id=promo["id"]
+    )
+    world.archive()
+    with world.configured():
+        index = services.archive_index()
+        discounts = OrderDiscounts(index.engine)
+        before = discounts.store_content(store.store_hash)
+        assert placed["id"] in before
+        discounts.replace_store(store.store_hash, {})  # the rows lost
+        lost = rebuild(world.otcs, index, store.store_hash, ROOT_ID, dry_run=True)
+        assert placed["id"] in lost.discounts_changed and not lost.lines_changed
+        assert lost.to_json()["order_discounts_changed"] == lost.discounts_changed
+        rebuild(world.otcs, index, store.store_hash, ROOT_ID)
+        assert discounts.store_content(store.store_hash) == before
+        assert rebuild(world.otcs, index, store.store_hash, ROOT_ID, dry_run=True).unchanged
