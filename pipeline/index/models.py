@@ -431,7 +431,8 @@ class PriceRow(Base):
 
 class PriceObservation(Base):
     """How far a store's price history reaches: observation began with the first full
-    catalog read (`began_at`); `checkpoint` is the newest `date_modified` seen."""
+    catalog read (`began_at`); `checkpoint` is the newest `date_modified` seen;
+    `polled_at` when the last poll finished (the stream's lag)."""
 
     __tablename__ = "price_observation"
 
@@ -439,6 +440,7 @@ class PriceObservation(Base):
     currency: Mapped[str] = mapped_column(String(3))
     began_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_full_read_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    polled_at: Mapped[datetime] = mapped_column(UTCDateTime())
     checkpoint: Mapped[datetime | None] = mapped_column(UTCDateTime())
     polls: Mapped[int] = mapped_column(Integer)
 

@@ -68,8 +68,13 @@ class Observation:
     currency: str
     began_at: datetime
     last_full_read_at: datetime
+    polled_at: datetime
     checkpoint: datetime | None
     polls: int
+
+    def lag_s(self, now: datetime) -> float:
+        """Seconds since the last poll finished (what `bcrm status` shows per stream)."""
+        return max(0.0, (now - self.polled_at).total_seconds())
 
 
 def _point(row: PriceRow) -> PricePoint:
@@ -94,6 +99,7 @@ class PriceHistory:
                 row.currency,
                 row.began_at,
                 row.last_full_read_at,
+                row.polled_at,
                 row.checkpoint,
                 row.polls,
             )
@@ -120,6 +126,7 @@ class PriceHistory:
                     currency=currency,
                     began_at=now,
                     last_full_read_at=now,
+                    polled_at=now,
                     checkpoint=None,
                     polls=0,
                 )
@@ -129,6 +136,7 @@ class PriceHistory:
             if checkpoint is not None:
                 checkpoint = utc_seconds(checkpoint)
                 row.checkpoint = max(row.checkpoint or checkpoint, checkpoint)
+            row.polled_at = max(row.polled_at, now)
             row.polls += 1
         observed = self.observation(store_hash)
         assert observed is not None

@@ -14,7 +14,12 @@ import pytest
 from pipeline.celery import app
 from pipeline.core.queues import queues_idle
 from pipeline.flows.approvals.governed import read_catalog
-from pipeline.flows.campaigns.prices.poll import POLL_PRICES_TASK, observed_prices
+from pipeline.flows.campaigns.prices.poll import (
+    POLL_PRICES_TASK,
+    observed_prices,
+    price_polls_completed,
+    price_stream_lags,
+)
 from pipeline.index.database import make_engine, upgrade
 from pipeline.index.prices import PriceHistory
 from pipeline.runtime import redis_client
@@ -85,6 +90,12 @@ def test_duplicate_polls_by_real_workers_record_each_price_change_once(world) ->
     assert state is not None
     _polls(store, history, state.polls)  # nothing changed since: nothing added
 
+    now = store_now(store)
+    # Copies that found the lock free after another finished polled again: more polls,
+    # never more rows.
+    assert price_polls_completed(history, store.store_hash)["prices"] > state.polls
+    lag = price_stream_lags(history, store.store_hash, now)["prices"]
+    assert lag is not None and lag < 120
     truth = store.price_history()
     assert [c["product_id"] for c in truth] == [1, 2, 2]
     product_rows = {

@@ -144,3 +144,17 @@ def price_streams(config: Settings) -> dict[str, dict[str, Any]]:
         }
         for store_hash in config.store_tokens
     }
+
+
+def price_stream_lags(
+    history: PriceHistory, store_hash: str, now: datetime
+) -> dict[str, float | None]:
+    """The price poll's lag for the campaigns flow's `stream_lags` (None: never polled)."""
+    state = history.observation(store_hash)
+    return {PRICE_POLL: None if state is None else state.lag_s(now)}
+
+
+def price_polls_completed(history: PriceHistory, store_hash: str) -> dict[str, int]:
+    """The price polls finished, for the campaigns flow's `polls_completed`."""
+    state = history.observation(store_hash)
+    return {PRICE_POLL: 0 if state is None else state.polls}

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         _moment("began_at"),
         _moment("last_full_read_at"),
+        _moment("polled_at"),
         _moment("checkpoint", nullable=True),
         sa.Column("polls", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("store_hash", name="pk_price_observation"),
