@@ -137,3 +137,24 @@ def test_only_a_reduction_in_the_eu_owes_evidence(store, client, index) -> None:
         index, store.store_hash, {**anywhere, "channels": [{"id": 2}]}, eu_channels={2}
     )
     assert channel is not None and channel.eu_reason == "runs on EU channels 2"
+
+
+def test_a_product_the_history_never_saw_and_a_store_never_polled_are_not_covered(
+    store, client, index
+) -> None:
+    start = (store_now(store) + timedelta(days=40)).isoformat()
+    never = prior_price_evidence(
+        index, store.store_hash, _promotion(5, start, _percent_off("10", products=[3]))
+    )
+    assert never is not None and not never.complete and never.observation_began is None
+    [item] = never.items
+    assert (item.product_id, item.complete, item.prior_price_minor) == (3, False, None)
+    poll(client, index, store)
+    store.advance_clock(40 * DAY)
+    unknown = prior_price_evidence(
+        index, store.store_hash, _promotion(6, start, _percent_off("10", products=[3, 999999]))
+    )
+    assert unknown is not None and not unknown.complete
+    items = {i.product_id: i for i in unknown.items}
+    assert items[3].complete and items[3].prior_price_minor is not None
+    assert not items[999999].complete and items[999999].prior_price_minor is None

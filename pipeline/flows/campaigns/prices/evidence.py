@@ -147,7 +147,8 @@ class PriorPriceEvidence:
 
     @property
     def complete(self) -> bool:
-        return all(item.complete for item in self.items)
+        """Every item covered, by a history that was observed at all."""
+        return self.observation_began is not None and all(i.complete for i in self.items)
 
     def to_json(self) -> dict[str, Any]:
         began = self.observation_began
@@ -245,6 +246,7 @@ def affected_items(
                 for v in vs
                 if (p in products) or (v != BASE and v in variants) or not (products or variants)
             ]
+            keys += [(p, BASE) for p in sorted(products - set(catalog))]
         elif "fixed_price_set" in action:
             reduction = Reduction()
             products, variants = _matched(action["fixed_price_set"].get("items") or {}, members)
@@ -285,7 +287,9 @@ def item_evidence(
     """The arithmetic for one key (see the module docstring)."""
     window_from = starts_at - WINDOW
     began = None if observation is None else observation.began_at
-    complete = began is not None and began <= window_from
+    # A product the history never saw (named by the rule, not in the catalog when polled)
+    # has no prices to state: not covered, whatever the observation's reach.
+    complete = began is not None and began <= window_from and bool(points)
     in_window = _in_force(points, window_from, starts_at)
     lowest = min((p.selling_minor for p in in_window), default=None)
     at_start = _in_force(points, starts_at, starts_at + timedelta(seconds=1))
