@@ -24,7 +24,10 @@ Arithmetic, all in integer minor units of the history's currency (`pipeline.inde
   decimals, half up); `advertised_percent` is the rule's own percentage, and
   `advertised_holds` says whether the reduction from the prior price is at least that.
 
-Limits: a price in force for less than a poll interval between two polls is not seen; a
+Limits: the history holds the catalog's prices, in the store's default currency; a
+promotion in another currency (`currency_code`) is priced by price lists, which are not
+read, so its items are stated as not covered. A price in force for less than a poll
+interval between two polls is not seen; a
 change is dated by the catalog's `date_modified` when polling first saw it, which is
 the change time unless the product changed again before that poll. Promotions scoped by
 brand or category need the catalog's membership (`members`); item matchers combined
@@ -147,8 +150,13 @@ class PriorPriceEvidence:
 
     @property
     def complete(self) -> bool:
-        """Every item covered, by a history that was observed at all."""
-        return self.observation_began is not None and all(i.complete for i in self.items)
+        """Every item covered, by a history that was observed at all; an evidence with
+        no item at all (no prices known in its currency) is not."""
+        return (
+            self.observation_began is not None
+            and bool(self.items)
+            and all(i.complete for i in self.items)
+        )
 
     def to_json(self) -> dict[str, Any]:
         began = self.observation_began
@@ -331,6 +339,15 @@ def _same_prices(item: ItemEvidence, product: ItemEvidence | None) -> bool:
     ) == (product.prices_in_window, product.price_at_start_minor, product.promotional_price_minor)
 
 
+def _currency(promotion: Mapping[str, Any], observation: Observation | None) -> str:
+    """The promotion's own currency when it names one, else the history's (the store's
+    default). A currency the history has no prices in leaves every item not covered."""
+    named = str(promotion.get("currency_code") or "*").upper()
+    if named != "*":
+        return named
+    return "" if observation is None else observation.currency
+
+
 def _moment(value: object, default: datetime) -> datetime:
     if not value:
         return default
@@ -355,7 +372,7 @@ def prior_price_evidence(
         return None
     history = PriceHistory(index.engine)
     observation = history.observation(store_hash)
-    currency = "" if observation is None else observation.currency
+    currency = _currency(promotion, observation)
     starts_at = _moment(promotion.get("start_date"), now or datetime.now(UTC))
     catalog = history.keys(store_hash, currency)
     items = affected_items(promotion, catalog, currency, members)
