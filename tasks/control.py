@@ -12,12 +12,14 @@ from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
 from pipeline.flows.approvals import watch
 from pipeline.flows.approvals.producer import poll_change_requests
+from pipeline.flows.campaigns.prices import poll as price_poll
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.disclosures import intake, look, receipts
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.flows.fulfilment import tax_summaries
 from pipeline.flows.recalls import storefront, takedown
 from pipeline.index import retire
+from pipeline.index.prices import PriceHistory
 from pipeline.ops import reconcile
 from pipeline.records import fixity
 from pipeline.runtime import clients, redis_client, services, settings
@@ -110,6 +112,21 @@ def look_at_recall_takedowns(store_hash: str) -> int:
         return owed
     finally:
         lock.release()
+
+
+@control_task(price_poll.POLL_PRICES_TASK, flow="campaigns")
+def poll_store_prices(store_hash: str) -> int:
+    """One poll of the store's catalog prices into the price history (flow 7's prior
+    prices); how many price changes it recorded (0 when another poll held the lock)."""
+    done = price_poll.poll_store(
+        clients.bigcommerce(store_hash),
+        PriceHistory(services.archive_index().engine),
+        redis_client(),
+        store_hash,
+        datetime.now(UTC),
+        settings().visibility_timeout,
+    )
+    return 0 if done is None else done.recorded
 
 
 @control_task("bcrm.control.redrive_stalled")

@@ -63,6 +63,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "recalls": Benchmark(
         "recalls.py", (), "recalls.json", "recall search (1M lines) vs API scan; takedown"
     ),
+    "campaigns": Benchmark(
+        "campaigns.py", (), "campaigns.json", "calls per promotion/price poll vs per-object"
+    ),
 }
 
 

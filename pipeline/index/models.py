@@ -410,3 +410,62 @@ class CampaignLink(Base):
     ref: Mapped[str] = mapped_column(String(100), primary_key=True)
 
     __table_args__ = (Index("ix_campaign_links_store_kind_ref", "store_hash", "kind", "ref"),)
+
+
+class PriceRow(Base):
+    """One observed price of a product (`variant_id` 0) or variant in one currency: the
+    `seq`-th distinct (price, sale price) polling saw, in minor units (`sale_price_minor`
+    0 = no sale price). `effective_at` is the catalog's `date_modified` when it was first
+    seen (the store's own time of its last change), `first_seen_at` the poll's time."""
+
+    __tablename__ = "price_history"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    product_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    variant_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    sale_price_minor: Mapped[int] = mapped_column(BigInteger)
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PriceObservation(Base):
+    """How far a store's price history reaches: observation began with the first full
+    catalog read (`began_at`); `checkpoint` is the newest `date_modified` seen;
+    `polled_at` when the last poll finished (the stream's lag)."""
+
+    __tablename__ = "price_observation"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    began_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_full_read_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    polled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checkpoint: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    polls: Mapped[int] = mapped_column(Integer)
+
+
+class OrderLineDiscount(Base):
+    """One `applied_discounts` entry of an archived order line: the promotion id (or
+    `total-coupon`, `manual-discount`...) and code (`""` when none), amount in minor units
+    of the order's currency."""
+
+    __tablename__ = "order_line_discounts"
+
+    store_hash: Mapped[str] = mapped_column(String(40), primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    line_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    discount_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    target: Mapped[str] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    order_date: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_order_line_discounts_store_discount", "store_hash", "discount_id"),
+        Index("ix_order_line_discounts_store_code", "store_hash", "code"),
+    )

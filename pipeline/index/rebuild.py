@@ -2,9 +2,10 @@
 
 The index is a copy made for fast lookups; the ECM is the system of record. A rebuild
 reads every declared record of the store back (order workspaces, case workspaces and the
-store's tax summary folder), takes each order's lines from the snapshot embedded in its
-most recently filed document (the one the last declare saw), compares the result with the
-index and, unless it is a dry run, replaces the store's rows with it in one transaction.
+store's tax summary folder), takes each order's lines and their discounts from the
+snapshot embedded in its most recently filed document (the one the last declare saw),
+compares the result with the index and, unless it is a dry run, replaces the store's
+rows with it in one transaction (and then its line discounts, in another).
 A case's state (its thread and attachment references) is not rebuilt: its records are.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pipeline.index.discounts import OrderDiscountRows, OrderDiscounts, order_discounts_of
 from pipeline.index.ecm import (
     NotARecord,
     case_workspaces,
@@ -28,6 +30,7 @@ from pipeline.index.records import ArchiveIndex, StoreContent
 from pipeline.index.rows import DeclaredRecordRow, OrderLineRow, order_lines_of
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.integrations.otcs.envelopes import Node
+from schemas.snapshot import OrderSnapshot
 
 Lines = tuple[datetime, tuple[OrderLineRow, ...]]
 
@@ -48,6 +51,8 @@ class RebuildReport:
     lines_added: list[int] = field(default_factory=list)
     lines_changed: list[int] = field(default_factory=list)
     lines_removed: list[int] = field(default_factory=list)
+    # orders whose line discounts (flow 7's closeouts count them) differ, either way
+    discounts_changed: list[int] = field(default_factory=list)
     not_records: list[str] = field(default_factory=list)
 
     @property
@@ -59,6 +64,7 @@ class RebuildReport:
             or self.lines_added
             or self.lines_changed
             or self.lines_removed
+            or self.discounts_changed
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -74,6 +80,7 @@ class RebuildReport:
             "orders_added": self.lines_added,
             "orders_changed": self.lines_changed,
             "orders_removed": self.lines_removed,
+            "order_discounts_changed": self.discounts_changed,
             "not_records": self.not_records,
             "unchanged": self.unchanged,
         }
@@ -85,14 +92,15 @@ class EcmContent:
 
     records: dict[str, DeclaredRecordRow] = field(default_factory=dict)
     orders: dict[int, Lines] = field(default_factory=dict)
+    discounts: dict[int, OrderDiscountRows] = field(default_factory=dict)
     not_records: list[str] = field(default_factory=list)
 
 
-def _order_lines(otcs: OTCSClient, newest_first: list[int]) -> Lines | None:
+def _order_snapshot(otcs: OTCSClient, newest_first: list[int]) -> OrderSnapshot | None:
     for node_id in newest_first:
         snapshot = embedded_snapshot(otcs, node_id)
         if snapshot is not None:
-            return snapshot.order.date_created, tuple(order_lines_of(snapshot))
+            return snapshot
     return None
 
 
@@ -122,9 +130,15 @@ def read_store(
             row for node in documents_under(otcs, workspace.id) if (row := add(node)) is not None
         ]
         newest = sorted(rows, key=lambda r: (r.declared_at, r.ecm_node_id), reverse=True)
-        lines = _order_lines(otcs, [r.ecm_node_id for r in newest])
-        if lines is not None:
-            content.orders[order_id] = lines
+        snapshot = _order_snapshot(otcs, [r.ecm_node_id for r in newest])
+        if snapshot is not None:
+            content.orders[order_id] = (
+                snapshot.order.date_created,
+                tuple(order_lines_of(snapshot)),
+            )
+            discounts = order_discounts_of(snapshot)
+            if discounts[2]:
+                content.discounts[order_id] = discounts
         on_order(order_id)
     for workspace in case_workspaces(otcs, store_hash):
         for node in documents_under(otcs, workspace.id):
@@ -136,7 +150,12 @@ def read_store(
     return content
 
 
-def compare(report: RebuildReport, current: StoreContent, wanted: EcmContent) -> None:
+def compare(
+    report: RebuildReport,
+    current: StoreContent,
+    wanted: EcmContent,
+    discounts: dict[int, OrderDiscountRows],
+) -> None:
     report.records, report.orders = len(wanted.records), len(wanted.orders)
     report.not_records = wanted.not_records
     report.added = sorted(set(wanted.records) - set(current.records))
@@ -156,6 +175,11 @@ def compare(report: RebuildReport, current: StoreContent, wanted: EcmContent) ->
     report.lines_changed = sorted(
         o for o in set(wanted.orders) & set(current.orders) if wanted.orders[o] != current.orders[o]
     )
+    report.discounts_changed = sorted(
+        o
+        for o in set(wanted.discounts) | set(discounts)
+        if wanted.discounts.get(o) != discounts.get(o)
+    )
 
 
 def rebuild(
@@ -169,7 +193,11 @@ def rebuild(
     """Compare the store's rows with the ECM and, unless `dry_run`, replace them."""
     report = RebuildReport(store_hash, dry_run)
     wanted = read_store(otcs, store_hash, root_id, on_order)
-    compare(report, index.store_content(store_hash), wanted)
+    order_discounts = OrderDiscounts(index.engine)
+    compare(
+        report, index.store_content(store_hash), wanted, order_discounts.store_content(store_hash)
+    )
     if not dry_run and not report.unchanged:
         index.replace_store(store_hash, wanted.records, wanted.orders)
+        order_discounts.replace_store(store_hash, wanted.discounts)
     return report

@@ -50,6 +50,11 @@ def _id(request: web.Request, name: str = "id") -> int:
         raise ApiError(404) from None
 
 
+def _ints(request: web.Request) -> dict[str, int]:
+    """`product_id` / `variant_id` query filters of an admin read."""
+    return {k: int(v) for k, v in request.query.items() if k in ("product_id", "variant_id")}
+
+
 ACTIONS: list[tuple[str, str, Action]] = [
     ("GET", "", lambda c, r, b: r.app[INFO]),
     ("POST", "/orders", lambda c, r, b: c.place_order(**b)),
@@ -61,7 +66,9 @@ ACTIONS: list[tuple[str, str, Action]] = [
     ("PUT", "/pages/{id}/silently", lambda c, r, b: c.edit_page_silently(_id(r), **b)),
     ("GET", "/disclosures/changes", lambda c, r, b: {"changes": c.disclosure_changes()}),
     ("PUT", "/products/{id}/price", lambda c, r, b: c.change_price(_id(r), **b)),
+    ("GET", "/prices/history", lambda c, r, b: {"changes": c.price_history(**_ints(r))}),
     ("POST", "/promotions", lambda c, r, b: c.create_promotion(**b)),
+    ("POST", "/clock", lambda c, r, b: c.advance_clock(b["advance_s"])),
     ("GET", "/faults", lambda c, r, b: c.faults()),
     ("PUT", "/faults", lambda c, r, b: c.set_faults(**b)),
     ("DELETE", "/faults", lambda c, r, b: c.set_faults()),

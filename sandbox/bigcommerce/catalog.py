@@ -11,6 +11,7 @@ from .envelopes import Query, json_response, no_content, read_json, v3_list, v3_
 from .errors import ApiError, Dialect
 from .filters import Kind, public, sort_rows, v3_filter
 from .formats import iso8601
+from .price_log import API, note_change
 from .products import add_variant, blank_product
 from .routing import Route, RouteGroup, int_arg, store_of
 from .state import Store
@@ -178,9 +179,15 @@ def validated(store: Store, current: dict[str, Any], changes: dict[str, Any]) ->
     return product
 
 
-def commit_product(store: Store, product: dict[str, Any], event: str = "updated") -> dict[str, Any]:
-    """Store a validated product; variants without their own price follow it."""
+def commit_product(
+    store: Store, product: dict[str, Any], event: str = "updated", source: str = API
+) -> dict[str, Any]:
+    """Store a validated product; variants without their own price follow it. A price
+    change goes into the store's price log (`price_log`) with its `source`."""
     product["date_modified"] = iso8601(store.now())
+    before = store.products.get(product["id"])
+    if before is not product:
+        note_change(store, before, product, variant_id=None, source=source)
     store.products[product["id"]] = product
     for vid in product["_variant_ids"]:
         variant = store.variants[vid]
@@ -248,6 +255,7 @@ async def create_product(request: web.Request) -> web.Response:
     product = validated(store, blank_product(pid, iso8601(store.now())), body)
     product["sku"] = product["sku"] or f"SKU-{product['id']}"
     store.products[product["id"]] = product
+    note_change(store, None, product, variant_id=None, source=API)
     variant = add_variant(store, product, [])
     product["base_variant_id"] = variant["id"]
     commit_product(store, product, "created")
@@ -294,9 +302,10 @@ async def one_variant(request: web.Request) -> web.Response:
 
 
 def update_variant_fields(
-    store: Store, variant: dict[str, Any], body: dict[str, Any]
+    store: Store, variant: dict[str, Any], body: dict[str, Any], source: str = API
 ) -> dict[str, Any]:
-    """Validate and apply a variant change; a SKU must stay unique store-wide."""
+    """Validate and apply a variant change; a SKU must stay unique store-wide. A price
+    change goes into the store's price log with its `source`."""
     fields = {k: v for k, v in body.items() if k in VARIANT_WRITABLE}
     for key in ("price", "sale_price", "retail_price", "cost_price"):
         value = fields.get(key)
@@ -311,7 +320,9 @@ def update_variant_fields(
         v["sku"] == sku and v["id"] != variant["id"] for v in store.variants.values()
     ):
         raise ApiError(409, f"The SKU is a duplicate: {sku}", errors={"sku": "duplicate"})
+    before = dict(variant)
     variant.update(fields)
+    note_change(store, before, variant, variant_id=variant["id"], source=source)
     product = store.products[variant["product_id"]]
     variant["calculated_price"] = (
         variant["sale_price"] or variant["price"] or product["calculated_price"]

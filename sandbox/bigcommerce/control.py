@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from . import content, order_ops, promotions
+from . import content, order_ops, price_log, promotions
 from .app import Runtime
 from .auth import ALL_SCOPES, new_token
 from .catalog import commit_product, get_product, update_variant_fields, validated
@@ -20,6 +20,7 @@ from .faults import Faults
 from .filters import public
 from .model import Order
 from .order_views import render_message, render_order, render_shipment
+from .price_log import CONTROL_PANEL
 from .refund_ops import apply_refund
 from .refunds import parse_items, render_refund
 
@@ -46,8 +47,12 @@ class Control:
         status_id: int = 11,
         payment_method: str = "Credit Card",
         overrides: dict[str, Any] | None = None,
+        promotion_id: int | None = None,
+        coupon_code: str | None = None,
     ) -> dict[str, Any]:
         """A shopper checks out; fires cart/converted, order/created, transaction/created.
+        An automatic `promotion_id` and/or a `coupon_code` discount the lines and count a
+        use (`discounts`).
 
         `overrides` (on the order, and on each product line) are wire fields shown as-is
         from then on: the odd data imports and apps leave in real stores, for poison tests.
@@ -65,6 +70,7 @@ class Control:
             shipping=shipping_addresses,
             status_id=status_id,
             payment_method=payment_method,
+            discounts={"promotion_id": promotion_id, "coupon_code": coupon_code},
         )
         order.raw_fields = raw
         for item, fields in zip(order.items, raw_lines, strict=True):
@@ -138,17 +144,52 @@ class Control:
         return [dict(entry) for entry in self.store.disclosure_log]
 
     def change_price(
-        self, product_id: int, price: float, *, variant_id: int | None = None
+        self,
+        product_id: int,
+        price: float | None = None,
+        *,
+        sale_price: float | None = None,
+        variant_id: int | None = None,
     ) -> dict[str, Any]:
-        """A merchant reprices a product (or one variant); fires product/ or sku/updated."""
+        """A merchant reprices a product (or one variant) in the control panel: `price`,
+        `sale_price` or both; fires product/ or sku/updated and logs the change with
+        source `control_panel` (see `price_log`)."""
         product = get_product(self.store, int(product_id))
+        changes = {
+            key: value
+            for key, value in (("price", price), ("sale_price", sale_price))
+            if value is not None
+        }
+        if not changes:
+            raise ApiError(400, "Give a price, a sale_price or both.")
         if variant_id is not None:
             variant = self.store.variants.get(int(variant_id))
             if variant is None or variant["product_id"] != product["id"]:
                 raise ApiError(404, f"Variant {variant_id} is not on product {product_id}.")
-            return dict(update_variant_fields(self.store, variant, {"price": price}))
-        updated = commit_product(self.store, validated(self.store, product, {"price": price}))
+            return dict(update_variant_fields(self.store, variant, changes, CONTROL_PANEL))
+        updated = commit_product(
+            self.store, validated(self.store, product, changes), source=CONTROL_PANEL
+        )
         return public(updated)
+
+    def price_history(
+        self, product_id: int | None = None, variant_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The store's true price changes, oldest first (test-only, see `price_log`)."""
+        return price_log.history(
+            self.store,
+            None if product_id is None else int(product_id),
+            None if variant_id is None else int(variant_id),
+        )
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        """Move the store's clock forward (never back): days of price history in a test
+        that runs for seconds. Returns the store's time now."""
+        if seconds < 0:
+            raise ApiError(400, "The clock only moves forward.")
+        clock, shift = self.store.clock, float(seconds)
+        self.store.clock = lambda: clock() + shift
+        return {"now": self.store.now()}
 
     def create_promotion(self, **body: Any) -> dict[str, Any]:
         return promotions.render(self.store, promotions.create(self.store, body))

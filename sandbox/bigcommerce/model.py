@@ -90,6 +90,8 @@ class OrderProduct:
     quantity_shipped: int = 0
     quantity_refunded: int = 0
     refund_amount: int = 0
+    # `applied_discounts` with `amount` in cents (see `discounts`).
+    discounts: list[dict[str, Any]] = field(default_factory=list)
     # Wire fields as an import or an app left them, shown as-is over the rendered line
     # (see `Order.raw_fields`).
     raw_fields: dict[str, Any] = field(default_factory=dict)
@@ -97,6 +99,12 @@ class OrderProduct:
     @property
     def price_inc(self) -> int:
         return self.price_ex + self.price_tax
+
+    @property
+    def discount_inc(self) -> int:
+        """The line's discounts with the tax share they take off (the line's tax rate)."""
+        off = sum(d["amount"] for d in self.discounts)
+        return off + (off * self.price_tax // self.price_ex if self.price_ex else 0)
 
 
 @dataclass(slots=True)

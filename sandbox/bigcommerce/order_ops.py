@@ -7,9 +7,10 @@ changed by any of them looks the same and announces itself the same way.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .discounts import apply as apply_discounts
 from .errors import ApiError
 from .formats import to_cents
 from .model import STATUS_NAMES, Order, OrderAddress, OrderProduct
@@ -142,8 +143,11 @@ def place_order(
     status_id: int = 11,
     payment_method: str = "Credit Card",
     channel_id: int = 1,
+    discounts: Mapping[str, Any] | None = None,
 ) -> Order:
-    """A shopper checks out: the order, its capture, and the events a real checkout fires."""
+    """A shopper checks out: the order, its capture, and the events a real checkout fires.
+    `discounts` (`promotion_id`, `coupon_code`) go through `discounts.apply` before the
+    order exists, so a refused code leaves no order and no use behind."""
     if customer_id and customer_id not in store.customers:
         raise ApiError(400, f"Customer {customer_id} does not exist.")
     if not lines:
@@ -193,6 +197,8 @@ def place_order(
         cart_id=str(uuid.uuid4()),
         locale=country.locale,
     )
+    if discounts:
+        apply_discounts(store, order, **discounts)
     store.add_order(order)
     if order.payment_status in PAID_STATUSES:
         txn = transaction(store, order, "purchase", order.total_inc, now)

@@ -159,11 +159,11 @@ def render_product(p: OrderProduct) -> dict[str, Any]:
         "bin_picking_number": "",
         "external_id": None,
         "brand": "",
-        "applied_discounts": [],
+        "applied_discounts": [{**d, "amount": money4(d["amount"])} for d in p.discounts],
         "product_options": p.options,
         "configurable_fields": [],
         "gift_certificate_id": None,
-        "discounted_total_inc_tax": money4(p.price_inc * p.quantity),
+        "discounted_total_inc_tax": money4(p.price_inc * p.quantity - p.discount_inc),
         **p.raw_fields,
     }
 

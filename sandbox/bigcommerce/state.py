@@ -48,6 +48,8 @@ class Store:
     consents: dict[int, dict[str, Any]] = field(default_factory=dict)
     hooks: dict[int, dict[str, Any]] = field(default_factory=dict)
     disclosure_log: list[dict[str, Any]] = field(default_factory=list)
+    # Every price change (`price_log`): a test-only truth, never served on the API.
+    price_log: list[dict[str, Any]] = field(default_factory=list)
     _seq: dict[str, Iterator[int]] = field(default_factory=dict)
     _sorted: dict[tuple[str, bool], tuple[int, list[Order]]] = field(default_factory=dict)
     version: int = 0

@@ -17,6 +17,7 @@ from pipeline.core.contract import (
     Flow,
     Placement,
 )
+from pipeline.flows.campaigns.prices.order_discounts import order_discounts_seen
 from pipeline.flows.commerce import order_records
 from pipeline.flows.commerce.documents import (
     ORDER,
@@ -55,16 +56,20 @@ class OrderSource(FetchedSource):
         return snapshot, snapshot.to_json_bytes()
 
     def after_fetch(self, source: OrderSnapshot) -> None:
-        """The order's lines into the archive index (recall searches by SKU), for an order
-        that owes documents: what the index holds of an order, its rebuild from the
-        archived snapshots can hold again."""
+        """The order's lines and their discounts into the archive index (recall searches
+        by SKU, campaign closeouts by promotion and code), for an order that owes
+        documents: what the index holds of an order, its rebuild from the archived
+        snapshots can hold again."""
         if due_parts(source):
-            services.archive_index().order_lines_seen(
+            index = services.archive_index()
+            index.order_lines_seen(
                 source.store_hash,
                 source.order.id,
                 source.order.date_created,
                 order_lines_of(source),
             )
+            # Their discounts too (flow 7's campaign closeout counts uses from them).
+            order_discounts_seen(index, source)
 
     def subjects_changed(self, store_hash: str, since: datetime, until: datetime) -> list[str]:
         """Orders modified in the window (a shipment or status change moves
