@@ -10,14 +10,16 @@ reports what was new, so a grown set re-issues its report exactly when it grew.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.index.models import OrderLine, RecallItem, RecallOrder, RecallRow
+from pipeline.index.holds import open_hold, release_hold
+from pipeline.index.models import OrderLine, RecallItem, RecallOrder, RecallRow, RecallScan
 
+ORDER = "order"  # the subject kind of an order's records
 OPEN = "open"
 CLOSED = "closed"
 PRODUCT_ITSELF = 0  # `variant_id` of an item that is the whole product
@@ -64,6 +66,7 @@ class Recall:
     closed_at: datetime | None = None
     holds_released_at: datetime | None = None
     workspace_id: int | None = None
+    opened_at: datetime | None = None
 
     @property
     def hold_name(self) -> str:
@@ -103,6 +106,7 @@ def _recall(row: RecallRow) -> Recall:
         closed_at=row.closed_at,
         holds_released_at=row.holds_released_at,
         workspace_id=row.workspace_id,
+        opened_at=row.opened_at,
     )
 
 
@@ -132,6 +136,7 @@ class Recalls:
                     closed_at=recall.closed_at,
                     holds_released_at=recall.holds_released_at,
                     workspace_id=recall.workspace_id,
+                    opened_at=recall.opened_at,
                     updated_at=datetime.now(UTC),
                 )
             )
@@ -262,3 +267,107 @@ class Recalls:
         )
         with Session(self.engine) as session:
             return list(session.scalars(query))
+
+    def hold_orders(self, recall: Recall, order_ids: Iterable[int]) -> None:
+        """Open the recall's legal hold on the orders (`SubjectHolds`): every record of
+        theirs carries it, those declared later too (declare asks the index). Not once
+        its holds were released: `close --release-holds` is final."""
+        if recall.holds_released_at is not None:
+            return
+        with Session(self.engine) as session, session.begin():
+            subjects = [str(order_id) for order_id in order_ids]
+            open_hold(
+                session, recall.store_hash, ORDER, subjects, recall.hold_name, datetime.now(UTC)
+            )
+
+    def release_holds(self, recall: Recall, at: datetime) -> Recall:
+        """Release the recall's hold on every order; the recall as saved."""
+        released = replace(recall, holds_released_at=recall.holds_released_at or at)
+        self.save(released)
+        with Session(self.engine) as session, session.begin():
+            release_hold(session, recall.hold_name, at)
+        return released
+
+    def order_lines(self, recall: Recall) -> list[AffectedLine]:
+        """The affected orders' lines of the recall's items (by product, variant or SKU
+        as `affected_orders` matches them), oldest order first: the report's rows."""
+        orders = self.orders(recall.store_hash, recall.recall_id)
+        if not orders:
+            return []
+        items = self.items(recall.store_hash, recall.recall_id)
+        skus = set(recall.identifiers.skus) | {item.sku for item in items if item.sku}
+        products = {item.product_id for item in items if item.variant_id == PRODUCT_ITSELF}
+        variants = {item.variant_id for item in items if item.variant_id != PRODUCT_ITSELF}
+        query = (
+            select(OrderLine)
+            .where(OrderLine.store_hash == recall.store_hash, OrderLine.order_id.in_(orders))
+            .order_by(OrderLine.order_date, OrderLine.order_id, OrderLine.line_id)
+        )
+        with Session(self.engine) as session:
+            return [
+                AffectedLine(
+                    order_id=line.order_id,
+                    order_date=line.order_date,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    ship_to_country=line.ship_to_country,
+                    customer_id=line.customer_id,
+                )
+                for line in session.scalars(query)
+                if line.sku in skus
+                or line.product_id in products
+                or (line.variant_id is not None and line.variant_id in variants)
+            ]
+
+    def oldest_order(self, store_hash: str) -> datetime | None:
+        """When the oldest order the index has lines of was placed: a scan of the store's
+        orders covers what lies before it."""
+        query = select(func.min(OrderLine.order_date)).where(OrderLine.store_hash == store_hash)
+        with Session(self.engine) as session:
+            return session.scalar(query)
+
+    def scan(self, store_hash: str, recall_id: str) -> ScanState | None:
+        with Session(self.engine) as session:
+            row = session.get(RecallScan, (store_hash, recall_id))
+            if row is None:
+                return None
+            return ScanState(row.since, row.until, row.next_page, row.orders_read, row.finished_at)
+
+    def save_scan(self, store_hash: str, recall_id: str, state: ScanState) -> None:
+        """Where a scan got to: written after each page, so a scan resumes there."""
+        with Session(self.engine) as session, session.begin():
+            session.merge(
+                RecallScan(
+                    store_hash=store_hash,
+                    recall_id=recall_id,
+                    since=state.since,
+                    until=state.until,
+                    next_page=state.next_page,
+                    orders_read=state.orders_read,
+                    finished_at=state.finished_at,
+                    updated_at=datetime.now(UTC),
+                )
+            )
+
+
+@dataclass(frozen=True)
+class AffectedLine:
+    """One line of an affected order: identifiers only (a customer by id, 0 a guest)."""
+
+    order_id: int
+    order_date: datetime
+    sku: str
+    quantity: int
+    ship_to_country: str
+    customer_id: int | None
+
+
+@dataclass(frozen=True)
+class ScanState:
+    """A scan of the store's orders placed in [since, until]: the next page to read."""
+
+    since: datetime
+    until: datetime
+    next_page: int
+    orders_read: int
+    finished_at: datetime | None = None

@@ -98,6 +98,7 @@ def _line(line: OrderLine) -> OrderLineRow:
         variant_id=line.variant_id,
         quantity=line.quantity,
         ship_to_country=line.ship_to_country,
+        customer_id=line.customer_id,
     )
 
 

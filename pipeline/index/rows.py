@@ -64,6 +64,7 @@ class OrderLineRow:
     variant_id: int | None
     quantity: int
     ship_to_country: str
+    customer_id: int | None = None
 
 
 def utc_seconds(moment: datetime) -> datetime:
@@ -144,6 +145,7 @@ def order_lines_of(snapshot: OrderSnapshot) -> list[OrderLineRow]:
             variant_id=line.variant_id,
             quantity=line.quantity,
             ship_to_country=(countries.get(line.order_address_id or 0) or fallback).upper(),
+            customer_id=snapshot.order.customer_id,
         )
         for line in snapshot.products
     ]
