@@ -182,3 +182,13 @@ def declared_nodes(server: str, store_hash: str, subject_kind: str, subject_id: 
     """The ECM nodes filed about one subject, in the order they were registered
     (pipeline/records/counterparts.py)."""
     return f"{PREFIX}:otcs:declared:{server}:{store_hash}:{subject_kind}:{subject_id}"
+
+
+def recalls_settled(store_hash: str) -> str:
+    """Recalls closed with their holds released: the ECM poller reads them no more."""
+    return f"{PREFIX}:recalls:settled:{store_hash}"
+
+
+def recall_weeks(store_hash: str) -> str:
+    """Recall id -> the ISO week its last poll-owed fetch was for (a status report a week)."""
+    return f"{PREFIX}:recalls:weeks:{store_hash}"

@@ -20,6 +20,7 @@ from pipeline.index.holds import open_hold, release_hold
 from pipeline.index.models import OrderLine, RecallItem, RecallOrder, RecallRow, RecallScan
 
 ORDER = "order"  # the subject kind of an order's records
+RECALL = "recall"  # and of a recall's own
 OPEN = "open"
 CLOSED = "closed"
 PRODUCT_ITSELF = 0  # `variant_id` of an item that is the whole product
@@ -268,17 +269,17 @@ class Recalls:
         with Session(self.engine) as session:
             return list(session.scalars(query))
 
-    def hold_orders(self, recall: Recall, order_ids: Iterable[int]) -> None:
-        """Open the recall's legal hold on the orders (`SubjectHolds`): every record of
-        theirs carries it, those declared later too (declare asks the index). Not once
-        its holds were released: `close --release-holds` is final."""
+    def hold(self, recall: Recall, order_ids: Iterable[int]) -> None:
+        """Open the recall's legal hold on the recall itself and on the orders
+        (`SubjectHolds`): every record of theirs carries it, those declared later too
+        (declare asks the index). Not once its holds were released: that is final."""
         if recall.holds_released_at is not None:
             return
+        at = datetime.now(UTC)
         with Session(self.engine) as session, session.begin():
-            subjects = [str(order_id) for order_id in order_ids]
-            open_hold(
-                session, recall.store_hash, ORDER, subjects, recall.hold_name, datetime.now(UTC)
-            )
+            name, store_hash = recall.hold_name, recall.store_hash
+            open_hold(session, store_hash, RECALL, [recall.recall_id], name, at)
+            open_hold(session, store_hash, ORDER, [str(o) for o in order_ids], name, at)
 
     def release_holds(self, recall: Recall, at: datetime) -> Recall:
         """Release the recall's hold on every order; the recall as saved."""

@@ -25,6 +25,9 @@ DISCLOSURE_SUBJECT_KINDS = {
 
 # Flow 2's kinds (`case_summary`, ...) are about a case, named in their Source ID.
 CASE_KIND_PREFIX = "case_"
+# Flow 6's kinds (`recall_affected_orders`, ...) are about a recall, named in their
+# Source ID like a case's ("RCL-1/2026-W49": the recall, then the part).
+RECALL_KIND_PREFIX = "recall_"
 # "2024-03-EUR-DE": the month is the subject, currency and country the part.
 _MONTH_LENGTH = len("2024-03")
 
@@ -92,6 +95,9 @@ def subject_of(kind: str, order_id: str, source_id: str) -> tuple[str, str, str 
     if kind.startswith(CASE_KIND_PREFIX):  # "C-1/2.png": the case, then the part
         case_id, _, part = source_id.partition("/")
         return "case", case_id, part or None
+    if kind.startswith(RECALL_KIND_PREFIX):
+        recall_id, _, part = source_id.partition("/")
+        return "recall", recall_id, part or None
     return "order", order_id, source_id or None
 
 

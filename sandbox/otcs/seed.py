@@ -173,6 +173,8 @@ CATEGORIES: list[dict[str, Any]] = [
             _attr(18, "Decided By"),
             _attr(19, "Decided At"),
             _attr(20, "Opened By"),
+            _attr(21, "Closed At"),
+            _attr(22, "Holds Released At"),
         ],
     },
     {
@@ -372,6 +374,7 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
             "Safety Bulletins",
             "Affected Orders",
             "Takedowns",
+            "Status Reports",
         ],
     },
     {

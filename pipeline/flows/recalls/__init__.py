@@ -1,0 +1,1 @@
+"""Flow 6, product recalls (see `flow`)."""
