@@ -198,3 +198,10 @@ def read_recall(otcs: OTCSClient, store_hash: str, node_id: int, service_user: i
         workspace_id=node_id,
         opened_at=_parse_moment(created),
     )
+
+
+def next_recall_id(otcs: OTCSClient, store_hash: str) -> str:
+    """One above the store's highest numbered recall (`RCL-<n>` in the business object id;
+    a race ends in the ECM refusing a second workspace for the same id)."""
+    numbers = [int(rid) for rid, _ in recall_ids(otcs, store_hash) if rid.isdigit()]
+    return str(max(numbers, default=0) + 1)

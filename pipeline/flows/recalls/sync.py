@@ -40,6 +40,8 @@ def sync(otcs: OTCSClient, store_hash: str, node_id: int, service_user: int) -> 
     known = recalls.get(store_hash, recall.recall_id)
     if known is not None and known.decided_by and not recall.decided_by:
         recall = _keep_decision(recall, known)
+    if recall.holds_released_at is not None and (known is None or not known.holds_released_at):
+        recalls.release_holds(recall, recall.holds_released_at)
     if known != recall:
         recalls.save(recall)
         log_event(
