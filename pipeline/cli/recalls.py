@@ -48,13 +48,12 @@ def _file(path: Path) -> tuple[str, bytes]:
 
 
 def _sync(otcs: Any, store_hash: str, node_id: int, reason: str) -> Any:
-    """Save the recall as the ECM now holds it and owe its fetch; the recall."""
-    from pipeline.flows.approvals.change_requests import current_user
+    """Save the recall as the ECM now holds it and owe its fetch; the recall. Run as a
+    person, this process cannot tell the fleet's service account from them: the audit
+    trail is read with no account left out (the ECM poller leaves the fleet's out)."""
     from pipeline.flows.recalls import intake, sync
-    from pipeline.runtime import clients
 
-    service_user, _ = current_user(clients.otcs())
-    recall = sync.sync(otcs, store_hash, node_id, service_user)
+    recall = sync.sync(otcs, store_hash, node_id, service_user=0)
     intake.refresh(store_hash, recall.recall_id, reason)
     return recall
 
@@ -205,7 +204,7 @@ def recalls_close(recall_id: str, store_hash: str | None, release_holds: bool) -
             raise OperatorError(f"recall {recall_id} is closed and its holds are released")
         otcs = _as_user(config)
         node_id = _workspace_id(otcs, recall)
-        ecm.close(otcs, node_id, release_holds)
+        ecm.close(otcs, node_id, release_holds, recall.closed_at)
         _sync(otcs, recall.store_hash, node_id, "close")
     click.echo(f"{recall_id} closed" + (", holds released" if release_holds else ", holds kept"))
 

@@ -7,7 +7,7 @@ window, hazard, remedy, severity, the decision (`open` → `closed`), who decide
 when it was closed and when its holds were released. Who opened it and who decided it are
 the audit trail's to say (`GET /v2/nodes/{id}/audit`, as flow 3 reads a change request's
 approver, `pipeline.flows.approvals.approval`): the category's "Decided By" is believed only
-when it names the last person other than bcrm's service account who changed the category,
+when it names a person (not bcrm's service account) who changed the category themselves,
 and that person is not the one who created the workspace (separation of duties).
 """
 
@@ -131,9 +131,11 @@ def decide(otcs: OTCSClient, node_id: int) -> None:
     update(otcs, node_id, {"Decided By": str(user_id), "Decided At": _moment(now)})
 
 
-def close(otcs: OTCSClient, node_id: int, release_holds: bool) -> None:
+def close(otcs: OTCSClient, node_id: int, release_holds: bool, closed_at: datetime | None) -> None:
+    """Close the recall (a second close keeps the first's time) and, when legal says so,
+    release its holds."""
     now = _moment(datetime.now(UTC))
-    values = {"Decision": CLOSED, "Closed At": now}
+    values = {"Decision": CLOSED, "Closed At": _moment(closed_at) or now}
     update(otcs, node_id, {**values, "Holds Released At": now} if release_holds else values)
 
 
@@ -159,14 +161,14 @@ def recall_ids(otcs: OTCSClient, store_hash: str) -> list[tuple[str, Node]]:
 
 
 def _decider(otcs: OTCSClient, node_id: int, claimed: str, service_user: int) -> tuple[str, str]:
-    """(opened by, decided by) from the audit trail: decided-by only when the category's
-    claim is the last editor's and not the opener's."""
+    """(opened by, decided by) from the audit trail: decided-by only when the user the
+    category claims changed the category themselves and is not the opener. Not "the last
+    editor" as for a change request: closing the recall edits the category after the
+    decision (`service_user` 0: the caller cannot tell the fleet's account apart)."""
     trail = audit_trail(otcs, node_id, service_user)
     opener = str(trail.requester)
-    if not claimed or not trail.editors:
-        return opener, ""
-    last = str(trail.editors[-1])
-    return opener, claimed if claimed == last and last != opener else ""
+    editors = {str(editor) for editor in trail.editors}
+    return opener, claimed if claimed in editors and claimed != opener else ""
 
 
 def read_recall(otcs: OTCSClient, store_hash: str, node_id: int, service_user: int) -> Recall:
