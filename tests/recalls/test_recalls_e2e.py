@@ -16,14 +16,19 @@ import uuid
 import zlib
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pipeline.flows.approvals.change_requests import current_user
 from pipeline.flows.commerce.pollers import Checkpoints, poll_orders
-from pipeline.index.recalls import ORDER, RECALL
+from pipeline.flows.recalls import ecm
+from pipeline.flows.recalls.sync import poll
+from pipeline.index.recalls import ORDER, RECALL, Identifiers, Recall
 from pipeline.index.rows import DeclaredRecordRow
+from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import redis_client, services
 from tests.commerce_world import World, archived_world, settled
 from tests.support import wait_for
@@ -125,12 +130,13 @@ def opened(world: World, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return {"recall_id": recall_id, "product_id": product_id, "orders": orders, "sku": sku}
 
 
-def _filed(world: World, recall_id: str, orders: list[int]) -> bool:
+def _filed(world: World, recall_id: str, orders: list[int], notice: bool = True) -> bool:
     recalls = services.archive_index().recalls
     kinds = {r.kind for r in _records(world, RECALL, recall_id)}
+    owed = {"recall_affected_orders", "recall_status_report", *(["recall_notice"] * notice)}
     return (
         recalls.orders(world.store_hash, recall_id) == orders
-        and {"recall_affected_orders", "recall_notice", "recall_status_report"} <= kinds
+        and owed <= kinds
         and settled(world.store_hash)
     )
 
@@ -249,3 +255,33 @@ def test_bad_input_is_one_line(world: World, tmp_path: Path) -> None:
     assert refused.returncode == 2 and "is not kept" in refused.stderr
     unknown = world.bcrm("recalls", "show", uuid.uuid4().hex[:6])
     assert unknown.returncode == 2 and unknown.stderr.startswith("bcrm: no recall")
+
+
+def test_a_recall_a_person_opens_in_the_ecm_is_picked_up_by_the_poller(world: World) -> None:
+    """Opened in the ECM (workspace and category, as a person), decided there by another:
+    the poller saves it with both read from the audit trail, and owes its fetch once."""
+    world.ecm.add_user("pia.person", "p-pw")
+    person = OTCSClient(world.ecm.base_url, "pia.person", "p-pw")
+    decider = OTCSClient(world.ecm.base_url, *DECIDER)
+    product_id, orders = _most_sold_product(world)
+    sku = world.client.get_v3(f"/catalog/products/{product_id}")["sku"]
+    recall_id = f"Q-{uuid.uuid4().hex[:4]}"
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    facts = ("Sharp edge", "Repair kit", "medium")
+    recall = Recall(world.store_hash, recall_id, Identifiers(skus=(sku,)), since, None, *facts)
+    node_id = ecm.file_recall(person, recall)
+    assert poll(world.otcs, world.store_hash) >= 1
+    wait_for(
+        lambda: _filed(world, recall_id, orders, notice=False),
+        timeout=240,
+        what="the recall opened in the ECM filed",
+    )
+    saved = services.archive_index().recalls.get(world.store_hash, recall_id)
+    person_id = str(current_user(person)[0])
+    assert saved is not None and saved.opened_by == person_id and saved.decided_by is None
+    assert poll(world.otcs, world.store_hash) == 0  # nothing changed, the same week
+
+    ecm.decide(decider, node_id)
+    assert poll(world.otcs, world.store_hash) == 1
+    saved = services.archive_index().recalls.get(world.store_hash, recall_id)
+    assert saved is not None and saved.decided_by == str(current_user(decider)[0])
