@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
+from pipeline.index.dialect import insert
 from pipeline.index.holds import open_hold, release_hold
 from pipeline.index.models import OrderLine, RecallItem, RecallOrder, RecallRow, RecallScan
 
@@ -158,24 +159,18 @@ class Recalls:
             return [_recall(row) for row in session.scalars(query)]
 
     def add_items(self, store_hash: str, recall_id: str, items: Iterable[RecalledItem]) -> int:
-        """Record resolved items; returns how many were new."""
-        added = 0
+        """Record resolved items; returns how many were new. Idempotent in the database
+        (ON CONFLICT DO NOTHING): two fetches of one recall may add the same at once."""
+        rows = [
+            {"store_hash": store_hash, "recall_id": recall_id, "product_id": item.product_id,
+             "variant_id": item.variant_id, "sku": item.sku, "matched_by": item.matched_by}
+            for item in items
+        ]  # fmt: skip
+        if not rows:
+            return 0
         with Session(self.engine) as session, session.begin():
-            for item in items:
-                key = (store_hash, recall_id, item.product_id, item.variant_id)
-                if session.get(RecallItem, key) is None:
-                    session.add(
-                        RecallItem(
-                            store_hash=store_hash,
-                            recall_id=recall_id,
-                            product_id=item.product_id,
-                            variant_id=item.variant_id,
-                            sku=item.sku,
-                            matched_by=item.matched_by,
-                        )
-                    )
-                    added += 1
-        return added
+            statement = insert(session, RecallItem).values(rows).on_conflict_do_nothing()
+            return len(session.execute(statement.returning(RecallItem.product_id)).all())
 
     def items(self, store_hash: str, recall_id: str) -> list[RecalledItem]:
         query = (
@@ -242,23 +237,19 @@ class Recalls:
     def add_orders(
         self, store_hash: str, recall_id: str, order_ids: Iterable[int], found_by: str
     ) -> list[int]:
-        """Record affected orders; returns the ones not known before, sorted."""
-        new: list[int] = []
+        """Record affected orders; returns the ones not known before, sorted (idempotent
+        in the database, as `add_items`)."""
         at = datetime.now(UTC)
+        rows = [
+            {"store_hash": store_hash, "recall_id": recall_id, "order_id": order_id,
+             "found_by": found_by, "found_at": at}
+            for order_id in sorted(set(order_ids))
+        ]  # fmt: skip
+        if not rows:
+            return []
         with Session(self.engine) as session, session.begin():
-            for order_id in sorted(set(order_ids)):
-                if session.get(RecallOrder, (store_hash, recall_id, order_id)) is None:
-                    session.add(
-                        RecallOrder(
-                            store_hash=store_hash,
-                            recall_id=recall_id,
-                            order_id=order_id,
-                            found_by=found_by,
-                            found_at=at,
-                        )
-                    )
-                    new.append(order_id)
-        return new
+            statement = insert(session, RecallOrder).values(rows).on_conflict_do_nothing()
+            return sorted(session.scalars(statement.returning(RecallOrder.order_id)))
 
     def orders(self, store_hash: str, recall_id: str) -> list[int]:
         query = (
