@@ -187,6 +187,27 @@ def test_separation_of_duties_then_a_decision_by_someone_else(
     assert recall.decided_by != recall.opened_by
 
 
+def test_a_certificate_handed_in_twice_is_filed_once(
+    world: World, opened: dict[str, Any], tmp_path: Path
+) -> None:
+    recall_id = opened["recall_id"]
+    certificate = tmp_path / "supplier-certificate.pdf"
+    certificate.write_bytes(b"%PDF-1.4\n% certified\n%%EOF\n")
+    for _ in range(2):
+        answer = world.bcrm("recalls", "attach", recall_id, str(certificate))
+        assert answer.returncode == 0, answer.stderr
+
+    def filed() -> list[DeclaredRecordRow]:
+        rows = [r for r in _records(world, RECALL, recall_id) if r.kind == "recall_certificate"]
+        return rows if rows and settled(world.store_hash) else []
+
+    [record] = wait_for(filed, timeout=240, what="the certificate filed")
+    node = _node(world, record.ecm_node_id)
+    assert "/Supplier Certifications/" in node["path"] and record.ecm_name.endswith(".pdf")
+    listed = world.bcrm("recalls", "list", "--store", world.store_hash, "--json")
+    assert listed.returncode == 0 and f'"recall_id": "{recall_id}"' in listed.stdout
+
+
 def test_an_order_placed_later_is_found_and_held(world: World, opened: dict[str, Any]) -> None:
     recall_id, hold = opened["recall_id"], f"RECALL-{world.store_hash}-{opened['recall_id']}"
     placed = world.store.place_order(
