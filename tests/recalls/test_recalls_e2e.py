@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import delete
 
 from pipeline.flows.approvals.change_requests import current_user
 from pipeline.flows.commerce.pollers import Checkpoints, poll_orders
 from pipeline.flows.recalls import ecm
 from pipeline.flows.recalls.sync import poll
+from pipeline.index.models import OrderLine
 from pipeline.index.recalls import ORDER, RECALL, Identifiers, Recall
 from pipeline.index.rows import DeclaredRecordRow
 from pipeline.integrations.otcs.client import OTCSClient
@@ -306,3 +308,46 @@ def test_a_recall_a_person_opens_in_the_ecm_is_picked_up_by_the_poller(world: Wo
     assert poll(world.otcs, world.store_hash) == 1
     saved = services.archive_index().recalls.get(world.store_hash, recall_id)
     assert saved is not None and saved.decided_by == str(current_user(decider)[0])
+
+
+def test_a_scan_finds_orders_older_than_the_index_and_holds_them(world: World) -> None:
+    """Orders the index has no lines of (archived before it kept them) are read from the
+    store by `bcrm recalls scan`, their lines written into the index, and the affected
+    one found and held like the rest."""
+    index = services.archive_index()
+    product_id, orders = _most_sold_product(world)
+    oldest = orders[0]
+    placed = index.store_content(world.store_hash).orders[oldest][0]
+    with index.session() as session, session.begin():
+        session.execute(
+            delete(OrderLine).where(
+                OrderLine.store_hash == world.store_hash, OrderLine.order_date <= placed
+            )
+        )
+    sku = world.client.get_v3(f"/catalog/products/{product_id}")["sku"]
+    answer = world.bcrm(
+        "recalls", "open", "--store", world.store_hash, "--sku", sku, "--from", "2000-01-01",
+        "--hazard", "Loose part", "--remedy", "Replacement",
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    recall_id = answer.stdout.strip()
+    rest = orders[1:]
+    wait_for(lambda: _filed(world, recall_id, rest, notice=False), timeout=240, what="filed")
+
+    scanned = world.bcrm("recalls", "scan", recall_id, "--since", "2000-01-01")
+    assert scanned.returncode == 0, scanned.stderr
+    assert "1 affected order(s) found" in scanned.stdout
+    hold = f"RECALL-{world.store_hash}-{recall_id}"
+
+    def held() -> bool:
+        nodes = _order_nodes(world, [oldest])
+        return bool(
+            _filed(world, recall_id, orders, notice=False)
+            and nodes
+            and all(_direct_holds(_node(world, n), hold) == 1 for n in nodes)
+        )
+
+    wait_for(held, timeout=240, what="the scanned order found and held")
+    recall = index.recalls.get(world.store_hash, recall_id)
+    assert recall is not None
+    assert oldest in {line.order_id for line in index.recalls.order_lines(recall)}
