@@ -26,6 +26,7 @@ from sqlalchemy import delete
 from pipeline.flows.approvals.change_requests import current_user
 from pipeline.flows.commerce.pollers import Checkpoints, poll_orders
 from pipeline.flows.recalls import ecm
+from pipeline.flows.recalls.flow import FLOW
 from pipeline.flows.recalls.sync import poll
 from pipeline.index.models import OrderLine
 from pipeline.index.recalls import ORDER, RECALL, Identifiers, Recall
@@ -172,6 +173,10 @@ def test_a_recall_opened_on_the_command_line_finds_files_and_holds(
     notice = next(r for r in _records(world, RECALL, recall_id) if r.kind == "recall_notice")
     assert world.otcs.download(notice.ecm_node_id) == NOTICE
 
+    attention = FLOW.needs_attention(redis_client(), world.store_hash)
+    assert len(attention) == 1 and f"({recall_id})" in attention[0]
+    [counter] = FLOW.store_counters(redis_client(), world.store_hash)
+    assert counter.values == {recall_id: float(len(orders))}
     shown = world.bcrm("recalls", "show", recall_id)
     assert shown.returncode == 0 and f"affected orders ({len(orders)})" in shown.stdout
 
@@ -187,6 +192,7 @@ def test_separation_of_duties_then_a_decision_by_someone_else(
     recall = services.archive_index().recalls.get(world.store_hash, recall_id)
     assert recall is not None and recall.decided_by and recall.decided_at
     assert recall.decided_by != recall.opened_by
+    assert FLOW.needs_attention(redis_client(), world.store_hash) == []
 
 
 def test_a_certificate_handed_in_twice_is_filed_once(

@@ -18,12 +18,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
+import redis
+
 from pipeline.core.contract import (
     DocumentKind,
     DocumentSpec,
     EcmNeeds,
     Flow,
     Placement,
+    StoreCounter,
     UnknownRecordDate,
 )
 from pipeline.flows.commerce.documents import ORDER
@@ -158,6 +161,35 @@ class RecallsFlow(Flow):
             }
             for store_hash in config.store_tokens
         }
+
+    def needs_attention(self, client: redis.Redis, store_hash: str) -> list[str]:
+        """Open recalls nobody but their opener has decided: the takedown waits for it."""
+        undecided = [
+            r for r in services.archive_index().recalls.listed(store_hash, "open")
+            if not r.decided_by
+        ]  # fmt: skip
+        if not undecided:
+            return []
+        ids = ", ".join(r.recall_id for r in undecided[:5])
+        return [
+            f"{len(undecided)} open recall(s) not decided yet ({ids}): someone other than "
+            "the opener decides each in the ECM or with `bcrm recalls decide RCL`"
+        ]
+
+    def store_counters(self, client: redis.Redis, store_hash: str) -> list[StoreCounter]:
+        """`bcrm_recall_affected_orders{store, recall}`: orders found per recall."""
+        recalls = services.archive_index().recalls
+        return [
+            StoreCounter(
+                "bcrm_recall_affected_orders",
+                "Orders found to contain a recalled item, per store and recall.",
+                "recall",
+                {
+                    r.recall_id: float(len(recalls.orders(store_hash, r.recall_id)))
+                    for r in recalls.listed(store_hash)
+                },
+            )
+        ]
 
     def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
         return EcmNeeds(workspace_types=frozenset({ecm.BO_TYPE}), attributes=ATTRIBUTE_TYPES)
