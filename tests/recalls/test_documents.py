@@ -73,3 +73,16 @@ def test_closed_owes_the_closeout_and_a_filed_file_is_not_owed_again() -> None:
 
 def test_the_recall_file_round_trips() -> None:
     assert RecallFile.from_json_bytes(FILE.to_json_bytes()) == FILE
+
+
+def test_a_status_report_is_linked_to_the_credit_notes_it_counts() -> None:
+    from pipeline.flows.recalls.flow import FLOW
+
+    status, report = due_documents(FILE)[1], due_documents(FILE)[0]
+    placement = FLOW.placement(FILE, status, "Status Reports")
+    assert [(link.node_id, link.xref_type) for link in placement.node_links] == [
+        (5012, "HAS_REFUND")
+    ]
+    assert placement.workspace is not None
+    assert placement.workspace.business_object_id == "abc123-RCL-4"
+    assert FLOW.placement(FILE, report, "Affected Orders").node_links == ()

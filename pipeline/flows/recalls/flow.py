@@ -25,6 +25,7 @@ from pipeline.core.contract import (
     DocumentSpec,
     EcmNeeds,
     Flow,
+    NodeLink,
     Placement,
     StoreCounter,
     UnknownRecordDate,
@@ -59,6 +60,8 @@ from schemas.snapshot import OrderSnapshot
 
 OPENED_AT = "recall.opened_at"
 CLOSED_AT = "recall.closed_at"
+# A status report "has" the refunds it counts (seeded type: refund / credit note).
+HAS_REFUND = "HAS_REFUND"
 # A recall is the store's, not one customer's: classified under the base RSI.
 NO_COUNTRY = "ZZ"
 ATTRIBUTE_TYPES: Mapping[str, str] = dict.fromkeys(
@@ -146,9 +149,14 @@ class RecallsFlow(Flow):
         }
 
     def placement(self, source: Any, spec: DocumentSpec, folder: str) -> Placement:
-        """In the recall's workspace, in its kind's folder; the hold is the workspace's."""
-        return Placement(folders=(folder,), workspace=ecm.workspace(source.store_hash,
-                                                                    source.recall_id))  # fmt: skip
+        """In the recall's workspace, in its kind's folder (the hold is the workspace's);
+        a status report is cross-referenced to each credit note it counts."""
+        refunds = source.refunds if spec.kind == STATUS_REPORT else ()
+        return Placement(
+            folders=(folder,),
+            workspace=ecm.workspace(source.store_hash, source.recall_id),
+            node_links=tuple(NodeLink(refund.node_id, HAS_REFUND) for refund in refunds),
+        )
 
     def streams(self, config: Settings) -> dict[str, dict[str, Any]]:
         """Per store, a poll of the ECM's Recall workspaces."""
@@ -192,7 +200,11 @@ class RecallsFlow(Flow):
         ]
 
     def ecm_needs(self, plan: RetentionPlan) -> EcmNeeds:
-        return EcmNeeds(workspace_types=frozenset({ecm.BO_TYPE}), attributes=ATTRIBUTE_TYPES)
+        return EcmNeeds(
+            workspace_types=frozenset({ecm.BO_TYPE}),
+            attributes=ATTRIBUTE_TYPES,
+            xref_types=frozenset({HAS_REFUND}),
+        )
 
     def declare(self, source: Any, spec: DocumentSpec, message: Mapping[str, Any]) -> Any:
         """Declare, then (for the report and the closeout) put the ECM's holds in line
