@@ -105,6 +105,9 @@ VARIANT_WRITABLE = {
     "image_url",
 }
 MAX_BATCH = 10
+# productVariant_Base: `purchasing_disabled` boolean, `purchasing_disabled_message`
+# maxLength 255 (product-variants_catalog.v3.yml, bigcommerce/docs 24f580c).
+MESSAGE_MAX = 255
 MAX_VARIANT_BATCH = 50
 
 
@@ -328,6 +331,17 @@ def update_variant_fields(
                 "The request data is invalid.",
                 errors={key: "must be a non-negative number or null"},
             )
+    if "purchasing_disabled" in fields and not isinstance(fields["purchasing_disabled"], bool):
+        raise ApiError(
+            422, "The request data is invalid.", errors={"purchasing_disabled": "must be a boolean"}
+        )
+    message = fields.get("purchasing_disabled_message")
+    if message is not None and (not isinstance(message, str) or len(message) > MESSAGE_MAX):
+        raise ApiError(
+            422,
+            "The request data is invalid.",
+            errors={"purchasing_disabled_message": f"must be a string of at most {MESSAGE_MAX}"},
+        )
     sku = fields.get("sku")
     if sku is not None and any(
         v["sku"] == sku and v["id"] != variant["id"] for v in store.variants.values()

@@ -179,3 +179,22 @@ def test_recall_identifiers_on_variants_as_the_spec_lists_them(api: Api) -> None
     everything = variants(api, "limit=250")
     assert len(variants(api, f"product_id={shirt['id']}&limit=250")) == len(everything)
     assert len(variants(api, f"mpn={variant['mpn']}&limit=250")) == len(everything)
+
+
+def test_a_variant_taken_off_sale_as_the_spec_types_it(make_emulator) -> None:
+    """`purchasing_disabled` is a boolean and its message at most 255 characters; what
+    was written reads back."""
+    emu = make_emulator(quota=None)
+    with Api(emu.base_url, emu.access_token) as api:
+        variant = variants(api, "limit=1")[0]
+        path = f"/v3/catalog/products/{variant['product_id']}/variants/{variant['id']}"
+        assert api.put(path, json={"purchasing_disabled": "yes"}).status_code == 422
+        long = {"purchasing_disabled": True, "purchasing_disabled_message": "x" * 256}
+        assert api.put(path, json=long).status_code == 422
+        off = {"purchasing_disabled": True, "purchasing_disabled_message": "Recalled"}
+        assert api.put(path, json=off).status_code == 200
+        read = api.get(path).json()["data"]
+        assert (read["purchasing_disabled"], read["purchasing_disabled_message"]) == (
+            True,
+            "Recalled",
+        )
