@@ -28,7 +28,6 @@ EXT_SYSTEM = "BigCommerce"
 BO_TYPE = "RECALL"
 CATEGORY = "Recall"
 ID_MARK = "-RCL-"
-SEVERITIES = ("low", "medium", "high", "serious")
 # Content Server's text attributes hold 254 characters; longer text is in the notice.
 TEXT_LIMIT = 250
 MULTI_VALUED = {
@@ -36,21 +35,6 @@ MULTI_VALUED = {
     "gtins": "GTINs",
     "mpns": "MPNs",
     "lots": "Lots",
-}
-ATTRIBUTES: Mapping[str, str] = {
-    "Recall ID": "String",
-    **dict.fromkeys(MULTI_VALUED.values(), "String"),
-    "Sold From": "Date",
-    "Sold To": "Date",
-    "Hazard": "String",
-    "Remedy": "String",
-    "Severity": "String",
-    "Decision": "String",
-    "Decided By": "String",
-    "Decided At": "String",
-    "Opened By": "String",
-    "Closed At": "String",
-    "Holds Released At": "String",
 }
 
 

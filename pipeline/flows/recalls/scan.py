@@ -14,7 +14,6 @@ through the store's client and so through the fleet's shared quota.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -68,7 +67,6 @@ def scan(
     index: ArchiveIndex,
     recall: Recall,
     since: datetime,
-    progress: Callable[[ScanState], None] = lambda _: None,
 ) -> ScanState:
     """Read the window's orders into the index, page by page, resuming a scan of the same
     window; the final state."""
@@ -99,5 +97,4 @@ def scan(
             finished_at=datetime.now(UTC) if len(orders) < PAGE else None,
         )
         index.recalls.save_scan(store_hash, recall_id, state)
-        progress(state)
     return state
