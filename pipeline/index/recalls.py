@@ -260,6 +260,25 @@ class Recalls:
         with Session(self.engine) as session:
             return list(session.scalars(query))
 
+    def open_recalls_of_order(self, store_hash: str, order_id: int) -> list[str]:
+        """Ids of the open recalls that found this order affected, sorted."""
+        query = (
+            select(RecallOrder.recall_id)
+            .join(
+                RecallRow,
+                (RecallRow.store_hash == RecallOrder.store_hash)
+                & (RecallRow.recall_id == RecallOrder.recall_id),
+            )
+            .where(
+                RecallOrder.store_hash == store_hash,
+                RecallOrder.order_id == order_id,
+                RecallRow.decision == OPEN,
+            )
+            .order_by(RecallOrder.recall_id)
+        )
+        with Session(self.engine) as session:
+            return list(session.scalars(query))
+
     def hold(self, recall: Recall, order_ids: Iterable[int]) -> None:
         """Open the recall's legal hold on the recall itself and on the orders
         (`SubjectHolds`): every record of theirs carries it, those declared later too

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import delete
 
 from pipeline.flows.approvals.change_requests import current_user
-from pipeline.flows.commerce.pollers import Checkpoints, poll_orders
+from pipeline.flows.commerce.pollers import Checkpoints, poll_orders, poll_refunds
 from pipeline.flows.recalls import ecm
 from pipeline.flows.recalls.flow import FLOW
 from pipeline.flows.recalls.sync import poll
@@ -239,6 +239,33 @@ def test_an_order_placed_later_is_found_and_held(world: World, opened: dict[str,
     every = _order_nodes(world, orders)
     assert Counter(_direct_holds(_node(world, n), hold) for n in every) == {1: len(every)}
     opened["orders"] = orders
+
+
+def test_a_refund_after_the_decision_is_held_and_counted_in_the_status_report(
+    world: World, opened: dict[str, Any]
+) -> None:
+    """A credit note declared after the hold opened carries it (declare asks the index);
+    its declaration asks for the recall's fetch, whose status report links it."""
+    recall_id, hold = opened["recall_id"], f"RECALL-{world.store_hash}-{opened['recall_id']}"
+    order_id = opened["orders"][-1]
+    world.store.refund(order_id, reason="recall remedy")
+    checkpoints = Checkpoints(redis_client())
+    poll_orders(world.client, checkpoints, world.store_hash)
+    poll_refunds(world.client, checkpoints, world.store_hash)
+
+    def linked() -> list[DeclaredRecordRow]:
+        notes = [r for r in _records(world, ORDER, str(order_id)) if r.kind == "credit_note"]
+        if not notes or not settled(world.store_hash):
+            return []
+        reports = [r for r in _records(world, RECALL, recall_id)
+                   if r.kind == "recall_status_report"]  # fmt: skip
+        xrefs = {
+            (x["xref_type"], x["xref_id"]) for x in _node(world, reports[-1].ecm_node_id)["xrefs"]
+        }
+        return notes if ("HAS_REFUND", notes[0].ecm_node_id) in xrefs else []
+
+    [note] = wait_for(linked, timeout=240, what="the refund held and in the status report")
+    assert _direct_holds(_node(world, note.ecm_node_id), hold) == 1
 
 
 def test_close_keeps_the_holds_and_release_takes_them_off(

@@ -48,7 +48,7 @@ from pipeline.flows.recalls.render.affected_orders import render_affected_orders
 from pipeline.flows.recalls.render.attached import render_attached
 from pipeline.flows.recalls.render.closeout import render_closeout
 from pipeline.flows.recalls.render.status import render_status
-from pipeline.flows.recalls.source import RecallSource
+from pipeline.flows.recalls.source import CREDIT_NOTE, RecallSource
 from pipeline.index.recalls import Recall, RecalledItem
 from pipeline.index.rows import OrderLineRow, order_lines_of
 from pipeline.records.containers import container
@@ -125,6 +125,15 @@ class RecallsFlow(Flow):
                 recalls.orders(recall.store_hash, recall.recall_id)
             ):
                 intake.refresh(recall.store_hash, recall.recall_id, "order", f"order-{order_id}")
+
+    def record_declared(self, spec: DocumentSpec, node_id: int) -> None:
+        """A credit note of an affected order (a refund, flow 1) belongs in the open
+        recalls' status reports: their fetch is owed once per credit note."""
+        if spec.kind != CREDIT_NOTE or spec.subject.kind != ORDER:
+            return
+        recalls = services.archive_index().recalls
+        for recall_id in recalls.open_recalls_of_order(spec.store_hash, int(spec.subject.id)):
+            intake.refresh(spec.store_hash, recall_id, "refund", f"refund-{node_id}")
 
     def jurisdiction(self, source: Any, spec: DocumentSpec) -> str:
         return NO_COUNTRY
