@@ -24,7 +24,7 @@ FLOW_MODULES: dict[str, str] = {
     "recalls": "pipeline.flows.recalls.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases", "recalls")
 
 
 class UnknownFlow(PermanentError):
