@@ -106,8 +106,9 @@ class RecallSource(FetchedSource):
         return recall
 
     def subjects_changed(self, store_hash: str, since: datetime, until: datetime) -> list[str]:
-        """Open recalls change as orders arrive: all of them, whatever the window."""
-        return [r.recall_id for r in services.archive_index().recalls.listed(store_hash, "open")]
+        """Every recall of the store, whatever the window: an open one changes as orders
+        arrive and weeks pass, a closed one owes its closeout (read from the index: cheap)."""
+        return [r.recall_id for r in services.archive_index().recalls.listed(store_hash)]
 
     def read(self, store_hash: str, subject_id: str) -> RecallFile:
         index = services.archive_index()
