@@ -280,16 +280,22 @@ class Recalls:
             return list(session.scalars(query))
 
     def hold(self, recall: Recall, order_ids: Iterable[int]) -> None:
-        """Open the recall's legal hold on the recall itself and on the orders
-        (`SubjectHolds`): every record of theirs carries it, those declared later too
-        (declare asks the index). Not once its holds were released: that is final."""
+        """Open the recall's legal hold on the orders (`SubjectHolds`): every record of
+        theirs carries it, those declared later too (declare asks the index). Not once
+        its holds were released: that is final. The recall's own records inherit it from
+        their workspace instead."""
         if recall.holds_released_at is not None:
             return
-        at = datetime.now(UTC)
+        subjects = [str(order_id) for order_id in order_ids]
         with Session(self.engine) as session, session.begin():
-            name, store_hash = recall.hold_name, recall.store_hash
-            open_hold(session, store_hash, RECALL, [recall.recall_id], name, at)
-            open_hold(session, store_hash, ORDER, [str(o) for o in order_ids], name, at)
+            open_hold(
+                session, recall.store_hash, ORDER, subjects, recall.hold_name, datetime.now(UTC)
+            )
+
+    def holds_in_force(self, store_hash: str, recall_id: str) -> bool:
+        """Whether the recall's hold must be on its nodes now (not released)."""
+        recall = self.get(store_hash, recall_id)
+        return recall is not None and recall.holds_released_at is None
 
     def release_holds(self, recall: Recall, at: datetime) -> Recall:
         """Release the recall's hold on every order; the recall as saved."""

@@ -83,7 +83,7 @@ def test_a_campaign_round_trips_with_its_links(index: ArchiveIndex) -> None:
 
 
 def test_a_recalls_hold_its_affected_lines_and_where_a_scan_got(index: ArchiveIndex) -> None:
-    """The hold opens on the recall and its orders (once, whoever opens it again) until
+    """The hold opens on the recall's orders (once, whoever opens it again) until
     released; the report's lines carry customer ids; a scan's state is kept."""
     from pipeline.index.recalls import ORDER, RECALL, ScanState
 
@@ -98,7 +98,8 @@ def test_a_recalls_hold_its_affected_lines_and_where_a_scan_got(index: ArchiveIn
     index.recalls.hold(recall, [100])
     index.recalls.hold(recall, [100])
     assert index.holds.open_on(STORE, ORDER, "100") == [recall.hold_name]
-    assert index.holds.open_on(STORE, RECALL, "9") == [recall.hold_name]
+    assert index.holds.open_on(STORE, RECALL, "9") == []  # its records inherit it
+    assert index.recalls.holds_in_force(STORE, "9")
     [affected] = index.recalls.order_lines(recall)
     assert (affected.order_id, affected.sku, affected.quantity, affected.customer_id) == (
         100, "KTL-1", 2, 33
@@ -107,6 +108,7 @@ def test_a_recalls_hold_its_affected_lines_and_where_a_scan_got(index: ArchiveIn
     assert released.holds_released_at == T0 and index.recalls.get(STORE, "9") == released
     index.recalls.hold(released, [100])
     assert not index.holds.is_open(recall.hold_name)
+    assert not index.recalls.holds_in_force(STORE, "9")
     state = ScanState(T0, T0, 3, 500)
     index.recalls.save_scan(STORE, "9", state)
     assert index.recalls.scan(STORE, "9") == state

@@ -3,7 +3,8 @@ own records inherit it) and on every record of every affected order, including o
 found later and records declared later; released only by `bcrm recalls close
 --release-holds`.
 
-The archive index says what must be held: the hold is opened on each affected order
+The archive index says what must be held (until the recall's holds are released): the
+hold is opened on each affected order
 (`Recalls.hold_orders`, the `SubjectHolds` mechanism flow 2's case holds use), so a record
 of such an order declared later gets it from declare itself. `settle` puts the ECM in
 line with the index for what is already filed: it lists the hold's holders once (`GET
@@ -35,16 +36,15 @@ def held_nodes(index: ArchiveIndex, recall: Recall, workspace_id: int) -> list[i
 
 def settle(otcs: OTCSClient, index: ArchiveIndex, recall: Recall, workspace_id: int) -> int:
     """Hold or release as the index says; how many nodes carry the hold afterwards."""
-    name = recall.hold_name
-    if index.holds.is_open(name):
-        hold_id = otcs.ensure_hold(name, LEGAL_HOLD, comment=f"Product recall {recall.recall_id}")
+    store_hash, recall_id = recall.store_hash, recall.recall_id
+    if index.recalls.holds_in_force(store_hash, recall_id):
+        name = recall.hold_name
+        hold_id = otcs.ensure_hold(name, LEGAL_HOLD, comment=f"Product recall {recall_id}")
         wanted = held_nodes(index, recall, workspace_id)
         holding = otcs.held_node_ids(hold_id)
         otcs.apply_hold_batch([node for node in wanted if node not in holding], hold_id)
-        if index.holds.is_open(name):
-            log_event(
-                "recall.held", store=recall.store_hash, recall=recall.recall_id, nodes=len(wanted)
-            )
+        if index.recalls.holds_in_force(store_hash, recall_id):
+            log_event("recall.held", store=store_hash, recall=recall_id, nodes=len(wanted))
             return len(wanted)
     return release(otcs, recall)
 
