@@ -11,6 +11,7 @@ re-issued; closing keeps the holds, `close --release-holds` releases them.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 import zlib
@@ -393,3 +394,9 @@ def test_a_scan_finds_orders_older_than_the_index_and_holds_them(world: World) -
     recall = index.recalls.get(world.store_hash, recall_id)
     assert recall is not None
     assert oldest in {line.order_id for line in index.recalls.order_lines(recall)}
+    rebuilt = world.bcrm("index", "rebuild", "--store", world.store_hash, "--dry-run", "--json")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    report = json.loads(rebuilt.stdout)
+    recall_keys = {r.record_key for r in _records(world, RECALL, recall_id)}
+    assert recall_keys and not recall_keys & set(report["records_removed"])
+    assert report["unchanged"], report
