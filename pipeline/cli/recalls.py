@@ -18,19 +18,12 @@ from typing import Any
 
 import click
 
+from pipeline.cli.ecm_user import EcmCommands, as_user
 from pipeline.cli.index import echo_json, index_errors
 from pipeline.cli.options import OperatorError, parse_moment, unknown_store
-from pipeline.runtime.settings import Settings, load_settings
+from pipeline.runtime.settings import load_settings
 
 KINDS = ("notice", "certificate", "bulletin")
-
-
-def _as_user(config: Settings) -> Any:
-    from pipeline.integrations.otcs.client import OTCSClient
-
-    if not (config.otcs_url and config.otcs_username and config.otcs_password):
-        raise OperatorError("set BCRM_OTCS_URL, BCRM_OTCS_USERNAME and BCRM_OTCS_PASSWORD")
-    return OTCSClient(config.otcs_url, config.otcs_username, config.otcs_password)
 
 
 def _file(path: Path) -> tuple[str, bytes]:
@@ -85,19 +78,7 @@ def _workspace_id(otcs: Any, recall: Any) -> int:
     return int(node.id)
 
 
-class _RecallsGroup(click.Group):
-    """The ECM refusing the user is one line and exit 2, like every operator error."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        from pipeline.integrations.otcs.errors import NotConfigured, OTCSRefused
-
-        try:
-            return super().invoke(ctx)
-        except (OTCSRefused, NotConfigured) as exc:
-            raise OperatorError(f"the ECM refused: {exc}") from None
-
-
-@click.group(name="recalls", cls=_RecallsGroup)
+@click.group(name="recalls", cls=EcmCommands)
 def recalls() -> None:
     """Product recalls: affected SKUs and orders found, the file kept, records held."""
 
@@ -146,7 +127,7 @@ def recalls_open(
         raise OperatorError("--hazard and --remedy must say something")
     attached = _file(notice) if notice is not None else None
     with connected(config), index_errors():
-        otcs = _as_user(config)
+        otcs = as_user(config)
         recall = Recall(
             store_hash=store_hash,
             recall_id=ecm.next_recall_id(otcs, store_hash),
@@ -176,7 +157,7 @@ def recalls_decide(recall_id: str, store_hash: str | None) -> None:
     config = load_settings()
     with connected(config), index_errors():
         recall = _find(recall_id, store_hash)
-        otcs = _as_user(config)
+        otcs = as_user(config)
         node_id = _workspace_id(otcs, recall)
         ecm.decide(otcs, node_id)
         decided = _sync(otcs, recall.store_hash, node_id, "decide")
@@ -202,7 +183,7 @@ def recalls_close(recall_id: str, store_hash: str | None, release_holds: bool) -
         recall = _find(recall_id, store_hash)
         if recall.holds_released_at is not None:
             raise OperatorError(f"recall {recall_id} is closed and its holds are released")
-        otcs = _as_user(config)
+        otcs = as_user(config)
         node_id = _workspace_id(otcs, recall)
         ecm.close(otcs, node_id, release_holds, recall.closed_at)
         _sync(otcs, recall.store_hash, node_id, "close")
