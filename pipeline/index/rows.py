@@ -137,9 +137,14 @@ def row_from_attributes(
     )
 
 
+def ship_to(countries: Mapping[int, str], address_id: int | None, billing_country: str) -> str:
+    """A line ships to its consignment's country, or to the billing country when it has
+    none (digital goods)."""
+    return (countries.get(address_id or 0) or billing_country).upper()
+
+
 def order_lines_of(snapshot: OrderSnapshot) -> list[OrderLineRow]:
-    """The lines of an order snapshot; a line ships to its consignment's country, or to
-    the billing country when it has none (digital goods)."""
+    """The lines of an order snapshot."""
     countries = {a.id: a.country_iso2 for a in snapshot.shipping_addresses}
     billing = snapshot.order.billing_address
     fallback = billing.country_iso2 if billing is not None else ""
@@ -150,7 +155,7 @@ def order_lines_of(snapshot: OrderSnapshot) -> list[OrderLineRow]:
             product_id=line.product_id,
             variant_id=line.variant_id,
             quantity=line.quantity,
-            ship_to_country=(countries.get(line.order_address_id or 0) or fallback).upper(),
+            ship_to_country=ship_to(countries, line.order_address_id, fallback),
             customer_id=snapshot.order.customer_id,
         )
         for line in snapshot.products

@@ -21,7 +21,7 @@ from typing import Any
 
 from pipeline.index.recalls import Recall, ScanState
 from pipeline.index.records import ArchiveIndex
-from pipeline.index.rows import OrderLineRow
+from pipeline.index.rows import OrderLineRow, ship_to
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.bigcommerce.consignments import order_parts
 
@@ -35,7 +35,7 @@ def _date(value: str) -> datetime:
 
 def order_lines(order: dict[str, Any]) -> list[OrderLineRow]:
     """A listed order's lines as the index keeps them (as `rows.order_lines_of` makes them
-    from a snapshot: a line ships to its consignment's country, else the billing one)."""
+    from a snapshot)."""
     products, addresses = order_parts(order)
     countries = {int(a["id"]): str(a.get("country_iso2") or "") for a in addresses}
     fallback = str((order.get("billing_address") or {}).get("country_iso2") or "")
@@ -46,9 +46,7 @@ def order_lines(order: dict[str, Any]) -> list[OrderLineRow]:
             product_id=line.get("product_id"),
             variant_id=line.get("variant_id"),
             quantity=int(line["quantity"]),
-            ship_to_country=(
-                countries.get(int(line.get("order_address_id") or 0)) or fallback
-            ).upper()[:2],
+            ship_to_country=ship_to(countries, line.get("order_address_id"), fallback),
             customer_id=int(order.get("customer_id") or 0),
         )
         for line in products
