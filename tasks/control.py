@@ -18,6 +18,7 @@ from pipeline.flows.disclosures import intake, look, receipts
 from pipeline.flows.disclosures.index import disclosure_index
 from pipeline.flows.fulfilment import tax_summaries
 from pipeline.flows.recalls import storefront, takedown
+from pipeline.flows.recalls import sync as recall_sync
 from pipeline.index import retire
 from pipeline.index.prices import PriceHistory
 from pipeline.ops import reconcile
@@ -83,6 +84,20 @@ def poll_store_change_requests(store_hash: str) -> int:
         return 0
     try:
         return poll_change_requests(clients.otcs(), store_hash)
+    finally:
+        lock.release()
+
+
+@control_task("bcrm.control.poll_recalls", flow="recalls")
+def poll_store_recalls(store_hash: str) -> int:
+    """Save the store's recalls as the ECM holds them and owe a fetch for each that
+    changed (or entered a new week while open); one poll per store at a time."""
+    ttl = settings().visibility_timeout
+    lock = redis_client().lock(keys.poll_lock(store_hash, "recalls"), timeout=ttl)
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        return recall_sync.poll(clients.otcs(), store_hash)
     finally:
         lock.release()
 

@@ -28,6 +28,7 @@ from pipeline.cli.fleet import beat, worker
 from pipeline.cli.flower import flower
 from pipeline.cli.index import index_group, record_group, records_group
 from pipeline.cli.metrics import metrics
+from pipeline.cli.recalls import recalls
 from pipeline.cli.reconcile import reconcile
 from pipeline.cli.record_pdf import record_pdf
 from pipeline.cli.retention import retention
@@ -91,3 +92,4 @@ main.add_command(record_group)
 main.add_command(records_group)
 main.add_command(sandbox)
 main.add_command(disclosures)
+main.add_command(recalls)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import click
 
+from pipeline.cli.ecm_user import EcmCommands, as_user
 from pipeline.cli.options import OperatorError, parse_moment, unknown_store
 from pipeline.cli.unapproved import acknowledge, unapproved
 from pipeline.flows.approvals import change_requests
@@ -20,19 +20,10 @@ from pipeline.flows.approvals.change_requests import UnreadableRequest
 from pipeline.flows.approvals.policy import ApprovalsPolicyError, policy
 from pipeline.flows.approvals.requesting import BadChange, request_change
 from pipeline.integrations.otcs.client import OTCSClient
-from pipeline.integrations.otcs.errors import NotConfigured, OTCSRefused
 from pipeline.runtime import clients
-from pipeline.runtime.settings import Settings, load_settings
+from pipeline.runtime.settings import load_settings
 
 CLOSED = ("published", "refused", "cancelled", "rejected", "expired")
-
-
-def _as_user(config: Settings) -> OTCSClient:
-    """A client logged in as the configured user, with a ticket of their own (not the
-    fleet's shared one: the audit trail must name this person)."""
-    if not (config.otcs_url and config.otcs_username and config.otcs_password):
-        raise OperatorError("set BCRM_OTCS_URL, BCRM_OTCS_USERNAME and BCRM_OTCS_PASSWORD")
-    return OTCSClient(config.otcs_url, config.otcs_username, config.otcs_password)
 
 
 def _target(change_type: str, text: str) -> str:
@@ -54,18 +45,7 @@ def _assignments(pairs: tuple[str, ...]) -> dict[str, str]:
     return parsed
 
 
-class _ChangesGroup(click.Group):
-    """The ECM refusing the user (a wrong password, a missing workspace type or category)
-    is one line and exit 2, like every operator error."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (OTCSRefused, NotConfigured) as exc:
-            raise OperatorError(f"the ECM refused: {exc}") from None
-
-
-@click.group(cls=_ChangesGroup)
+@click.group(cls=EcmCommands)
 def changes() -> None:
     """Change requests: approved in the ECM, published to BigCommerce exactly once."""
 
@@ -94,7 +74,7 @@ def changes_request(
     effective = parse_moment(effective_from).isoformat() if effective_from else ""
     try:
         change = request_change(
-            _as_user(config),
+            as_user(config),
             clients.bigcommerce(store_hash),
             store_hash,
             change_type,
@@ -114,7 +94,7 @@ def changes_request(
 @click.option("--store", "store_hash", default=None, help="Only this store.")
 def changes_list(status: str | None, store_hash: str | None) -> None:
     """Every change request in the ECM (or those with one status)."""
-    otcs = _as_user(load_settings())
+    otcs = as_user(load_settings())
     prefix = change_requests.workspace_name(f"{store_hash}-CR-" if store_hash else "")
     for node in otcs.workspaces(change_requests.EXT_SYSTEM, change_requests.BO_TYPE):
         if not node.name.startswith(prefix):
@@ -140,7 +120,7 @@ def _stored(otcs: OTCSClient, change_id: str) -> change_requests.StoredRequest:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable.")
 def changes_show(change_id: str, as_json: bool) -> None:
     """One change request: its category's facts and the requested change."""
-    stored = _stored(_as_user(load_settings()), change_id)
+    stored = _stored(as_user(load_settings()), change_id)
     if as_json:
         click.echo(json.dumps({"facts": stored.facts, "change": stored.change.to_json()}))
         return
@@ -159,7 +139,7 @@ def changes_decide(change_id: str, approve: bool | None, note: str) -> None:
     """Approve or reject, as the configured user (what an approver does in the ECM)."""
     if approve is None:
         raise OperatorError("say --approve or --reject")
-    otcs = _as_user(load_settings())
+    otcs = as_user(load_settings())
     stored = _stored(otcs, change_id)
     if stored.status != "requested":
         raise OperatorError(f"{change_id} is {stored.status}, not requested")
@@ -175,7 +155,7 @@ def changes_decide(change_id: str, approve: bool | None, note: str) -> None:
 @click.argument("change_id")
 def changes_cancel(change_id: str) -> None:
     """Withdraw a change request that is not published yet."""
-    otcs = _as_user(load_settings())
+    otcs = as_user(load_settings())
     stored = _stored(otcs, change_id)
     if stored.status in CLOSED:
         raise OperatorError(f"{change_id} is {stored.status} and cannot be cancelled")

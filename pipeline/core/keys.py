@@ -193,3 +193,13 @@ def recall_items_on_sale(store_hash: str) -> str:
 def metrics_recalled_on_sale(store_hash: str) -> str:
     """Recall id -> times one of its items was found on sale again (`bcrm metrics`)."""
     return f"{PREFIX}:metrics:recalled-on-sale:{store_hash}"
+
+
+def recalls_settled(store_hash: str) -> str:
+    """Recalls closed with their holds released: the ECM poller reads them no more."""
+    return f"{PREFIX}:recalls:settled:{store_hash}"
+
+
+def recall_weeks(store_hash: str) -> str:
+    """Recall id -> the ISO week its last poll-owed fetch was for (a status report a week)."""
+    return f"{PREFIX}:recalls:weeks:{store_hash}"

@@ -21,9 +21,10 @@ FLOW_MODULES: dict[str, str] = {
     "disclosures": "pipeline.flows.disclosures.flow",
     "approvals": "pipeline.flows.approvals.flow",
     "cases": "pipeline.flows.cases.flow",
+    "recalls": "pipeline.flows.recalls.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases", "recalls")
 
 
 class UnknownFlow(PermanentError):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.flows.disclosures.evidence import CLOCK_TOLERANCE, Change, Run
+from pipeline.index.dialect import insert as _insert
 from pipeline.index.models import (
     DisclosureChannel,
     DisclosureEvent,
@@ -27,7 +28,6 @@ from pipeline.index.models import (
     OrderLine,
     Record,
 )
-from pipeline.index.records import _insert
 from schemas.disclosures import PAGE, Disclosure, DisclosureLook
 
 

@@ -27,6 +27,7 @@ from schemas.snapshot import ORDER_SNAPSHOT_FORMAT, OrderSnapshot
 EXTERNAL_SYSTEM = "BigCommerce"
 ORDER_WORKSPACE = "ORDER"
 CASE_WORKSPACE = "CASE"
+RECALL_WORKSPACE = "RECALL"
 SUPERSEDES = "SUPERSEDES"
 DOCUMENT = 144
 
@@ -50,12 +51,18 @@ def order_workspaces(otcs: OTCSClient, store_hash: str) -> Iterator[tuple[int, N
             yield int(rest), workspace
 
 
+def _named(otcs: OTCSClient, bo_type: str, prefix: str) -> Iterator[Node]:
+    return (w for w in otcs.workspaces(EXTERNAL_SYSTEM, bo_type) if w.name.startswith(prefix))
+
+
 def case_workspaces(otcs: OTCSClient, store_hash: str) -> Iterator[Node]:
     """Every case workspace of the store (flow 2: `Case <store>-<case id>`)."""
-    prefix = f"Case {store_hash}-"
-    return (
-        w for w in otcs.workspaces(EXTERNAL_SYSTEM, CASE_WORKSPACE) if w.name.startswith(prefix)
-    )
+    return _named(otcs, CASE_WORKSPACE, f"Case {store_hash}-")
+
+
+def recall_workspaces(otcs: OTCSClient, store_hash: str) -> Iterator[Node]:
+    """Every recall workspace of the store (flow 6: `Recall <store>-RCL-<id>`)."""
+    return _named(otcs, RECALL_WORKSPACE, f"Recall {store_hash}-RCL-")
 
 
 def documents_under(otcs: OTCSClient, container_id: int) -> Iterator[Node]:

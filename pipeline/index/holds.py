@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
+from pipeline.index.dialect import insert
 from pipeline.index.models import SubjectHold
 
 
@@ -49,21 +50,16 @@ def open_hold(
     hold_name: str,
     at: datetime,
 ) -> None:
-    """Open the hold on subjects that do not have it yet (released ones stay released)."""
-    for subject_id in subject_ids:
-        key = (store_hash, subject_kind, subject_id, hold_name)
-        if session.get(SubjectHold, key) is None:
-            session.add(
-                SubjectHold(
-                    store_hash=store_hash,
-                    subject_kind=subject_kind,
-                    subject_id=subject_id,
-                    hold_name=hold_name,
-                    opened_at=at,
-                    released_at=None,
-                )
-            )
-            session.flush()
+    """Open the hold on subjects that do not have it yet (released ones stay released);
+    ON CONFLICT DO NOTHING, so two workers opening it at once cannot collide."""
+    rows = [
+        {"store_hash": store_hash, "subject_kind": subject_kind, "subject_id": subject_id,
+         "hold_name": hold_name, "opened_at": at, "released_at": None}
+        for subject_id in subject_ids
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(session, SubjectHold).values(rows).on_conflict_do_nothing())
+        session.flush()
 
 
 def release_hold(session: Session, hold_name: str, at: datetime) -> None:

@@ -100,6 +100,8 @@ class OrderLine(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     order_date: Mapped[datetime] = mapped_column(UTCDateTime())
     ship_to_country: Mapped[str] = mapped_column(String(2))
+    # The order's customer (0: a guest), for a recall's affected-orders report.
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (
         Index("ix_order_lines_sku", "sku"),
@@ -323,6 +325,7 @@ class RecallRow(Base):
     holds_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     workspace_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RecallItem(Base):

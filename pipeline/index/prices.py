@@ -20,8 +20,8 @@ from datetime import datetime
 from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session
 
+from pipeline.index.dialect import insert as _insert
 from pipeline.index.models import PriceObservation, PriceRow
-from pipeline.index.records import _insert
 from pipeline.index.rows import utc_seconds
 
 BASE = 0  # variant_id of a product's own price

@@ -1,12 +1,13 @@
 """Rebuild a store's rows of the archive index from the ECM alone.
 
 The index is a copy made for fast lookups; the ECM is the system of record. A rebuild
-reads every declared record of the store back (order workspaces, case workspaces and the
+reads every declared record of the store back (order, case and recall workspaces and the
 store's tax summary folder), takes each order's lines and their discounts from the
 snapshot embedded in its most recently filed document (the one the last declare saw),
 compares the result with the index and, unless it is a dry run, replaces the store's
 rows with it in one transaction (and then its line discounts, in another).
-A case's state (its thread and attachment references) is not rebuilt: its records are.
+A case's state (its thread and attachment references) is not rebuilt: its records are; a
+recall's facts are read from its workspace's category by the ECM poller.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pipeline.index.ecm import (
     embedded_snapshot,
     order_workspaces,
     read_record,
+    recall_workspaces,
     tax_summary_folder,
 )
 from pipeline.index.records import ArchiveIndex, StoreContent
@@ -140,7 +142,7 @@ def read_store(
             if discounts[2]:
                 content.discounts[order_id] = discounts
         on_order(order_id)
-    for workspace in case_workspaces(otcs, store_hash):
+    for workspace in (*case_workspaces(otcs, store_hash), *recall_workspaces(otcs, store_hash)):
         for node in documents_under(otcs, workspace.id):
             add(node)
     folder = tax_summary_folder(otcs, root_id, store_hash)

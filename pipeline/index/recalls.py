@@ -10,14 +10,18 @@ reports what was new, so a grown set re-issues its report exactly when it grew.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.index.models import OrderLine, RecallItem, RecallOrder, RecallRow
+from pipeline.index.dialect import insert
+from pipeline.index.holds import open_hold, release_hold
+from pipeline.index.models import OrderLine, RecallItem, RecallOrder, RecallRow, RecallScan
 
+ORDER = "order"  # the subject kind of an order's records
+RECALL = "recall"  # and of a recall's own
 OPEN = "open"
 CLOSED = "closed"
 PRODUCT_ITSELF = 0  # `variant_id` of an item that is the whole product
@@ -64,6 +68,7 @@ class Recall:
     closed_at: datetime | None = None
     holds_released_at: datetime | None = None
     workspace_id: int | None = None
+    opened_at: datetime | None = None
 
     @property
     def hold_name(self) -> str:
@@ -103,6 +108,7 @@ def _recall(row: RecallRow) -> Recall:
         closed_at=row.closed_at,
         holds_released_at=row.holds_released_at,
         workspace_id=row.workspace_id,
+        opened_at=row.opened_at,
     )
 
 
@@ -132,6 +138,7 @@ class Recalls:
                     closed_at=recall.closed_at,
                     holds_released_at=recall.holds_released_at,
                     workspace_id=recall.workspace_id,
+                    opened_at=recall.opened_at,
                     updated_at=datetime.now(UTC),
                 )
             )
@@ -152,24 +159,18 @@ class Recalls:
             return [_recall(row) for row in session.scalars(query)]
 
     def add_items(self, store_hash: str, recall_id: str, items: Iterable[RecalledItem]) -> int:
-        """Record resolved items; returns how many were new."""
-        added = 0
+        """Record resolved items; returns how many were new. Idempotent in the database
+        (ON CONFLICT DO NOTHING): two fetches of one recall may add the same at once."""
+        rows = [
+            {"store_hash": store_hash, "recall_id": recall_id, "product_id": item.product_id,
+             "variant_id": item.variant_id, "sku": item.sku, "matched_by": item.matched_by}
+            for item in items
+        ]  # fmt: skip
+        if not rows:
+            return 0
         with Session(self.engine) as session, session.begin():
-            for item in items:
-                key = (store_hash, recall_id, item.product_id, item.variant_id)
-                if session.get(RecallItem, key) is None:
-                    session.add(
-                        RecallItem(
-                            store_hash=store_hash,
-                            recall_id=recall_id,
-                            product_id=item.product_id,
-                            variant_id=item.variant_id,
-                            sku=item.sku,
-                            matched_by=item.matched_by,
-                        )
-                    )
-                    added += 1
-        return added
+            statement = insert(session, RecallItem).values(rows).on_conflict_do_nothing()
+            return len(session.execute(statement.returning(RecallItem.product_id)).all())
 
     def items(self, store_hash: str, recall_id: str) -> list[RecalledItem]:
         query = (
@@ -236,23 +237,19 @@ class Recalls:
     def add_orders(
         self, store_hash: str, recall_id: str, order_ids: Iterable[int], found_by: str
     ) -> list[int]:
-        """Record affected orders; returns the ones not known before, sorted."""
-        new: list[int] = []
+        """Record affected orders; returns the ones not known before, sorted (idempotent
+        in the database, as `add_items`)."""
         at = datetime.now(UTC)
+        rows = [
+            {"store_hash": store_hash, "recall_id": recall_id, "order_id": order_id,
+             "found_by": found_by, "found_at": at}
+            for order_id in sorted(set(order_ids))
+        ]  # fmt: skip
+        if not rows:
+            return []
         with Session(self.engine) as session, session.begin():
-            for order_id in sorted(set(order_ids)):
-                if session.get(RecallOrder, (store_hash, recall_id, order_id)) is None:
-                    session.add(
-                        RecallOrder(
-                            store_hash=store_hash,
-                            recall_id=recall_id,
-                            order_id=order_id,
-                            found_by=found_by,
-                            found_at=at,
-                        )
-                    )
-                    new.append(order_id)
-        return new
+            statement = insert(session, RecallOrder).values(rows).on_conflict_do_nothing()
+            return sorted(session.scalars(statement.returning(RecallOrder.order_id)))
 
     def orders(self, store_hash: str, recall_id: str) -> list[int]:
         query = (
@@ -262,3 +259,132 @@ class Recalls:
         )
         with Session(self.engine) as session:
             return list(session.scalars(query))
+
+    def open_recalls_of_order(self, store_hash: str, order_id: int) -> list[str]:
+        """Ids of the open recalls that found this order affected, sorted."""
+        query = (
+            select(RecallOrder.recall_id)
+            .join(
+                RecallRow,
+                (RecallRow.store_hash == RecallOrder.store_hash)
+                & (RecallRow.recall_id == RecallOrder.recall_id),
+            )
+            .where(
+                RecallOrder.store_hash == store_hash,
+                RecallOrder.order_id == order_id,
+                RecallRow.decision == OPEN,
+            )
+            .order_by(RecallOrder.recall_id)
+        )
+        with Session(self.engine) as session:
+            return list(session.scalars(query))
+
+    def hold(self, recall: Recall, order_ids: Iterable[int]) -> None:
+        """Open the recall's legal hold on the orders (`SubjectHolds`): every record of
+        theirs carries it, those declared later too (declare asks the index). Not once
+        its holds were released: that is final. The recall's own records inherit it from
+        their workspace instead."""
+        if recall.holds_released_at is not None:
+            return
+        subjects = [str(order_id) for order_id in order_ids]
+        with Session(self.engine) as session, session.begin():
+            open_hold(
+                session, recall.store_hash, ORDER, subjects, recall.hold_name, datetime.now(UTC)
+            )
+
+    def holds_in_force(self, store_hash: str, recall_id: str) -> bool:
+        """Whether the recall's hold must be on its nodes now (not released)."""
+        recall = self.get(store_hash, recall_id)
+        return recall is not None and recall.holds_released_at is None
+
+    def release_holds(self, recall: Recall, at: datetime) -> Recall:
+        """Release the recall's hold on every order; the recall as saved."""
+        released = replace(recall, holds_released_at=recall.holds_released_at or at)
+        self.save(released)
+        with Session(self.engine) as session, session.begin():
+            release_hold(session, recall.hold_name, at)
+        return released
+
+    def order_lines(self, recall: Recall) -> list[AffectedLine]:
+        """The affected orders' lines of the recall's items (by product, variant or SKU
+        as `affected_orders` matches them), oldest order first: the report's rows."""
+        orders = self.orders(recall.store_hash, recall.recall_id)
+        if not orders:
+            return []
+        items = self.items(recall.store_hash, recall.recall_id)
+        skus = set(recall.identifiers.skus) | {item.sku for item in items if item.sku}
+        products = {item.product_id for item in items if item.variant_id == PRODUCT_ITSELF}
+        variants = {item.variant_id for item in items if item.variant_id != PRODUCT_ITSELF}
+        query = (
+            select(OrderLine)
+            .where(OrderLine.store_hash == recall.store_hash, OrderLine.order_id.in_(orders))
+            .order_by(OrderLine.order_date, OrderLine.order_id, OrderLine.line_id)
+        )
+        with Session(self.engine) as session:
+            return [
+                AffectedLine(
+                    order_id=line.order_id,
+                    order_date=line.order_date,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    ship_to_country=line.ship_to_country,
+                    customer_id=line.customer_id,
+                )
+                for line in session.scalars(query)
+                if line.sku in skus
+                or line.product_id in products
+                or (line.variant_id is not None and line.variant_id in variants)
+            ]
+
+    def oldest_order(self, store_hash: str) -> datetime | None:
+        """When the oldest order the index has lines of was placed: a scan of the store's
+        orders covers what lies before it."""
+        query = select(func.min(OrderLine.order_date)).where(OrderLine.store_hash == store_hash)
+        with Session(self.engine) as session:
+            return session.scalar(query)
+
+    def scan(self, store_hash: str, recall_id: str) -> ScanState | None:
+        with Session(self.engine) as session:
+            row = session.get(RecallScan, (store_hash, recall_id))
+            if row is None:
+                return None
+            return ScanState(row.since, row.until, row.next_page, row.orders_read, row.finished_at)
+
+    def save_scan(self, store_hash: str, recall_id: str, state: ScanState) -> None:
+        """Where a scan got to: written after each page, so a scan resumes there."""
+        with Session(self.engine) as session, session.begin():
+            session.merge(
+                RecallScan(
+                    store_hash=store_hash,
+                    recall_id=recall_id,
+                    since=state.since,
+                    until=state.until,
+                    next_page=state.next_page,
+                    orders_read=state.orders_read,
+                    finished_at=state.finished_at,
+                    updated_at=datetime.now(UTC),
+                )
+            )
+
+
+@dataclass(frozen=True)
+class AffectedLine:
+    """One line of an affected order: identifiers only (a customer by id, 0 a guest)."""
+
+    order_id: int
+    order_date: datetime
+    sku: str
+    quantity: int
+    ship_to_country: str
+    customer_id: int | None
+
+
+@dataclass(frozen=True)
+class ScanState:
+    """A scan of the store's orders placed in [since, until]: the next page to read."""
+
+    since: datetime
+    until: datetime
+    next_page: int
+    orders_read: int
+    finished_at: datetime | None = None

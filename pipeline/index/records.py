@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pipeline.index.campaigns import Campaigns
 from pipeline.index.cases import CaseIndex
+from pipeline.index.dialect import insert
 from pipeline.index.holds import SubjectHolds
 from pipeline.index.models import AuditEvent, OrderLine, Record
 from pipeline.index.recalls import Recalls
@@ -98,15 +98,8 @@ def _line(line: OrderLine) -> OrderLineRow:
         variant_id=line.variant_id,
         quantity=line.quantity,
         ship_to_country=line.ship_to_country,
+        customer_id=line.customer_id,
     )
-
-
-def _insert(bind: Session | Engine, model: type[Any]) -> Any:
-    """An INSERT that can say ON CONFLICT, in the dialect of the session or engine."""
-    engine = bind.get_bind() if isinstance(bind, Session) else bind
-    if engine.dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
 
 
 class ArchiveIndex:
@@ -144,7 +137,7 @@ class ArchiveIndex:
         """Upsert by record key: a redelivered or adopted declare leaves one row, with the
         facts of the last call (they are the same facts unless the ECM changed)."""
         values = _record_values(row)
-        statement = _insert(self.engine, Record).values(values)
+        statement = insert(self.engine, Record).values(values)
         with self.engine.begin() as connection:  # Core, not the ORM: one statement a record
             connection.execute(
                 statement.on_conflict_do_update(
@@ -190,7 +183,7 @@ class ArchiveIndex:
         if not rows:
             return 0
         with self.session() as session, session.begin():
-            statement = _insert(session, AuditEvent).values(rows)
+            statement = insert(session, AuditEvent).values(rows)
             inserted = session.execute(
                 statement.on_conflict_do_nothing(index_elements=[AuditEvent.stream_id]).returning(
                     AuditEvent.stream_id

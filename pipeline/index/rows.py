@@ -25,6 +25,9 @@ DISCLOSURE_SUBJECT_KINDS = {
 
 # Flow 2's kinds (`case_summary`, ...) are about a case, named in their Source ID.
 CASE_KIND_PREFIX = "case_"
+# Flow 6's kinds (`recall_affected_orders`, ...) are about a recall, named in their
+# Source ID like a case's ("RCL-1/2026-W49": the recall, then the part).
+RECALL_KIND_PREFIX = "recall_"
 # "2024-03-EUR-DE": the month is the subject, currency and country the part.
 _MONTH_LENGTH = len("2024-03")
 
@@ -64,6 +67,7 @@ class OrderLineRow:
     variant_id: int | None
     quantity: int
     ship_to_country: str
+    customer_id: int | None = None
 
 
 def utc_seconds(moment: datetime) -> datetime:
@@ -91,6 +95,9 @@ def subject_of(kind: str, order_id: str, source_id: str) -> tuple[str, str, str 
     if kind.startswith(CASE_KIND_PREFIX):  # "C-1/2.png": the case, then the part
         case_id, _, part = source_id.partition("/")
         return "case", case_id, part or None
+    if kind.startswith(RECALL_KIND_PREFIX):
+        recall_id, _, part = source_id.partition("/")
+        return "recall", recall_id, part or None
     return "order", order_id, source_id or None
 
 
@@ -130,9 +137,14 @@ def row_from_attributes(
     )
 
 
+def ship_to(countries: Mapping[int, str], address_id: int | None, billing_country: str) -> str:
+    """A line ships to its consignment's country, or to the billing country when it has
+    none (digital goods)."""
+    return (countries.get(address_id or 0) or billing_country).upper()
+
+
 def order_lines_of(snapshot: OrderSnapshot) -> list[OrderLineRow]:
-    """The lines of an order snapshot; a line ships to its consignment's country, or to
-    the billing country when it has none (digital goods)."""
+    """The lines of an order snapshot."""
     countries = {a.id: a.country_iso2 for a in snapshot.shipping_addresses}
     billing = snapshot.order.billing_address
     fallback = billing.country_iso2 if billing is not None else ""
@@ -143,7 +155,8 @@ def order_lines_of(snapshot: OrderSnapshot) -> list[OrderLineRow]:
             product_id=line.product_id,
             variant_id=line.variant_id,
             quantity=line.quantity,
-            ship_to_country=(countries.get(line.order_address_id or 0) or fallback).upper(),
+            ship_to_country=ship_to(countries, line.order_address_id, fallback),
+            customer_id=snapshot.order.customer_id,
         )
         for line in snapshot.products
     ]

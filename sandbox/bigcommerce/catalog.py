@@ -29,7 +29,6 @@ PRODUCT_FILTERS: dict[str, Kind] = {
     "brand_id": "int",
     "categories": "int",
     "date_modified": "date",
-    "date_created": "date",
     "is_visible": "bool",
     "is_featured": "bool",
     "is_free_shipping": "bool",
@@ -38,7 +37,28 @@ PRODUCT_FILTERS: dict[str, Kind] = {
     "type": "str",
     "availability": "str",
 }
+# The operators each filter takes, as products_catalog.v3.yml lists its parameters
+# (bigcommerce/docs 24f580c, `GET /catalog/products`): `sku` and `sku:in`, `upc` and
+# `mpn` plain only, and no `gtin` filter at all (a GTIN is matched by reading the field).
+PLAIN = frozenset({""})
+RANGE = frozenset({"", "in", "not_in", "min", "max", "greater", "less"})
+PRODUCT_OPERATORS: dict[str, frozenset[str]] = {
+    **{name: PLAIN for name in PRODUCT_FILTERS},
+    "id": RANGE,
+    "inventory_level": RANGE,
+    "sku": frozenset({"", "in"}),
+    "categories": frozenset({"", "in"}),
+    "date_modified": frozenset({"", "min", "max"}),
+}
+# product-variants_catalog.v3.yml, `GET /catalog/variants`: `id`, `sku` (the variant's
+# SKU), `upc`, `product_id:in`; no `mpn` or `gtin` filter.
 VARIANT_FILTERS: dict[str, Kind] = {"id": "int", "sku": "str", "upc": "str", "product_id": "int"}
+VARIANT_OPERATORS: dict[str, frozenset[str]] = {
+    "id": PLAIN,
+    "sku": PLAIN,
+    "upc": PLAIN,
+    "product_id": frozenset({"in"}),
+}
 PRODUCT_SORTS = {
     "id",
     "name",
@@ -86,6 +106,9 @@ VARIANT_WRITABLE = {
     "image_url",
 }
 MAX_BATCH = 10
+# productVariant_Base: `purchasing_disabled` boolean, `purchasing_disabled_message`
+# maxLength 255 (product-variants_catalog.v3.yml, bigcommerce/docs 24f580c).
+MESSAGE_MAX = 255
 MAX_VARIANT_BATCH = 50
 
 
@@ -123,7 +146,7 @@ def get_product(store: Store, product_id: int) -> dict[str, Any]:
 async def list_products(request: web.Request) -> web.Response:
     store, q = store_of(request), Query(request)
     rows = list(store.products.values())
-    rows = v3_filter(q, PRODUCT_FILTERS, rows)
+    rows = v3_filter(q, PRODUCT_FILTERS, rows, PRODUCT_OPERATORS)
     keyword = q.get("keyword")
     if keyword:
         rows = [r for r in rows if keyword.lower() in f"{r['name']} {r['sku']}".lower()]
@@ -285,7 +308,9 @@ async def product_variants(request: web.Request) -> web.Response:
     store = store_of(request)
     product = get_product(store, int_arg(request, "product_id"))
     rows = [store.variants[v] for v in product["_variant_ids"]]
-    return v3_list(request, v3_filter(Query(request), VARIANT_FILTERS, rows), dict)
+    return v3_list(
+        request, v3_filter(Query(request), VARIANT_FILTERS, rows, VARIANT_OPERATORS), dict
+    )
 
 
 def variant_of(request: web.Request) -> dict[str, Any]:
@@ -315,6 +340,17 @@ def update_variant_fields(
                 "The request data is invalid.",
                 errors={key: "must be a non-negative number or null"},
             )
+    if "purchasing_disabled" in fields and not isinstance(fields["purchasing_disabled"], bool):
+        raise ApiError(
+            422, "The request data is invalid.", errors={"purchasing_disabled": "must be a boolean"}
+        )
+    message = fields.get("purchasing_disabled_message")
+    if message is not None and (not isinstance(message, str) or len(message) > MESSAGE_MAX):
+        raise ApiError(
+            422,
+            "The request data is invalid.",
+            errors={"purchasing_disabled_message": f"must be a string of at most {MESSAGE_MAX}"},
+        )
     sku = fields.get("sku")
     if sku is not None and any(
         v["sku"] == sku and v["id"] != variant["id"] for v in store.variants.values()
@@ -366,7 +402,9 @@ async def delete_variant(request: web.Request) -> web.Response:
 
 async def list_variants(request: web.Request) -> web.Response:
     store = store_of(request)
-    rows = v3_filter(Query(request), VARIANT_FILTERS, list(store.variants.values()))
+    rows = v3_filter(
+        Query(request), VARIANT_FILTERS, list(store.variants.values()), VARIANT_OPERATORS
+    )
     return v3_list(request, rows, dict)
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from .envelopes import Query
@@ -55,15 +55,25 @@ def _predicate(field: str, op: str, value: Any) -> Callable[[Row], bool]:
     return check
 
 
-def v3_filter(q: Query, fields: dict[str, Kind], rows: list[Row]) -> list[Row]:
+def v3_filter(
+    q: Query,
+    fields: dict[str, Kind],
+    rows: list[Row],
+    operators: Mapping[str, frozenset[str]] | None = None,
+) -> list[Row]:
     """Keep rows matching every recognised filter; unknown parameters are not filters.
 
+    `operators` (field -> the operators its spec lists, `""` the plain filter) narrows
+    a resource to exactly its documented parameters (the catalog: `sku` and `sku:in`,
+    but no `mpn:in`); fields it does not name take every operator.
     Unparseable dates drop the filter, as the real API does.
     """
     preds = []
     for key, raw in q.raw.items():
         field, _, op = key.partition(":")
         if field not in fields or op not in ("", *OPERATORS) or raw == "":
+            continue
+        if operators is not None and op not in operators.get(field, frozenset(("", *OPERATORS))):
             continue
         kind = fields[field]
         if op in ("in", "not_in"):

@@ -52,6 +52,19 @@ def seed_store(store: Store, *, orders: int, seed: int) -> None:
         store.bump_ids(kind, max(table, default=0))
 
 
+def product_gtin(product_id: int) -> str:
+    """A GTIN-13 per product (prefix 40, GS1 Germany), apart from its UPC: the recall
+    resolver must find a product by either. Not drawn from `rng`, so the rest of the
+    seeded store stays as it was."""
+    return f"40{product_id:011d}"
+
+
+def variant_gtin(variant_id: int) -> str:
+    """A GTIN-13 per option variant (prefix 41); a product without options has only its
+    base variant, whose identifiers are the product's."""
+    return f"41{variant_id:011d}"
+
+
 def seed_catalog(store: Store, rng: random.Random) -> None:
     """Ten product lines in several editions each; options expand into SKU'd variants."""
     for edition in range(1, 13):
@@ -86,6 +99,7 @@ def seed_catalog(store: Store, rng: random.Random) -> None:
                     else ("preorder" if edition == 11 else "available"),
                     "upc": f"0{rng.randrange(10**10, 10**11)}",
                     "mpn": f"MPN-{sku}",
+                    "gtin": product_gtin(pid),
                     "custom_url": {"url": f"/{stem.lower()}-{edition}/", "is_customized": False},
                     "date_modified": iso8601(modified),
                     "total_sold": rng.randrange(0, 2000),
@@ -96,7 +110,11 @@ def seed_catalog(store: Store, rng: random.Random) -> None:
             for option in options:
                 combos = [[*c, (option, v)] for c in combos for v in OPTION_VALUES[option]]
             for combo in combos:
-                add_variant(store, product, combo)
+                variant = add_variant(store, product, combo)
+                if combo:
+                    variant.update(
+                        {"gtin": variant_gtin(variant["id"]), "mpn": f"MPN-{variant['sku']}"}
+                    )
             if not options:
                 product["base_variant_id"] = product["_variant_ids"][0]
 

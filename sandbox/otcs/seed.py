@@ -160,6 +160,21 @@ CATEGORIES: list[dict[str, Any]] = [
             _attr(7, "Affected Order Count", "Integer"),
             _attr(8, "Takedown Date", "Date"),
             _attr(9, "Severity"),
+            # Flow 6 (issue 16): what the recall names and its decision. Who decided is
+            # the audit trail's to say; "Decided By" is cross-checked against it.
+            _multi(10, "GTINs", 500),
+            _multi(11, "MPNs", 500),
+            _multi(12, "Lots", 500),
+            _attr(13, "Sold From", "Date"),
+            _attr(14, "Sold To", "Date"),
+            _attr(15, "Hazard"),
+            _attr(16, "Remedy"),
+            _attr(17, "Decision"),
+            _attr(18, "Decided By"),
+            _attr(19, "Decided At"),
+            _attr(20, "Opened By"),
+            _attr(21, "Closed At"),
+            _attr(22, "Holds Released At"),
         ],
     },
     {
@@ -359,6 +374,7 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
             "Safety Bulletins",
             "Affected Orders",
             "Takedowns",
+            "Status Reports",
         ],
     },
     {

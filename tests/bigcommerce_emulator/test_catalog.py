@@ -145,3 +145,56 @@ def test_product_and_variant_writes_move_date_modified_for_the_watch_query(make_
         assert moved[variant] == 3.5
         dates = [p["date_modified"] for p in since]
         assert dates == sorted(dates)
+
+
+def variants(api: Api, query: str = "") -> list[dict]:
+    response = api.get(f"/v3/catalog/variants?{query}")
+    assert response.status_code == 200, response.text
+    return response.json()["data"]
+
+
+def test_recall_identifiers_on_products_as_the_spec_lists_them(api: Api) -> None:
+    """`sku`, `sku:in`, `upc`, `mpn` filter products; the spec has no `gtin` filter and
+    no `mpn:in` (an unlisted parameter is not a filter), and every product has a GTIN."""
+    rows = products(api, "limit=250")["data"]
+    product = rows[7]
+    assert product["gtin"] and product["mpn"] and product["upc"]
+    assert [p["id"] for p in products(api, f"upc={product['upc']}")["data"]] == [product["id"]]
+    assert [p["id"] for p in products(api, f"mpn={product['mpn']}")["data"]] == [product["id"]]
+    assert len(products(api, f"gtin={product['gtin']}&limit=250")["data"]) == len(rows)
+    assert len(products(api, f"mpn:in={product['mpn']}&limit=250")["data"]) == len(rows)
+    assert len({p["gtin"] for p in rows}) == len(rows)
+
+
+def test_recall_identifiers_on_variants_as_the_spec_lists_them(api: Api) -> None:
+    """`GET /v3/catalog/variants` filters by `id`, variant `sku`, `upc` and
+    `product_id:in`; option variants carry their own GTIN and MPN."""
+    shirt = products(api, "include=variants&limit=1")["data"][0]
+    variant = shirt["variants"][1]
+    assert variant["gtin"] and variant["mpn"] and variant["gtin"] != shirt["gtin"]
+    assert [v["id"] for v in variants(api, f"sku={variant['sku']}")] == [variant["id"]]
+    assert [v["id"] for v in variants(api, f"id={variant['id']}")] == [variant["id"]]
+    listed = variants(api, f"product_id:in={shirt['id']}&limit=250")
+    assert [v["id"] for v in listed] == [v["id"] for v in shirt["variants"]]
+    everything = variants(api, "limit=250")
+    assert len(variants(api, f"product_id={shirt['id']}&limit=250")) == len(everything)
+    assert len(variants(api, f"mpn={variant['mpn']}&limit=250")) == len(everything)
+
+
+def test_a_variant_taken_off_sale_as_the_spec_types_it(make_emulator) -> None:
+    """`purchasing_disabled` is a boolean and its message at most 255 characters; what
+    was written reads back."""
+    emu = make_emulator(quota=None)
+    with Api(emu.base_url, emu.access_token) as api:
+        variant = variants(api, "limit=1")[0]
+        path = f"/v3/catalog/products/{variant['product_id']}/variants/{variant['id']}"
+        assert api.put(path, json={"purchasing_disabled": "yes"}).status_code == 422
+        long = {"purchasing_disabled": True, "purchasing_disabled_message": "x" * 256}
+        assert api.put(path, json=long).status_code == 422
+        off = {"purchasing_disabled": True, "purchasing_disabled_message": "Recalled"}
+        assert api.put(path, json=off).status_code == 200
+        read = api.get(path).json()["data"]
+        assert (read["purchasing_disabled"], read["purchasing_disabled_message"]) == (
+            True,
+            "Recalled",
+        )

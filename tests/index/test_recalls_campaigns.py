@@ -80,3 +80,35 @@ def test_a_campaign_round_trips_with_its_links(index: ArchiveIndex) -> None:
     assert index.campaigns.links(STORE, "C1", PROMOTION) == ["5", "6"]
     assert index.campaigns.linked_to(STORE, PROMOTION, "6") == [campaign]
     assert index.campaigns.linked_to(STORE, PROMOTION, "7") == []
+
+
+def test_a_recalls_hold_its_affected_lines_and_where_a_scan_got(index: ArchiveIndex) -> None:
+    """The hold opens on the recall's orders (once, whoever opens it again) until
+    released; the report's lines carry customer ids; a scan's state is kept."""
+    from pipeline.index.recalls import ORDER, RECALL, ScanState
+
+    recall = _recall("9", opened_at=T0)
+    index.recalls.save(recall)
+    line = OrderLineRow(1, "KTL-1", 10, 0, 2, "NL", customer_id=33)
+    other = OrderLineRow(2, "MUG-1", 50, 0, 1, "NL", customer_id=33)
+    index.order_lines_seen(STORE, 100, T0, [line, other])
+    assert index.recalls.oldest_order(STORE) == T0
+    index.recalls.add_items(STORE, "9", [RecalledItem(10, 0, "KTL-1", "sku")])
+    index.recalls.add_orders(STORE, "9", index.recalls.affected_orders(recall), "index")
+    index.recalls.hold(recall, [100])
+    index.recalls.hold(recall, [100])
+    assert index.holds.open_on(STORE, ORDER, "100") == [recall.hold_name]
+    assert index.holds.open_on(STORE, RECALL, "9") == []  # its records inherit it
+    assert index.recalls.holds_in_force(STORE, "9")
+    [affected] = index.recalls.order_lines(recall)
+    assert (affected.order_id, affected.sku, affected.quantity, affected.customer_id) == (
+        100, "KTL-1", 2, 33
+    )  # fmt: skip
+    released = index.recalls.release_holds(recall, T0)
+    assert released.holds_released_at == T0 and index.recalls.get(STORE, "9") == released
+    index.recalls.hold(released, [100])
+    assert not index.holds.is_open(recall.hold_name)
+    assert not index.recalls.holds_in_force(STORE, "9")
+    state = ScanState(T0, T0, 3, 500)
+    index.recalls.save_scan(STORE, "9", state)
+    assert index.recalls.scan(STORE, "9") == state

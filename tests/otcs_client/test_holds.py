@@ -58,3 +58,20 @@ def test_cross_references_are_idempotent(client: OTCSClient, folder: int) -> Non
     ]
     with pytest.raises(OTCSRefused):
         client.add_cross_reference(new, old, "NO_SUCH_TYPE")
+
+
+def test_one_hold_on_many_nodes_in_one_call(client: OTCSClient, folder: int) -> None:
+    """`applyhold` and `removehold` (S2) and the hold's holders (`/v2/holditems/{id}`):
+    what a recall's hold over every record of its orders costs, two calls."""
+    docs = [
+        client.create_document(folder, f"batch-{n}.pdf", b"%PDF", "application/pdf").id
+        for n in range(3)
+    ]
+    hold_id = client.ensure_hold(unique("Recall"), "LEGAL")
+    assert client.held_node_ids(hold_id) == set()
+    client.apply_hold_batch(docs[:2], hold_id)
+    client.apply_hold_batch(docs[:2], hold_id)
+    assert client.held_node_ids(hold_id) == set(docs[:2])
+    assert [(h.hold_id, h.direct) for h in client.node_holds(docs[0])] == [(hold_id, True)]
+    client.remove_hold_batch(docs[:2], hold_id)
+    assert client.held_node_ids(hold_id) == set() and client.node_holds(docs[0]) == []

@@ -140,3 +140,33 @@ def test_related_workspaces_are_kept_on_both_sides_once(api: Api) -> None:
     folder = api.ok(api.get(f"/v1/nodes/{order}/nodes"))["data"][0]["id"]
     refused = api.post(path, data={"body": json.dumps({"rel_bw_id": folder, "rel_type": "child"})})
     assert refused.status_code == 400
+
+
+def test_recall_workspace_carries_the_recall_category(api: Api) -> None:
+    """A Recall workspace (type 505, `<store>-RCL-<id>`) is created with the Recall
+    category: identifiers (multi-valued), sold window, hazard, remedy, decision."""
+    bo_id = unique("store") + "-RCL-1"
+    roles = {
+        "categories": {
+            "9500": {
+                "9500_2": bo_id,
+                "9500_3": ["SKU-1", "SKU-2"],
+                "9500_10": ["4000000000017"],
+                "9500_12": ["LOT-7"],
+                "9500_13": "2026-11-01",
+                "9500_15": "Overheats",
+                "9500_17": "open",
+            }
+        }
+    }
+    body = {"wksp_type_id": 505, "bo_type": "RECALL", "bo_id": bo_id,
+            "ext_system_id": "BigCommerce", "roles": roles}  # fmt: skip
+    response = api.post("/v2/businessworkspaces", data={"body": json.dumps(body)})
+    workspace = api.ok(response)["results"]["id"]
+    props = api.ok(api.get(f"/v2/nodes/{workspace}"))["results"]["data"]["properties"]
+    assert props["name"] == f"Recall {bo_id}"
+    values = api.ok(api.get(f"/v2/nodes/{workspace}/categories"))["results"][0]["data"]
+    assert values["categories"]["9500_3"][:2] == ["SKU-1", "SKU-2"]
+    assert values["categories"]["9500_17"] == "open"
+    children = api.ok(api.get(f"/v1/nodes/{workspace}/nodes", params={"limit": 50}))["data"]
+    assert {"Recall Notices", "Affected Orders"} <= {c["name"] for c in children}

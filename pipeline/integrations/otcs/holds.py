@@ -86,6 +86,31 @@ class HoldOperations(Transport):
     def remove_hold(self, node_id: int, hold_id: int) -> None:
         self.request("DELETE", f"v1/nodes/{node_id}/holds/{hold_id}")
 
+    def held_node_ids(self, hold_id: int) -> set[int]:
+        """The nodes that carry the hold themselves (`GET /v2/holditems/{id}`, S2; rows
+        under `results.data.items`, the emulator's reading of that listing): one paged
+        listing instead of a call per node."""
+        return {
+            int(row["id"])
+            for page in self.pages(f"v2/holditems/{hold_id}")
+            for row in envelopes.results_data(page).get("items") or []
+        }
+
+    def apply_hold_batch(self, node_ids: list[int], hold_id: int) -> None:
+        """One hold on many nodes in one call (`POST /v1/rmclassifications/applyhold`,
+        `ids` and `holdID`, S2)."""
+        if node_ids:
+            self.request(
+                "POST", "v1/rmclassifications/applyhold", body={"ids": node_ids, "holdID": hold_id}
+            )
+
+    def remove_hold_batch(self, node_ids: list[int], hold_id: int) -> None:
+        """`POST /v1/rmclassifications/removehold`, the batch's counterpart (S2)."""
+        if node_ids:
+            self.request(
+                "POST", "v1/rmclassifications/removehold", body={"ids": node_ids, "holdID": hold_id}
+            )
+
     def node_holds(self, node_id: int) -> list[NodeHold]:
         """Direct and inherited holds; only direct ones can be removed from this node."""
         rows = envelopes.data_rows(self.request("GET", f"v1/nodes/{node_id}/holds"))
