@@ -12,6 +12,8 @@ from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
 from pipeline.flows.approvals import watch
 from pipeline.flows.approvals.producer import poll_change_requests
+from pipeline.flows.campaigns import ecm_poll
+from pipeline.flows.campaigns import look as promotion_look
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.disclosures import intake, look, receipts
 from pipeline.flows.disclosures.index import disclosure_index
@@ -90,6 +92,28 @@ def watch_store_governed_fields(store_hash: str) -> str:
     it before its message exists); the look records its completion, which is what the
     stream's lag reads."""
     return watch.enqueue_watch(store_hash, "poll", datetime.now(UTC).isoformat())
+
+
+@control_task("bcrm.control.poll_campaigns", flow="campaigns")
+def poll_store_campaigns(store_hash: str) -> int:
+    """Read the store's campaigns from the ECM into the archive index; one poll per store
+    at a time (the lock lives as long as a task may, like the store pollers')."""
+    ttl = settings().visibility_timeout
+    lock = redis_client().lock(keys.poll_lock(store_hash, "campaigns"), timeout=ttl)
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        return ecm_poll.poll_campaigns(
+            clients.otcs(), services.archive_index().campaigns, store_hash
+        )
+    finally:
+        lock.release()
+
+
+@control_task("bcrm.control.look_promotions", flow="campaigns")
+def look_at_store_promotions(store_hash: str) -> str:
+    """Owe one look at the store's promotions (a fetch of its own, like flow 3's watch)."""
+    return promotion_look.enqueue_look(store_hash, "poll", datetime.now(UTC).isoformat())
 
 
 @control_task("bcrm.control.redrive_stalled")

@@ -182,3 +182,24 @@ def declared_nodes(server: str, store_hash: str, subject_kind: str, subject_id: 
     """The ECM nodes filed about one subject, in the order they were registered
     (pipeline/records/counterparts.py)."""
     return f"{PREFIX}:otcs:declared:{server}:{store_hash}:{subject_kind}:{subject_id}"
+
+
+def campaigns_seen(store_hash: str) -> str:
+    """Per promotion or legacy coupon (`promotion/7`, `coupon/3`), the fingerprint of its
+    version as last seen and of every version seen (flow 7, pipeline/flows/campaigns)."""
+    return f"{PREFIX}:campaigns:seen:{store_hash}"
+
+
+def campaigns_items(store_hash: str) -> str:
+    """Every promotion version, exception and closeout flow 7 found, by id, as JSON; kept."""
+    return f"{PREFIX}:campaigns:items:{store_hash}"
+
+
+def campaigns_pending(store_hash: str) -> str:
+    """Ids of flow 7's items whose record is not declared yet: every look owes them."""
+    return f"{PREFIX}:campaigns:pending:{store_hash}"
+
+
+def metrics_campaign_exceptions(store_hash: str) -> str:
+    """Check -> exceptions of that check found in the store (`bcrm metrics`)."""
+    return f"{PREFIX}:metrics:campaign-exceptions:{store_hash}"

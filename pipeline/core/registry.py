@@ -21,6 +21,7 @@ FLOW_MODULES: dict[str, str] = {
     "disclosures": "pipeline.flows.disclosures.flow",
     "approvals": "pipeline.flows.approvals.flow",
     "cases": "pipeline.flows.cases.flow",
+    "campaigns": "pipeline.flows.campaigns.flow",
     "canary": "pipeline.devtools.canary",
 }
 DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases")
