@@ -86,7 +86,11 @@ class Closeout:
 
     @property
     def id(self) -> str:
-        return f"closeout-{self.campaign_id}"
+        return closeout_id(self.campaign_id)
+
+
+def closeout_id(campaign_id: str) -> str:
+    return f"closeout-{campaign_id}"
 
 
 Item = PromotionVersion | CampaignException | Closeout

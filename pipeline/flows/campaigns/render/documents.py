@@ -17,6 +17,7 @@ from pipeline.flows.campaigns.items import (
     Closeout,
     Item,
     PromotionVersion,
+    closeout_id,
     dumps,
     version_id,
 )
@@ -167,7 +168,9 @@ def render_item(look: CampaignLook, spec: DocumentSpec) -> RenderedDocument:
 def item_id_of(spec: DocumentSpec) -> str:
     """The item a spec files: a version by its subject and fingerprint (its part names
     only what it is a version of, so every version shares a stem and supersedes the one
-    before), the others by their part."""
+    before), a closeout by its campaign, an exception by its part."""
     if spec.part in ("promotion", "coupon"):
         return version_id(f"{spec.part}/{spec.subject.id}", spec.fingerprint)
-    return str(spec.part)
+    if spec.part is None:
+        return closeout_id(spec.subject.id)
+    return spec.part
