@@ -22,6 +22,7 @@ from pipeline.flows.campaigns.items import (
     version_id,
 )
 from pipeline.flows.campaigns.look import CampaignLook
+from pipeline.flows.campaigns.render.rules import action_words, condition_words
 from pipeline.flows.campaigns.workspace import bo_id
 from pipeline.records.pdf.sheet import Column, DocumentMeta, RenderedDocument, Sheet
 
@@ -58,8 +59,8 @@ def _rules(rules: Sequence[dict[str, Any]]) -> list[list[str]]:
     return [
         [
             str(n),
-            _shown(rule.get("action")),
-            _shown(rule.get("condition")),
+            action_words(rule.get("action")),
+            condition_words(rule.get("condition")),
             _shown(rule.get("stop")),
         ]
         for n, rule in enumerate(rules, 1)
@@ -68,7 +69,7 @@ def _rules(rules: Sequence[dict[str, Any]]) -> list[list[str]]:
 
 def _version(version: PromotionVersion, spec: DocumentSpec) -> Sheet:
     body = version.body
-    title = f"{version.subject} version {version.number} ({version.fingerprint[:12]})"
+    title = f"{version.subject} version {version.number}"
     sheet = _sheet(spec, title, "PROMOTION VERSION", version.first_seen)
     sheet.title_block(
         ["bcrm look at promotions", f"BigCommerce store {spec.store_hash}"],
@@ -76,7 +77,7 @@ def _version(version: PromotionVersion, spec: DocumentSpec) -> Sheet:
             ("Promotion", f"{version.subject} {body.get('name', '')}"),
             ("Campaign", _where(version.store_hash, version.campaign_id)),
             ("First seen by bcrm", version.first_seen),
-            ("Version", f"{version.number}: {version.fingerprint}"),
+            ("Version", f"{version.number} ({version.fingerprint[:16]})"),
         ],
     )
     sheet.section("Scope and schedule")
@@ -123,7 +124,7 @@ def _exception(exception: CampaignException, spec: DocumentSpec) -> Sheet:
         [
             ("Check failed", exception.check),
             ("Promotion", f"{exception.subject} {exception.name}"),
-            ("Version", exception.fingerprint),
+            ("Version", exception.fingerprint[:16]),
             ("Campaign", _where(exception.store_hash, exception.campaign_id)),
             ("Found by bcrm at", exception.found_at),
         ],
