@@ -12,6 +12,8 @@ from pipeline.flows.approvals.approval import Trail, refusal, trail_of
 from pipeline.flows.approvals.change_requests import StoredRequest
 from pipeline.flows.approvals.policy import TypePolicy
 from pipeline.flows.approvals.reverting import is_revert
+from pipeline.flows.campaigns.disabling import is_disable
+from pipeline.flows.campaigns.disabling import refusal as disable_refusal
 from pipeline.integrations.otcs.client import OTCSClient
 
 
@@ -63,10 +65,12 @@ def check_approval(
     """The approval's facts and why it does not stand (None: it does). A revert bcrm filed
     itself (`reverting`: the audit trail names the service account as its creator, and no
     one else changed it since) stands on the policy, not on an approver; the value it
-    restores was approved before."""
+    restores was approved before. So does a disable of a promotion that failed a campaign
+    check, on `campaigns.toml`'s authority (flow 7, `campaigns.disabling`)."""
     facts, change = stored.facts, stored.change
     trail = audit_trail(otcs, stored.node_id, service_user)
-    system = is_revert(change) and trail.requester == service_user
+    disable = is_disable(change)
+    system = (is_revert(change) or disable) and trail.requester == service_user
     approver = service_user if system else (trail.editors[-1] if trail.editors else None)
     approval = ApprovalFacts(
         trail.requester, approver, facts.get("Decided At", ""), facts.get("Expires At", "")
@@ -76,8 +80,15 @@ def check_approval(
     if facts.get("Before SHA-256") != change.before_sha256:
         return approval, "before-state edited: it no longer has the approved hash"
     if system:
-        if not rule.revert_unapproved:
-            return approval, f"approvals.toml does not revert unapproved {change.change_type}"
+        policy_refusal = (
+            disable_refusal(change)
+            if disable
+            else None
+            if rule.revert_unapproved
+            else f"approvals.toml does not revert unapproved {change.change_type}"
+        )
+        if policy_refusal is not None:
+            return approval, policy_refusal
         if trail.editors:
             return approval, f"user {trail.editors[-1]} edited a revert bcrm filed"
         approvers: frozenset[int] = frozenset()

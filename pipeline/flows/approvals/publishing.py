@@ -38,11 +38,13 @@ from pipeline.core.canvas import document_unit, send_owed
 from pipeline.core.messages import DocumentMessage, document_message
 from pipeline.flows.approvals import change_requests, observed, reverting
 from pipeline.flows.approvals.approval_check import check_approval
+from pipeline.flows.approvals.change_request import ChangeRequest
 from pipeline.flows.approvals.change_requests import UnreadableRequest
 from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.publish import PublishOutcome, publish_change
 from pipeline.flows.approvals.publish_record import PublishRecord
 from pipeline.flows.approvals.unapproved import UnapprovedChange
+from pipeline.flows.campaigns import disabling
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.runtime import clients, redis_client, services, settings
 
@@ -93,6 +95,8 @@ def _publish(
     otcs = clients.otcs()
     if "revert" in ref:
         reverting.file_revert(otcs, UnapprovedChange.from_json(ref["revert"]))
+    if "disable" in ref:
+        disabling.file_disable(otcs, ChangeRequest.from_json(ref["disable"]))
     stored = change_requests.read_request(otcs, change_id)
     if stored.change.store_hash != store_hash:
         raise UnreadableRequest(f"{change_id} names store {stored.change.store_hash}")

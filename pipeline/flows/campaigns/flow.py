@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import redis
 
+from pipeline.core.canvas import send_owed
 from pipeline.core.contract import (
     DocumentKind,
     DocumentSpec,
@@ -26,6 +27,7 @@ from pipeline.core.contract import (
 from pipeline.flows.approvals.change_request import digest
 from pipeline.flows.campaigns import memory, workspace
 from pipeline.flows.campaigns.checks import CHECKS
+from pipeline.flows.campaigns.disabling import disable_unit, disables
 from pipeline.flows.campaigns.items import (
     CampaignException,
     Item,
@@ -115,6 +117,19 @@ class CampaignsFlow(Flow):
         if isinstance(source, CampaignLook):
             return [spec_of(item) for item in source.owed]
         return []
+
+    def source_fetched(self, source: Any) -> None:
+        """A look owes the disable of every promotion whose pending exception
+        `campaigns.toml` disables (one unit per exception: owing it again is a no-op once
+        it ran)."""
+        if isinstance(source, CampaignLook):
+            send_owed(
+                [
+                    disable_unit(item)
+                    for item in source.owed
+                    if isinstance(item, CampaignException) and disables(item)
+                ]
+            )
 
     def record_declared(self, spec: DocumentSpec, node_id: int) -> None:
         if spec.flow == FLOW_NAME:
