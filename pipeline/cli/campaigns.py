@@ -62,7 +62,7 @@ def _fingerprints(store_hash: str, promotion_ids: tuple[str, ...]) -> dict[str, 
             offer = read_promotion(client, int(text))
         except NotFound:
             raise OperatorError(f"promotion {text} does not exist in store {store_hash}") from None
-        found[offer.subject] = offer.fingerprint
+        found[offer.subject] = offer.approval_fingerprint
     return found
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from pipeline.flows.campaigns import ecm_poll, memory, workspace
+from pipeline.flows.campaigns import ecm_poll, memory, scheduling, workspace
 from pipeline.flows.campaigns.checks import (
     ABOVE_MAX_DISCOUNT,
     CHANGED_AFTER_APPROVAL,
@@ -82,8 +82,10 @@ def exceptions(world: ApprovalWorld, subject: str) -> list[CampaignException]:
 
 
 def versions(world: ApprovalWorld, subject: str) -> list[PromotionVersion]:
+    """The promotion's versions in the order they were seen."""
     db = redis.Redis.from_url(os.environ["BCRM_REDIS_URL"])
-    return [v for v in memory.versions(db, world.store_hash) if v.subject == subject]
+    found = [v for v in memory.versions(db, world.store_hash) if v.subject == subject]
+    return sorted(found, key=lambda v: v.number)
 
 
 def percent_rule(pct: str) -> list[dict]:
@@ -112,7 +114,7 @@ def test_an_approved_campaign_its_versions_and_each_exception_once(world: Approv
     approved_id = new_promotion(world, "Winter sale", "10")
     subject = f"promotion/{approved_id}"
     now = datetime.now(UTC)
-    fingerprint = read_promotion(world.client, int(approved_id)).fingerprint
+    fingerprint = read_promotion(world.client, int(approved_id)).approval_fingerprint
     scope = Scope(
         store,
         workspace.next_campaign_id(world.maker, store),
@@ -200,3 +202,51 @@ def test_an_approval_by_the_requester_does_not_stand(world: ApprovalWorld) -> No
     with configured(world.env):
         saved = services.archive_index().campaigns.get(store, scope.campaign_id)
     assert saved is not None and not saved.approved and saved.decision == ecm_poll.UNVERIFIED
+
+
+def test_a_campaign_enables_its_promotion_at_the_start_and_disables_it_at_the_end(
+    world: ApprovalWorld,
+) -> None:
+    store = world.store_hash
+    promotion_id = new_promotion(world, "Cyber week", "20", status="DISABLED")
+    subject = f"promotion/{promotion_id}"
+    offer = read_promotion(world.client, int(promotion_id))
+    now = datetime.now(UTC)
+    scope = Scope(
+        store,
+        workspace.next_campaign_id(world.maker, store),
+        "Cyber week",
+        (now - timedelta(hours=1)).isoformat(),
+        (now + timedelta(days=1)).isoformat(),
+        promotions={subject: offer.approval_fingerprint},
+    )
+    workspace.file_campaign(world.maker, scope)
+    workspace.decide(world.checker, store, scope.campaign_id, approve=True)
+    poll_ecm(world)
+    with configured(world.env):
+        campaign = services.archive_index().campaigns.get(store, scope.campaign_id)
+    assert campaign is not None
+    [enable] = scheduling.due(campaign, [offer], datetime.now(UTC))
+
+    look(world)
+    assert world.published(enable)["result"] == "published"
+    assert world.client.get_v3(f"/promotions/{promotion_id}")["status"] == "ENABLED"
+    look(world)
+    look(world)
+    # Enabled by its own campaign: a new version, and nothing to report about it.
+    assert [v.body["status"] for v in versions(world, subject)] == ["DISABLED", "ENABLED"]
+    assert exceptions(world, subject) == []
+
+    workspace.close(world.maker, store, scope.campaign_id, datetime.now(UTC))
+    poll_ecm(world)
+    with configured(world.env):
+        closed = services.archive_index().campaigns.get(store, scope.campaign_id)
+    assert closed is not None and closed.closed_at is not None
+    live = read_promotion(world.client, int(promotion_id))
+    [disable] = scheduling.due(closed, [live], datetime.now(UTC))
+    look(world)
+    assert world.published(disable)["result"] == "published"
+    assert world.client.get_v3(f"/promotions/{promotion_id}")["status"] == "DISABLED"
+    path = f"/v3/promotions/{promotion_id}"
+    assert len([w for w in world.store.applied_writes() if w["path"] == path]) == 2
+    assert len(world.records(enable)) == 1 and len(world.records(disable)) == 1

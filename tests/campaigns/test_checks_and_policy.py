@@ -77,7 +77,7 @@ def test_scope_discount_and_version_are_held_against_the_approval() -> None:
     assert check_offer(offer(channels=[{"id": 1}]), [on_all], NOW) == []
     capped = campaign(max_discount_percent=Decimal("15"))
     assert checks(check_offer(offer("25"), [capped], NOW)) == [ABOVE_MAX_DISCOUNT]
-    bound = campaign(approved_fingerprints={"promotion/7": offer().fingerprint})
+    bound = campaign(approved_fingerprints={"promotion/7": offer().approval_fingerprint})
     assert check_offer(offer(), [bound], NOW) == []
     assert checks(check_offer(offer("11"), [bound], NOW)) == [CHANGED_AFTER_APPROVAL]
 

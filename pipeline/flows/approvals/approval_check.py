@@ -12,8 +12,8 @@ from pipeline.flows.approvals.approval import Trail, refusal, trail_of
 from pipeline.flows.approvals.change_requests import StoredRequest
 from pipeline.flows.approvals.policy import TypePolicy
 from pipeline.flows.approvals.reverting import is_revert
-from pipeline.flows.campaigns.disabling import is_disable
-from pipeline.flows.campaigns.disabling import refusal as disable_refusal
+from pipeline.flows.campaigns.disabling import is_campaign_request
+from pipeline.flows.campaigns.disabling import refusal as campaign_refusal
 from pipeline.integrations.otcs.client import OTCSClient
 
 
@@ -65,12 +65,13 @@ def check_approval(
     """The approval's facts and why it does not stand (None: it does). A revert bcrm filed
     itself (`reverting`: the audit trail names the service account as its creator, and no
     one else changed it since) stands on the policy, not on an approver; the value it
-    restores was approved before. So does a disable of a promotion that failed a campaign
-    check, on `campaigns.toml`'s authority (flow 7, `campaigns.disabling`)."""
+    restores was approved before. So do flow 7's own requests (`campaigns.disabling`): a
+    disable on `campaigns.toml`'s authority, a campaign's enable and disable on its
+    approval's."""
     facts, change = stored.facts, stored.change
     trail = audit_trail(otcs, stored.node_id, service_user)
-    disable = is_disable(change)
-    system = (is_revert(change) or disable) and trail.requester == service_user
+    campaign = is_campaign_request(change)
+    system = (is_revert(change) or campaign) and trail.requester == service_user
     approver = service_user if system else (trail.editors[-1] if trail.editors else None)
     approval = ApprovalFacts(
         trail.requester, approver, facts.get("Decided At", ""), facts.get("Expires At", "")
@@ -81,8 +82,8 @@ def check_approval(
         return approval, "before-state edited: it no longer has the approved hash"
     if system:
         policy_refusal = (
-            disable_refusal(change)
-            if disable
+            campaign_refusal(change)
+            if campaign
             else None
             if rule.revert_unapproved
             else f"approvals.toml does not revert unapproved {change.change_type}"

@@ -95,8 +95,8 @@ def _publish(
     otcs = clients.otcs()
     if "revert" in ref:
         reverting.file_revert(otcs, UnapprovedChange.from_json(ref["revert"]))
-    if "disable" in ref:
-        disabling.file_disable(otcs, ChangeRequest.from_json(ref["disable"]))
+    if "campaign_request" in ref:
+        disabling.file_system(otcs, ChangeRequest.from_json(ref["campaign_request"]))
     stored = change_requests.read_request(otcs, change_id)
     if stored.change.store_hash != store_hash:
         raise UnreadableRequest(f"{change_id} names store {stored.change.store_hash}")

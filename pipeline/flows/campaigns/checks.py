@@ -11,7 +11,7 @@ says was approved; each failure is a `Finding` the look records once.
 - `above_max_discount`: its largest percentage discount is above the largest the
   campaign approved (fixed amounts are not compared: their size depends on the cart).
 - `changed_after_approval`: the version is not the one the approval bound (the
-  promotion's fingerprint in the campaign's approved scope).
+  promotion's fingerprint, without its status, in the campaign's approved scope).
 - `created_outside_workflow`: created in the control panel (`created_from` react_ui or
   legacy_ui, reference flows-2-3-4-6-7.md flow 7), whatever else holds.
 
@@ -125,11 +125,11 @@ def _bound(offer: Offer, campaign: Campaign) -> list[Finding]:
             Finding(ABOVE_MAX_DISCOUNT, f"{largest:f} % off, approved at most {maximum:f} %", cid)
         )
     approved = campaign.approved_fingerprints.get(offer.subject)
-    if approved is not None and approved != offer.fingerprint:
+    if approved is not None and approved != offer.approval_fingerprint:
         found.append(
             Finding(
                 CHANGED_AFTER_APPROVAL,
-                f"version {offer.fingerprint[:12]} is not the approved {approved[:12]}",
+                f"version {offer.approval_fingerprint[:12]} is not the approved {approved[:12]}",
                 cid,
             )
         )

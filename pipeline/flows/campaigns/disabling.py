@@ -23,10 +23,12 @@ from pipeline.flows.approvals import change_requests
 from pipeline.flows.approvals.change_request import ChangeRequest
 from pipeline.flows.approvals.policy import policy as approvals_policy
 from pipeline.flows.approvals.producer import PUBLISH_TASK, publish_key
+from pipeline.flows.campaigns import scheduling
 from pipeline.flows.campaigns.items import CampaignException
 from pipeline.flows.campaigns.offers import PROMOTION
 from pipeline.flows.campaigns.policy import policy
 from pipeline.integrations.otcs.client import OTCSClient
+from pipeline.runtime import services
 
 DISABLE_MARK = "-CR-D"
 REASON_PREFIX = "disable by campaigns.toml: "
@@ -56,32 +58,44 @@ def is_disable(change: ChangeRequest) -> bool:
     return DISABLE_MARK in change.id and change.reason.startswith(REASON_PREFIX)
 
 
+def is_campaign_request(change: ChangeRequest) -> bool:
+    """A change request flow 7 files itself: a disable, or a campaign's enable or
+    disable (`scheduling`)."""
+    return is_disable(change) or scheduling.is_scheduled(change)
+
+
 def refusal(change: ChangeRequest) -> str | None:
-    """Why the policy no longer stands behind a disable (None: it does)."""
+    """Why the authority behind one of flow 7's own requests no longer stands (None: it
+    does): `campaigns.toml` for a disable, the campaign for its start and end."""
+    if scheduling.is_scheduled(change):
+        return scheduling.refusal(change, services.archive_index().campaigns)
     check = change.reason.removeprefix(REASON_PREFIX).split(" ", 1)[0]
     if not policy().disables(check):
         return f"campaigns.toml does not disable promotions failing {check}"
     return None
 
 
-def disable_unit(exception: CampaignException) -> OwedUnit:
-    """The publish unit of the disable; its message carries the request, so the stage can
-    file it first."""
-    request = disable_request(exception)
-    key = publish_key(exception.store_hash, request.id)
+def system_unit(request: ChangeRequest) -> OwedUnit:
+    """The publish unit of one of flow 7's own requests; its message carries the request,
+    so the stage can file it first."""
+    key = publish_key(request.store_hash, request.id)
     ref = {
         "record_key": key,
         "flow": APPROVALS_FLOW,
-        "store_hash": exception.store_hash,
+        "store_hash": request.store_hash,
         "change_request": request.id,
-        "disable": request.to_json(),
+        "campaign_request": request.to_json(),
     }
     return OwedUnit(key, APPROVALS_FLOW, PUBLISH_TASK, [ref])
 
 
-def file_disable(otcs: OTCSClient, request: ChangeRequest) -> None:
-    """File (or complete) the disable's change request as the service account, approved
-    by the policy, valid as long as promotion approvals are (`approvals.toml`)."""
+def disable_unit(exception: CampaignException) -> OwedUnit:
+    return system_unit(disable_request(exception))
+
+
+def file_system(otcs: OTCSClient, request: ChangeRequest) -> None:
+    """File (or complete) the request as the service account, approved on its authority,
+    valid as long as promotion approvals are (`approvals.toml`)."""
     valid_days = approvals_policy().of(request.change_type).valid_days
-    note = "approved by campaigns.toml: disable"
+    note = f"approved by bcrm: {request.reason}"
     change_requests.file_system_request(otcs, request, valid_days, note)

@@ -27,7 +27,7 @@ from pipeline.core.contract import (
 from pipeline.flows.approvals.change_request import digest
 from pipeline.flows.campaigns import memory, workspace
 from pipeline.flows.campaigns.checks import CHECKS
-from pipeline.flows.campaigns.disabling import disable_unit, disables
+from pipeline.flows.campaigns.disabling import disable_unit, disables, system_unit
 from pipeline.flows.campaigns.items import (
     CampaignException,
     Item,
@@ -120,16 +120,15 @@ class CampaignsFlow(Flow):
 
     def source_fetched(self, source: Any) -> None:
         """A look owes the disable of every promotion whose pending exception
-        `campaigns.toml` disables (one unit per exception: owing it again is a no-op once
-        it ran)."""
+        `campaigns.toml` disables, and the enables and disables its campaigns' windows
+        call for (one unit per request: owing it again is a no-op once it ran)."""
         if isinstance(source, CampaignLook):
-            send_owed(
-                [
-                    disable_unit(item)
-                    for item in source.owed
-                    if isinstance(item, CampaignException) and disables(item)
-                ]
-            )
+            disables_owed = [
+                disable_unit(item)
+                for item in source.owed
+                if isinstance(item, CampaignException) and disables(item)
+            ]
+            send_owed([*disables_owed, *(system_unit(c) for c in source.scheduled)])
 
     def record_declared(self, spec: DocumentSpec, node_id: int) -> None:
         if spec.flow == FLOW_NAME:

@@ -29,7 +29,8 @@ from pipeline.core import keys
 from pipeline.core.canvas import OwedUnit, send_owed
 from pipeline.core.contract import FetchedSource
 from pipeline.core.names import fetch_key
-from pipeline.flows.campaigns import memory
+from pipeline.flows.approvals.change_request import ChangeRequest
+from pipeline.flows.campaigns import memory, scheduling
 from pipeline.flows.campaigns.checks import check_offer
 from pipeline.flows.campaigns.items import (
     CampaignException,
@@ -54,12 +55,14 @@ FETCH_LOOK_TASK = f"bcrm.fetch.{LOOK}"
 @dataclass(frozen=True)
 class CampaignLook:
     """One look at a store's promotions: every item whose record is owed (found by this
-    look or an earlier one), and the store's country for their class."""
+    look or an earlier one), the store's country for their class, and the enables and
+    disables its campaigns owe now (`scheduling`)."""
 
     store_hash: str
     looked_at: str
     country: str
     owed: tuple[Item, ...]
+    scheduled: tuple[ChangeRequest, ...] = ()
 
     def item(self, item_id: str) -> Item:
         return next(i for i in self.owed if i.id == item_id)
@@ -70,6 +73,7 @@ class CampaignLook:
             "looked_at": self.looked_at,
             "country": self.country,
             "owed": [json.loads(dumps(i)) for i in self.owed],
+            "scheduled": [c.to_json() for c in self.scheduled],
         }
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
@@ -77,7 +81,8 @@ class CampaignLook:
     def from_json_bytes(cls, raw: bytes) -> CampaignLook:
         body = json.loads(raw)
         owed = tuple(loads(json.dumps(i)) for i in body["owed"])
-        return cls(body["store_hash"], body["looked_at"], body["country"], owed)
+        scheduled = tuple(ChangeRequest.from_json(c) for c in body["scheduled"])
+        return cls(body["store_hash"], body["looked_at"], body["country"], owed, scheduled)
 
 
 def look_ref(store_hash: str, reason: str, event_id: str) -> dict[str, Any]:
@@ -202,8 +207,9 @@ def observe(
     store_hash: str,
     offers: list[Offer],
     now: datetime,
-) -> list[Item]:
-    """Decide what this look found and remember it (see `memory`); the new items."""
+) -> tuple[list[Item], list[ChangeRequest]]:
+    """Decide what this look found and remember it (see `memory`); the new items, and
+    the enables and disables the store's campaigns owe now."""
     at = now.isoformat(timespec="seconds")
     campaigns = {c.campaign_id: c for c in index.listed(store_hash)}
     links = index.link_map(store_hash)
@@ -249,7 +255,14 @@ def observe(
                 subject=item.subject,
                 campaign=item.campaign_id,
             )
-    return found
+    scheduled = [
+        change
+        for campaign in campaigns.values()
+        for change in scheduling.due(
+            campaign, [o for o in offers if campaign in linked[o.subject]], now
+        )
+    ]
+    return found, scheduled
 
 
 def _country(client: BigCommerceClient, owed: tuple[Item, ...]) -> str:
@@ -271,7 +284,7 @@ def take_look(
     with lock:
         now = datetime.now(UTC)
         offers = read_offers(client)
-        found = observe(lock_client, index, store_hash, offers, now)
+        found, scheduled = observe(lock_client, index, store_hash, offers, now)
         owed = tuple(memory.pending(lock_client, store_hash))
     country = _country(client, owed)
     Checkpoints(lock_client).polled(store_hash, LOOK, now)
@@ -282,7 +295,8 @@ def take_look(
         found=len(found),
         owed=len(owed),
     )
-    return CampaignLook(store_hash, now.isoformat(timespec="seconds"), country, owed)
+    at = now.isoformat(timespec="seconds")
+    return CampaignLook(store_hash, at, country, owed, tuple(scheduled))
 
 
 class PromotionSource(FetchedSource):

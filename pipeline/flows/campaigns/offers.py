@@ -52,6 +52,14 @@ class Offer:
         return digest(self.body)
 
     @property
+    def approval_fingerprint(self) -> str:
+        """What an approval binds: the version without its status. Whether it runs is the
+        campaign's window to say (the checks hold a live promotion against it, and a
+        campaign that publishes its promotions enables and disables them itself), so a
+        status change is not a change of what was approved."""
+        return digest({k: v for k, v in self.body.items() if k != "status"})
+
+    @property
     def name(self) -> str:
         return str(self.body.get("name") or "")
 
