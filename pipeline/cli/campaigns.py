@@ -122,6 +122,9 @@ def campaigns_file(
         raise OperatorError(f"--end ({ends.isoformat()}) is not after --start")
     if not name.strip():
         raise OperatorError("--name must not be empty")
+    maximum = _percent(max_discount)
+    approved_countries = _codes(countries, "--country", 2)
+    approved_currencies = _codes(currencies, "--currency", 3)
     otcs = _as_user(config)
     scope = Scope(
         store_hash=store_hash,
@@ -132,9 +135,9 @@ def campaigns_file(
         promotions=_fingerprints(store_hash, promotions),
         coupons=tuple(sorted(set(coupons))),
         channels=tuple(sorted(set(channels))),
-        countries=_codes(countries, "--country", 2),
-        currencies=_codes(currencies, "--currency", 3),
-        max_discount_percent=_percent(max_discount),
+        countries=approved_countries,
+        currencies=approved_currencies,
+        max_discount_percent=maximum,
     )
     documents = {
         k: p

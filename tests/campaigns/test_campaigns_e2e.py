@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -250,3 +252,63 @@ def test_a_campaign_enables_its_promotion_at_the_start_and_disables_it_at_the_en
     path = f"/v3/promotions/{promotion_id}"
     assert len([w for w in world.store.applied_writes() if w["path"] == path]) == 2
     assert len(world.records(enable)) == 1 and len(world.records(disable)) == 1
+
+
+def bcrm(world: ApprovalWorld, user: tuple[str, str], *args: str) -> str:
+    login = {"BCRM_OTCS_USERNAME": user[0], "BCRM_OTCS_PASSWORD": user[1]}
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        env={**os.environ, **world.env, **login},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_commands_file_decide_and_show_a_campaign(world: ApprovalWorld, tmp_path: Path) -> None:
+    store = world.store_hash
+    promotion_id = new_promotion(world, "Spring", "5")
+    brief = tmp_path / "brief.pdf"
+    brief.write_bytes(b"%PDF-1.7 brief")
+    now = datetime.now(UTC)
+    said = bcrm(
+        world,
+        ("mia.maker", "m-pw"),
+        "campaigns",
+        "file",
+        "--store",
+        store,
+        "--name",
+        "Spring",
+        "--start",
+        now.isoformat(),
+        "--end",
+        (now + timedelta(days=7)).isoformat(),
+        "--promotion",
+        promotion_id,
+        "--country",
+        "de",
+        "--max-discount",
+        "10",
+        "--brief",
+        str(brief),
+    )
+    campaign_id = said.split()[2]
+    bcrm(
+        world,
+        ("cy.checker", "c-pw"),
+        "campaigns",
+        "decide",
+        "--store",
+        store,
+        campaign_id,
+        "--approve",
+    )
+    poll_ecm(world)
+    shown = bcrm(world, ("mia.maker", "m-pw"), "campaigns", "show", "--store", store, campaign_id)
+    assert "decision: approved by" in shown
+    assert f"promotions: {promotion_id}" in shown and "countries: DE" in shown
+    bo = workspace.bo_id(store, campaign_id)
+    assert f"{bo}-brief-brief.pdf" in filed(world, workspace.workspace_name(bo), "Briefs")

@@ -8,7 +8,9 @@ who must differ from the requester, belong to the approver group `approvals.toml
 for `promotion` changes, and be the "Decided By" of the category (`approval.refusal`,
 flow 3's rule). A campaign whose "approved" does not stand is saved `unverified`: its
 promotions are then unapproved. A closed campaign keeps the approval it had when it was
-closed (closing is a category change by whoever closes it).
+closed (closing is a category change by whoever closes it). A closed campaign is not
+read again: a poll costs about six Content Server calls per open campaign (category,
+scope folder and document, audit trail, approver group).
 """
 
 from __future__ import annotations
@@ -112,6 +114,8 @@ def poll_campaigns(otcs: OTCSClient, campaigns: Campaigns, store_hash: str) -> i
         if not node.name.startswith(prefix) or not campaign_id.isdigit():
             continue
         known = campaigns.get(store_hash, campaign_id)
+        if known is not None and known.closed_at is not None:
+            continue  # closed is final: not read again, so a poll costs the open ones
         campaign = read_campaign(otcs, node.id, store_hash, campaign_id, service_user, known)
         campaigns.save(campaign)
         scope = workspace.read_scope(otcs, node.id, store_hash, campaign_id)
