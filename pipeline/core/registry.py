@@ -24,7 +24,7 @@ FLOW_MODULES: dict[str, str] = {
     "campaigns": "pipeline.flows.campaigns.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases")
+DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases", "campaigns")
 
 
 class UnknownFlow(PermanentError):
