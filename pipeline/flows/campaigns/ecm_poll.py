@@ -116,9 +116,21 @@ def poll_campaigns(otcs: OTCSClient, campaigns: Campaigns, store_hash: str) -> i
         known = campaigns.get(store_hash, campaign_id)
         if known is not None and known.closed_at is not None:
             continue  # closed is final: not read again, so a poll costs the open ones
-        campaign = read_campaign(otcs, node.id, store_hash, campaign_id, service_user, known)
+        try:
+            campaign = read_campaign(otcs, node.id, store_hash, campaign_id, service_user, known)
+            scope = workspace.read_scope(otcs, node.id, store_hash, campaign_id)
+        except (workspace.UnknownCampaign, ValueError, KeyError, TypeError) as exc:
+            # One campaign a person left unreadable (no scope document, a date that is not
+            # one) must not keep the store's other campaigns from the index.
+            log_event(
+                "campaigns.unreadable",
+                logging.WARNING,
+                store_hash=store_hash,
+                campaign=campaign_id,
+                error=str(exc)[:200],
+            )
+            continue
         campaigns.save(campaign)
-        scope = workspace.read_scope(otcs, node.id, store_hash, campaign_id)
         promotions = [s.split("/", 1)[1] for s in scope.promotions if s.startswith("promotion/")]
         campaigns.link(store_hash, campaign_id, PROMOTION, promotions)
         campaigns.link(store_hash, campaign_id, COUPON, scope.coupons)

@@ -7,7 +7,7 @@ for a promotion no campaign claims."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import redis
@@ -51,6 +51,9 @@ FOUND = "campaign.exception_found"
 CLOSED_AT = "campaign.closed_at"
 UNLINKED_BO = "unlinked-promotions"
 ATTRIBUTE_TYPES: Mapping[str, str] = dict.fromkeys(("Object Type", "Object ID"), "String")
+# How long an exception stays on `bcrm status` (flow 3's unapproved changes stay as long);
+# its record and the metric stay for good.
+ATTENTION_WINDOW = timedelta(days=7)
 
 KINDS: Mapping[str, DocumentKind] = {
     VERSION_KIND: DocumentKind(VERSION_KIND, "{part}-{subject}-version", LOOK, render_item),
@@ -190,10 +193,12 @@ class CampaignsFlow(Flow):
         return {LOOK: int(client.get(poll_runs_key(store_hash, LOOK)) or 0)}
 
     def needs_attention(self, client: redis.Redis, store_hash: str) -> list[str]:
-        """One line per check that found promotions, with the newest."""
+        """One line per check that found promotions in the last `ATTENTION_WINDOW`, with
+        the newest."""
+        since = (datetime.now(UTC) - ATTENTION_WINDOW).isoformat()
         found: dict[str, list[CampaignException]] = {}
         for item in memory.every_item(client, store_hash):
-            if isinstance(item, CampaignException):
+            if isinstance(item, CampaignException) and item.found_at >= since:
                 found.setdefault(item.check, []).append(item)
         lines = []
         for check in CHECKS:
