@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from pipeline.flows.approvals import observed
 from pipeline.flows.campaigns import ecm_poll, memory, scheduling, workspace
 from pipeline.flows.campaigns.checks import (
     ABOVE_MAX_DISCOUNT,
@@ -160,6 +161,11 @@ def test_an_approved_campaign_its_versions_and_each_exception_once(world: Approv
     set_rules(world, approved_id, "25")
     look(world)
     assert len(versions(world, subject)) == 2
+    # The look read the promotions for flow 3's watch too: the rules change is its
+    # unapproved change, which the watch's next look files.
+    db = redis.Redis.from_url(os.environ["BCRM_REDIS_URL"])
+    [unapproved] = [c for c in observed.every_change(db, store) if c.target == subject]
+    assert sorted(unapproved.after) == ["rules"]
     widened = sorted(e.check for e in exceptions(world, subject))
     # (the countries check fails again: it is found per version)
     assert widened == sorted(

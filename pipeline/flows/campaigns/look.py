@@ -7,10 +7,10 @@ over, remembers it all (`memory`) and stages every item whose record is still ow
 the flow to file. One look per store at a time (a lock that expires with the visibility
 timeout, like flow 3's watch).
 
-Flow 3's watch reads `/v3/promotions` too, for its governed fields (rules and status);
-the two reads are kept apart because they run at different intervals and compare
-different things, and a look costs one call per 250 promotions plus one per coupon
-promotion for its codes.
+The look is the one reader of `/v3/promotions` where both flows run: it hands flow 3's
+watch the governed fields of what it read (`watch_promotions`), and the watch then reads
+only the catalog. A look costs one call per 250 promotions, one per coupon promotion for
+its codes, and one per 250 legacy coupons.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ from pipeline.core import keys
 from pipeline.core.canvas import OwedUnit, send_owed
 from pipeline.core.contract import FetchedSource
 from pipeline.core.names import fetch_key
+from pipeline.flows.approvals import observed
 from pipeline.flows.approvals.change_request import ChangeRequest
+from pipeline.flows.approvals.governed import promotion_observation
 from pipeline.flows.campaigns import memory, scheduling
 from pipeline.flows.campaigns.checks import check_offer
 from pipeline.flows.campaigns.items import (
@@ -265,6 +267,27 @@ def observe(
     return found, scheduled
 
 
+def watch_promotions(
+    lock_client: redis.Redis, store_hash: str, rows: list[dict[str, Any]], now: datetime
+) -> None:
+    """Hand flow 3's watch what it governs of the promotions just read (their rules and
+    status), so `/v3/promotions` has one reader: the watch compares them with what it saw
+    and remembers the unapproved changes its next look files. Its targets are only
+    promotions here, and only products in its own look, so the two never write the same
+    entries."""
+    for change in observed.observe(
+        lock_client, store_hash, [promotion_observation(row, now) for row in rows], now
+    ):
+        log_event(
+            "governed.unapproved_change",
+            logging.WARNING,
+            store_hash=store_hash,
+            change=change.id,
+            change_type=change.change_type,
+            fields=sorted(change.after),
+        )
+
+
 def _country(client: BigCommerceClient, owed: tuple[Item, ...]) -> str:
     """The store's country (`GET /v2/store` `country_code`), asked only when a record is
     owed."""
@@ -283,7 +306,9 @@ def take_look(
     )
     with lock:
         now = datetime.now(UTC)
-        offers = read_offers(client)
+        rows = list(client.iter_v3("/promotions"))
+        offers = read_offers(client, rows)
+        watch_promotions(lock_client, store_hash, rows, now)
         found, scheduled = observe(lock_client, index, store_hash, offers, now)
         owed = tuple(memory.pending(lock_client, store_hash))
     country = _country(client, owed)

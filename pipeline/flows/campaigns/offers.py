@@ -171,9 +171,10 @@ def _coupon(row: dict[str, Any]) -> Offer:
     )
 
 
-def read_offers(client: BigCommerceClient) -> list[Offer]:
-    """Every promotion (with its codes) and every legacy coupon of the store."""
-    offers = [_promotion(client, row) for row in client.iter_v3("/promotions")]
+def read_offers(client: BigCommerceClient, promotions: list[dict[str, Any]]) -> list[Offer]:
+    """Every promotion (`promotions`, as `GET /v3/promotions` listed them, with their
+    codes) and every legacy coupon of the store."""
+    offers = [_promotion(client, row) for row in promotions]
     offers += [_coupon(row) for row in client.iter_v2("/coupons") if row.get("type") != "promotion"]
     return offers
 
