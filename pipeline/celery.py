@@ -35,9 +35,14 @@ def _check_what_the_fleet_needs(**_: Any) -> None:
     cannot be migrated stops a node as it starts, naming the problem, instead of failing
     the first record that needs them."""
     from pipeline.index.database import open_database
-    from pipeline.runtime.checks import approvals_problem, file_plan_problem, sellers_problem
+    from pipeline.runtime.checks import (
+        approvals_problem,
+        campaigns_problem,
+        file_plan_problem,
+        sellers_problem,
+    )
 
-    problem = file_plan_problem() or sellers_problem() or approvals_problem()
+    problem = file_plan_problem() or sellers_problem() or approvals_problem() or campaigns_problem()
     if problem is not None:
         # Celery logs and ignores what a signal handler raises, so a worker would start
         # and fail every record at classify or fetch: stop the node here, in one line.

@@ -12,6 +12,8 @@ from pipeline.core import keys, redrive
 from pipeline.core.stage import ControlTask, control_task
 from pipeline.flows.approvals import watch
 from pipeline.flows.approvals.producer import poll_change_requests
+from pipeline.flows.campaigns import ecm_poll
+from pipeline.flows.campaigns import look as promotion_look
 from pipeline.flows.campaigns.prices import poll as price_poll
 from pipeline.flows.commerce.pollers import POLLERS, Checkpoints
 from pipeline.flows.disclosures import intake, look, receipts
@@ -129,6 +131,22 @@ def look_at_recall_takedowns(store_hash: str) -> int:
         lock.release()
 
 
+@control_task("bcrm.control.poll_campaigns", flow="campaigns")
+def poll_store_campaigns(store_hash: str) -> int:
+    """Read the store's campaigns from the ECM into the archive index; one poll per store
+    at a time (the lock lives as long as a task may, like the store pollers')."""
+    ttl = settings().visibility_timeout
+    lock = redis_client().lock(keys.poll_lock(store_hash, "campaigns"), timeout=ttl)
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        return ecm_poll.poll_campaigns(
+            clients.otcs(), services.archive_index().campaigns, store_hash
+        )
+    finally:
+        lock.release()
+
+
 @control_task(price_poll.POLL_PRICES_TASK, flow="campaigns")
 def poll_store_prices(store_hash: str) -> int:
     """One poll of the store's catalog prices into the price history (flow 7's prior
@@ -142,6 +160,12 @@ def poll_store_prices(store_hash: str) -> int:
         settings().visibility_timeout,
     )
     return 0 if done is None else done.recorded
+
+
+@control_task("bcrm.control.look_promotions", flow="campaigns")
+def look_at_store_promotions(store_hash: str) -> str:
+    """Owe one look at the store's promotions (a fetch of its own, like flow 3's watch)."""
+    return promotion_look.enqueue_look(store_hash, "poll", datetime.now(UTC).isoformat())
 
 
 @control_task("bcrm.control.redrive_stalled")

@@ -25,7 +25,7 @@ TEST_SETTINGS = {
     "BCRM_LOG_LEVEL": "WARNING",
     # The canary flow's placeholder tasks test the machinery alone; workers the tests start
     # register them too.
-    "BCRM_FLOWS": "commerce,fulfilment,disclosures,approvals,cases,recalls,canary",
+    "BCRM_FLOWS": "commerce,fulfilment,disclosures,approvals,cases,recalls,campaigns,canary",
     # Seeded stores hold disputed orders: only the case files' own tests open their cases,
     # so no other test's counts of records and subjects change.
     "BCRM_CASES_OPEN_ON_DISPUTE": "false",

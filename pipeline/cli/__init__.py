@@ -13,6 +13,7 @@ import redis
 
 from pipeline.cli.backfill import backfill
 from pipeline.cli.bench import bench
+from pipeline.cli.campaigns import campaigns
 from pipeline.cli.cases import cases
 from pipeline.cli.changes import changes
 from pipeline.cli.chaos import chaos
@@ -93,3 +94,4 @@ main.add_command(records_group)
 main.add_command(sandbox)
 main.add_command(disclosures)
 main.add_command(recalls)
+main.add_command(campaigns)

@@ -13,9 +13,9 @@ from pipeline.runtime.settings import load_settings
 def _check_file_plan() -> None:
     """A file plan that does not load stops the node before it connects (the worker would
     otherwise start and fail each record at classify)."""
-    from pipeline.runtime.checks import approvals_problem, file_plan_problem
+    from pipeline.runtime.checks import approvals_problem, campaigns_problem, file_plan_problem
 
-    problem = file_plan_problem() or approvals_problem()
+    problem = file_plan_problem() or approvals_problem() or campaigns_problem()
     if problem is not None:
         raise OperatorError(problem)
 

@@ -203,3 +203,24 @@ def recalls_settled(store_hash: str) -> str:
 def recall_weeks(store_hash: str) -> str:
     """Recall id -> the ISO week its last poll-owed fetch was for (a status report a week)."""
     return f"{PREFIX}:recalls:weeks:{store_hash}"
+
+
+def campaigns_seen(store_hash: str) -> str:
+    """Per promotion or legacy coupon (`promotion/7`, `coupon/3`), the fingerprint of its
+    version as last seen and of every version seen (flow 7, pipeline/flows/campaigns)."""
+    return f"{PREFIX}:campaigns:seen:{store_hash}"
+
+
+def campaigns_items(store_hash: str) -> str:
+    """Every promotion version, exception and closeout flow 7 found, by id, as JSON; kept."""
+    return f"{PREFIX}:campaigns:items:{store_hash}"
+
+
+def campaigns_pending(store_hash: str) -> str:
+    """Ids of flow 7's items whose record is not declared yet: every look owes them."""
+    return f"{PREFIX}:campaigns:pending:{store_hash}"
+
+
+def metrics_campaign_exceptions(store_hash: str) -> str:
+    """Check -> exceptions of that check found in the store (`bcrm metrics`)."""
+    return f"{PREFIX}:metrics:campaign-exceptions:{store_hash}"

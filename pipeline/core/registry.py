@@ -22,9 +22,12 @@ FLOW_MODULES: dict[str, str] = {
     "approvals": "pipeline.flows.approvals.flow",
     "cases": "pipeline.flows.cases.flow",
     "recalls": "pipeline.flows.recalls.flow",
+    "campaigns": "pipeline.flows.campaigns.flow",
     "canary": "pipeline.devtools.canary",
 }
-DEFAULT_FLOWS = ("commerce", "fulfilment", "disclosures", "approvals", "cases", "recalls")
+DEFAULT_FLOWS = (
+    "commerce", "fulfilment", "disclosures", "approvals", "cases", "recalls", "campaigns"
+)  # fmt: skip
 
 
 class UnknownFlow(PermanentError):

@@ -165,3 +165,13 @@ class Campaigns:
         )
         with Session(self.engine) as session:
             return [_campaign(row) for row in session.scalars(query)]
+
+    def link_map(self, store_hash: str) -> dict[tuple[str, str], list[str]]:
+        """Every link of the store's campaigns: (kind, ref) → campaign ids; what a look
+        of every promotion asks once instead of once per promotion."""
+        query = select(CampaignLink).where(CampaignLink.store_hash == store_hash)
+        found: dict[tuple[str, str], list[str]] = {}
+        with Session(self.engine) as session:
+            for row in session.scalars(query):
+                found.setdefault((row.kind, row.ref), []).append(row.campaign_id)
+        return found

@@ -43,3 +43,19 @@ def approvals_problem() -> str | None:
     except ApprovalsPolicyError as exc:
         return " ".join(str(exc).split())
     return None
+
+
+def campaigns_problem() -> str | None:
+    """Why `campaigns.toml` (`BCRM_CAMPAIGNS_FILE`) cannot be used when the campaigns flow
+    runs, on one line; None when it loads or the flow is not in BCRM_FLOWS."""
+    from pipeline.runtime import settings
+
+    if "campaigns" not in settings().flow_names:
+        return None
+    from pipeline.flows.campaigns.policy import CampaignsPolicyError, policy
+
+    try:
+        policy()
+    except CampaignsPolicyError as exc:
+        return " ".join(str(exc).split())
+    return None

@@ -126,6 +126,12 @@ class _SettingsSchema(Schema):
         load_default=300.0,
         validate=validate.Range(min=5, error="expected seconds between looks, at least 5"),
     )
+    # Promotions and coupons have no webhooks and no date_modified: each look reads them all.
+    promotion_poll_interval_s = mf.Float(
+        load_default=60.0,
+        validate=validate.Range(min=1, error="expected seconds between looks, at least 1"),
+    )
+    campaigns_file = mf.String(load_default=None)
     webhook_secret = mf.String(load_default=None)
     webhook_secret_header = mf.String(load_default="X-Bcrm-Webhook-Secret")
     webhook_signing_secrets = mf.String(load_default=None)
@@ -216,6 +222,8 @@ class Settings:
     tls_ca_bundle: str | None
     poll_interval_s: float
     disclosure_poll_interval_s: float
+    promotion_poll_interval_s: float
+    campaigns_file: str | None
     webhook_secret: str | None
     webhook_secret_header: str
     webhook_signing_secrets: str | None

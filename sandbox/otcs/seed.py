@@ -188,6 +188,19 @@ CATEGORIES: list[dict[str, Any]] = [
             _attr(6, "End Date", "Date"),
             _attr(7, "Discount Rule Summary"),
             _attr(8, "Legal Approval ID"),
+            # Flow 7 (issue 17): the approved scope and its decision; the decider is read
+            # from the workspace's audit trail, "Decided By" is cross-checked against it.
+            _attr(9, "Campaign Name"),
+            _multi(10, "Channels", 50),
+            _multi(11, "Countries", 250),
+            _multi(12, "Currencies", 50),
+            _attr(13, "Largest Discount Approved"),
+            _attr(14, "Requested By"),
+            _attr(15, "Decision"),
+            _attr(16, "Decided By"),
+            _attr(17, "Decided At"),
+            _attr(18, "Campaign Status"),
+            _attr(19, "Closed At"),
         ],
     },
     {
@@ -288,6 +301,8 @@ FILE_PLAN: list[tuple[int, int, str, str, str | None, bool]] = [
     (3080, 3008, "Campaign Briefs", "COM-MKT-BRF", "BCRM-MKT-CMP", False),
     (3081, 3008, "Campaign Approvals", "COM-MKT-APR", "BCRM-MKT-CMP", False),
     (3082, 3008, "Discount Rules", "COM-MKT-DSC", "BCRM-MKT-CMP", False),
+    (3083, 3008, "Campaign Exceptions", "COM-MKT-EXC", "BCRM-MKT-CMP", False),
+    (3084, 3008, "Campaign Closeouts", "COM-MKT-CLO", "BCRM-MKT-CMP", False),
 ]
 
 WORKSPACE_TYPES: list[dict[str, Any]] = [
@@ -358,6 +373,9 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
             "Discount Rules",
             "Publish Receipts",
             "Unapproved Changes",
+            "Promotion Versions",
+            "Exceptions",
+            "Closeout",
         ],
     },
     {

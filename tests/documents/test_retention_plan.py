@@ -35,8 +35,9 @@ def test_classes_sharing_an_rsi_share_its_schedule() -> None:
         schedules.setdefault(rule.rsi, set()).add(schedule)
     assert all(len(kept) == 1 for kept in schedules.values()), schedules
     # A case file's kinds share one RSI, as do a publish receipt and refusal (they are kept
-    # with their approval) and a recall's file; every other kind has its own.
-    shared = ("case_", "publish_", "recall_")
+    # with their approval), a recall's file, and a campaign's promotion versions,
+    # exceptions and closeout (kept from the campaign's end); every other kind has its own.
+    shared = ("case_", "publish_", "recall_", "campaign_", "promotion_")
     order_rsis = [rule.rsi for kind, rule in plan.classes.items() if not kind.startswith(shared)]
     assert len(order_rsis) == len(set(order_rsis))
 

@@ -72,7 +72,7 @@ def test_status_reports_queues_ledger_and_dead_letters() -> None:
         "unacknowledged",
     } == set(report["queues"])
     assert set(report["flows"]) == {"commerce", "fulfilment", "disclosures", "approvals", "cases",
-                                   "recalls", "canary"}  # fmt: skip
+                                   "recalls", "campaigns", "canary"}  # fmt: skip
     # the canary item `bcrm worker` declared above counts under its flow, and in the whole
     assert 1 <= report["flows"]["canary"]["declared"] <= report["ledger"]["declared"]
 

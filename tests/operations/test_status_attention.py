@@ -89,6 +89,7 @@ def test_a_quiet_store_polled_on_time_is_not_late() -> None:
     # Disclosures are looked at every 300 s: 200 s since the last look is on time.
     checkpoints.polled(store, "disclosures", now - timedelta(seconds=200))
     checkpoints.polled(store, "governed", now - timedelta(seconds=5))
+    checkpoints.polled(store, "promotions", now - timedelta(seconds=5))
     try:
         report = _status(store)
         assert 0 <= report["stores"][store]["orders_lag_s"] < 60

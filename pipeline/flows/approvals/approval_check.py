@@ -12,6 +12,8 @@ from pipeline.flows.approvals.approval import Trail, refusal, trail_of
 from pipeline.flows.approvals.change_requests import StoredRequest
 from pipeline.flows.approvals.policy import TypePolicy
 from pipeline.flows.approvals.reverting import is_revert
+from pipeline.flows.campaigns.disabling import is_campaign_request
+from pipeline.flows.campaigns.disabling import refusal as campaign_refusal
 from pipeline.flows.recalls.takedown import is_takedown
 from pipeline.integrations.otcs.client import OTCSClient
 
@@ -64,12 +66,15 @@ def check_approval(
     """The approval's facts and why it does not stand (None: it does). A revert bcrm filed
     itself (`reverting`: the audit trail names the service account as its creator, and no
     one else changed it since) stands on the policy, not on an approver; the value it
-    restores was approved before. A recall's takedown bcrm filed stands on the recall's
-    decision, which the publish stage checks (`takedown_authority`)."""
+    restores was approved before. So do flow 7's own requests (`campaigns.disabling`): a
+    disable on `campaigns.toml`'s authority, a campaign's enable and disable on its
+    approval's. A recall's takedown bcrm filed stands on the recall's decision, which the
+    publish stage checks (`takedown_authority`)."""
     facts, change = stored.facts, stored.change
     trail = audit_trail(otcs, stored.node_id, service_user)
     takedown = is_takedown(change)  # stands on its recall: `takedown_authority`
-    system = (is_revert(change) or takedown) and trail.requester == service_user
+    campaign = is_campaign_request(change)
+    system = (is_revert(change) or takedown or campaign) and trail.requester == service_user
     approver = service_user if system else (trail.editors[-1] if trail.editors else None)
     approval = ApprovalFacts(
         trail.requester, approver, facts.get("Decided At", ""), facts.get("Expires At", "")
@@ -79,8 +84,14 @@ def check_approval(
     if facts.get("Before SHA-256") != change.before_sha256:
         return approval, "before-state edited: it no longer has the approved hash"
     if system:
-        if not takedown and not rule.revert_unapproved:
-            return approval, f"approvals.toml does not revert unapproved {change.change_type}"
+        if campaign:
+            policy_refusal = campaign_refusal(change)
+        elif takedown or rule.revert_unapproved:
+            policy_refusal = None
+        else:
+            policy_refusal = f"approvals.toml does not revert unapproved {change.change_type}"
+        if policy_refusal is not None:
+            return approval, policy_refusal
         if trail.editors:
             what = "takedown" if takedown else "revert"
             return approval, f"user {trail.editors[-1]} edited a {what} bcrm filed"

@@ -12,8 +12,11 @@ requests name their targets (`product/12`, `product/12/variant/40`, `promotion/7
   emulator moves it): the watch reads the whole catalog again every `FULL_SWEEP`
   (`watch`), so a variant changed without its product's date moving is seen by then.
 - Promotions: `GET /v3/promotions` (§7.1) has no date filter and no webhooks, so each look
-  lists them all: their rules and status. A promotion turns DISABLED by itself once its
-  `max_uses` is reached or its `end_date` passed (DOC-PROMO): that is no one's change.
+  lists them all: their rules and status. Where the campaigns flow runs, its look at the
+  promotions reads them for both flows and hands these observations over (one reader of
+  the endpoint, `campaigns.look`), and the watch reads the catalog only. A promotion
+  turns DISABLED by itself once its `max_uses` is reached or its `end_date` passed
+  (DOC-PROMO): that is no one's change.
 """
 
 from __future__ import annotations
@@ -77,16 +80,16 @@ def _lapsed(promotion: dict[str, Any], now: datetime) -> bool:
     )
 
 
+def promotion_observation(row: dict[str, Any], now: datetime) -> Observation:
+    """A promotion's governed fields, from its row as `GET /v3/promotions` lists it."""
+    return Observation(
+        f"promotion/{row['id']}", _watched(row, PROMOTION_FIELDS), lapsed=_lapsed(row, now)
+    )
+
+
 def read_promotions(client: BigCommerceClient, now: datetime) -> list[Observation]:
     """Every promotion of the store."""
-    return [
-        Observation(
-            f"promotion/{row['id']}",
-            _watched(row, PROMOTION_FIELDS),
-            lapsed=_lapsed(row, now),
-        )
-        for row in client.iter_v3("/promotions")
-    ]
+    return [promotion_observation(row, now) for row in client.iter_v3("/promotions")]
 
 
 def change_type(target: str, field: str, value: Any) -> str:

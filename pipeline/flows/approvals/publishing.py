@@ -38,11 +38,13 @@ from pipeline.core.canvas import document_unit, send_owed
 from pipeline.core.messages import DocumentMessage, document_message
 from pipeline.flows.approvals import change_requests, observed, recall_gate, reverting
 from pipeline.flows.approvals.approval_check import check_approval
+from pipeline.flows.approvals.change_request import ChangeRequest
 from pipeline.flows.approvals.change_requests import UnreadableRequest
 from pipeline.flows.approvals.policy import policy
 from pipeline.flows.approvals.publish import PublishOutcome, publish_change
 from pipeline.flows.approvals.publish_record import PublishRecord
 from pipeline.flows.approvals.unapproved import UnapprovedChange
+from pipeline.flows.campaigns import disabling
 from pipeline.flows.recalls import takedown, takedown_authority
 from pipeline.index.recalls import Recalls
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
@@ -104,6 +106,8 @@ def _publish(
     gone = None
     if "takedown" in ref:
         gone = takedown.file_takedown(otcs, bigcommerce, store_hash, change_id, ref["takedown"])
+    if "campaign_request" in ref:
+        disabling.file_system(otcs, ChangeRequest.from_json(ref["campaign_request"]))
     stored = change_requests.read_request(otcs, change_id)
     if stored.change.store_hash != store_hash:
         raise UnreadableRequest(f"{change_id} names store {stored.change.store_hash}")

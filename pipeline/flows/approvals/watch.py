@@ -40,6 +40,8 @@ FETCH_WATCH_TASK = f"bcrm.fetch.{WATCH}"
 FLOW = "approvals"
 OVERLAP = timedelta(minutes=5)
 FULL_SWEEP = timedelta(hours=1)
+# The flow whose look reads the promotions for this watch too, where it runs.
+PROMOTIONS_READER = "campaigns"
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,15 @@ def _full_sweep_due(checkpoints: Checkpoints, store_hash: str, now: datetime) ->
 
 
 def take_look(
-    client: BigCommerceClient, lock_client: redis.Redis, store_hash: str, lock_timeout_s: float
+    client: BigCommerceClient,
+    lock_client: redis.Redis,
+    store_hash: str,
+    lock_timeout_s: float,
+    promotions: bool = True,
 ) -> GovernedLook:
     """Read, compare and remember under the store's watch lock; the look, with every
-    unapproved change whose record is owed."""
+    unapproved change whose record is owed. `promotions`: read the promotions too (not
+    where the campaigns flow's look reads them for this watch)."""
     checkpoints = Checkpoints(lock_client)
     lock = lock_client.lock(
         keys.poll_lock(store_hash, WATCH), timeout=lock_timeout_s, blocking_timeout=lock_timeout_s
@@ -114,7 +121,8 @@ def take_look(
         full = _full_sweep_due(checkpoints, store_hash, now)
         since = checkpoints.get(store_hash, WATCH)
         seen = read_catalog(client, None if full or since is None else since - OVERLAP)
-        seen += read_promotions(client, now)
+        if promotions:
+            seen += read_promotions(client, now)
         found = observed.observe(lock_client, store_hash, seen, now)
         modified = [datetime.fromisoformat(s.modified) for s in seen if s.modified]
         if modified:
@@ -155,6 +163,7 @@ class GovernedSource(FetchedSource):
             redis_client(),
             store_hash,
             float(settings().visibility_timeout),
+            promotions=PROMOTIONS_READER not in settings().flow_names,
         )
         return look, look.to_json_bytes()
 
