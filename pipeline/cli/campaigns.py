@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from pipeline.cli.ecm_user import as_user as _as_user
+from pipeline.cli.ecm_user import as_user
 from pipeline.cli.options import OperatorError, parse_moment, unknown_store
 from pipeline.flows.campaigns import memory, workspace
 from pipeline.flows.campaigns.items import CampaignException
@@ -125,7 +125,7 @@ def campaigns_file(
     maximum = _percent(max_discount)
     approved_countries = _codes(countries, "--country", 2)
     approved_currencies = _codes(currencies, "--currency", 3)
-    otcs = _as_user(config)
+    otcs = as_user(config)
     scope = Scope(
         store_hash=store_hash,
         campaign_id=workspace.next_campaign_id(otcs, store_hash),
@@ -163,7 +163,7 @@ def campaigns_link(
     if not promotions and not coupons:
         raise OperatorError("nothing to link: give --promotion or --coupon")
     scope = workspace.link(
-        _as_user(config),
+        as_user(config),
         store_hash,
         campaign_id,
         _fingerprints(store_hash, promotions),
@@ -183,7 +183,7 @@ def campaigns_decide(store_hash: str, campaign_id: str, approve: bool) -> None:
     """Approve or reject a campaign as the configured user (an approver)."""
     config = load_settings()
     _store(config, store_hash)
-    workspace.decide(_as_user(config), store_hash, campaign_id, approve)
+    workspace.decide(as_user(config), store_hash, campaign_id, approve)
     click.echo(f"campaign {campaign_id}: {'approved' if approve else 'rejected'}")
 
 
@@ -194,7 +194,7 @@ def campaigns_close(store_hash: str, campaign_id: str) -> None:
     """Close a campaign now: its closeout record is owed."""
     config = load_settings()
     _store(config, store_hash)
-    workspace.close(_as_user(config), store_hash, campaign_id, datetime.now(UTC))
+    workspace.close(as_user(config), store_hash, campaign_id, datetime.now(UTC))
     click.echo(f"campaign {campaign_id}: closed")
 
 
