@@ -86,8 +86,12 @@ def stream_time(stream_id: str) -> datetime:
     return datetime.fromtimestamp(int(stream_id.split("-", 1)[0]) / 1000, tz=UTC)
 
 
-def subject_of(kind: str, order_id: str, source_id: str) -> tuple[str, str, str | None]:
-    """(subject kind, subject id, part) from a record's Order ID and Source ID attributes."""
+def subject_of(
+    kind: str, order_id: str, source_id: str, object_kind: str = "", object_id: str = ""
+) -> tuple[str, str, str | None]:
+    """(subject kind, subject id, part) from a record's Order ID and Source ID attributes,
+    or its Object Type and Object ID where its flow names the subject there (a change
+    request, a product, a promotion, a campaign)."""
     if kind == TAX_SUMMARY_KIND:
         return "store_month", source_id[:_MONTH_LENGTH], source_id[_MONTH_LENGTH + 1 :] or None
     if kind in DISCLOSURE_SUBJECT_KINDS:
@@ -98,6 +102,8 @@ def subject_of(kind: str, order_id: str, source_id: str) -> tuple[str, str, str 
     if kind.startswith(RECALL_KIND_PREFIX):
         recall_id, _, part = source_id.partition("/")
         return "recall", recall_id, part or None
+    if object_kind and object_id:
+        return object_kind, object_id, source_id or None
     return "order", order_id, source_id or None
 
 
@@ -116,7 +122,11 @@ def row_from_attributes(
     of the earlier versions its SUPERSEDES links point at."""
     kind = attributes["Document Kind"]
     subject_kind, subject_id, part = subject_of(
-        kind, attributes.get("Order ID", ""), attributes.get("Source ID", "")
+        kind,
+        attributes.get("Order ID", ""),
+        attributes.get("Source ID", ""),
+        attributes.get("Object Type", ""),
+        attributes.get("Object ID", ""),
     )
     return DeclaredRecordRow(
         record_key=attributes["Record Key"],

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pipeline.index.campaigns import APPROVED, PROMOTION, Campaign
 from pipeline.index.recalls import CLOSED, Identifiers, Recall, RecalledItem
 from pipeline.index.records import ArchiveIndex
-from pipeline.index.rows import OrderLineRow
+from pipeline.index.rows import OrderLineRow, row_from_attributes
 
 STORE = "st0re1"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -112,3 +112,18 @@ def test_a_recalls_hold_its_affected_lines_and_where_a_scan_got(index: ArchiveIn
     state = ScanState(T0, T0, 3, 500)
     index.recalls.save_scan(STORE, "9", state)
     assert index.recalls.scan(STORE, "9") == state
+
+
+def test_a_record_names_its_subject_by_object_type_and_id_where_its_flow_does() -> None:
+    """A campaign's or change request's records are about that object, not an order: the
+    index finds a promotion's earlier versions by it (declare's supersede links)."""
+    attributes = {"Document Kind": "promotion_version", "Record Key": "k", "Store Hash": STORE,
+                  "SHA-256": "ab" * 32, "File Plan Version": "1", "Object Type": "promotion",
+                  "Object ID": "7", "Jurisdiction": "ZZ"}  # fmt: skip
+    row = row_from_attributes(attributes, ecm_name="n.pdf", ecm_node_id=5, rsi="BCRM-MKT-CMP",
+                              record_date=T0.date(), declared_at=T0)  # fmt: skip
+    assert (row.subject_kind, row.subject_id, row.part) == ("promotion", "7", None)
+    order = {**attributes, "Document Kind": "invoice", "Order ID": "100", "Object Type": ""}
+    row = row_from_attributes(order, ecm_name="n.pdf", ecm_node_id=5, rsi="BCRM-FIN-INV",
+                              record_date=T0.date(), declared_at=T0)  # fmt: skip
+    assert (row.subject_kind, row.subject_id) == ("order", "100")
