@@ -131,7 +131,8 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(report.read_text())
     assert summary["ok"] is True
-    assert summary["orders_seen"] == 17  # 15 seeded + 2 placed live, the terms edited between
+    # 15 seeded + 2 placed live, the terms edited between, + 1 using the campaign's promotion
+    assert summary["orders_seen"] == 18
     assert summary["due_documents"] == summary["present_exactly_once"] > 30
     assert len(summary["live_changes"]) >= 3
     amounts = [c for c in summary["live_changes"] if re.search(r"\d\.\d", c)]
@@ -155,9 +156,32 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert approvals["unapproved_changes"] == summary["records_per_kind"]["unapproved_change"] == 2
     assert approvals["checks_passed"] == approvals["checks"] == 6
     _assert_case_files(summary, after["order_id"])
+    _assert_campaigns(summary)
     assert not (data_dir / "redis" / "redis.json").exists()
     assert processes_of(data_dir) == []
     _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")
+
+
+def _assert_campaigns(summary: dict[str, Any]) -> None:
+    """The approved campaign's promotion published, the unapproved and the widened one
+    caught, its prior-price evidence filed, its closeout with the order that used it;
+    each a record the inventory counts too."""
+    campaigns = summary["flows"]["campaigns"]
+    kinds = summary["records_per_kind"]
+    assert campaigns["checks_passed"] == campaigns["checks"] == 4
+    assert campaigns["promotion_versions"] == kinds["promotion_version"] >= 4
+    for check in (
+        "unapproved_live",
+        "created_outside_workflow",
+        "above_max_discount",
+        "changed_after_approval",
+    ):
+        assert campaigns["exceptions"][check] >= 1, campaigns["exceptions"]
+    assert campaigns["exception_records"] == kinds["campaign_exception"]
+    assert campaigns["exception_records"] == sum(campaigns["exceptions"].values())
+    assert campaigns["evidence"] == kinds["campaign_prior_price_evidence"] >= 1
+    assert campaigns["closeouts"] == kinds["campaign_closeout"] == 1
+    assert campaigns["closeout_orders"] == 1
 
 
 def _assert_case_files(summary: dict[str, Any], disputed: int) -> None:

@@ -7,7 +7,10 @@ Which reductions are EU ones (`prices.eu.eu_reason`): a promotion's own countrie
 channels and currency say so; one with no restriction is taken to sell into the EU when
 the store's own country (`GET /v2/store` `country_code`) is a member state. BigCommerce
 channels carry no country (channels.v3.yml), so no channel is taken to be an EU one by
-itself: `eu_channels` stays empty (our reading, written down here).
+itself: `eu_channels` stays empty (our reading, written down here). A disabled version
+lowers no price: only an enabled one (`status` ENABLED, promotions.v3.yml) owes evidence,
+so a promotion created disabled and enabled at its campaign's start owes it once, for
+the version that runs.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from pipeline.flows.campaigns.prices.usage import campaign_usage
 from pipeline.index.campaigns import COUPON, Campaign
 from pipeline.index.records import ArchiveIndex
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
+
+
+ENABLED = "ENABLED"
 
 
 class PriceRecords:
@@ -43,10 +49,12 @@ class PriceRecords:
 
     def evidence_of(self, version: PromotionVersion, now: datetime) -> PriceEvidence | None:
         """The evidence a new version owes, or None (a legacy coupon, or no EU reduction)."""
-        if not version.subject.startswith(f"{PROMOTION}/") or not lowers_prices(version.body):
+        body = version.body
+        promotion = version.subject.startswith(f"{PROMOTION}/")
+        if not promotion or body.get("status") != ENABLED or not lowers_prices(body):
             return None
         evidence = prior_price_evidence(
-            self.index, self.store_hash, version.body, sells_to_eu=self.sells_to_eu, now=now
+            self.index, self.store_hash, body, sells_to_eu=self.sells_to_eu, now=now
         )
         if evidence is None:
             return None
