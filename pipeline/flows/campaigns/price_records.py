@@ -28,7 +28,6 @@ from pipeline.index.campaigns import COUPON, Campaign
 from pipeline.index.records import ArchiveIndex
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 
-
 ENABLED = "ENABLED"
 
 
