@@ -43,6 +43,17 @@ from pipeline.index.discounts import OrderDiscounts
 from pipeline.index.prices import PriceHistory
 from pipeline.runtime import clients, redis_client, services
 
+# The shopper who uses the promotion, in DE where it applies.
+BUYER = {
+    "first_name": "Jörg",
+    "last_name": "Weiß",
+    "street_1": "Unter den Linden 1",
+    "city": "Berlin",
+    "zip": "10117",
+    "country": "Germany",
+    "country_iso2": "DE",
+    "email": "joerg@example.com",
+}
 CAUGHT = (UNAPPROVED_LIVE, CREATED_OUTSIDE_WORKFLOW, ABOVE_MAX_DISCOUNT, CHANGED_AFTER_APPROVAL)
 FOLDERS = {
     "promotion_versions": "Promotion Versions",
@@ -192,7 +203,11 @@ def run_campaigns(
         "bigcommerce",
         "POST",
         "/orders",
-        {"products": [{"product_id": product_id}], "promotion_id": promotion_id},
+        {
+            "products": [{"product_id": product_id}],
+            "billing_address": BUYER,
+            "promotion_id": promotion_id,
+        },
     )
     discounts = OrderDiscounts(services.archive_index().engine)
 
