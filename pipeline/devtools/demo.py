@@ -16,7 +16,9 @@ from typing import Any
 
 from pipeline.core import registry
 from pipeline.core.ledger import repeated_attempts_of, retries_of
+from pipeline.devtools.approvals_staff import hire
 from pipeline.devtools.demo_approvals import run_approvals
+from pipeline.devtools.demo_campaigns import run_campaigns
 from pipeline.devtools.demo_cases import CaseActions, act_on_cases, add_case_files
 from pipeline.devtools.demo_disclosures import TermsEdit, as_of_figures, edit_terms_between_orders
 from pipeline.devtools.demo_phases import CHECKING, UNITS, PhaseTracker, PhaseView
@@ -30,6 +32,7 @@ from pipeline.devtools.settling import (
     look,
     wait_until_settled,
 )
+from pipeline.flows.approvals.policy import policy
 from pipeline.records.classify import default_plan
 from pipeline.records.pdf.format import money
 from pipeline.runtime import clients, services
@@ -150,6 +153,7 @@ def run_demo(
     changes: list[str] = []
     edit = None
     approvals: dict[str, Any] = {}
+    campaigns: dict[str, Any] = {}
     cases = CaseActions()
     if live:
         changes, touched, edit = _live_changes(sandbox, deadline, view)
@@ -160,7 +164,10 @@ def run_demo(
             touched |= cases.orders
         view.announce("Live changes: " + "; ".join(changes))
         if "approvals" in registry.flows():
-            approvals = run_approvals(sandbox, deadline, view.announce)
+            staff = hire(clients.otcs(), policy())
+            approvals = run_approvals(sandbox, staff, deadline, view.announce)
+            if "campaigns" in registry.flows():
+                campaigns = run_campaigns(sandbox, staff, deadline, view.announce)
         tracker = PhaseTracker(view, len(touched), _owed_documents, "live changes: ", seen)
         seen = _archive(store, deadline, tracker)
     counters = sandbox.admin("bigcommerce", "GET", "/counters")
@@ -188,5 +195,6 @@ def run_demo(
     if edit is not None:
         summary.disclosures.update(as_of_figures(store, edit))
     summary.approvals = approvals
+    summary.campaigns = campaigns
     add_case_files(sandbox, summary, cases)
     return summary

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pipeline.devtools.approvals_staff import hire
+from pipeline.devtools.approvals_staff import ApprovalsStaff
 from pipeline.devtools.demo_sandbox import Sandbox
 from pipeline.devtools.settling import wait_until
 from pipeline.flows.approvals import change_requests, observed
@@ -107,12 +107,12 @@ def _figures(
 
 
 def run_approvals(
-    sandbox: Sandbox, deadline: float, announce: Callable[[str], None]
+    sandbox: Sandbox, staff: ApprovalsStaff, deadline: float, announce: Callable[[str], None]
 ) -> dict[str, Any]:
-    """The part, start to end; its figures, the scripted outcomes and how many held."""
+    """The part, start to end, by `staff` (`approvals_staff.hire`); its figures, the
+    scripted outcomes and how many held."""
     store = sandbox.store_hash
     service = clients.otcs()
-    staff = hire(service, policy())
     maker, approver = staff.maker.otcs, staff.approver.otcs
     by, checker = staff.maker.name, staff.approver.name
     bigcommerce = clients.bigcommerce(store)

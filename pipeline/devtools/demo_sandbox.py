@@ -27,6 +27,8 @@ ADMIN_TIMEOUT_S = 60
 SANDBOX_POLL_INTERVAL_S = "2"
 # A look reads every page and setting of a channel: more calls than an orders poll.
 SANDBOX_DISCLOSURE_POLL_INTERVAL_S = "5"
+# Flow 7's looks at the promotions (the demo's campaigns part waits on them).
+SANDBOX_PROMOTION_POLL_INTERVAL_S = "3"
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,7 @@ class PipelineProcesses:
             **sandbox.env,
             "BCRM_POLL_INTERVAL_S": SANDBOX_POLL_INTERVAL_S,
             "BCRM_DISCLOSURE_POLL_INTERVAL_S": SANDBOX_DISCLOSURE_POLL_INTERVAL_S,
-            # The campaigns flow's look at the promotions is a polled stream too.
-            "BCRM_PROMOTION_POLL_INTERVAL_S": SANDBOX_POLL_INTERVAL_S,
+            "BCRM_PROMOTION_POLL_INTERVAL_S": SANDBOX_PROMOTION_POLL_INTERVAL_S,
             "BCRM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
             # The helpdesk's `POST /cases` (pipeline.devtools.helpdesk signs with it).
             "BCRM_CASES_SIGNING_SECRETS": "whsec_"

@@ -54,6 +54,8 @@ class DemoSummary:
     # The case files' part (`demo_cases.add_case_files`): cases, their records and links,
     # holds in force and the records under them.
     cases: dict[str, Any] = field(default_factory=dict)
+    # The campaigns flow's part, with live changes (`demo_campaigns.run_campaigns`).
+    campaigns: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -63,6 +65,7 @@ class DemoSummary:
             and self.present_exactly_once == self.due_documents
             and self.disclosures.get("as_of_checks_passed", 0) == checks
             and self.approvals.get("checks_passed", 0) == self.approvals.get("checks", 0)
+            and self.campaigns.get("checks_passed", 0) == self.campaigns.get("checks", 0)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -71,6 +74,7 @@ class DemoSummary:
             "disclosures": figures.pop("disclosures"),
             "approvals": figures.pop("approvals"),
             "cases": figures.pop("cases"),
+            "campaigns": figures.pop("campaigns"),
         }
         return {**figures, "flows": flows, "ok": self.ok, "reconciliation": reconciliation(self)}
 
@@ -255,6 +259,34 @@ def _approvals(summary: DemoSummary) -> list[Line]:
     ]
 
 
+def _campaigns(summary: DemoSummary) -> list[Line]:
+    figures = summary.campaigns
+    if not figures:
+        return []
+    caught = ", ".join(f"{n} {check}" for check, n in figures["exceptions"].items()) or "none"
+    return [
+        Line("Campaigns", "", "promotions held against the campaigns approved in the ECM"),
+        *(Line(f"  {action}") for action in figures["actions"]),
+        Line(
+            "  promotion versions",
+            str(figures["promotion_versions"]),
+            "each distinct version of a promotion once, the seeded ones too",
+        ),
+        Line("  exceptions", caught, f"{figures['exception_records']} exception records"),
+        Line(
+            "  prior-price evidence",
+            str(figures["evidence"]),
+            "per enabled version that lowers prices in the EU (Directive 98/6/EC Art 6a)",
+        ),
+        Line(
+            "  closeouts",
+            str(figures["closeouts"]),
+            f"{figures['closeout_orders']} order(s) used the campaign, with their discount",
+        ),
+        Line("  outcomes as scripted", f"{figures['checks_passed']} of {figures['checks']}"),
+    ]
+
+
 # Case files listed one per line in the summary, at most (the report lists all).
 CASE_LINES = 10
 
@@ -339,6 +371,7 @@ def summary_lines(summary: DemoSummary) -> list[Line]:
         *_records(summary),
         *_disclosures(summary),
         *_approvals(summary),
+        *_campaigns(summary),
         *_cases(summary),
         *_work(summary),
         *([Line("How the figures reconcile"), *notes] if notes else []),

@@ -303,6 +303,7 @@ FILE_PLAN: list[tuple[int, int, str, str, str | None, bool]] = [
     (3082, 3008, "Discount Rules", "COM-MKT-DSC", "BCRM-MKT-CMP", False),
     (3083, 3008, "Campaign Exceptions", "COM-MKT-EXC", "BCRM-MKT-CMP", False),
     (3084, 3008, "Campaign Closeouts", "COM-MKT-CLO", "BCRM-MKT-CMP", False),
+    (3085, 3008, "Prior-Price Evidence", "COM-MKT-PPE", "BCRM-MKT-CMP", False),
 ]
 
 WORKSPACE_TYPES: list[dict[str, Any]] = [
@@ -376,6 +377,7 @@ WORKSPACE_TYPES: list[dict[str, Any]] = [
             "Promotion Versions",
             "Exceptions",
             "Closeout",
+            "Prior-Price Evidence",
         ],
     },
     {

@@ -58,7 +58,9 @@ def test_the_prior_price_is_the_lowest_of_the_30_days_as_the_store_charged_it(
     store.advance_clock(32 * DAY)
     client.request("PUT", "/v3/catalog/products/3", body={"price": 100})
     poll(client, index, store)
-    starts = store_now(store) + timedelta(days=1)
+    store.advance_clock(1 * DAY)
+    poll(client, index, store)  # the history reaches the start
+    starts = store_now(store) - timedelta(minutes=1)
     promotion = _promotion(
         9, starts.isoformat(), _percent_off("30", products=[3], variants=[variant])
     )
@@ -150,7 +152,8 @@ def test_a_product_the_history_never_saw_and_a_store_never_polled_are_not_covere
     [item] = never.items
     assert (item.product_id, item.complete, item.prior_price_minor) == (3, False, None)
     poll(client, index, store)
-    store.advance_clock(40 * DAY)
+    store.advance_clock(41 * DAY)
+    poll(client, index, store)  # the history reaches the start
     unknown = prior_price_evidence(
         index, store.store_hash, _promotion(6, start, _percent_off("10", products=[3, 999999]))
     )
@@ -158,3 +161,33 @@ def test_a_product_the_history_never_saw_and_a_store_never_polled_are_not_covere
     items = {i.product_id: i for i in unknown.items}
     assert items[3].complete and items[3].prior_price_minor is not None
     assert not items[999999].complete and items[999999].prior_price_minor is None
+
+
+def test_a_reduction_the_history_does_not_reach_yet_states_no_prior_price(
+    store, client, index
+) -> None:
+    """Evidence asked before the reduction starts (or before a poll saw the prices up to
+    its start) cannot know the lowest price of the whole window: the store may still
+    lower it. Found by the campaigns look, which computes evidence once, when it first
+    sees a version: a prior price stated then would be wrong after a later sale."""
+    seeded = client.get_v3("/catalog/products/3")
+    poll(client, index, store)
+    store.advance_clock(40 * DAY)
+    poll(client, index, store)
+    starts = store_now(store) + timedelta(days=2)
+    promotion = _promotion(11, starts.isoformat(), _percent_off("10", products=[3]))
+    early = prior_price_evidence(index, store.store_hash, promotion)
+    assert early is not None and not early.complete
+    [item] = [i for i in early.items if (i.product_id, i.variant_id) == (3, 0)]
+    assert item.prior_price_minor is None
+    # The store then runs a sale inside the window: a prior price stated early was wrong.
+    store.advance_clock(1 * DAY)
+    store.change_price(3, sale_price=float(seeded["price"]) / 2)
+    store.advance_clock(2 * DAY)
+    poll(client, index, store)
+    late = prior_price_evidence(index, store.store_hash, promotion)
+    assert late is not None and late.complete
+    [item] = [i for i in late.items if (i.product_id, i.variant_id) == (3, 0)]
+    assert item.prior_price_minor == true_lowest(
+        store, 3, (seeded["price"], seeded["sale_price"]), starts
+    )

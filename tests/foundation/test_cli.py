@@ -131,7 +131,8 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(report.read_text())
     assert summary["ok"] is True
-    assert summary["orders_seen"] == 17  # 15 seeded + 2 placed live, the terms edited between
+    # 15 seeded + 2 placed live, the terms edited between, + 1 using the campaign's promotion
+    assert summary["orders_seen"] == 18
     assert summary["due_documents"] == summary["present_exactly_once"] > 30
     assert len(summary["live_changes"]) >= 3
     amounts = [c for c in summary["live_changes"] if re.search(r"\d\.\d", c)]
@@ -151,13 +152,39 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert (approvals["requested"], approvals["published"], approvals["rejected"]) == (4, 1, 1)
     assert approvals["refused"] == {"drift": 1, "separation of duties": 1}
     assert approvals["receipts"] == 1 and approvals["refusal_records"] == 2
-    # The drift's own edit and the direct one: each a record, counted by the inventory too.
-    assert approvals["unapproved_changes"] == summary["records_per_kind"]["unapproved_change"] == 2
+    # The drift's own edit and the direct one: each a record, counted by the inventory too,
+    # which also counts the campaigns part's widened promotion (flow 3's watch files it).
+    assert approvals["unapproved_changes"] == 2
+    assert summary["records_per_kind"]["unapproved_change"] == 3
     assert approvals["checks_passed"] == approvals["checks"] == 6
     _assert_case_files(summary, after["order_id"])
+    _assert_campaigns(summary)
     assert not (data_dir / "redis" / "redis.json").exists()
     assert processes_of(data_dir) == []
     _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")
+
+
+def _assert_campaigns(summary: dict[str, Any]) -> None:
+    """The approved campaign's promotion published, the unapproved and the widened one
+    caught, its prior-price evidence filed, its closeout with the order that used it;
+    each a record the inventory counts too."""
+    campaigns = summary["flows"]["campaigns"]
+    kinds = summary["records_per_kind"]
+    assert campaigns["checks_passed"] == campaigns["checks"] == 4
+    # (the inventory also counts versions superseded and kept as earlier versions)
+    assert 4 <= campaigns["promotion_versions"] <= kinds["promotion_version"]
+    for check in (
+        "unapproved_live",
+        "created_outside_workflow",
+        "above_max_discount",
+        "changed_after_approval",
+    ):
+        assert campaigns["exceptions"][check] >= 1, campaigns["exceptions"]
+    assert campaigns["exception_records"] == sum(campaigns["exceptions"].values())
+    assert campaigns["exception_records"] <= kinds["campaign_exception"]
+    assert 1 <= campaigns["evidence"] <= kinds["campaign_prior_price_evidence"]
+    assert campaigns["closeouts"] == kinds["campaign_closeout"] == 1
+    assert campaigns["closeout_orders"] == 1
 
 
 def _assert_case_files(summary: dict[str, Any], disputed: int) -> None:

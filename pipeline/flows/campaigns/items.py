@@ -1,18 +1,24 @@
 """What a look of flow 7 finds, each owing one record: a promotion's new version, a
-failed check (an exception), a campaign's closeout. Each has an id that derives from its
-facts (the version's fingerprint, the check and the version, the campaign), which is its
-record's identity, so two looks that find it file one record.
+failed check (an exception), the prior-price evidence of a version that lowers prices in
+the EU, a campaign's closeout. Each has an id that derives from its facts (the version's
+fingerprint, the check and the version, the campaign), which is its record's identity,
+so two looks that find it file one record.
+
+Evidence and closeouts are computed once, when first found (they read the price history,
+the archived orders and the store's counters, which move on), and kept as the canonical
+JSON their record is rendered from (`source`), so every look that owes them again owes
+the same bytes.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 from pipeline.flows.campaigns.checks import ONCE_PER_OFFER
 
-VERSION, EXCEPTION, CLOSEOUT = "version", "exception", "closeout"
+VERSION, EXCEPTION, EVIDENCE, CLOSEOUT = "version", "exception", "evidence", "closeout"
 
 
 def _slug(subject: str) -> str:
@@ -65,24 +71,43 @@ class CampaignException:
 
 
 @dataclass(frozen=True)
+class PriceEvidence:
+    """The prior-price evidence of one version (`number`) of a promotion that lowers
+    prices in the EU: `source` is its `PriorPriceEvidence` as canonical JSON."""
+
+    type: ClassVar[str] = EVIDENCE
+    store_hash: str
+    subject: str
+    fingerprint: str
+    campaign_id: str
+    number: int
+    source: str
+
+    @property
+    def part(self) -> str:
+        """`promotion-7-2`: the promotion and its version number."""
+        return f"{_slug(self.subject)}-{self.number}"
+
+    @property
+    def id(self) -> str:
+        return evidence_id(self.part)
+
+
+def evidence_id(part: str) -> str:
+    return f"evidence-{part}"
+
+
+@dataclass(frozen=True)
 class Closeout:
-    """A campaign that ended or was closed: its facts and each linked promotion's usage
-    counter as read at the look that found it over. The orders that used it and their
-    discount total (`campaign_usage`, from the archived order lines) are added to this
-    document kind when that computation is merged (issue 17 §6)."""
+    """A campaign that ended or was closed: `source` is its `CampaignUsage` as canonical
+    JSON (the orders that used it, their discount totals, the final use counters), read
+    at the look that found it over (`closed_at`: when it ended)."""
 
     type: ClassVar[str] = CLOSEOUT
     store_hash: str
     campaign_id: str
-    name: str
-    starts_at: str
-    ends_at: str
     closed_at: str
-    decision: str
-    decided_by: str
-    final_uses: dict[str, int] = field(default_factory=dict)
-    coupons: list[str] = field(default_factory=list)
-    read_at: str = ""
+    source: str
 
     @property
     def id(self) -> str:
@@ -93,10 +118,13 @@ def closeout_id(campaign_id: str) -> str:
     return f"closeout-{campaign_id}"
 
 
-Item = PromotionVersion | CampaignException | Closeout
-TYPES: dict[str, type[PromotionVersion] | type[CampaignException] | type[Closeout]] = {
+Item = PromotionVersion | CampaignException | PriceEvidence | Closeout
+# Items whose record is rendered from their own `source`, not from the look.
+PriceItem = PriceEvidence | Closeout
+TYPES: dict[str, type[Item]] = {
     VERSION: PromotionVersion,
     EXCEPTION: CampaignException,
+    EVIDENCE: PriceEvidence,
     CLOSEOUT: Closeout,
 }
 

@@ -36,15 +36,17 @@ from pipeline.flows.campaigns import memory, scheduling
 from pipeline.flows.campaigns.checks import check_offer
 from pipeline.flows.campaigns.items import (
     CampaignException,
-    Closeout,
     Item,
     PromotionVersion,
+    closeout_id,
     dumps,
     loads,
 )
 from pipeline.flows.campaigns.offers import PROMOTION, Offer, read_offers
+from pipeline.flows.campaigns.price_records import PriceRecords
 from pipeline.flows.commerce.pollers import Checkpoints
-from pipeline.index.campaigns import CLOSED, COUPON, Campaign, Campaigns
+from pipeline.index.campaigns import COUPON, Campaign, Campaigns
+from pipeline.index.records import ArchiveIndex
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.runtime import clients, redis_client, services, settings
 from pipeline.runtime.log import log_event
@@ -166,52 +168,26 @@ def _versions(
     return found, entries
 
 
-def _closeouts(
-    store_hash: str,
-    campaigns: Mapping[str, Campaign],
-    offers: list[Offer],
-    links: Mapping[tuple[str, str], list[str]],
-    now: datetime,
-) -> list[Closeout]:
-    """A closeout per approved campaign that is closed or past its end."""
-    found = []
-    for campaign in campaigns.values():
-        over = campaign.closed_at is not None or campaign.ends_at <= now
-        if not (campaign.approved and over):
-            continue
-        mine = [o for o in offers if campaign in _linked(o, campaigns, links)]
-        ended = campaign.closed_at or campaign.ends_at
-        found.append(
-            Closeout(
-                store_hash,
-                campaign.campaign_id,
-                campaign.name,
-                campaign.starts_at.isoformat(),
-                campaign.ends_at.isoformat(),
-                ended.isoformat(),
-                CLOSED if campaign.closed_at else campaign.decision,
-                campaign.decided_by or "",
-                {o.subject: o.uses for o in mine},
-                sorted(
-                    ref
-                    for (kind, ref), ids in links.items()
-                    if kind == COUPON and campaign.campaign_id in ids
-                ),
-                now.isoformat(timespec="seconds"),
-            )
-        )
-    return found
+def _over(campaigns: Mapping[str, Campaign], now: datetime) -> list[Campaign]:
+    """The approved campaigns that are closed or past their end: each owes a closeout."""
+    return [
+        c
+        for c in campaigns.values()
+        if c.approved and (c.closed_at is not None or c.ends_at <= now)
+    ]
 
 
 def observe(
     lock_client: redis.Redis,
     index: Campaigns,
-    store_hash: str,
+    prices: PriceRecords,
     offers: list[Offer],
     now: datetime,
 ) -> tuple[list[Item], list[ChangeRequest]]:
     """Decide what this look found and remember it (see `memory`); the new items, and
-    the enables and disables the store's campaigns owe now."""
+    the enables and disables the store's campaigns owe now. Evidence and closeouts are
+    computed only for what is new (they read the index and the store)."""
+    store_hash = prices.store_hash
     at = now.isoformat(timespec="seconds")
     campaigns = {c.campaign_id: c for c in index.listed(store_hash)}
     links = index.link_map(store_hash)
@@ -233,13 +209,20 @@ def observe(
         for offer in offers
         for finding in check_offer(offer, linked[offer.subject], now)
     ]
-    candidates: list[Item] = [
-        *versions,
-        *exceptions,
-        *_closeouts(store_hash, campaigns, offers, links, now),
-    ]
-    old = memory.known(lock_client, store_hash, (i.id for i in candidates))
+    candidates: list[Item] = [*versions, *exceptions]
+    over = _over(campaigns, now)
+    old = memory.known(
+        lock_client,
+        store_hash,
+        [*(i.id for i in candidates), *(closeout_id(c.campaign_id) for c in over)],
+    )
     found = list({i.id: i for i in candidates if i.id not in old}.values())
+    found += [
+        evidence
+        for version in versions
+        if version.id not in old and (evidence := prices.evidence_of(version, now)) is not None
+    ]
+    found += [prices.closeout_of(c, links) for c in over if closeout_id(c.campaign_id) not in old]
     memory.remember(
         lock_client,
         store_hash,
@@ -297,7 +280,7 @@ def _country(client: BigCommerceClient, owed: tuple[Item, ...]) -> str:
 def take_look(
     client: BigCommerceClient,
     lock_client: redis.Redis,
-    index: Campaigns,
+    index: ArchiveIndex,
     store_hash: str,
     lock_timeout_s: float,
 ) -> CampaignLook:
@@ -309,7 +292,8 @@ def take_look(
         rows = list(client.iter_v3("/promotions"))
         offers = read_offers(client, rows)
         watch_promotions(lock_client, store_hash, rows, now)
-        found, scheduled = observe(lock_client, index, store_hash, offers, now)
+        prices = PriceRecords(index, client, store_hash)
+        found, scheduled = observe(lock_client, index.campaigns, prices, offers, now)
         owed = tuple(memory.pending(lock_client, store_hash))
     country = _country(client, owed)
     Checkpoints(lock_client).polled(store_hash, LOOK, now)
@@ -338,7 +322,7 @@ class PromotionSource(FetchedSource):
         look = take_look(
             clients.bigcommerce(store_hash),
             redis_client(),
-            services.archive_index().campaigns,
+            services.archive_index(),
             store_hash,
             float(settings().visibility_timeout),
         )

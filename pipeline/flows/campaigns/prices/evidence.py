@@ -14,8 +14,11 @@ Arithmetic, all in integer minor units of the history's currency (`pipeline.inde
   selling price is the sale price when one is set, else the price;
 - the prior price is the lowest of them, but only when the history covers the window
   (observation began at or before the window's start: from then on every product was
-  read, and one first seen later did not exist before). When it does not, the prior
-  price is None and the evidence says from when it knows the prices (`observed_from`)
+  read, and one first seen later did not exist before; and a poll finished at or after
+  the reduction's start, so no change before it is still unseen: evidence computed for a
+  reduction that starts later, or just after a price change not polled yet, is not
+  covered rather than stating a prior price the store may still undercut). When it does
+  not, the prior price is None and the evidence says from when it knows the prices (`observed_from`)
   and the lowest it saw since: it does not guess;
 - the promotional price: the price at the start less a percentage (half up to the minor
   unit) or less a per-item fixed amount (`cart_items`); a whole-cart fixed amount
@@ -296,8 +299,11 @@ def item_evidence(
     window_from = starts_at - WINDOW
     began = None if observation is None else observation.began_at
     # A product the history never saw (named by the rule, not in the catalog when polled)
-    # has no prices to state: not covered, whatever the observation's reach.
-    complete = began is not None and began <= window_from and bool(points)
+    # has no prices to state: not covered, whatever the observation's reach. Nor is a
+    # window the history does not reach the end of (no poll since the start: a reduction
+    # starting later, or a change just before the start not polled yet).
+    reaches = observation is not None and observation.polled_at >= starts_at
+    complete = began is not None and began <= window_from and reaches and bool(points)
     in_window = _in_force(points, window_from, starts_at)
     lowest = min((p.selling_minor for p in in_window), default=None)
     at_start = _in_force(points, starts_at, starts_at + timedelta(seconds=1))

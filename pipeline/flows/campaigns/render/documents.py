@@ -1,7 +1,8 @@
 """Flow 7's records as archival PDF/A-3b documents, each with its item's canonical JSON
-embedded: a promotion version (its rules in words and the whole body), an exception (the
-check failed and why) and a campaign's closeout (its facts and final usage counters).
-Rendered from the item alone, so every look that owes one renders the same bytes."""
+embedded: a promotion version (its rules in words and the whole body) and an exception
+(the check failed and why); the evidence and closeout records are rendered from their
+own sources (`prices.render`). Rendered from the item alone, so every look that owes one
+renders the same bytes."""
 
 from __future__ import annotations
 
@@ -14,21 +15,21 @@ from pipeline.core import names
 from pipeline.core.contract import DocumentSpec
 from pipeline.flows.campaigns.items import (
     CampaignException,
-    Closeout,
     Item,
     PromotionVersion,
     closeout_id,
     dumps,
+    evidence_id,
     version_id,
 )
 from pipeline.flows.campaigns.look import CampaignLook
+from pipeline.flows.campaigns.prices.kinds import PRIOR_PRICE_EVIDENCE
 from pipeline.flows.campaigns.render.rules import action_words, condition_words
 from pipeline.flows.campaigns.workspace import bo_id
 from pipeline.records.pdf.sheet import Column, DocumentMeta, RenderedDocument, Sheet
 
 TEMPLATE_VERSION = "campaigns-1"
 RULE_COLUMNS = (Column("#", 10), Column("Action", 60), Column("Condition", 80), Column("Stop", 25))
-USE_COLUMNS = (Column("Promotion", 80), Column("Final uses", 40))
 
 
 def _shown(value: Any) -> str:
@@ -134,27 +135,6 @@ def _exception(exception: CampaignException, spec: DocumentSpec) -> Sheet:
     return sheet
 
 
-def _closeout(closeout: Closeout, spec: DocumentSpec) -> Sheet:
-    title = f"Closeout of campaign {bo_id(closeout.store_hash, closeout.campaign_id)}"
-    sheet = _sheet(spec, title, "CAMPAIGN CLOSEOUT", closeout.closed_at)
-    sheet.title_block(
-        ["bcrm campaigns", f"BigCommerce store {spec.store_hash}"],
-        [
-            ("Campaign", f"{closeout.campaign_id} {closeout.name}"),
-            ("Approved window", f"{closeout.starts_at} to {closeout.ends_at}"),
-            ("Ended", closeout.closed_at),
-            ("Decision", f"{closeout.decision} by user {closeout.decided_by or '-'}"),
-            ("Usage read at", closeout.read_at),
-        ],
-    )
-    sheet.section("Final usage counters (current_uses) of its promotions")
-    rows = [[subject, str(uses)] for subject, uses in sorted(closeout.final_uses.items())]
-    sheet.ruled_table(USE_COLUMNS, rows or [["-", "-"]])
-    if closeout.coupons:
-        sheet.key_values([("Coupon codes", ", ".join(closeout.coupons))], label_width=60)
-    return sheet
-
-
 def render_item(look: CampaignLook, spec: DocumentSpec) -> RenderedDocument:
     item: Item = look.item(item_id_of(spec))
     if isinstance(item, PromotionVersion):
@@ -162,16 +142,18 @@ def render_item(look: CampaignLook, spec: DocumentSpec) -> RenderedDocument:
     elif isinstance(item, CampaignException):
         sheet = _exception(item, spec)
     else:
-        sheet = _closeout(item, spec)
+        raise LookupError(f"{item.id} is rendered from its own source, not from a look")
     return sheet.finish(dumps(item).encode(), f"{item.type}.json")
 
 
 def item_id_of(spec: DocumentSpec) -> str:
     """The item a spec files: a version by its subject and fingerprint (its part names
     only what it is a version of, so every version shares a stem and supersedes the one
-    before), a closeout by its campaign, an exception by its part."""
+    before), a closeout by its campaign, an evidence and an exception by their part."""
     if spec.part in ("promotion", "coupon"):
         return version_id(f"{spec.part}/{spec.subject.id}", spec.fingerprint)
+    if spec.kind == PRIOR_PRICE_EVIDENCE:
+        return evidence_id(str(spec.part))
     if spec.part is None:
         return closeout_id(spec.subject.id)
     return spec.part
