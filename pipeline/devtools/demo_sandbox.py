@@ -71,6 +71,8 @@ class PipelineProcesses:
             **sandbox.env,
             "BCRM_POLL_INTERVAL_S": SANDBOX_POLL_INTERVAL_S,
             "BCRM_DISCLOSURE_POLL_INTERVAL_S": SANDBOX_DISCLOSURE_POLL_INTERVAL_S,
+            # The campaigns flow's look at the promotions is a polled stream too.
+            "BCRM_PROMOTION_POLL_INTERVAL_S": SANDBOX_POLL_INTERVAL_S,
             "BCRM_WEBHOOK_SECRET": secrets.token_urlsafe(24),
             # The helpdesk's `POST /cases` (pipeline.devtools.helpdesk signs with it).
             "BCRM_CASES_SIGNING_SECRETS": "whsec_"
