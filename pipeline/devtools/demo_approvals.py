@@ -21,7 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pipeline.devtools.approvals_staff import hire
+from pipeline.devtools.approvals_staff import ApprovalsStaff
 from pipeline.devtools.demo_sandbox import Sandbox
 from pipeline.devtools.settling import wait_until
 from pipeline.flows.approvals import change_requests, observed
@@ -31,6 +31,7 @@ from pipeline.flows.approvals.producer import publish_key
 from pipeline.flows.approvals.requesting import request_change
 from pipeline.flows.approvals.watch import WATCH
 from pipeline.flows.commerce.pollers import poll_runs_key
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import clients, redis_client, services
 
@@ -54,7 +55,12 @@ def _edit_price(sandbox: Sandbox, product_id: int) -> str:
     return str(price)
 
 
-def _settled(store_hash: str, service: OTCSClient, change_id: str, status: str) -> bool:
+def governed_products(bigcommerce: BigCommerceClient) -> list[int]:
+    """The products the approvals part changes (the first five the catalog lists)."""
+    return [p["id"] for p in itertools.islice(bigcommerce.iter_v3("/catalog/products"), 5)]
+
+
+def settled(store_hash: str, service: OTCSClient, change_id: str, status: str) -> bool:
     """The request reached `status`, and the record its publish owed (if any) is filed."""
     node = service.find_workspace(change_requests.EXT_SYSTEM, change_requests.BO_TYPE, change_id)
     if node is None or change_requests.facts_of(service, node.id)["Status"] != status:
@@ -107,12 +113,12 @@ def _figures(
 
 
 def run_approvals(
-    sandbox: Sandbox, deadline: float, announce: Callable[[str], None]
+    sandbox: Sandbox, staff: ApprovalsStaff, deadline: float, announce: Callable[[str], None]
 ) -> dict[str, Any]:
-    """The part, start to end; its figures, the scripted outcomes and how many held."""
+    """The part, start to end, acted by `staff`; its figures, the scripted outcomes and
+    how many held."""
     store = sandbox.store_hash
     service = clients.otcs()
-    staff = hire(service, policy())
     maker, approver = staff.maker.otcs, staff.approver.otcs
     by, checker = staff.maker.name, staff.approver.name
     bigcommerce = clients.bigcommerce(store)
@@ -121,7 +127,7 @@ def run_approvals(
         deadline,
         "bcrm's first look at the governed fields (its baseline)",
     )
-    products = [p["id"] for p in itertools.islice(bigcommerce.iter_v3("/catalog/products"), 5)]
+    products = governed_products(bigcommerce)
     days = policy().of(CHANGE_TYPE).valid_days
 
     def request(product_id: int, reason: str) -> ChangeRequest:
@@ -153,7 +159,7 @@ def run_approvals(
     requests = [a, b, c, d]
     outcomes = dict(zip((r.id for r in requests), EXPECTED, strict=True))
     wait_until(
-        lambda: all(_settled(store, service, cr, status) for cr, status in outcomes.items()),
+        lambda: all(settled(store, service, cr, status) for cr, status in outcomes.items()),
         deadline,
         "each change request's outcome and its record",
     )
