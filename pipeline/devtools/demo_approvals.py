@@ -92,13 +92,17 @@ def _figures(
     statuses = Counter(f["Status"] for f in facts)
     reasons = Counter(f["Status Reason"].split(":")[0] for f in facts if f["Status"] == "refused")
     nodes = sandbox.admin("otcs", "GET", "/inventory")["nodes"]
-    requests_folder = f"Change Request {store}-CR-"
+    # The part's own requests only: the recalls part files takedowns and a re-enable too.
+    requests_folder = tuple(f"{change_requests.workspace_name(r.id)}/" for r in requests)
 
-    def documents(container: str, folder: str, marker: str) -> int:
+    def documents(container: str | tuple[str, ...], folder: str, marker: str) -> int:
+        containers = (container,) if isinstance(container, str) else container
         return sum(
             1
             for n in nodes
-            if container in n["path"] and f"/{folder}/" in n["path"] and marker in n["name"]
+            if any(c in n["path"] for c in containers)
+            and f"/{folder}/" in n["path"]
+            and marker in n["name"]
         )
 
     return {

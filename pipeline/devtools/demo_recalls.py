@@ -30,7 +30,7 @@ from typing import Any
 
 import pikepdf
 
-from pipeline.devtools.approvals_staff import ApprovalsStaff, person
+from pipeline.devtools.approvals_staff import ApprovalsStaff, Person, person
 from pipeline.devtools.demo_approvals import governed_products, settled
 from pipeline.devtools.demo_sandbox import Sandbox
 from pipeline.devtools.settling import wait_until
@@ -88,9 +88,22 @@ def open_recall(sandbox: Sandbox, announce: Callable[[str], None]) -> RecallPart
     bigcommerce = clients.bigcommerce(store)
     product_id, sold_in = _most_sold(store, set(governed_products(bigcommerce)))
     sku = str(bigcommerce.get_v3(f"/catalog/products/{product_id}")["sku"])
+    recall_id = open_and_decide(opener, decider, store, sku)
+    actions = [
+        f"recall {recall_id} of SKU {sku} (product {product_id}, sold in "
+        f"{len(sold_in)} orders) opened in the ECM by {OPENER}, decided by {DECIDER}"
+    ]
+    announce("Recalls: " + actions[0])
+    return RecallPart(recall_id, product_id, sku, sold_in, actions)
+
+
+def open_and_decide(opener: Person, decider: Person, store_hash: str, sku: str) -> str:
+    """A recall of `sku` filed in the ECM by `opener` (a Recall workspace with its
+    category, as `bcrm recalls open` files it) and decided by `decider`; its id. bcrm's
+    ECM poller picks it up."""
     recall = Recall(
-        store_hash=store,
-        recall_id=ecm.next_recall_id(opener.otcs, store),
+        store_hash=store_hash,
+        recall_id=ecm.next_recall_id(opener.otcs, store_hash),
         identifiers=Identifiers(skus=(sku,)),
         sold_from=SOLD_FROM,
         sold_to=None,
@@ -100,12 +113,7 @@ def open_recall(sandbox: Sandbox, announce: Callable[[str], None]) -> RecallPart
     )
     node_id = ecm.file_recall(opener.otcs, recall)
     ecm.decide(decider.otcs, node_id)
-    actions = [
-        f"recall {recall.recall_id} of SKU {sku} (product {product_id}, sold in "
-        f"{len(sold_in)} orders) opened in the ECM by {OPENER}, decided by {DECIDER}"
-    ]
-    announce("Recalls: " + actions[0])
-    return RecallPart(recall.recall_id, product_id, sku, sold_in, actions)
+    return recall.recall_id
 
 
 def _recall(store_hash: str, recall_id: str) -> Recall | None:
@@ -116,11 +124,11 @@ def _items(store_hash: str, recall_id: str) -> list[RecalledItem]:
     return services.archive_index().recalls.items(store_hash, recall_id)
 
 
-def _takedown_results(store_hash: str, part: RecallPart) -> dict[str, dict[str, Any]] | None:
+def takedown_results(store_hash: str, recall_id: str) -> dict[str, dict[str, Any]] | None:
     """The publish stage's result of each of the recall's takedowns, by change request
     id, once all ended with their record declared (None before)."""
-    recall = _recall(store_hash, part.recall_id)
-    items = _items(store_hash, part.recall_id)
+    recall = _recall(store_hash, recall_id)
+    items = _items(store_hash, recall_id)
     if recall is None or recall.decided_at is None or not items:
         return None
     ledger = services.ledger()
@@ -148,22 +156,29 @@ def attempt_reenable(
     request by the maker, approved by the approver (the recall gate must refuse it)."""
     store = sandbox.store_hash
     wait_until(
-        lambda: _takedown_results(store, part) is not None,
+        lambda: takedown_results(store, part.recall_id) is not None,
         deadline,
         f"the takedown of recall {part.recall_id}",
     )
-    change = request_change(
-        staff.maker.otcs, clients.bigcommerce(store), store, REENABLE_TYPE,
-        f"product/{part.product_id}", {"availability": "available", "is_visible": "true"},
-        "back on sale",
-    )  # fmt: skip
-    days = policy().of(REENABLE_TYPE).valid_days
-    change_requests.decide(staff.approver.otcs, change.id, True, days)
+    change = request_reenable(staff, store, part.product_id)
     part.actions.append(
         f"{change.id}: product {part.product_id} back on sale, filed by {staff.maker.name}, "
         f"approved by {staff.approver.name}"
     )
     announce("Recalls: " + part.actions[-1])
+    return change
+
+
+def request_reenable(staff: ApprovalsStaff, store_hash: str, product_id: int) -> ChangeRequest:
+    """A launch request putting the product back on sale, filed by the maker and approved
+    by the approver: the recall gate must refuse it while the recall is open."""
+    change = request_change(
+        staff.maker.otcs, clients.bigcommerce(store_hash), store_hash, REENABLE_TYPE,
+        f"product/{product_id}", {"availability": "available", "is_visible": "true"},
+        "back on sale",
+    )  # fmt: skip
+    days = policy().of(REENABLE_TYPE).valid_days
+    change_requests.decide(staff.approver.otcs, change.id, True, days)
     return change
 
 
@@ -177,12 +192,12 @@ def _embedded(node_id: int) -> dict[str, Any]:
     return {}
 
 
-def _receipt(nodes: list[dict[str, Any]], change_id: str) -> dict[str, Any] | None:
+def receipt_node(nodes: list[dict[str, Any]], change_id: str) -> dict[str, Any] | None:
     marker = f"Change Request {change_id}/Publish Receipts/"
     return next((n for n in nodes if marker in n["path"] and "-receipt-" in n["name"]), None)
 
 
-def _held(node: dict[str, Any], hold: str) -> list[str]:
+def held_as(node: dict[str, Any], hold: str) -> list[str]:
     """How the node carries `hold`: one `Direct` or `Inherited` per carrying."""
     return [h["hold_appliedmethod"] for h in node["holds"] if h["hold_name"] == hold]
 
@@ -194,7 +209,7 @@ def _holds_in_place(sandbox: Sandbox, part: RecallPart) -> bool:
         return False
     wanted = _held_nodes(sandbox.store_hash, part)
     nodes = {n["id"]: n for n in sandbox.admin("otcs", "GET", "/inventory")["nodes"]}
-    return all(n in nodes and "Direct" in _held(nodes[n], recall.hold_name) for n in wanted)
+    return all(n in nodes and "Direct" in held_as(nodes[n], recall.hold_name) for n in wanted)
 
 
 def _order_records(store_hash: str, part: RecallPart) -> set[int]:
@@ -238,9 +253,9 @@ def recall_figures(
     )
     recall = _recall(store, part.recall_id)
     assert recall is not None  # the report is filed: the poller saved it
-    results = _takedown_results(store, part) or {}
+    results = takedown_results(store, part.recall_id) or {}
     nodes = sandbox.admin("otcs", "GET", "/inventory")["nodes"]
-    receipts = [_receipt(nodes, change_id) for change_id in results]
+    receipts = [receipt_node(nodes, change_id) for change_id in results]
     evidence = [_embedded(r["id"]).get("takedown", {}) for r in receipts if r is not None]
     seconds = [float(e["decision_to_verified_s"]) for e in evidence
                if e.get("decision_to_verified_s") is not None]  # fmt: skip
@@ -259,7 +274,7 @@ def recall_figures(
         "decided_by": recall.decided_by,
         "affected_orders": len(services.archive_index().recalls.orders(store, part.recall_id)),
         "records_on_hold": sum(
-            1 for n in nodes if n["id"] in order_records and _held(n, recall.hold_name)
+            1 for n in nodes if n["id"] in order_records and held_as(n, recall.hold_name)
         ),
         "takedown_seconds": max(seconds) if seconds else None,
         "takedowns": len(results),
@@ -273,7 +288,7 @@ def recall_figures(
         and all(r["result"] in TAKEN_DOWN for r in results.values())
         and figures["off_sale"] == len(states) == len(evidence) == len(seconds),
         "every affected record on hold once": all(
-            _held(n, recall.hold_name) == ["Direct"]
+            held_as(n, recall.hold_name) == ["Direct"]
             for n in nodes
             if n["id"] in _held_nodes(store, part)
         ),
