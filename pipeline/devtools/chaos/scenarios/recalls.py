@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from pipeline.devtools.approvals_staff import hire, person
@@ -77,7 +78,7 @@ def _orders_selling(
     return found
 
 
-def _wait(condition: Any, seconds: float) -> bool:
+def _wait(condition: Callable[[], bool], seconds: float) -> bool:
     until = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > until:
@@ -105,6 +106,7 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
         world.set_faults("otcs", faults, "20 % of hold calls 503, 5 % HTML 200")
         try:
             recall_id = open_and_decide(opener, decider, store, sku)
+            world.kept.update(recall_id=recall_id, product_id=product_id)
             world.note(f"recall {recall_id} of {sku} (product {product_id}) opened and decided")
             end = time.monotonic() + RUN_S[long]
             while time.monotonic() < end:
@@ -113,13 +115,13 @@ def drive(world: ChaosWorld, long: bool) -> list[str]:
             if not _wait(lambda: takedown_results(store, recall_id) is not None, OUTCOME_S):
                 problems.append(f"recall {recall_id}: no takedown within {OUTCOME_S:.0f} s")
             change = request_reenable(staff, store, product_id)
+            world.kept["reenable"] = change.id
             world.note(f"{change.id}: product {product_id} back on sale, approved")
             _wait(lambda: settled(store, service, change.id, "refused"), OUTCOME_S)
         finally:
             for system in ("bigcommerce", "otcs"):
                 world.sandbox.admin(system, "DELETE", "/faults")
             world.note("bigcommerce and otcs: faults cleared")
-    world.kept.update(recall_id=recall_id, product_id=product_id, reenable=change.id)
     world.figures.update(kills=dict(kills), orders_of_the_sku_placed=len(placed))
     return problems
 
@@ -149,7 +151,7 @@ def _held(world: ChaosWorld, recall_id: str, nodes: dict[int, dict[str, Any]]) -
         how = held_as(nodes[node_id], recall.hold_name) if node_id in nodes else []
         if how != ["Direct"]:
             problems.append(f"node {node_id} carries {recall.hold_name} as {how}, not once")
-    world.figures["records_on_hold"] = len(wanted) - 1
+    world.figures["records_on_hold"] = len(wanted - {recall.workspace_id})
     return problems
 
 
@@ -193,8 +195,8 @@ def _reenable_refused(world: ChaosWorld, change_id: str, nodes: list[dict[str, A
 
 def verify(world: ChaosWorld) -> list[str]:
     kept = world.kept
-    if "recall_id" not in kept:
-        return ["the drive opened no recall"]
+    if "reenable" not in kept:
+        return [f"the drive did not get through (kept: {kept})"]
     recall_id, product_id = kept["recall_id"], kept["product_id"]
     listed = world.sandbox.admin("otcs", "GET", "/inventory")["nodes"]
     nodes = {n["id"]: n for n in listed}
