@@ -193,6 +193,15 @@ def _reenable_refused(world: ChaosWorld, change_id: str, nodes: list[dict[str, A
     return []
 
 
+def _hold_answers(world: ChaosWorld) -> dict[str, int]:
+    """Content Server's answers to the hold calls, by status (the faults' share shows)."""
+    totals: Counter[str] = Counter()
+    for route, counts in world.sandbox.admin("otcs", "GET", "/counters").items():
+        if route in HOLD_ROUTES:
+            totals.update({status: int(n) for status, n in counts["status"].items()})
+    return dict(sorted(totals.items()))
+
+
 def verify(world: ChaosWorld) -> list[str]:
     kept = world.kept
     if "reenable" not in kept:
@@ -200,6 +209,7 @@ def verify(world: ChaosWorld) -> list[str]:
     recall_id, product_id = kept["recall_id"], kept["product_id"]
     listed = world.sandbox.admin("otcs", "GET", "/inventory")["nodes"]
     nodes = {n["id"]: n for n in listed}
+    world.figures["hold_call_answers"] = _hold_answers(world)
     return [
         *_found(world, recall_id, product_id),
         *_held(world, recall_id, nodes),
