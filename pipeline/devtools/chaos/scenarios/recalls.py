@@ -4,7 +4,7 @@ Server fails the calls that apply holds.
 
 The driver picks the product the store's own orders sell most, opens a recall of its
 SKU in the ECM as one person and decides it as another (`demo_recalls.open_and_decide`),
-then, for 15 s (120 s long), places an order of it every 1–2 s while a worker node or
+then, for 10 s (120 s long), places an order of it every 1–2 s while a worker node or
 pool process is SIGKILLed every 3–6 s, every catalog write is applied with its answer
 lost (the takedown's), and Content Server answers 20 % of the hold calls (`applyhold`,
 `holditems`, node holds) with a 503 and 5 % with an HTML error page. Once the takedown
@@ -51,7 +51,7 @@ from pipeline.index.recalls import ORDER
 from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.runtime import clients, services
 
-RUN_S = {False: 15.0, True: 120.0}
+RUN_S = {False: 10.0, True: 120.0}
 ORDER_EVERY_S = (1.0, 2.0)
 KILL_S = (3.0, 6.0)
 # The takedown and the re-enable's refusal, under the faults, at most this long each.
