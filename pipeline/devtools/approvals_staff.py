@@ -40,7 +40,8 @@ def _member(service: OTCSClient, **fields: object) -> int:
     return int(answer["results"]["data"]["properties"]["id"])
 
 
-def _person(service: OTCSClient, name: str) -> Person:
+def person(service: OTCSClient, name: str) -> Person:
+    """A new OTCS user named `name`, logged in as themselves."""
     password = secrets.token_urlsafe(12)
     user_id = _member(service, type=USER, name=name, password=password)
     return Person(user_id, name, OTCSClient(service.base_url, name, password))
@@ -50,10 +51,10 @@ def hire(service: OTCSClient, policy: ApprovalsPolicy) -> ApprovalsStaff:
     """Create the four users and every approver group of `policy`, with the approver (and
     only the approver) a member of each."""
     staff = ApprovalsStaff(
-        _person(service, "mia.maker"),
-        _person(service, "cy.checker"),
-        _person(service, "otto.outsider"),
-        _person(service, "cleo.clerk"),
+        person(service, "mia.maker"),
+        person(service, "cy.checker"),
+        person(service, "otto.outsider"),
+        person(service, "cleo.clerk"),
     )
     for group in sorted({rule.approver_group for rule in policy.types.values()}):
         group_id = _member(service, type=GROUP, name=group)

@@ -2,7 +2,8 @@
 
 Beat polls the store and looks at its disclosures, the fleet fetches, renders, classifies
 and declares; halfway the demo acts like shoppers and merchants (an order, an edit of the
-terms page, another order, a shipment, a refund, a helpdesk's case and a disputed order)
+terms page, another order, a shipment, a refund, a helpdesk's case and a disputed order),
+decides price changes and a product recall in the ECM (`demo_approvals`, `demo_recalls`)
 and waits for those to arrive too. Then it checks the ECM's inventory against what the
 store owes: every due document present exactly once, with the hash the ledger recorded,
 and every case file's links and holds.
@@ -22,6 +23,7 @@ from pipeline.devtools.demo_campaigns import run_campaigns
 from pipeline.devtools.demo_cases import CaseActions, act_on_cases, add_case_files
 from pipeline.devtools.demo_disclosures import TermsEdit, as_of_figures, edit_terms_between_orders
 from pipeline.devtools.demo_phases import CHECKING, UNITS, PhaseTracker, PhaseView
+from pipeline.devtools.demo_recalls import attempt_reenable, open_recall, recall_figures
 from pipeline.devtools.demo_sandbox import PipelineProcesses, Sandbox
 from pipeline.devtools.demo_summary import DemoSummary, disclosure_figures, rsi_names
 from pipeline.devtools.helpdesk import Helpdesk
@@ -155,7 +157,13 @@ def run_demo(
     approvals: dict[str, Any] = {}
     campaigns: dict[str, Any] = {}
     cases = CaseActions()
+    recall = reenable = None
+    recalls: dict[str, Any] = {}
     if live:
+        flows = registry.flows()
+        staff = hire(clients.otcs(), policy()) if "approvals" in flows else None
+        if staff is not None and "recalls" in flows:
+            recall = open_recall(sandbox, view.announce)
         changes, touched, edit = _live_changes(sandbox, deadline, view)
         if "cases" in registry.flows():
             helpdesk = Helpdesk(processes.webhook_url, processes.env)
@@ -163,13 +171,17 @@ def run_demo(
             changes += cases.done
             touched |= cases.orders
         view.announce("Live changes: " + "; ".join(changes))
-        if "approvals" in registry.flows():
-            staff = hire(clients.otcs(), policy())
+        if staff is not None:
             approvals = run_approvals(sandbox, staff, deadline, view.announce)
-            if "campaigns" in registry.flows():
+            if "campaigns" in flows:
                 campaigns = run_campaigns(sandbox, staff, deadline, view.announce)
+        if staff is not None and recall is not None:
+            reenable = attempt_reenable(sandbox, recall, staff, deadline, view.announce)
         tracker = PhaseTracker(view, len(touched), _owed_documents, "live changes: ", seen)
         seen = _archive(store, deadline, tracker)
+        if recall is not None and reenable is not None:
+            recalls = recall_figures(sandbox, recall, reenable, deadline)
+            seen = look(store)  # what the recall's part added settled meanwhile
     counters = sandbox.admin("bigcommerce", "GET", "/counters")
     deliveries = sandbox.admin("bigcommerce", "GET", "/webhooks/attempts")
     records = services.ledger().get_many(
@@ -197,4 +209,5 @@ def run_demo(
     summary.approvals = approvals
     summary.campaigns = campaigns
     add_case_files(sandbox, summary, cases)
+    summary.recalls = recalls
     return summary

@@ -31,6 +31,7 @@ from pipeline.flows.approvals.producer import publish_key
 from pipeline.flows.approvals.requesting import request_change
 from pipeline.flows.approvals.watch import WATCH
 from pipeline.flows.commerce.pollers import poll_runs_key
+from pipeline.integrations.bigcommerce.client import BigCommerceClient
 from pipeline.integrations.otcs.client import OTCSClient
 from pipeline.runtime import clients, redis_client, services
 
@@ -54,7 +55,12 @@ def _edit_price(sandbox: Sandbox, product_id: int) -> str:
     return str(price)
 
 
-def _settled(store_hash: str, service: OTCSClient, change_id: str, status: str) -> bool:
+def governed_products(bigcommerce: BigCommerceClient) -> list[int]:
+    """The products the approvals part changes (the first five the catalog lists)."""
+    return [p["id"] for p in itertools.islice(bigcommerce.iter_v3("/catalog/products"), 5)]
+
+
+def settled(store_hash: str, service: OTCSClient, change_id: str, status: str) -> bool:
     """The request reached `status`, and the record its publish owed (if any) is filed."""
     node = service.find_workspace(change_requests.EXT_SYSTEM, change_requests.BO_TYPE, change_id)
     if node is None or change_requests.facts_of(service, node.id)["Status"] != status:
@@ -86,13 +92,17 @@ def _figures(
     statuses = Counter(f["Status"] for f in facts)
     reasons = Counter(f["Status Reason"].split(":")[0] for f in facts if f["Status"] == "refused")
     nodes = sandbox.admin("otcs", "GET", "/inventory")["nodes"]
-    requests_folder = f"Change Request {store}-CR-"
+    # The part's own requests only: the recalls part files takedowns and a re-enable too.
+    requests_folder = tuple(f"{change_requests.workspace_name(r.id)}/" for r in requests)
 
-    def documents(container: str, folder: str, marker: str) -> int:
+    def documents(container: str | tuple[str, ...], folder: str, marker: str) -> int:
+        containers = (container,) if isinstance(container, str) else container
         return sum(
             1
             for n in nodes
-            if container in n["path"] and f"/{folder}/" in n["path"] and marker in n["name"]
+            if any(c in n["path"] for c in containers)
+            and f"/{folder}/" in n["path"]
+            and marker in n["name"]
         )
 
     return {
@@ -121,7 +131,7 @@ def run_approvals(
         deadline,
         "bcrm's first look at the governed fields (its baseline)",
     )
-    products = [p["id"] for p in itertools.islice(bigcommerce.iter_v3("/catalog/products"), 5)]
+    products = governed_products(bigcommerce)
     days = policy().of(CHANGE_TYPE).valid_days
 
     def request(product_id: int, reason: str) -> ChangeRequest:
@@ -153,7 +163,7 @@ def run_approvals(
     requests = [a, b, c, d]
     outcomes = dict(zip((r.id for r in requests), EXPECTED, strict=True))
     wait_until(
-        lambda: all(_settled(store, service, cr, status) for cr, status in outcomes.items()),
+        lambda: all(settled(store, service, cr, status) for cr, status in outcomes.items()),
         deadline,
         "each change request's outcome and its record",
     )

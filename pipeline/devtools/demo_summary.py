@@ -56,6 +56,8 @@ class DemoSummary:
     cases: dict[str, Any] = field(default_factory=dict)
     # The campaigns flow's part, with live changes (`demo_campaigns.run_campaigns`).
     campaigns: dict[str, Any] = field(default_factory=dict)
+    # The recall's part, with live changes (`demo_recalls.recall_figures`).
+    recalls: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,7 @@ class DemoSummary:
             and self.disclosures.get("as_of_checks_passed", 0) == checks
             and self.approvals.get("checks_passed", 0) == self.approvals.get("checks", 0)
             and self.campaigns.get("checks_passed", 0) == self.campaigns.get("checks", 0)
+            and self.recalls.get("checks_passed", 0) == self.recalls.get("checks", 0)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -75,6 +78,7 @@ class DemoSummary:
             "approvals": figures.pop("approvals"),
             "cases": figures.pop("cases"),
             "campaigns": figures.pop("campaigns"),
+            "recalls": figures.pop("recalls"),
         }
         return {**figures, "flows": flows, "ok": self.ok, "reconciliation": reconciliation(self)}
 
@@ -333,6 +337,44 @@ def _cases(summary: DemoSummary) -> list[Line]:
     ]
 
 
+def _recalls(summary: DemoSummary) -> list[Line]:
+    figures = summary.recalls
+    if not figures:
+        return []
+    seconds = figures["takedown_seconds"]
+    failed = "; ".join(figures["failed"])
+    return [
+        Line("Recalls", "", "a product recall decided in the ECM, taken off sale, on record"),
+        *(Line(f"  {action}") for action in figures["actions"]),
+        Line("  affected orders", str(figures["affected_orders"]), "found in the archive index"),
+        Line(
+            "  taken off sale",
+            f"{figures['off_sale']} of {figures['takedowns']}",
+            "read back from the store; a receipt each, next to its takedown request",
+        ),
+        Line(
+            "  decision to verified takedown",
+            "-" if seconds is None else f"{seconds} s",
+            "the receipt's evidence",
+        ),
+        Line(
+            "  records on hold",
+            str(figures["records_on_hold"]),
+            "every record of every affected order, under the recall's legal hold once",
+        ),
+        Line(
+            "  re-enable refused",
+            str(figures["reenable_refused"]),
+            "an approved change putting it back on sale, refused by the recall gate, on record",
+        ),
+        Line(
+            "  outcomes as scripted",
+            f"{figures['checks_passed']} of {figures['checks']}",
+            f"failed: {failed}" if failed else "",
+        ),
+    ]
+
+
 def _work(summary: DemoSummary) -> list[Line]:
     return [
         Line("How the pipeline worked"),
@@ -373,6 +415,7 @@ def summary_lines(summary: DemoSummary) -> list[Line]:
         *_approvals(summary),
         *_campaigns(summary),
         *_cases(summary),
+        *_recalls(summary),
         *_work(summary),
         *([Line("How the figures reconcile"), *notes] if notes else []),
         *([Line("Problems", str(len(summary.problems))), *problems] if problems else []),

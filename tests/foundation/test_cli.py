@@ -159,6 +159,7 @@ def test_demo_archives_the_emulated_store_and_its_live_changes(tmp_path: Path) -
     assert approvals["checks_passed"] == approvals["checks"] == 6
     _assert_case_files(summary, after["order_id"])
     _assert_campaigns(summary)
+    _assert_recall(summary)
     assert not (data_dir / "redis" / "redis.json").exists()
     assert processes_of(data_dir) == []
     _assert_logs_hold_no_secrets_or_personal_data(data_dir / "logs")
@@ -208,6 +209,20 @@ def _assert_case_files(summary: dict[str, Any], disputed: int) -> None:
     held = [case for case in files.values() if case["hold_state"] == "in force"]
     assert cases["holds_applied"] == len(held)
     assert cases["records_on_hold"] >= dispute["records"] + dispute["linked_records"]
+
+
+def _assert_recall(summary: dict[str, Any]) -> None:
+    """The recall of a SKU sold in several orders: taken off sale and verified, every
+    record of its orders held, the re-enable refused by the gate."""
+    recall = summary["flows"]["recalls"]
+    assert recall["checks_passed"] == recall["checks"] == 4, recall["failed"]
+    assert recall["affected_orders"] >= 2
+    assert recall["opened_by"] != recall["decided_by"]
+    assert recall["takedowns"] == recall["off_sale"] >= 1
+    assert 0 < recall["takedown_seconds"] < 120
+    # Every affected order has an order record, an invoice and a payment record at least.
+    assert recall["records_on_hold"] >= 3 * recall["affected_orders"]
+    assert recall["reenable_refused"] == 1
 
 
 # What must never reach our logs: credentials and tickets by name, webhook signing keys,

@@ -216,3 +216,40 @@ def test_the_case_files_part_shows_each_case_and_its_hold() -> None:
     report = summary.to_json()
     assert "cases" not in report and report["flows"]["cases"]["records_on_hold"] == 10
     assert "Case files" not in _text(a_run())
+
+
+def _with_recall(passed: int) -> DemoSummary:
+    summary = a_run()
+    summary.recalls = {
+        "recall_id": "1", "sku": "TSH-005", "product_id": 41, "opened_by": "1001",
+        "decided_by": "1002", "affected_orders": 3, "records_on_hold": 24,
+        "takedown_seconds": 0.863, "takedowns": 1, "off_sale": 1, "reenable_refused": 1,
+        "actions": ["recall 1 of SKU TSH-005 opened by quinn.quality, decided by lee.legal"],
+        "checks": 4, "checks_passed": passed,
+        "failed": [] if passed == 4 else ["re-enable refused by the gate"],
+    }  # fmt: skip
+    return summary
+
+
+def test_the_recalls_part_shows_the_takedown_holds_and_the_refused_re_enable() -> None:
+    summary = _with_recall(4)
+    text = _text(summary)
+    assert text["affected orders"][0] == "3"
+    assert text["taken off sale"][0] == "1 of 1"
+    assert text["decision to verified takedown"][0] == "0.863 s"
+    assert text["records on hold"][0] == "24"
+    assert text["re-enable refused"][0] == "1"
+    flows = summary.to_json()["flows"]["recalls"]
+    assert (flows["affected_orders"], flows["records_on_hold"]) == (3, 24)
+    assert (flows["takedown_seconds"], flows["reenable_refused"]) == (0.863, 1)
+    assert summary.ok
+    assert "Recalls" not in _text(a_run())
+
+
+def test_a_recall_outcome_other_than_scripted_fails_the_demo() -> None:
+    summary = _with_recall(3)
+    assert not summary.ok
+    assert _text(summary)["outcomes as scripted"] == (
+        "3 of 4",
+        "failed: re-enable refused by the gate",
+    )

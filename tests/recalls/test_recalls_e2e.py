@@ -24,10 +24,12 @@ from typing import Any
 import pytest
 from sqlalchemy import delete
 
+from pipeline.core.names import ecm_name
 from pipeline.flows.approvals.change_requests import current_user
 from pipeline.flows.commerce.pollers import Checkpoints, poll_orders, poll_refunds
 from pipeline.flows.recalls import ecm
 from pipeline.flows.recalls.flow import FLOW
+from pipeline.flows.recalls.source import RecallSource
 from pipeline.flows.recalls.sync import poll
 from pipeline.index.models import OrderLine
 from pipeline.index.recalls import ORDER, RECALL, Identifiers, Recall
@@ -42,6 +44,7 @@ pytestmark = pytest.mark.e2e
 ORDERS = 14
 DECIDER = ("quinn.quality", "q-pw")
 NOTICE = b"%PDF-1.4\n% a recall notice\n%%EOF\n"
+SOURCE = RecallSource()
 HOLD_ROUTES = ["POST /v1/rmclassifications/applyhold", "GET /v2/holditems/{hold_id}",
                "POST /v1/nodes/{id}/holds"]  # fmt: skip
 
@@ -247,6 +250,29 @@ def test_an_order_placed_later_is_found_and_held(world: World, opened: dict[str,
     every = _order_nodes(world, orders)
     assert Counter(_direct_holds(_node(world, n), hold) for n in every) == {1: len(every)}
     opened["orders"] = orders
+
+
+def test_a_record_of_an_affected_order_declared_later_re_issues_the_status_report(
+    world: World, opened: dict[str, Any]
+) -> None:
+    """A shipment of an affected order files new records (held by declare): the recall's
+    status report counts the records held, so their declaration asks for the recall's
+    fetch, and what the recall owes now (as the demo's inventory asks it) is filed."""
+    recall_id = opened["recall_id"]
+    order_id = opened["orders"][-1]
+    before = len(_records(world, ORDER, str(order_id)))
+    world.store.ship(order_id)
+    poll_orders(world.client, Checkpoints(redis_client()), world.store_hash)
+
+    def owed_filed() -> bool:
+        if len(_records(world, ORDER, str(order_id))) <= before or not settled(world.store_hash):
+            return False
+        owed = {
+            ecm_name(spec) for spec in FLOW.documents_owed(SOURCE.read(world.store_hash, recall_id))
+        }
+        return owed <= {r.ecm_name for r in _records(world, RECALL, recall_id)}
+
+    wait_for(owed_filed, timeout=240, what="the status report re-issued with the new records")
 
 
 def test_a_refund_after_the_decision_is_held_and_counted_in_the_status_report(

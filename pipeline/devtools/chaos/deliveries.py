@@ -216,11 +216,13 @@ def wait_for_store_deliveries(world: ChaosWorld, timeout_s: float) -> bool:
     return False
 
 
-def place_order(world: ChaosWorld, quantity: int) -> int:
-    """A shopper checks out one product (the demo's guest buyer); returns the order id."""
-    product = next(clients.bigcommerce(world.store_hash).iter_v3("/catalog/products"))
+def place_order(world: ChaosWorld, quantity: int, product_id: int | None = None) -> int:
+    """A shopper checks out one product (the catalog's first unless `product_id`; the
+    demo's guest buyer); returns the order id."""
+    if product_id is None:
+        product_id = next(clients.bigcommerce(world.store_hash).iter_v3("/catalog/products"))["id"]
     body = {
-        "products": [{"product_id": product["id"], "quantity": quantity}],
+        "products": [{"product_id": product_id, "quantity": quantity}],
         "billing_address": DEMO_BUYER,
     }
     return int(world.sandbox.admin("bigcommerce", "POST", "/orders", body)["id"])

@@ -127,13 +127,16 @@ class RecallsFlow(Flow):
                 intake.refresh(recall.store_hash, recall.recall_id, "order", f"order-{order_id}")
 
     def record_declared(self, spec: DocumentSpec, node_id: int) -> None:
-        """A credit note of an affected order (a refund, flow 1) belongs in the open
-        recalls' status reports: their fetch is owed once per credit note."""
-        if spec.kind != CREDIT_NOTE or spec.subject.kind != ORDER:
+        """A new record of an affected order changes what the open recalls' status
+        reports show (the records held; a credit note, flow 1's refund, is also linked):
+        their fetch is owed once per record. Without it a shipment filed after the last
+        fetch left the report counting too few records held."""
+        if spec.subject.kind != ORDER:
             return
+        reason = "refund" if spec.kind == CREDIT_NOTE else "record"
         recalls = services.archive_index().recalls
         for recall_id in recalls.open_recalls_of_order(spec.store_hash, int(spec.subject.id)):
-            intake.refresh(spec.store_hash, recall_id, "refund", f"refund-{node_id}")
+            intake.refresh(spec.store_hash, recall_id, reason, f"{reason}-{node_id}")
 
     def jurisdiction(self, source: Any, spec: DocumentSpec) -> str:
         return NO_COUNTRY

@@ -12,6 +12,7 @@ from pipeline.devtools.chaos.scenarios import (
     hostile,
     poison,
     publish,
+    recalls,
     webhooks,
     workers,
 )
@@ -29,5 +30,6 @@ SCENARIOS: dict[str, Scenario] = {
         disclosures.SCENARIO,
         publish.SCENARIO,
         cases.SCENARIO,
+        recalls.SCENARIO,
     )
 }
