@@ -90,8 +90,9 @@ def subject_of(
     kind: str, order_id: str, source_id: str, object_kind: str = "", object_id: str = ""
 ) -> tuple[str, str, str | None]:
     """(subject kind, subject id, part) from a record's Order ID and Source ID attributes,
-    or its Object Type and Object ID where its flow names the subject there (a change
-    request, a product, a promotion, a campaign)."""
+    or, for a record about no order, its Object Type and Object ID where its flow names
+    the subject there (a change request, a product, a promotion, a campaign). An order's
+    records name their part there (a refund, a shipment): their subject is the order."""
     if kind == TAX_SUMMARY_KIND:
         return "store_month", source_id[:_MONTH_LENGTH], source_id[_MONTH_LENGTH + 1 :] or None
     if kind in DISCLOSURE_SUBJECT_KINDS:
@@ -102,7 +103,7 @@ def subject_of(
     if kind.startswith(RECALL_KIND_PREFIX):
         recall_id, _, part = source_id.partition("/")
         return "recall", recall_id, part or None
-    if object_kind and object_id:
+    if not order_id and object_kind and object_id:
         return object_kind, object_id, source_id or None
     return "order", order_id, source_id or None
 

@@ -123,7 +123,8 @@ def test_a_record_names_its_subject_by_object_type_and_id_where_its_flow_does() 
     row = row_from_attributes(attributes, ecm_name="n.pdf", ecm_node_id=5, rsi="BCRM-MKT-CMP",
                               record_date=T0.date(), declared_at=T0)  # fmt: skip
     assert (row.subject_kind, row.subject_id, row.part) == ("promotion", "7", None)
-    order = {**attributes, "Document Kind": "invoice", "Order ID": "100", "Object Type": ""}
+    order = {**attributes, "Document Kind": "credit_note", "Order ID": "100",
+             "Object Type": "refund", "Object ID": "9", "Source ID": "9"}  # fmt: skip
     row = row_from_attributes(order, ecm_name="n.pdf", ecm_node_id=5, rsi="BCRM-FIN-INV",
                               record_date=T0.date(), declared_at=T0)  # fmt: skip
-    assert (row.subject_kind, row.subject_id) == ("order", "100")
+    assert (row.subject_kind, row.subject_id, row.part) == ("order", "100", "9")
